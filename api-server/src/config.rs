@@ -2,8 +2,8 @@
 
 use clap::{builder::BoolishValueParser, Args};
 use shopfleet_commerce::config::{
-    DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError,
-    TelemetrySettings, Validate,
+    DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
+    Validate,
 };
 use std::{net::IpAddr, path::PathBuf, time::Duration};
 

@@ -21,9 +21,8 @@ pub async fn serve(settings: ApiSettings) -> anyhow::Result<()> {
         shopfleet_commerce::db::migrate(&ctx.db).await?;
         tracing::info!("migrations applied");
     }
-    let listener = TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("binding API_HOST:API_PORT {addr}"))?;
+    let listener =
+        TcpListener::bind(addr).await.with_context(|| format!("binding API_HOST:API_PORT {addr}"))?;
     tracing::info!(%addr, docs = ctx.settings.http.docs_enabled, "shopfleet-api listening");
     shopfleet_commerce::server::serve(
         listener,

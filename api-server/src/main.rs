@@ -5,11 +5,7 @@ use shopfleet_api::config::ApiSettings;
 use shopfleet_commerce::config::{DatabaseSettings, TelemetrySettings, Validate};
 
 #[derive(Parser)]
-#[command(
-    name = "shopfleet-api",
-    version,
-    about = "The HTTP API of a Shopfleet shop"
-)]
+#[command(name = "shopfleet-api", version, about = "The HTTP API of a Shopfleet shop")]
 #[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]

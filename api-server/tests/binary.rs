@@ -7,17 +7,13 @@ use std::{process::Command, time::Duration};
 
 fn api() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_shopfleet-api"));
-    cmd.env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
     cmd
 }
 
 #[test]
 fn malformed_settings_stop_start_up_naming_the_setting_not_the_secret() {
-    let output = api()
-        .env("DATABASE_URL", "mysql://root:hunter2-secret@db/shop")
-        .output()
-        .unwrap();
+    let output = api().env("DATABASE_URL", "mysql://root:hunter2-secret@db/shop").output().unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("DATABASE_URL"), "{stderr}");
@@ -26,30 +22,20 @@ fn malformed_settings_stop_start_up_naming_the_setting_not_the_secret() {
     let output = api().env("API_PORT", "eighty").output().unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(
-        stderr.contains("API_PORT") || stderr.contains("--api-port"),
-        "{stderr}"
-    );
+    assert!(stderr.contains("API_PORT") || stderr.contains("--api-port"), "{stderr}");
 }
 
 #[tokio::test]
 async fn migrate_applies_every_migration() {
     let database_url = common::create_database().await;
-    let status = api()
-        .arg("migrate")
-        .env("DATABASE_URL", &database_url)
-        .status()
-        .unwrap();
+    let status = api().arg("migrate").env("DATABASE_URL", &database_url).status().unwrap();
     assert!(status.success());
     let pool = sqlx::PgPool::connect(&database_url).await.unwrap();
     let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
         .fetch_one(&pool)
         .await
         .unwrap();
-    assert_eq!(
-        applied as usize,
-        shopfleet_commerce::db::MIGRATOR.iter().count()
-    );
+    assert_eq!(applied as usize, shopfleet_commerce::db::MIGRATOR.iter().count());
 }
 
 #[tokio::test]
@@ -75,22 +61,11 @@ async fn sigterm_stops_the_server_cleanly() {
     }
     assert!(ready, "API became ready");
     let pid = child.id().unwrap().to_string();
-    assert!(Command::new("kill")
-        .args(["-TERM", &pid])
-        .status()
-        .unwrap()
-        .success());
-    let status = tokio::time::timeout(Duration::from_secs(10), child.wait())
-        .await
-        .expect("exits")
-        .unwrap();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("exits").unwrap();
     assert!(status.success(), "{status:?}");
 }
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

@@ -8,20 +8,10 @@ mod common;
 #[tokio::test]
 async fn served_document_matches_the_committed_snapshot() {
     let app = common::spawn_app().await;
-    let served: serde_json::Value = app
-        .client
-        .get(app.url("/openapi.json"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let served: serde_json::Value =
+        app.client.get(app.url("/openapi.json")).send().await.unwrap().json().await.unwrap();
     assert_eq!(served["openapi"], "3.1.0");
-    assert_eq!(
-        served,
-        serde_json::to_value(shopfleet_api::http::openapi()).unwrap()
-    );
+    assert_eq!(served, serde_json::to_value(shopfleet_api::http::openapi()).unwrap());
 
     let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("openapi.json");
     let rendered = serde_json::to_string_pretty(&served).unwrap() + "\n";

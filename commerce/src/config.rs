@@ -17,10 +17,7 @@ pub struct SettingError {
 
 impl SettingError {
     pub fn new(setting: &'static str, reason: impl Into<String>) -> Self {
-        Self {
-            setting,
-            reason: reason.into(),
-        }
+        Self { setting, reason: reason.into() }
     }
 }
 
@@ -35,14 +32,10 @@ pub fn validate_secret_url(
     value: &Secret,
     schemes: &[&str],
 ) -> Result<(), SettingError> {
-    let url = url::Url::parse(value.expose()).map_err(|err| {
-        SettingError::new(setting, format!("not a valid URL ({err}); value hidden"))
-    })?;
+    let url = url::Url::parse(value.expose())
+        .map_err(|err| SettingError::new(setting, format!("not a valid URL ({err}); value hidden")))?;
     if !schemes.contains(&url.scheme()) {
-        return Err(SettingError::new(
-            setting,
-            format!("URL scheme must be one of {}", schemes.join(", ")),
-        ));
+        return Err(SettingError::new(setting, format!("URL scheme must be one of {}", schemes.join(", "))));
     }
     Ok(())
 }
@@ -115,11 +108,7 @@ pub struct RedisSettings {
     )]
     pub url: Secret,
     /// Prefix of every Redis key, so several shops (or tests) can share one Redis.
-    #[arg(
-        long = "redis-key-prefix",
-        env = "REDIS_KEY_PREFIX",
-        default_value = "shopfleet"
-    )]
+    #[arg(long = "redis-key-prefix", env = "REDIS_KEY_PREFIX", default_value = "shopfleet")]
     pub key_prefix: String,
 }
 
@@ -127,10 +116,7 @@ impl Validate for RedisSettings {
     fn validate(&self) -> Result<(), SettingError> {
         validate_secret_url("REDIS_URL", &self.url, &["redis", "rediss"])?;
         if self.key_prefix.is_empty() || self.key_prefix.contains(char::is_whitespace) {
-            return Err(SettingError::new(
-                "REDIS_KEY_PREFIX",
-                "must be non-empty and contain no whitespace",
-            ));
+            return Err(SettingError::new("REDIS_KEY_PREFIX", "must be non-empty and contain no whitespace"));
         }
         Ok(())
     }
@@ -142,26 +128,19 @@ pub struct KafkaSettings {
     #[arg(long = "kafka-brokers", env = "KAFKA_BROKERS")]
     pub brokers: Option<String>,
     /// Prefix of every topic name: `<prefix>.<aggregate>`.
-    #[arg(
-        long = "kafka-topic-prefix",
-        env = "KAFKA_TOPIC_PREFIX",
-        default_value = "shopfleet"
-    )]
+    #[arg(long = "kafka-topic-prefix", env = "KAFKA_TOPIC_PREFIX", default_value = "shopfleet")]
     pub topic_prefix: String,
 }
 
 impl Validate for KafkaSettings {
     fn validate(&self) -> Result<(), SettingError> {
         if let Some(brokers) = &self.brokers {
-            let bad = brokers.split(',').map(str::trim).find(|b| {
-                b.rsplit_once(':')
-                    .is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err())
-            });
+            let bad = brokers
+                .split(',')
+                .map(str::trim)
+                .find(|b| b.rsplit_once(':').is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err()));
             if let Some(bad) = bad {
-                return Err(SettingError::new(
-                    "KAFKA_BROKERS",
-                    format!("`{bad}` is not host:port"),
-                ));
+                return Err(SettingError::new("KAFKA_BROKERS", format!("`{bad}` is not host:port")));
             }
         }
         if self.topic_prefix.is_empty() {
@@ -199,15 +178,9 @@ mod tests {
         assert!(err.contains("DATABASE_URL"), "{err}");
         assert!(!err.contains("s3cr3t"), "{err}");
 
-        let settings = DatabaseSettings {
-            url: Secret::new("::not a url s3cr3t"),
-            ..settings
-        };
+        let settings = DatabaseSettings { url: Secret::new("::not a url s3cr3t"), ..settings };
         let err = settings.validate().unwrap_err().to_string();
-        assert!(
-            err.contains("DATABASE_URL") && !err.contains("s3cr3t"),
-            "{err}"
-        );
+        assert!(err.contains("DATABASE_URL") && !err.contains("s3cr3t"), "{err}");
     }
 
     #[test]
@@ -219,22 +192,13 @@ mod tests {
         settings.validate().unwrap();
         settings.brokers = Some("localhost".into());
         let err = settings.validate().unwrap_err().to_string();
-        assert!(
-            err.contains("KAFKA_BROKERS") && err.contains("localhost"),
-            "{err}"
-        );
+        assert!(err.contains("KAFKA_BROKERS") && err.contains("localhost"), "{err}");
     }
 
     #[test]
     fn redis_prefix_must_not_be_empty() {
-        let settings = RedisSettings {
-            url: Secret::new("redis://127.0.0.1:6379/0"),
-            key_prefix: String::new(),
-        };
-        assert!(settings
-            .validate()
-            .unwrap_err()
-            .to_string()
-            .contains("REDIS_KEY_PREFIX"));
+        let settings =
+            RedisSettings { url: Secret::new("redis://127.0.0.1:6379/0"), key_prefix: String::new() };
+        assert!(settings.validate().unwrap_err().to_string().contains("REDIS_KEY_PREFIX"));
     }
 }

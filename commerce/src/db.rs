@@ -23,9 +23,6 @@ pub fn connect_lazy(settings: &DatabaseSettings) -> anyhow::Result<PgPool> {
 /// Applies every pending migration. Safe to run from several processes at once:
 /// sqlx serialises them with a Postgres advisory lock.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<()> {
-    MIGRATOR
-        .run(pool)
-        .await
-        .context("applying database migrations")?;
+    MIGRATOR.run(pool).await.context("applying database migrations")?;
     Ok(())
 }

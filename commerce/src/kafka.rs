@@ -8,10 +8,7 @@ use std::time::Duration;
 pub fn client_config(settings: &KafkaSettings) -> Option<ClientConfig> {
     let brokers = settings.brokers.as_deref()?;
     let mut config = ClientConfig::new();
-    config
-        .set("bootstrap.servers", brokers)
-        .set("client.id", "shopfleet")
-        .set("socket.timeout.ms", "10000");
+    config.set("bootstrap.servers", brokers).set("client.id", "shopfleet").set("socket.timeout.ms", "10000");
     Some(config)
 }
 

@@ -59,24 +59,10 @@ pub struct ReadyBody {
 impl From<ReadinessReport> for ReadyBody {
     fn from(report: ReadinessReport) -> Self {
         let failed = report.failed();
-        let checks = report
-            .checks
-            .into_iter()
-            .map(|c| CheckBody {
-                name: c.name,
-                ok: c.ok,
-                error: c.error,
-            })
-            .collect();
+        let checks =
+            report.checks.into_iter().map(|c| CheckBody { name: c.name, ok: c.ok, error: c.error }).collect();
         if failed.is_empty() {
-            return Self {
-                type_uri: None,
-                title: None,
-                status: 200,
-                detail: None,
-                code: None,
-                checks,
-            };
+            return Self { type_uri: None, title: None, status: 200, detail: None, code: None, checks };
         }
         Self {
             type_uri: Some("https://shopfleet.dev/problems/not_ready"),
@@ -101,10 +87,7 @@ pub async fn ready(State(state): State<ProbeState>) -> Response {
         let json = serde_json::to_vec(&body).expect("serialisable");
         (
             StatusCode::SERVICE_UNAVAILABLE,
-            [(
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/problem+json"),
-            )],
+            [(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"))],
             json,
         )
             .into_response()
@@ -116,12 +99,6 @@ pub async fn ready(State(state): State<ProbeState>) -> Response {
     responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
 pub async fn metrics(State(state): State<ProbeState>) -> Response {
     crate::metrics::record_pool(&state.readiness.db);
-    (
-        [(
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("text/plain; version=0.0.4"),
-        )],
-        state.metrics.render(),
-    )
+    ([(header::CONTENT_TYPE, HeaderValue::from_static("text/plain; version=0.0.4"))], state.metrics.render())
         .into_response()
 }

@@ -36,11 +36,7 @@ pub struct ReadinessReport {
 impl ReadinessReport {
     /// Names of the dependencies that failed.
     pub fn failed(&self) -> Vec<&'static str> {
-        self.checks
-            .iter()
-            .filter(|c| !c.ok)
-            .map(|c| c.name)
-            .collect()
+        self.checks.iter().filter(|c| !c.ok).map(|c| c.name).collect()
     }
 }
 
@@ -58,25 +54,15 @@ impl Readiness {
         let kafka = async {
             match &self.kafka {
                 Some(config) => Some(
-                    bounded(
-                        "kafka",
-                        self.timeout,
-                        crate::kafka::check_brokers(config.clone(), self.timeout),
-                    )
-                    .await,
+                    bounded("kafka", self.timeout, crate::kafka::check_brokers(config.clone(), self.timeout))
+                        .await,
                 ),
                 None => None,
             }
         };
         let (postgres, redis, kafka) = tokio::join!(postgres, redis, kafka);
-        let checks: Vec<CheckResult> = [Some(postgres), Some(redis), kafka]
-            .into_iter()
-            .flatten()
-            .collect();
-        ReadinessReport {
-            ready: checks.iter().all(|c| c.ok),
-            checks,
-        }
+        let checks: Vec<CheckResult> = [Some(postgres), Some(redis), kafka].into_iter().flatten().collect();
+        ReadinessReport { ready: checks.iter().all(|c| c.ok), checks }
     }
 }
 
@@ -93,9 +79,5 @@ async fn bounded(
     if let Some(error) = &error {
         tracing::warn!(dependency = name, %error, "readiness check failed");
     }
-    CheckResult {
-        name,
-        ok: error.is_none(),
-        error,
-    }
+    CheckResult { name, ok: error.is_none(), error }
 }

@@ -19,11 +19,7 @@ impl RedisConn {
     pub fn new(settings: &RedisSettings) -> anyhow::Result<Self> {
         let client = redis::Client::open(settings.url.expose())
             .map_err(|_| anyhow::anyhow!("REDIS_URL is not a valid Redis URL (value hidden)"))?;
-        Ok(Self {
-            client,
-            manager: Default::default(),
-            key_prefix: settings.key_prefix.clone(),
-        })
+        Ok(Self { client, manager: Default::default(), key_prefix: settings.key_prefix.clone() })
     }
 
     /// A connection to use for one or more commands (cheap to clone).

@@ -3,9 +3,7 @@
 /// Resolves when the process receives SIGTERM or SIGINT.
 pub async fn signal() {
     let ctrl_c = async {
-        tokio::signal::ctrl_c()
-            .await
-            .expect("installing the SIGINT handler");
+        tokio::signal::ctrl_c().await.expect("installing the SIGINT handler");
     };
     #[cfg(unix)]
     let terminate = async {

@@ -35,14 +35,9 @@ pub fn init(settings: &TelemetrySettings, service: &'static str) -> anyhow::Resu
             .boxed(),
         LogFormat::Pretty => tracing_subscriber::fmt::layer().compact().boxed(),
     };
-    let provider = settings
-        .otlp_endpoint
-        .as_deref()
-        .map(|endpoint| otlp_provider(endpoint, service))
-        .transpose()?;
-    let otel_layer = provider
-        .as_ref()
-        .map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer(service)));
+    let provider =
+        settings.otlp_endpoint.as_deref().map(|endpoint| otlp_provider(endpoint, service)).transpose()?;
+    let otel_layer = provider.as_ref().map(|p| tracing_opentelemetry::layer().with_tracer(p.tracer(service)));
     tracing_subscriber::registry()
         .with(filter)
         .with(fmt_layer)
@@ -59,11 +54,6 @@ fn otlp_provider(endpoint: &str, service: &'static str) -> anyhow::Result<SdkTra
         .with_endpoint(endpoint)
         .build()
         .map_err(|err| anyhow::anyhow!("invalid setting OTEL_EXPORTER_OTLP_ENDPOINT: {err}"))?;
-    let resource = opentelemetry_sdk::Resource::builder()
-        .with_service_name(service)
-        .build();
-    Ok(SdkTracerProvider::builder()
-        .with_batch_exporter(exporter)
-        .with_resource(resource)
-        .build())
+    let resource = opentelemetry_sdk::Resource::builder().with_service_name(service).build();
+    Ok(SdkTracerProvider::builder().with_batch_exporter(exporter).with_resource(resource).build())
 }

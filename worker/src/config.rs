@@ -2,8 +2,8 @@
 
 use clap::Args;
 use shopfleet_commerce::config::{
-    DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError,
-    TelemetrySettings, Validate,
+    DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
+    Validate,
 };
 use std::{net::IpAddr, time::Duration};
 
@@ -26,11 +26,7 @@ pub struct WorkerSettings {
     #[arg(long = "worker-port", env = "WORKER_PORT", default_value_t = 9090)]
     pub port: u16,
     /// Seconds running work gets to finish after SIGTERM.
-    #[arg(
-        long = "worker-shutdown-grace-secs",
-        env = "WORKER_SHUTDOWN_GRACE_SECS",
-        default_value_t = 25
-    )]
+    #[arg(long = "worker-shutdown-grace-secs", env = "WORKER_SHUTDOWN_GRACE_SECS", default_value_t = 25)]
     pub shutdown_grace_secs: u64,
 }
 

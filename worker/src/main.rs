@@ -17,14 +17,13 @@ struct Cli {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let _guard =
-        match shopfleet_commerce::telemetry::init(&cli.settings.telemetry, "shopfleet-worker") {
-            Ok(guard) => guard,
-            Err(err) => {
-                eprintln!("shopfleet-worker: {err:#}");
-                return std::process::ExitCode::from(2);
-            }
-        };
+    let _guard = match shopfleet_commerce::telemetry::init(&cli.settings.telemetry, "shopfleet-worker") {
+        Ok(guard) => guard,
+        Err(err) => {
+            eprintln!("shopfleet-worker: {err:#}");
+            return std::process::ExitCode::from(2);
+        }
+    };
     match shopfleet_worker::run(cli.settings).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {

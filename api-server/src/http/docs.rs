@@ -21,7 +21,8 @@ const DOCS_PAGE: &str = r#"<!doctype html>
 </html>
 "#;
 
-const INIT_SCRIPT: &str = "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });\n";
+const INIT_SCRIPT: &str =
+    "window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '#swagger-ui', deepLinking: true });\n";
 
 /// `/openapi.json`, plus `/docs` when `assets` is given.
 pub fn router<S: Clone + Send + Sync + 'static>(spec: OpenApi, assets: Option<&Path>) -> Router<S> {
@@ -32,12 +33,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(spec: OpenApi, assets: Option<&P
             .route("/docs", get(|| async { Html(DOCS_PAGE) }))
             .route(
                 "/docs/init.js",
-                get(|| async {
-                    (
-                        [(axum::http::header::CONTENT_TYPE, "text/javascript")],
-                        INIT_SCRIPT,
-                    )
-                }),
+                get(|| async { ([(axum::http::header::CONTENT_TYPE, "text/javascript")], INIT_SCRIPT) }),
             )
             .nest_service("/docs/assets", ServeDir::new(dir)),
     }

@@ -24,16 +24,14 @@ where
         if !has_json_content_type(&req) {
             return Err(ApiError::UnsupportedMediaType);
         }
-        let body = Bytes::from_request(req, state)
-            .await
-            .map_err(|rejection| match rejection {
-                BytesRejection::FailedToBufferBody(_)
-                    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
-                {
-                    ApiError::PayloadTooLarge
-                }
-                other => ApiError::MalformedJson(other.body_text()),
-            })?;
+        let body = Bytes::from_request(req, state).await.map_err(|rejection| match rejection {
+            BytesRejection::FailedToBufferBody(_)
+                if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE =>
+            {
+                ApiError::PayloadTooLarge
+            }
+            other => ApiError::MalformedJson(other.body_text()),
+        })?;
         parse(&body).map(ApiJson)
     }
 }
@@ -48,33 +46,20 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
             ApiError::MalformedJson(inner.to_string())
         } else {
             let field = if path == "." { "body".to_owned() } else { path };
-            ApiError::Validation(vec![FieldError::new(
-                field,
-                strip_position(&inner.to_string()),
-            )])
+            ApiError::Validation(vec![FieldError::new(field, strip_position(&inner.to_string()))])
         }
     })?;
-    deserializer
-        .end()
-        .map_err(|err| ApiError::MalformedJson(err.to_string()))?;
+    deserializer.end().map_err(|err| ApiError::MalformedJson(err.to_string()))?;
     Ok(value)
 }
 
 /// serde_json appends " at line L column C"; the field path already says where.
 fn strip_position(message: &str) -> String {
-    message
-        .split(" at line ")
-        .next()
-        .unwrap_or(message)
-        .to_owned()
+    message.split(" at line ").next().unwrap_or(message).to_owned()
 }
 
 fn has_json_content_type(req: &Request) -> bool {
-    let Some(content_type) = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(content_type) = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
         return false;
     };
     content_type.parse::<mime::Mime>().is_ok_and(|mime| {
@@ -103,25 +88,16 @@ mod tests {
     #[test]
     fn type_errors_name_the_field_path() {
         let err =
-            parse::<Cart>(br#"{"lines":[{"sku":"A","quantity":1},{"sku":"B","quantity":-2}]}"#)
-                .unwrap_err();
-        let ApiError::Validation(errors) = err else {
-            panic!("expected validation error, got {err:?}")
-        };
+            parse::<Cart>(br#"{"lines":[{"sku":"A","quantity":1},{"sku":"B","quantity":-2}]}"#).unwrap_err();
+        let ApiError::Validation(errors) = err else { panic!("expected validation error, got {err:?}") };
         assert_eq!(errors[0].field, "lines[1].quantity");
         assert!(errors[0].message.contains("-2"), "{}", errors[0].message);
     }
 
     #[test]
     fn syntax_errors_are_malformed_json() {
-        assert!(matches!(
-            parse::<Cart>(br#"{"lines": ["#),
-            Err(ApiError::MalformedJson(_))
-        ));
-        assert!(matches!(
-            parse::<Cart>(br#"{"lines": []} trailing"#),
-            Err(ApiError::MalformedJson(_))
-        ));
+        assert!(matches!(parse::<Cart>(br#"{"lines": ["#), Err(ApiError::MalformedJson(_))));
+        assert!(matches!(parse::<Cart>(br#"{"lines": []} trailing"#), Err(ApiError::MalformedJson(_))));
     }
 
     #[test]

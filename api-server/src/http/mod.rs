@@ -43,10 +43,7 @@ struct ApiDoc;
 
 impl FromRef<ApiContext> for ProbeState {
     fn from_ref(ctx: &ApiContext) -> Self {
-        ProbeState {
-            readiness: ctx.readiness.clone(),
-            metrics: ctx.metrics.clone(),
-        }
+        ProbeState { readiness: ctx.readiness.clone(), metrics: ctx.metrics.clone() }
     }
 }
 
@@ -65,11 +62,7 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 
 /// All routes with their state, the docs and the problem+json fallback; no middleware yet.
 pub fn routes(ctx: ApiContext) -> Router {
-    let docs_assets = ctx
-        .settings
-        .http
-        .docs_enabled
-        .then_some(ctx.settings.http.docs_assets_dir.as_path());
+    let docs_assets = ctx.settings.http.docs_enabled.then_some(ctx.settings.http.docs_assets_dir.as_path());
     let (router, spec) = documented_routes().split_for_parts();
     router
         .merge(docs::router(spec, docs_assets))
@@ -98,10 +91,7 @@ pub fn with_middleware(router: Router, http: &HttpSettings) -> Router {
         .layer(
             ServiceBuilder::new()
                 .layer(CatchPanicLayer::custom(problem::panic_response))
-                .layer(TimeoutLayer::with_status_code(
-                    StatusCode::REQUEST_TIMEOUT,
-                    http.request_timeout(),
-                )),
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout())),
         )
         .layer(middleware::map_response(problem::ensure_problem))
         .layer(cors(&http.cors_origins))
@@ -115,33 +105,18 @@ pub fn with_middleware(router: Router, http: &HttpSettings) -> Router {
 }
 
 fn request_span(request: &Request) -> tracing::Span {
-    let request_id = request
-        .headers()
-        .get(&REQUEST_ID)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("-");
-    let route = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map_or(observe::UNMATCHED_ROUTE, MatchedPath::as_str);
+    let request_id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let route =
+        request.extensions().get::<MatchedPath>().map_or(observe::UNMATCHED_ROUTE, MatchedPath::as_str);
     tracing::info_span!("request", method = %request.method(), route, request_id)
 }
 
 fn cors(origins: &[String]) -> CorsLayer {
-    let origins: Vec<HeaderValue> = origins
-        .iter()
-        .filter(|o| !o.is_empty())
-        .filter_map(|o| HeaderValue::from_str(o).ok())
-        .collect();
+    let origins: Vec<HeaderValue> =
+        origins.iter().filter(|o| !o.is_empty()).filter_map(|o| HeaderValue::from_str(o).ok()).collect();
     CorsLayer::new()
         .allow_origin(AllowOrigin::list(origins))
-        .allow_methods([
-            Method::GET,
-            Method::POST,
-            Method::PUT,
-            Method::PATCH,
-            Method::DELETE,
-        ])
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
         .allow_headers([
             axum::http::header::AUTHORIZATION,
             axum::http::header::CONTENT_TYPE,

@@ -38,10 +38,7 @@ pub struct FieldError {
 
 impl FieldError {
     pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self {
-            field: field.into(),
-            message: message.into(),
-        }
+        Self { field: field.into(), message: message.into() }
     }
 }
 
@@ -61,33 +58,21 @@ impl Problem {
     pub fn for_status(status: StatusCode) -> Self {
         let (code, detail) = match status {
             StatusCode::NOT_FOUND => ("not_found", "no resource at this URL"),
-            StatusCode::METHOD_NOT_ALLOWED => (
-                "method_not_allowed",
-                "this URL does not accept that method; see the Allow header",
-            ),
-            StatusCode::REQUEST_TIMEOUT => (
-                "request_timeout",
-                "the request took too long and was abandoned",
-            ),
-            StatusCode::PAYLOAD_TOO_LARGE => (
-                "payload_too_large",
-                "the request body exceeds the size limit",
-            ),
-            StatusCode::UNSUPPORTED_MEDIA_TYPE => (
-                "unsupported_media_type",
-                "send the body as application/json",
-            ),
-            StatusCode::TOO_MANY_REQUESTS => {
-                ("too_many_requests", "slow down; see the Retry-After header")
+            StatusCode::METHOD_NOT_ALLOWED => {
+                ("method_not_allowed", "this URL does not accept that method; see the Allow header")
             }
-            StatusCode::SERVICE_UNAVAILABLE => (
-                "service_unavailable",
-                "a dependency is unavailable; retry later",
-            ),
-            s if s.is_server_error() => (
-                "internal_error",
-                "an unexpected error occurred; it has been logged",
-            ),
+            StatusCode::REQUEST_TIMEOUT => ("request_timeout", "the request took too long and was abandoned"),
+            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body exceeds the size limit"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ("unsupported_media_type", "send the body as application/json")
+            }
+            StatusCode::TOO_MANY_REQUESTS => ("too_many_requests", "slow down; see the Retry-After header"),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                ("service_unavailable", "a dependency is unavailable; retry later")
+            }
+            s if s.is_server_error() => {
+                ("internal_error", "an unexpected error occurred; it has been logged")
+            }
             _ => ("http_error", "the request failed"),
         };
         Self::new(status, code, Some(detail.to_owned()))
@@ -103,12 +88,7 @@ impl IntoResponse for Problem {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let body = serde_json::to_vec(&self).expect("a problem always serialises");
-        (
-            status,
-            [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))],
-            body,
-        )
-            .into_response()
+        (status, [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))], body).into_response()
     }
 }
 
@@ -141,11 +121,9 @@ impl ApiError {
 
     fn to_problem(&self) -> Problem {
         match self {
-            Self::MalformedJson(_) => Problem::new(
-                StatusCode::BAD_REQUEST,
-                "malformed_json",
-                Some(self.to_string()),
-            ),
+            Self::MalformedJson(_) => {
+                Problem::new(StatusCode::BAD_REQUEST, "malformed_json", Some(self.to_string()))
+            }
             Self::UnsupportedMediaType => Problem::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE),
             Self::PayloadTooLarge => Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE),
             Self::Validation(errors) => Problem::new(
@@ -153,25 +131,15 @@ impl ApiError {
                 "validation_failed",
                 Some(format!(
                     "invalid field(s): {}",
-                    errors
-                        .iter()
-                        .map(|e| e.field.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
+                    errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", ")
                 )),
             )
             .with_errors(errors.clone()),
-            Self::NotFound(detail) => {
-                Problem::new(StatusCode::NOT_FOUND, "not_found", Some(detail.clone()))
+            Self::NotFound(detail) => Problem::new(StatusCode::NOT_FOUND, "not_found", Some(detail.clone())),
+            Self::Conflict { code, detail } => Problem::new(StatusCode::CONFLICT, code, Some(detail.clone())),
+            Self::Unavailable(_) => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", Some(self.to_string()))
             }
-            Self::Conflict { code, detail } => {
-                Problem::new(StatusCode::CONFLICT, code, Some(detail.clone()))
-            }
-            Self::Unavailable(_) => Problem::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "service_unavailable",
-                Some(self.to_string()),
-            ),
             Self::Internal(_) => Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
@@ -199,9 +167,7 @@ pub async fn ensure_problem(response: Response) -> Response {
     }
     let (mut parts, _) = response.into_parts();
     let problem = Problem::for_status(status);
-    parts
-        .headers
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     parts.headers.remove(header::CONTENT_LENGTH);
     let body = serde_json::to_vec(&problem).expect("a problem always serialises");
     Response::from_parts(parts, Body::from(body))

@@ -26,9 +26,7 @@ pub async fn create_database() -> String {
     use sqlx::Connection;
     let admin = admin_database_url();
     let name = format!("sf_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin)
-        .await
-        .expect("connecting to TEST_DATABASE_URL");
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connecting to TEST_DATABASE_URL");
     sqlx::query(&format!("CREATE DATABASE \"{name}\""))
         .execute(&mut conn)
         .await
@@ -53,17 +51,11 @@ pub fn settings(database_url: &str, extra: &[&str]) -> ApiSettings {
         format!("--redis-key-prefix={prefix}"),
         "--database-max-connections=10".to_owned(),
     ];
-    let overridden = |flag: &str| {
-        extra
-            .iter()
-            .any(|e| e.split('=').next() == flag.split('=').next())
-    };
+    let overridden = |flag: &str| extra.iter().any(|e| e.split('=').next() == flag.split('=').next());
     let mut args = vec!["shopfleet-api".to_owned()];
     args.extend(defaults.into_iter().filter(|d| !overridden(d)));
     args.extend(extra.iter().map(|s| (*s).to_owned()));
-    SettingsParser::try_parse_from(args)
-        .expect("test settings parse")
-        .settings
+    SettingsParser::try_parse_from(args).expect("test settings parse").settings
 }
 
 pub struct TestApp {
@@ -99,13 +91,9 @@ pub async fn spawn_app_with(
     let database_url = create_database().await;
     let settings = settings(&database_url, extra_flags);
     let ctx = ApiContext::new(settings).expect("context");
-    shopfleet_commerce::db::migrate(&ctx.db)
-        .await
-        .expect("migrations apply");
+    shopfleet_commerce::db::migrate(&ctx.db).await.expect("migrations apply");
     let router = http::with_middleware(extra_routes(http::routes(ctx.clone())), &ctx.settings.http);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = oneshot::channel::<()>();
     let grace = ctx.settings.http.shutdown_grace();
@@ -117,29 +105,14 @@ pub async fn spawn_app_with(
         },
         grace,
     ));
-    TestApp {
-        addr,
-        client: reqwest::Client::new(),
-        ctx,
-        shutdown: Some(tx),
-        server: Some(server),
-    }
+    TestApp { addr, client: reqwest::Client::new(), ctx, shutdown: Some(tx), server: Some(server) }
 }
 
 /// Asserts a problem+json response with `status` and `code`; returns the document.
-pub async fn assert_problem(
-    response: reqwest::Response,
-    status: u16,
-    code: &str,
-) -> serde_json::Value {
+pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
     assert_eq!(response.status().as_u16(), status, "status");
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .expect("content-type")
-        .to_str()
-        .unwrap()
-        .to_owned();
+    let content_type =
+        response.headers().get("content-type").expect("content-type").to_str().unwrap().to_owned();
     assert_eq!(content_type, "application/problem+json");
     let body: serde_json::Value = response.json().await.expect("problem body is JSON");
     assert_eq!(body["status"], status, "{body}");
