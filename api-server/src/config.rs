@@ -1,6 +1,7 @@
 //! Settings of `shopfleet-api`: the shared service settings plus the HTTP server's own.
 
 use clap::{builder::BoolishValueParser, Args};
+use shopfleet_commerce::accounts::settings::AuthSettings;
 use shopfleet_commerce::config::{
     DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
     Validate,
@@ -22,6 +23,8 @@ pub struct ApiSettings {
     pub readiness: ReadinessSettings,
     #[command(flatten)]
     pub http: HttpSettings,
+    #[command(flatten)]
+    pub auth: AuthSettings,
     /// Apply pending migrations before serving.
     #[arg(long, env = "MIGRATE_ON_START", default_value = "false", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
     pub migrate_on_start: bool,
@@ -95,6 +98,7 @@ impl Validate for ApiSettings {
         self.database.validate()?;
         self.redis.validate()?;
         self.kafka.validate()?;
+        self.auth.validate()?;
         self.http.validate()
     }
 }

@@ -21,6 +21,7 @@ pub async fn serve(settings: ApiSettings) -> anyhow::Result<()> {
         shopfleet_commerce::db::migrate(&ctx.db).await?;
         tracing::info!("migrations applied");
     }
+    bootstrap_admin(&ctx).await?;
     let listener =
         TcpListener::bind(addr).await.with_context(|| format!("binding API_HOST:API_PORT {addr}"))?;
     tracing::info!(%addr, docs = ctx.settings.http.docs_enabled, "shopfleet-api listening");
@@ -32,5 +33,19 @@ pub async fn serve(settings: ApiSettings) -> anyhow::Result<()> {
     )
     .await?;
     tracing::info!("shopfleet-api stopped");
+    Ok(())
+}
+
+/// Creates the admin named by BOOTSTRAP_ADMIN_EMAIL / _PASSWORD if no admin exists yet.
+async fn bootstrap_admin(ctx: &ApiContext) -> anyhow::Result<()> {
+    let auth = &ctx.settings.auth;
+    let (Some(email), Some(password)) = (&auth.bootstrap_admin_email, &auth.bootstrap_admin_password) else {
+        return Ok(());
+    };
+    match ctx.accounts.bootstrap_admin(email, password.expose()).await {
+        Ok(Some(admin)) => tracing::info!(user_id = %admin.id, "bootstrap admin created"),
+        Ok(None) => tracing::debug!("an admin exists; bootstrap admin not created"),
+        Err(err) => anyhow::bail!("BOOTSTRAP_ADMIN_EMAIL / BOOTSTRAP_ADMIN_PASSWORD: {err}"),
+    }
     Ok(())
 }

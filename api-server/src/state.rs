@@ -2,7 +2,7 @@
 
 use crate::config::ApiSettings;
 use metrics_exporter_prometheus::PrometheusHandle;
-use shopfleet_commerce::{db, kafka, readiness::Readiness, redis_conn::RedisConn};
+use shopfleet_commerce::{accounts::Accounts, db, kafka, readiness::Readiness, redis_conn::RedisConn};
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -10,6 +10,7 @@ use std::sync::Arc;
 pub struct ApiContext {
     pub db: PgPool,
     pub redis: RedisConn,
+    pub accounts: Accounts,
     pub readiness: Readiness,
     pub metrics: PrometheusHandle,
     pub settings: Arc<ApiSettings>,
@@ -27,6 +28,7 @@ impl ApiContext {
             timeout: settings.readiness.timeout(),
         };
         Ok(Self {
+            accounts: Accounts::new(db.clone(), redis.clone(), &settings.auth)?,
             db,
             redis,
             readiness,

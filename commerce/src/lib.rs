@@ -1,5 +1,6 @@
 //! Shopfleet commerce library: everything the API server and the worker share.
 //!
+//! - [`accounts`]: users, passwords, tokens, sessions, roles and addresses.
 //! - [`config`]: settings read from env vars and flags, validated at start-up.
 //! - [`db`], [`redis_conn`], [`kafka`]: connections to the real services.
 //! - [`readiness`]: dependency checks behind `/ready`.
@@ -8,6 +9,7 @@
 //! - [`server`]: serving a router with graceful shutdown.
 //! - [`shutdown`]: the SIGTERM/SIGINT signal both binaries stop on.
 
+pub mod accounts;
 pub mod config;
 pub mod db;
 pub mod kafka;

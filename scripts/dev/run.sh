@@ -23,6 +23,18 @@ trap 'exit 130' INT TERM
 scripts/dev/services.sh up "${kafka_flag[@]}"
 [ "${KAFKA:-0}" = 1 ] && export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
 
+# Secrets for this checkout, generated once (never committed): JWT key and demo admin.
+secrets="$DEV_DIR/secrets.env"
+if [ ! -f "$secrets" ]; then
+  umask 077
+  {
+    echo "JWT_SECRET=$(openssl rand -hex 32)"
+    echo "BOOTSTRAP_ADMIN_EMAIL=admin@shopfleet.local"
+    echo "BOOTSTRAP_ADMIN_PASSWORD=$(openssl rand -base64 18)"
+  } > "$secrets"
+fi
+set -a; source "$secrets"; set +a
+
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/shopfleet}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
 export API_HOST="${API_HOST:-127.0.0.1}" API_PORT="${API_PORT:-8000}"
@@ -57,6 +69,7 @@ cat >&2 <<EOT
     API docs   http://$API_HOST:$API_PORT/docs   (spec: /openapi.json)
     metrics    http://$API_HOST:$API_PORT/metrics   worker: http://$WORKER_HOST:$WORKER_PORT/metrics
     readiness  http://$API_HOST:$API_PORT/ready
+    demo admin $BOOTSTRAP_ADMIN_EMAIL (password in .dev/secrets.env)
     events     ${KAFKA_BROKERS:-Postgres outbox (make dev KAFKA=1 starts a Kafka-protocol broker)}
 
 EOT

@@ -1,10 +1,15 @@
 //! The HTTP surface: every module's router merged into one, the OpenAPI document
 //! built from the same routes, and the middleware stack every request goes through.
 
+pub mod admin_users;
+pub mod auth;
+pub mod auth_routes;
 pub mod docs;
 pub mod json;
+pub mod me;
 pub mod observe;
 pub mod problem;
+pub mod query;
 
 use crate::{config::HttpSettings, state::ApiContext};
 use axum::{
@@ -36,10 +41,46 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         description = "Catalog, carts, orders, payments and the shopping assistant of one Shopfleet shop. \
                        Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`."
     ),
-    tags((name = "operations", description = "Liveness, readiness and metrics")),
+    tags(
+        (name = "operations", description = "Liveness, readiness and metrics"),
+        (name = "auth", description = "Registration and OAuth2 tokens (password and refresh_token grants)"),
+        (name = "users", description = "The caller's account, password and addresses"),
+        (name = "admin", description = "User administration (admins only)"),
+    ),
+    modifiers(&SecuritySchemes),
     components(schemas(problem::Problem, problem::FieldError))
 )]
 struct ApiDoc;
+
+/// Declares the bearer scheme. Each operation's security requirement lists the roles it
+/// admits (OpenAPI 3.1 allows role names for non-OAuth schemes).
+struct SecuritySchemes;
+
+impl utoipa::Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{
+            Flow, HttpAuthScheme, HttpBuilder, OAuth2, Password, Scopes, SecurityScheme,
+        };
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .description(Some("Access token from /api/v1/auth/token"))
+                    .build(),
+            ),
+        );
+        components.add_security_scheme(
+            "password",
+            SecurityScheme::OAuth2(OAuth2::new([Flow::Password(Password::new(
+                "/api/v1/auth/token",
+                Scopes::new(),
+            ))])),
+        );
+    }
+}
 
 impl FromRef<ApiContext> for ProbeState {
     fn from_ref(ctx: &ApiContext) -> Self {
@@ -53,6 +94,9 @@ fn documented_routes() -> OpenApiRouter<ApiContext> {
         .routes(routes!(probes::health))
         .routes(routes!(probes::ready))
         .routes(routes!(probes::metrics))
+        .merge(auth_routes::router())
+        .merge(me::router())
+        .merge(admin_users::router())
 }
 
 /// The OpenAPI 3.1 document of the API.

@@ -7,6 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
+use shopfleet_commerce::accounts::AccountError;
 use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -105,6 +106,12 @@ pub enum ApiError {
     Validation(Vec<FieldError>),
     #[error("{0}")]
     NotFound(String),
+    #[error("authentication required: send a valid, unrevoked bearer access token")]
+    Unauthorized,
+    #[error("your role may not do this; required: {0}")]
+    Forbidden(String),
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u64 },
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
     #[error("a dependency is unavailable: {0}")]
@@ -136,6 +143,13 @@ impl ApiError {
             )
             .with_errors(errors.clone()),
             Self::NotFound(detail) => Problem::new(StatusCode::NOT_FOUND, "not_found", Some(detail.clone())),
+            Self::Unauthorized => {
+                Problem::new(StatusCode::UNAUTHORIZED, "unauthorized", Some(self.to_string()))
+            }
+            Self::Forbidden(_) => Problem::new(StatusCode::FORBIDDEN, "forbidden", Some(self.to_string())),
+            Self::TooManyRequests { .. } => {
+                Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", Some(self.to_string()))
+            }
             Self::Conflict { code, detail } => Problem::new(StatusCode::CONFLICT, code, Some(detail.clone())),
             Self::Unavailable(_) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", Some(self.to_string()))
@@ -150,19 +164,49 @@ impl IntoResponse for ApiError {
         if let Self::Internal(err) = &self {
             tracing::error!(error = format!("{err:#}"), "request failed");
         }
-        self.to_problem().into_response()
+        let mut response = self.to_problem().into_response();
+        match self {
+            Self::Unauthorized => {
+                response.headers_mut().insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(r#"Bearer realm="shopfleet", error="invalid_token""#),
+                );
+            }
+            Self::TooManyRequests { retry_after_secs } => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            _ => {}
+        }
+        response
     }
 }
 
-/// Middleware body: an error response without a problem document gets one, keeping
+impl From<AccountError> for ApiError {
+    fn from(err: AccountError) -> Self {
+        match err {
+            AccountError::Invalid { field, message } => Self::invalid(field, message),
+            AccountError::EmailTaken => Self::Conflict { code: "email_taken", detail: err.to_string() },
+            AccountError::InvalidCredentials
+            | AccountError::InvalidRefreshToken
+            | AccountError::Unauthenticated => Self::Unauthorized,
+            AccountError::Throttled { retry_after_secs } => Self::TooManyRequests { retry_after_secs },
+            AccountError::NotFound(what) => Self::NotFound(format!("{what} not found")),
+            AccountError::Internal(err) => Self::Internal(err),
+        }
+    }
+}
+
+/// Middleware body: an error response without a JSON body gets a problem document, keeping
 /// its status and headers (Allow, Retry-After…).
 pub async fn ensure_problem(response: Response) -> Response {
     let status = response.status();
-    let is_problem = response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+    // Handlers answer errors in JSON (problem documents, or OAuth2 errors on the token
+    // endpoint); only bare responses from layers and the router are rewritten.
+    let is_json = response.headers().get(header::CONTENT_TYPE).is_some_and(|v| {
+        let v = v.as_bytes();
+        v.starts_with(PROBLEM_JSON.as_bytes()) || v.starts_with(b"application/json")
+    });
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
         return response;
     }
     let (mut parts, _) = response.into_parts();

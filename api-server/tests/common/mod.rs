@@ -50,6 +50,10 @@ pub fn settings(database_url: &str, extra: &[&str]) -> ApiSettings {
         format!("--redis-url={}", redis_url()),
         format!("--redis-key-prefix={prefix}"),
         "--database-max-connections=10".to_owned(),
+        format!("--jwt-secret={}", uuid::Uuid::new_v4().simple().to_string().repeat(2)),
+        // A low argon2 cost keeps tests fast; the benchmark uses the OWASP default.
+        "--argon2-memory-kib=1024".to_owned(),
+        "--argon2-iterations=1".to_owned(),
     ];
     let overridden = |flag: &str| extra.iter().any(|e| e.split('=').next() == flag.split('=').next());
     let mut args = vec!["shopfleet-api".to_owned()];
@@ -120,4 +124,71 @@ pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str
     assert!(body["type"].as_str().unwrap().ends_with(code), "{body}");
     assert!(body["title"].is_string(), "{body}");
     body
+}
+
+/// A registered account and its tokens.
+pub struct TestUser {
+    pub id: String,
+    pub email: String,
+    pub password: String,
+    pub access_token: String,
+    pub refresh_token: String,
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    /// Registers `email` with [`PASSWORD`] and logs in.
+    pub async fn register_and_login(&self, email: &str) -> TestUser {
+        let response = self
+            .client
+            .post(self.url("/api/v1/auth/register"))
+            .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "register {email}");
+        let user: serde_json::Value = response.json().await.unwrap();
+        let tokens = self.login(email, PASSWORD).await;
+        TestUser {
+            id: user["id"].as_str().unwrap().to_owned(),
+            email: email.to_owned(),
+            password: PASSWORD.to_owned(),
+            access_token: tokens["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: tokens["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// The password grant, form-encoded; panics unless it succeeds.
+    pub async fn login(&self, email: &str, password: &str) -> serde_json::Value {
+        let response = self
+            .token_request(&[("grant_type", "password"), ("username", email), ("password", password)])
+            .await;
+        assert_eq!(response.status(), 200, "login {email}");
+        response.json().await.unwrap()
+    }
+
+    pub async fn token_request(&self, form: &[(&str, &str)]) -> reqwest::Response {
+        self.client.post(self.url("/api/v1/auth/token")).form(form).send().await.unwrap()
+    }
+
+    /// Registers a user and makes it an admin directly in the database.
+    pub async fn admin(&self, email: &str) -> TestUser {
+        let user = self.register_and_login(email).await;
+        sqlx::query("UPDATE users SET role = 'admin' WHERE email = $1")
+            .bind(email)
+            .execute(&self.ctx.db)
+            .await
+            .unwrap();
+        let tokens = self.login(email, PASSWORD).await;
+        TestUser {
+            access_token: tokens["access_token"].as_str().unwrap().to_owned(),
+            refresh_token: tokens["refresh_token"].as_str().unwrap().to_owned(),
+            ..user
+        }
+    }
+
+    pub fn get_as(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
+        self.client.get(self.url(path)).bearer_auth(token)
+    }
 }

@@ -1,0 +1,105 @@
+//! `/api/v1/admin/users`: listing and searching users, changing roles, deactivating.
+
+use super::{auth::Admin, json::ApiJson, problem::ApiError, query::ApiQuery};
+use crate::state::ApiContext;
+use axum::{
+    extract::{Path, State},
+    Json,
+};
+use serde::Deserialize;
+use shopfleet_commerce::accounts::{
+    users::{User, UserPage, UserQuery},
+    Role,
+};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub const MAX_PAGE_SIZE: u32 = 100;
+
+pub fn router() -> OpenApiRouter<ApiContext> {
+    OpenApiRouter::new()
+        .routes(routes!(list_users))
+        .routes(routes!(change_role))
+        .routes(routes!(deactivate))
+        .routes(routes!(reactivate))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListParams {
+    /// Substring of the e-mail address or display name.
+    q: Option<String>,
+    role: Option<Role>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Page size, 1 to 100 (default 20).
+    limit: Option<u32>,
+}
+
+/// List and search users, newest first (keyset pagination).
+#[utoipa::path(get, path = "/api/v1/admin/users", tag = "admin", security(("bearer" = ["admin"])),
+    params(ListParams), responses((status = 200, body = UserPage)))]
+async fn list_users(
+    State(ctx): State<ApiContext>,
+    _admin: Admin,
+    ApiQuery(params): ApiQuery<ListParams>,
+) -> Result<Json<UserPage>, ApiError> {
+    let limit = params.limit.unwrap_or(20);
+    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
+        return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));
+    }
+    let query = UserQuery {
+        search: params.q.filter(|q| !q.trim().is_empty()),
+        role: params.role,
+        cursor: params.cursor,
+        limit,
+    };
+    Ok(Json(ctx.accounts.list_users(&query).await?))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    role: Role,
+}
+
+/// Change a user's role; their sessions are revoked so it applies at once.
+#[utoipa::path(put, path = "/api/v1/admin/users/{id}/role", tag = "admin", security(("bearer" = ["admin"])),
+    params(("id" = Uuid, Path)), request_body = RoleChange, responses((status = 200, body = User)))]
+async fn change_role(
+    State(ctx): State<ApiContext>,
+    _admin: Admin,
+    Path(id): Path<Uuid>,
+    ApiJson(body): ApiJson<RoleChange>,
+) -> Result<Json<User>, ApiError> {
+    Ok(Json(ctx.accounts.set_role(id, body.role).await?))
+}
+
+/// Deactivate a user: they cannot log in and every session is revoked at once.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/deactivate", tag = "admin", security(("bearer" = ["admin"])),
+    params(("id" = Uuid, Path)), responses((status = 200, body = User)))]
+async fn deactivate(
+    State(ctx): State<ApiContext>,
+    admin: Admin,
+    Path(id): Path<Uuid>,
+) -> Result<Json<User>, ApiError> {
+    if id == admin.principal.user_id {
+        return Err(ApiError::Conflict {
+            code: "cannot_deactivate_self",
+            detail: "admins cannot deactivate themselves".into(),
+        });
+    }
+    Ok(Json(ctx.accounts.set_active(id, false).await?))
+}
+
+/// Reactivate a user.
+#[utoipa::path(post, path = "/api/v1/admin/users/{id}/reactivate", tag = "admin", security(("bearer" = ["admin"])),
+    params(("id" = Uuid, Path)), responses((status = 200, body = User)))]
+async fn reactivate(
+    State(ctx): State<ApiContext>,
+    _admin: Admin,
+    Path(id): Path<Uuid>,
+) -> Result<Json<User>, ApiError> {
+    Ok(Json(ctx.accounts.set_active(id, true).await?))
+}
