@@ -432,3 +432,33 @@ async fn create_admin_command_creates_an_admin_without_any_default_password() {
         .unwrap();
     assert_eq!(role, "admin");
 }
+
+#[tokio::test]
+async fn concurrent_registrations_and_refreshes_race_safely() {
+    let app = spawn_app().await;
+    let attempts = (0..20).map(|i| {
+        let email = if i % 2 == 0 { "race@example.com" } else { "RACE@example.com" };
+        register(&app, json!({"email": email, "password": PASSWORD}))
+    });
+    let statuses: Vec<u16> =
+        futures_util::future::join_all(attempts).await.into_iter().map(|r| r.status().as_u16()).collect();
+    assert_eq!(statuses.iter().filter(|s| **s == 201).count(), 1, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 409).count(), 19, "{statuses:?}");
+
+    let tokens = app.login("race@example.com", PASSWORD).await;
+    let refresh = tokens["refresh_token"].as_str().unwrap();
+    let form = [("grant_type", "refresh_token"), ("refresh_token", refresh)];
+    let refreshes = (0..20).map(|_| app.token_request(&form));
+    let results = futures_util::future::join_all(refreshes).await;
+    let winners: Vec<Value> = futures_util::future::join_all(
+        results.into_iter().filter(|r| r.status() == 200).map(|r| r.json::<Value>()),
+    )
+    .await
+    .into_iter()
+    .map(Result::unwrap)
+    .collect();
+    assert_eq!(winners.len(), 1, "one refresh token is exchanged once");
+    let rows: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM refresh_tokens").fetch_one(&app.ctx.db).await.unwrap();
+    assert_eq!(rows, 2, "exactly one rotation was recorded");
+}

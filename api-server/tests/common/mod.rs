@@ -96,6 +96,15 @@ pub async fn spawn_app_with(
     let settings = settings(&database_url, extra_flags);
     let ctx = ApiContext::new(settings).expect("context");
     shopfleet_commerce::db::migrate(&ctx.db).await.expect("migrations apply");
+    start(ctx, extra_routes).await
+}
+
+/// An API with exactly these settings, on an already migrated database.
+pub async fn spawn_with_settings(settings: ApiSettings) -> TestApp {
+    start(ApiContext::new(settings).expect("context"), |r| r).await
+}
+
+async fn start(ctx: ApiContext, extra_routes: impl FnOnce(axum::Router) -> axum::Router) -> TestApp {
     let router = http::with_middleware(extra_routes(http::routes(ctx.clone())), &ctx.settings.http);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
