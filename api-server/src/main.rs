@@ -26,6 +26,24 @@ enum Command {
         #[command(flatten)]
         settings: Box<ApiSettings>,
     },
+    /// Load the deterministic demo shop into an empty catalog. Demo accounts use DEMO_PASSWORD.
+    SeedDemo {
+        /// Number of products.
+        #[arg(long, default_value_t = 1000)]
+        products: usize,
+        #[arg(long, default_value_t = 10)]
+        merchants: usize,
+        #[arg(long, default_value_t = 20)]
+        shoppers: usize,
+        /// Seed of the generator: the same seed gives the same shop.
+        #[arg(long, default_value_t = 42)]
+        seed: u64,
+        /// Password of every demo account (no built-in default).
+        #[arg(long, env = "DEMO_PASSWORD", hide_env_values = true)]
+        demo_password: shopfleet_commerce::secret::Secret,
+        #[command(flatten)]
+        settings: Box<ApiSettings>,
+    },
     /// Apply pending database migrations and exit.
     Migrate {
         #[command(flatten)]
@@ -42,6 +60,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Serve(settings)) => settings.telemetry.clone(),
         Some(Command::Migrate { telemetry, .. }) => telemetry.clone(),
         Some(Command::CreateAdmin { settings, .. }) => settings.telemetry.clone(),
+        Some(Command::SeedDemo { settings, .. }) => settings.telemetry.clone(),
         None => cli.serve.telemetry.clone(),
     };
     let _guard = match shopfleet_commerce::telemetry::init(&telemetry, "shopfleet-api") {
@@ -56,6 +75,10 @@ async fn main() -> std::process::ExitCode {
         None => shopfleet_api::serve(cli.serve).await,
         Some(Command::Migrate { database, .. }) => migrate(database).await,
         Some(Command::CreateAdmin { email, settings }) => create_admin(&email, *settings).await,
+        Some(Command::SeedDemo { products, merchants, shoppers, seed, demo_password, settings }) => {
+            let spec = shopfleet_commerce::catalog::demo::DemoSpec { products, merchants, shoppers, seed };
+            seed_demo(&spec, demo_password.expose(), *settings).await
+        }
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
@@ -91,4 +114,25 @@ async fn create_admin(email: &str, settings: ApiSettings) -> anyhow::Result<()> 
     tracing::info!(user_id = %admin.id, email = %admin.email, "admin created");
     println!("{}", admin.id);
     Ok(())
+}
+
+async fn seed_demo(
+    spec: &shopfleet_commerce::catalog::demo::DemoSpec,
+    password: &str,
+    settings: ApiSettings,
+) -> anyhow::Result<()> {
+    settings.database.validate()?;
+    let pool = shopfleet_commerce::db::connect_lazy(&settings.database)?;
+    let hasher = shopfleet_commerce::accounts::password::PasswordHasherService::new(&settings.auth)?;
+    match shopfleet_commerce::catalog::demo::load(&pool, &hasher, spec, password).await {
+        Ok(summary) => {
+            tracing::info!(?summary, "demo shop loaded");
+            Ok(())
+        }
+        Err(shopfleet_commerce::error::DomainError::Conflict { detail, .. }) => {
+            tracing::info!("demo shop not loaded: {detail}");
+            Ok(())
+        }
+        Err(err) => Err(anyhow::anyhow!("{err}")),
+    }
 }

@@ -1,8 +1,10 @@
 //! Shopfleet commerce library: everything the API server and the worker share.
 //!
 //! - [`accounts`]: users, passwords, tokens, sessions, roles and addresses.
+//! - [`catalog`]: categories, products, variants, stock and the demo shop.
 //! - [`config`]: settings read from env vars and flags, validated at start-up.
 //! - [`db`], [`redis_conn`], [`kafka`]: connections to the real services.
+//! - [`error`]: the domain error every operation returns.
 //! - [`readiness`]: dependency checks behind `/ready`.
 //! - [`telemetry`], [`metrics`]: logs, traces and Prometheus metrics.
 //! - [`probes`]: the `/health`, `/ready` and `/metrics` handlers.
@@ -10,8 +12,10 @@
 //! - [`shutdown`]: the SIGTERM/SIGINT signal both binaries stop on.
 
 pub mod accounts;
+pub mod catalog;
 pub mod config;
 pub mod db;
+pub mod error;
 pub mod kafka;
 pub mod metrics;
 pub mod probes;

@@ -25,14 +25,13 @@ scripts/dev/services.sh up "${kafka_flag[@]}"
 
 # Secrets for this checkout, generated once (never committed): JWT key and demo admin.
 secrets="$DEV_DIR/secrets.env"
-if [ ! -f "$secrets" ]; then
-  umask 077
-  {
-    echo "JWT_SECRET=$(openssl rand -hex 32)"
-    echo "BOOTSTRAP_ADMIN_EMAIL=admin@shopfleet.local"
-    echo "BOOTSTRAP_ADMIN_PASSWORD=$(openssl rand -base64 18)"
-  } > "$secrets"
-fi
+umask_before=$(umask); umask 077
+add_secret() { grep -q "^$1=" "$secrets" 2>/dev/null || echo "$1=$2" >> "$secrets"; }
+add_secret JWT_SECRET "$(openssl rand -hex 32)"
+add_secret BOOTSTRAP_ADMIN_EMAIL admin@shopfleet.dev
+add_secret BOOTSTRAP_ADMIN_PASSWORD "$(openssl rand -base64 18)"
+add_secret DEMO_PASSWORD "$(openssl rand -base64 18)"
+umask "$umask_before"
 set -a; source "$secrets"; set +a
 
 export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/shopfleet}"
@@ -54,6 +53,8 @@ if ! psql "$admin_url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db_name
 fi
 say "applying migrations"
 "$bin/shopfleet-api" migrate
+say "loading the demo shop (1,000 products; skipped when the catalog has products)"
+"$bin/shopfleet-api" seed-demo --products "${DEMO_PRODUCTS:-1000}"
 
 "$bin/shopfleet-api" serve & pids+=($!)
 "$bin/shopfleet-worker" & pids+=($!)
@@ -70,6 +71,9 @@ cat >&2 <<EOT
     metrics    http://$API_HOST:$API_PORT/metrics   worker: http://$WORKER_HOST:$WORKER_PORT/metrics
     readiness  http://$API_HOST:$API_PORT/ready
     demo admin $BOOTSTRAP_ADMIN_EMAIL (password in .dev/secrets.env)
+    demo shop  merchant0..9@demo.shopfleet.dev, user0..19@demo.shopfleet.dev (DEMO_PASSWORD in .dev/secrets.env)
+    try        curl -s 'http://$API_HOST:$API_PORT/api/v1/products?category=electronics&limit=3'
+    
     events     ${KAFKA_BROKERS:-Postgres outbox (make dev KAFKA=1 starts a Kafka-protocol broker)}
 
 EOT

@@ -54,8 +54,34 @@ impl<R: RoleRule> FromRequestParts<ApiContext> for Authorized<R> {
         let principal = ctx.accounts.authenticate(token.trim()).await?;
         if !R::ROLES.contains(&principal.role) {
             let roles: Vec<&str> = R::ROLES.iter().map(|r| r.as_str()).collect();
-            return Err(ApiError::Forbidden(roles.join(" or ")));
+            return Err(ApiError::Forbidden(format!(
+                "your role may not do this; required: {}",
+                roles.join(" or ")
+            )));
         }
         Ok(Self { principal, _rule: PhantomData })
+    }
+}
+
+/// A caller who may or may not be signed in: no `Authorization` header is anonymous,
+/// a present but invalid one is still a 401.
+pub struct MaybeCaller(pub Option<Principal>);
+
+impl FromRequestParts<ApiContext> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &ApiContext) -> Result<Self, Self::Rejection> {
+        if !parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
+            return Ok(Self(None));
+        }
+        Ok(Self(Some(Caller::from_request_parts(parts, ctx).await?.principal)))
+    }
+}
+
+/// The commerce library's view of a caller, for ownership checks.
+pub fn actor(principal: &Principal) -> shopfleet_commerce::catalog::products::Actor {
+    shopfleet_commerce::catalog::products::Actor {
+        user_id: principal.user_id,
+        is_admin: principal.role == Role::Admin,
     }
 }

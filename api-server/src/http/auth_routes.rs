@@ -14,7 +14,10 @@ use axum::{
     Form, Json,
 };
 use serde::{Deserialize, Serialize};
-use shopfleet_commerce::accounts::{sessions::TokenPair, users::User, AccountError};
+use shopfleet_commerce::{
+    accounts::{sessions::TokenPair, users::User},
+    error::DomainError,
+};
 use std::net::{IpAddr, SocketAddr};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -163,7 +166,7 @@ async fn token(
             response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
             response
         }
-        Err(err @ (AccountError::InvalidCredentials | AccountError::InvalidRefreshToken)) => {
+        Err(err @ (DomainError::InvalidCredentials | DomainError::InvalidRefreshToken)) => {
             oauth_error("invalid_grant", err.to_string())
         }
         Err(err) => ApiError::from(err).into_response(),

@@ -4,6 +4,7 @@
 pub mod admin_users;
 pub mod auth;
 pub mod auth_routes;
+pub mod catalog;
 pub mod docs;
 pub mod json;
 pub mod me;
@@ -46,6 +47,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "auth", description = "Registration and OAuth2 tokens (password and refresh_token grants)"),
         (name = "users", description = "The caller's account, password and addresses"),
         (name = "admin", description = "User administration (admins only)"),
+        (name = "catalog", description = "Categories and products"),
+        (name = "inventory", description = "Stock adjustments and their audit log"),
     ),
     modifiers(&SecuritySchemes),
     components(schemas(problem::Problem, problem::FieldError))
@@ -97,6 +100,7 @@ fn documented_routes() -> OpenApiRouter<ApiContext> {
         .merge(auth_routes::router())
         .merge(me::router())
         .merge(admin_users::router())
+        .merge(catalog::router())
 }
 
 /// The OpenAPI 3.1 document of the API.

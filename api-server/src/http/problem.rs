@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use shopfleet_commerce::accounts::AccountError;
+use shopfleet_commerce::error::DomainError;
 use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -108,7 +108,7 @@ pub enum ApiError {
     NotFound(String),
     #[error("authentication required: send a valid, unrevoked bearer access token")]
     Unauthorized,
-    #[error("your role may not do this; required: {0}")]
+    #[error("{0}")]
     Forbidden(String),
     #[error("too many requests; retry in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u64 },
@@ -181,17 +181,18 @@ impl IntoResponse for ApiError {
     }
 }
 
-impl From<AccountError> for ApiError {
-    fn from(err: AccountError) -> Self {
+impl From<DomainError> for ApiError {
+    fn from(err: DomainError) -> Self {
         match err {
-            AccountError::Invalid { field, message } => Self::invalid(field, message),
-            AccountError::EmailTaken => Self::Conflict { code: "email_taken", detail: err.to_string() },
-            AccountError::InvalidCredentials
-            | AccountError::InvalidRefreshToken
-            | AccountError::Unauthenticated => Self::Unauthorized,
-            AccountError::Throttled { retry_after_secs } => Self::TooManyRequests { retry_after_secs },
-            AccountError::NotFound(what) => Self::NotFound(format!("{what} not found")),
-            AccountError::Internal(err) => Self::Internal(err),
+            DomainError::Invalid { field, message } => Self::invalid(field, message),
+            DomainError::Conflict { code, detail } => Self::Conflict { code, detail },
+            DomainError::Forbidden(detail) => Self::Forbidden(detail),
+            DomainError::InvalidCredentials
+            | DomainError::InvalidRefreshToken
+            | DomainError::Unauthenticated => Self::Unauthorized,
+            DomainError::Throttled { retry_after_secs } => Self::TooManyRequests { retry_after_secs },
+            DomainError::NotFound(what) => Self::NotFound(format!("{what} not found")),
+            DomainError::Internal(err) => Self::Internal(err),
         }
     }
 }

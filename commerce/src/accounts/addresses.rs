@@ -1,6 +1,6 @@
 //! Saved addresses of a user (shipping addresses offered at checkout).
 
-use super::AccountError;
+use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::PgPool;
@@ -43,7 +43,7 @@ pub struct AddressInput {
     pub is_default: bool,
 }
 
-fn check_len(field: &'static str, value: &str, min: usize, max: usize) -> Result<(), AccountError> {
+fn check_len(field: &'static str, value: &str, min: usize, max: usize) -> Result<(), DomainError> {
     let len = value.trim().chars().count();
     if len < min || len > max {
         let rule = if min > 0 {
@@ -51,13 +51,13 @@ fn check_len(field: &'static str, value: &str, min: usize, max: usize) -> Result
         } else {
             format!("must be at most {max} characters")
         };
-        return Err(AccountError::invalid(field, rule));
+        return Err(DomainError::invalid(field, rule));
     }
     Ok(())
 }
 
 impl AddressInput {
-    fn validate(&self) -> Result<(), AccountError> {
+    fn validate(&self) -> Result<(), DomainError> {
         check_len("full_name", &self.full_name, 1, 200)?;
         check_len("line1", &self.line1, 1, 200)?;
         check_len("city", &self.city, 1, 100)?;
@@ -73,7 +73,7 @@ impl AddressInput {
             }
         }
         if self.country.len() != 2 || !self.country.chars().all(|c| c.is_ascii_uppercase()) {
-            return Err(AccountError::invalid(
+            return Err(DomainError::invalid(
                 "country",
                 "must be an ISO 3166-1 alpha-2 code such as DE or US",
             ));
@@ -85,7 +85,7 @@ impl AddressInput {
 const COLUMNS: &str =
     "id, label, full_name, line1, line2, city, region, postal_code, country, phone, is_default, created_at";
 
-pub async fn list(db: &PgPool, user: Uuid) -> Result<Vec<Address>, AccountError> {
+pub async fn list(db: &PgPool, user: Uuid) -> Result<Vec<Address>, DomainError> {
     Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM addresses WHERE user_id = $1 ORDER BY created_at"))
         .bind(user)
         .fetch_all(db)
@@ -98,7 +98,7 @@ pub async fn save(
     user: Uuid,
     existing: Option<Uuid>,
     input: &AddressInput,
-) -> Result<Address, AccountError> {
+) -> Result<Address, DomainError> {
     input.validate()?;
     let mut tx = db.begin().await?;
     // Serialise concurrent changes to one user's addresses.
@@ -109,7 +109,7 @@ pub async fn save(
             .fetch_one(&mut *tx)
             .await?;
         if count >= MAX_PER_USER {
-            return Err(AccountError::invalid(
+            return Err(DomainError::invalid(
                 "address",
                 format!("at most {MAX_PER_USER} addresses can be saved"),
             ));
@@ -147,19 +147,19 @@ pub async fn save(
         .bind(input.is_default)
         .fetch_optional(&mut *tx)
         .await?;
-    let address = address.ok_or(AccountError::NotFound("address"))?;
+    let address = address.ok_or(DomainError::NotFound("address"))?;
     tx.commit().await?;
     Ok(address)
 }
 
-pub async fn delete(db: &PgPool, user: Uuid, id: Uuid) -> Result<(), AccountError> {
+pub async fn delete(db: &PgPool, user: Uuid, id: Uuid) -> Result<(), DomainError> {
     let deleted = sqlx::query("DELETE FROM addresses WHERE id = $1 AND user_id = $2")
         .bind(id)
         .bind(user)
         .execute(db)
         .await?;
     if deleted.rows_affected() == 0 {
-        return Err(AccountError::NotFound("address"));
+        return Err(DomainError::NotFound("address"));
     }
     Ok(())
 }

@@ -1,6 +1,6 @@
 //! E-mail addresses, normalised (trimmed, lower-cased) so that uniqueness is case-insensitive.
 
-use super::AccountError;
+use crate::error::DomainError;
 
 /// A syntactically plausible, normalised e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -8,9 +8,9 @@ pub struct Email(String);
 
 impl Email {
     /// Parses `raw`; the error names the `email` field.
-    pub fn parse(raw: &str) -> Result<Self, AccountError> {
+    pub fn parse(raw: &str) -> Result<Self, DomainError> {
         let email = raw.trim().to_lowercase();
-        let invalid = |why: &str| AccountError::invalid("email", why.to_owned());
+        let invalid = |why: &str| DomainError::invalid("email", why.to_owned());
         if email.len() > 254 {
             return Err(invalid("must be at most 254 characters"));
         }

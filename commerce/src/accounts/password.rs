@@ -1,7 +1,8 @@
 //! Passwords: the policy new passwords must meet, and argon2id hashing and verification
 //! (CPU-bound, so both run on the blocking thread pool).
 
-use super::{settings::AuthSettings, AccountError};
+use super::settings::AuthSettings;
+use crate::error::DomainError;
 use anyhow::Context;
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
@@ -19,30 +20,30 @@ fn common_passwords() -> &'static HashSet<&'static str> {
 }
 
 /// Checks a new password against the policy; the error names the field and the rule.
-pub fn check_policy(field: &'static str, password: &str, email: &str) -> Result<(), AccountError> {
+pub fn check_policy(field: &'static str, password: &str, email: &str) -> Result<(), DomainError> {
     let length = password.chars().count();
     if length < MIN_LENGTH {
-        return Err(AccountError::invalid(field, format!("must be at least {MIN_LENGTH} characters")));
+        return Err(DomainError::invalid(field, format!("must be at least {MIN_LENGTH} characters")));
     }
     if length > MAX_LENGTH {
-        return Err(AccountError::invalid(field, format!("must be at most {MAX_LENGTH} characters")));
+        return Err(DomainError::invalid(field, format!("must be at most {MAX_LENGTH} characters")));
     }
     let lower = password.to_lowercase();
     let stem = lower.trim_end_matches(|c: char| c.is_ascii_digit() || c.is_ascii_punctuation());
     let list = common_passwords();
     if list.contains(lower.as_str()) || (stem.len() >= 4 && list.contains(stem)) {
-        return Err(AccountError::invalid(
+        return Err(DomainError::invalid(
             field,
             "is too common; choose a password that is not on lists of common passwords",
         ));
     }
     let first = lower.chars().next().unwrap_or_default();
     if lower.chars().all(|c| c == first) {
-        return Err(AccountError::invalid(field, "must not repeat a single character"));
+        return Err(DomainError::invalid(field, "must not repeat a single character"));
     }
     let local_part = email.split('@').next().unwrap_or_default();
     if local_part.len() >= 4 && lower.contains(local_part) {
-        return Err(AccountError::invalid(field, "must not contain your e-mail address"));
+        return Err(DomainError::invalid(field, "must not contain your e-mail address"));
     }
     Ok(())
 }

@@ -9,9 +9,9 @@ use super::{
     throttle::LoginThrottle,
     tokens::{TokenKeys, TokenUse},
     users::{self, User, UserPage, UserQuery},
-    AccountError, Role,
+    Role,
 };
-use crate::redis_conn::RedisConn;
+use crate::{error::DomainError, redis_conn::RedisConn};
 use sqlx::PgPool;
 use std::net::IpAddr;
 use uuid::Uuid;
@@ -59,7 +59,7 @@ impl Accounts {
         email: &str,
         password: &str,
         display_name: Option<&str>,
-    ) -> Result<User, AccountError> {
+    ) -> Result<User, DomainError> {
         self.create(email, password, Role::User, display_name).await
     }
 
@@ -69,24 +69,24 @@ impl Accounts {
         password: &str,
         role: Role,
         display_name: Option<&str>,
-    ) -> Result<User, AccountError> {
+    ) -> Result<User, DomainError> {
         let email = Email::parse(email)?;
         password::check_policy("password", password, email.as_str())?;
         let display_name = display_name.map(str::trim).filter(|n| !n.is_empty());
         if display_name.is_some_and(|n| n.chars().count() > 100) {
-            return Err(AccountError::invalid("display_name", "must be at most 100 characters"));
+            return Err(DomainError::invalid("display_name", "must be at most 100 characters"));
         }
         let hash = self.hasher.hash(password).await?;
         users::insert(&self.db, &email, &hash, role, display_name).await
     }
 
     /// Creates an admin (CLI `create-admin`, or bootstrap settings).
-    pub async fn create_admin(&self, email: &str, password: &str) -> Result<User, AccountError> {
+    pub async fn create_admin(&self, email: &str, password: &str) -> Result<User, DomainError> {
         self.create(email, password, Role::Admin, None).await
     }
 
     /// Creates the bootstrap admin unless an active admin already exists.
-    pub async fn bootstrap_admin(&self, email: &str, password: &str) -> Result<Option<User>, AccountError> {
+    pub async fn bootstrap_admin(&self, email: &str, password: &str) -> Result<Option<User>, DomainError> {
         if users::admin_exists(&self.db).await? {
             return Ok(None);
         }
@@ -100,7 +100,7 @@ impl Accounts {
         email: &str,
         password: &str,
         client_ip: IpAddr,
-    ) -> Result<TokenPair, AccountError> {
+    ) -> Result<TokenPair, DomainError> {
         let normalised = email.trim().to_lowercase();
         self.throttle.admit(client_ip, &normalised).await?;
         let found = match Email::parse(email) {
@@ -116,18 +116,18 @@ impl Accounts {
             }
             _ => {
                 self.throttle.record_failure(&normalised).await?;
-                Err(AccountError::InvalidCredentials)
+                Err(DomainError::InvalidCredentials)
             }
         }
     }
 
     /// The refresh-token grant: rotation with reuse detection.
-    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, AccountError> {
+    pub async fn refresh(&self, refresh_token: &str) -> Result<TokenPair, DomainError> {
         self.sessions.rotate(refresh_token).await
     }
 
     /// Verifies an access token and checks it has not been revoked.
-    pub async fn authenticate(&self, access_token: &str) -> Result<Principal, AccountError> {
+    pub async fn authenticate(&self, access_token: &str) -> Result<Principal, DomainError> {
         let claims = self.keys.verify(access_token, TokenUse::Access)?;
         self.sessions.ensure_not_revoked(&claims).await?;
         Ok(Principal {
@@ -140,18 +140,18 @@ impl Accounts {
     }
 
     /// Ends the caller's session.
-    pub async fn logout(&self, principal: &Principal) -> Result<(), AccountError> {
+    pub async fn logout(&self, principal: &Principal) -> Result<(), DomainError> {
         self.sessions.revoke_session(principal.session_id).await?;
         self.sessions.deny_token(principal.token_id, principal.expires_at).await
     }
 
     /// Ends every session of the caller.
-    pub async fn logout_all(&self, principal: &Principal) -> Result<(), AccountError> {
+    pub async fn logout_all(&self, principal: &Principal) -> Result<(), DomainError> {
         self.sessions.revoke_all(principal.user_id, None).await?;
         self.sessions.deny_token(principal.token_id, principal.expires_at).await
     }
 
-    pub async fn me(&self, principal: &Principal) -> Result<User, AccountError> {
+    pub async fn me(&self, principal: &Principal) -> Result<User, DomainError> {
         users::get(&self.db, principal.user_id).await
     }
 
@@ -159,10 +159,10 @@ impl Accounts {
         &self,
         principal: &Principal,
         display_name: Option<&str>,
-    ) -> Result<User, AccountError> {
+    ) -> Result<User, DomainError> {
         let display_name = display_name.map(str::trim).filter(|n| !n.is_empty());
         if display_name.is_some_and(|n| n.chars().count() > 100) {
-            return Err(AccountError::invalid("display_name", "must be at most 100 characters"));
+            return Err(DomainError::invalid("display_name", "must be at most 100 characters"));
         }
         users::set_display_name(&self.db, principal.user_id, display_name).await
     }
@@ -173,27 +173,27 @@ impl Accounts {
         principal: &Principal,
         current: &str,
         new: &str,
-    ) -> Result<(), AccountError> {
+    ) -> Result<(), DomainError> {
         let hash = users::password_hash(&self.db, principal.user_id).await?;
         if !self.hasher.verify(current, Some(&hash)).await? {
-            return Err(AccountError::invalid("current_password", "is not your current password"));
+            return Err(DomainError::invalid("current_password", "is not your current password"));
         }
         let user = users::get(&self.db, principal.user_id).await?;
         password::check_policy("new_password", new, &user.email)?;
         if current == new {
-            return Err(AccountError::invalid("new_password", "must differ from the current password"));
+            return Err(DomainError::invalid("new_password", "must differ from the current password"));
         }
         let new_hash = self.hasher.hash(new).await?;
         users::set_password_hash(&self.db, principal.user_id, &new_hash).await?;
         self.sessions.revoke_all(principal.user_id, Some(principal.session_id)).await
     }
 
-    pub async fn list_users(&self, query: &UserQuery) -> Result<UserPage, AccountError> {
+    pub async fn list_users(&self, query: &UserQuery) -> Result<UserPage, DomainError> {
         users::list(&self.db, query).await
     }
 
     /// Changes a role. The user's sessions are revoked so the new role applies at once.
-    pub async fn set_role(&self, user_id: Uuid, role: Role) -> Result<User, AccountError> {
+    pub async fn set_role(&self, user_id: Uuid, role: Role) -> Result<User, DomainError> {
         let user = users::set_role(&self.db, user_id, role).await?;
         self.sessions.revoke_all(user_id, None).await?;
         tracing::info!(security_event = "role_changed", %user_id, role = role.as_str(), "role changed");
@@ -201,7 +201,7 @@ impl Accounts {
     }
 
     /// Deactivates (revoking every session at once) or reactivates a user.
-    pub async fn set_active(&self, user_id: Uuid, active: bool) -> Result<User, AccountError> {
+    pub async fn set_active(&self, user_id: Uuid, active: bool) -> Result<User, DomainError> {
         let user = users::set_active(&self.db, user_id, active).await?;
         if !active {
             self.sessions.revoke_all(user_id, None).await?;

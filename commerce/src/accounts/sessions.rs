@@ -8,9 +8,8 @@
 use super::{
     tokens::{Claims, TokenKeys, TokenUse},
     users::User,
-    AccountError,
 };
-use crate::redis_conn::RedisConn;
+use crate::{error::DomainError, redis_conn::RedisConn};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::PgPool;
@@ -50,7 +49,7 @@ impl Sessions {
     }
 
     /// Starts a new session (token family) for `user`.
-    pub async fn start(&self, user: &User) -> Result<TokenPair, AccountError> {
+    pub async fn start(&self, user: &User) -> Result<TokenPair, DomainError> {
         let mut tx = self.db.begin().await?;
         let (pair, _) = self.issue_pair(&mut tx, user, Uuid::new_v4()).await?;
         tx.commit().await?;
@@ -62,7 +61,7 @@ impl Sessions {
         tx: &mut sqlx::PgTransaction<'_>,
         user: &User,
         family: Uuid,
-    ) -> Result<(TokenPair, Uuid), AccountError> {
+    ) -> Result<(TokenPair, Uuid), DomainError> {
         let (access_token, _) =
             self.keys.issue(user.id, user.role, family, TokenUse::Access, self.access_ttl_secs)?;
         let (refresh_token, refresh) =
@@ -82,11 +81,11 @@ impl Sessions {
     }
 
     /// Exchanges a refresh token for a new pair, detecting reuse of rotated tokens.
-    pub async fn rotate(&self, refresh_token: &str) -> Result<TokenPair, AccountError> {
+    pub async fn rotate(&self, refresh_token: &str) -> Result<TokenPair, DomainError> {
         let claims = self
             .keys
             .verify(refresh_token, TokenUse::Refresh)
-            .map_err(|_| AccountError::InvalidRefreshToken)?;
+            .map_err(|_| DomainError::InvalidRefreshToken)?;
         let mut tx = self.db.begin().await?;
         let row: Option<(Uuid, Option<Uuid>, Option<DateTime<Utc>>)> = sqlx::query_as(
             "SELECT family_id, replaced_by, revoked_at FROM refresh_tokens WHERE id = $1 FOR UPDATE",
@@ -95,10 +94,10 @@ impl Sessions {
         .fetch_optional(&mut *tx)
         .await?;
         let Some((family, replaced_by, revoked_at)) = row else {
-            return Err(AccountError::InvalidRefreshToken);
+            return Err(DomainError::InvalidRefreshToken);
         };
         if revoked_at.is_some() {
-            return Err(AccountError::InvalidRefreshToken);
+            return Err(DomainError::InvalidRefreshToken);
         }
         if replaced_by.is_some() {
             drop(tx);
@@ -109,11 +108,11 @@ impl Sessions {
                 "a rotated refresh token was presented again; revoking its whole family"
             );
             self.revoke_session(family).await?;
-            return Err(AccountError::InvalidRefreshToken);
+            return Err(DomainError::InvalidRefreshToken);
         }
         let user = super::users::get(&mut *tx, claims.sub).await?;
         if !user.is_active {
-            return Err(AccountError::InvalidRefreshToken);
+            return Err(DomainError::InvalidRefreshToken);
         }
         let (pair, new_id) = self.issue_pair(&mut tx, &user, family).await?;
         sqlx::query("UPDATE refresh_tokens SET replaced_by = $2 WHERE id = $1")
@@ -127,7 +126,7 @@ impl Sessions {
     }
 
     /// Denylists one token id until it would have expired.
-    pub async fn deny_token(&self, jti: Uuid, exp: i64) -> Result<(), AccountError> {
+    pub async fn deny_token(&self, jti: Uuid, exp: i64) -> Result<(), DomainError> {
         let mut conn = self.redis.connection().await?;
         redis::cmd("SET")
             .arg(self.denied_key(jti))
@@ -140,7 +139,7 @@ impl Sessions {
     }
 
     /// Revokes a whole session: its refresh tokens in Postgres, its access tokens in Redis.
-    pub async fn revoke_session(&self, family: Uuid) -> Result<(), AccountError> {
+    pub async fn revoke_session(&self, family: Uuid) -> Result<(), DomainError> {
         sqlx::query(
             "UPDATE refresh_tokens SET revoked_at = now() WHERE family_id = $1 AND revoked_at IS NULL",
         )
@@ -159,7 +158,7 @@ impl Sessions {
     }
 
     /// Revokes every session of `user` except `keep` (the caller's own, when given).
-    pub async fn revoke_all(&self, user: Uuid, keep: Option<Uuid>) -> Result<(), AccountError> {
+    pub async fn revoke_all(&self, user: Uuid, keep: Option<Uuid>) -> Result<(), DomainError> {
         let families: Vec<Uuid> = sqlx::query_scalar(
             "SELECT DISTINCT family_id FROM refresh_tokens
              WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > now() AND family_id IS DISTINCT FROM $2",
@@ -175,7 +174,7 @@ impl Sessions {
     }
 
     /// Refuses an access token whose id is denylisted or whose session is revoked.
-    pub async fn ensure_not_revoked(&self, claims: &Claims) -> Result<(), AccountError> {
+    pub async fn ensure_not_revoked(&self, claims: &Claims) -> Result<(), DomainError> {
         let mut conn = self.redis.connection().await?;
         let (denied, revoked): (Option<String>, Option<String>) = redis::pipe()
             .get(self.denied_key(claims.jti))
@@ -183,7 +182,7 @@ impl Sessions {
             .query_async(&mut conn)
             .await?;
         if denied.is_some() || revoked.is_some() {
-            return Err(AccountError::Unauthenticated);
+            return Err(DomainError::Unauthenticated);
         }
         Ok(())
     }

@@ -1,7 +1,8 @@
 //! Login throttling in Redis: fixed windows counting attempts per client IP and
 //! failures per account. Over the limit, logins are refused with a retry delay.
 
-use super::{settings::AuthSettings, AccountError};
+use super::settings::AuthSettings;
+use crate::error::DomainError;
 use crate::redis_conn::RedisConn;
 use sha2::{Digest, Sha256};
 use std::net::IpAddr;
@@ -35,7 +36,7 @@ impl LoginThrottle {
     }
 
     /// Counts this attempt against the IP and refuses it if the IP or the account is over its limit.
-    pub async fn admit(&self, ip: IpAddr, email: &str) -> Result<(), AccountError> {
+    pub async fn admit(&self, ip: IpAddr, email: &str) -> Result<(), DomainError> {
         let mut conn = self.redis.connection().await?;
         let (ip_key, account_key) = (self.ip_key(ip), self.account_key(email));
         let (ip_count, ip_ttl, failures, account_ttl): (u64, i64, Option<u64>, i64) = redis::pipe()
@@ -52,7 +53,7 @@ impl LoginThrottle {
             .query_async(&mut conn)
             .await?;
         let retry =
-            |ttl: i64| AccountError::Throttled { retry_after_secs: u64::try_from(ttl).unwrap_or(1).max(1) };
+            |ttl: i64| DomainError::Throttled { retry_after_secs: u64::try_from(ttl).unwrap_or(1).max(1) };
         if ip_count > self.max_per_ip {
             return Err(retry(ip_ttl));
         }
@@ -63,7 +64,7 @@ impl LoginThrottle {
         Ok(())
     }
 
-    pub async fn record_failure(&self, email: &str) -> Result<(), AccountError> {
+    pub async fn record_failure(&self, email: &str) -> Result<(), DomainError> {
         let key = self.account_key(email);
         let mut conn = self.redis.connection().await?;
         redis::pipe()
@@ -80,7 +81,7 @@ impl LoginThrottle {
         Ok(())
     }
 
-    pub async fn record_success(&self, email: &str) -> Result<(), AccountError> {
+    pub async fn record_success(&self, email: &str) -> Result<(), DomainError> {
         let mut conn = self.redis.connection().await?;
         redis::cmd("DEL").arg(self.account_key(email)).query_async::<()>(&mut conn).await?;
         Ok(())

@@ -5,8 +5,9 @@
 
 use super::{
     settings::{AuthSettings, JwtAlgorithm},
-    AccountError, Role,
+    Role,
 };
+use crate::error::DomainError;
 use anyhow::Context;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -142,25 +143,25 @@ impl TokenKeys {
 
     /// Verifies signature, algorithm, key id, issuer, audience, expiry and intended use.
     /// Revocation is checked separately (it needs Redis).
-    pub fn verify(&self, token: &str, expected: TokenUse) -> Result<Claims, AccountError> {
-        let header = jsonwebtoken::decode_header(token).map_err(|_| AccountError::Unauthenticated)?;
+    pub fn verify(&self, token: &str, expected: TokenUse) -> Result<Claims, DomainError> {
+        let header = jsonwebtoken::decode_header(token).map_err(|_| DomainError::Unauthenticated)?;
         if header.alg != self.algorithm {
-            return Err(AccountError::Unauthenticated);
+            return Err(DomainError::Unauthenticated);
         }
         let key = header
             .kid
             .as_deref()
             .and_then(|kid| self.decoding.get(kid))
-            .ok_or(AccountError::Unauthenticated)?;
+            .ok_or(DomainError::Unauthenticated)?;
         let mut validation = Validation::new(self.algorithm);
         validation.set_issuer(&[&self.issuer]);
         validation.set_audience(&[&self.audience]);
         validation.set_required_spec_claims(&["exp", "iat", "sub", "iss", "aud"]);
         validation.leeway = 5;
         let data = jsonwebtoken::decode::<Claims>(token, key, &validation)
-            .map_err(|_| AccountError::Unauthenticated)?;
+            .map_err(|_| DomainError::Unauthenticated)?;
         if data.claims.token_use != expected {
-            return Err(AccountError::Unauthenticated);
+            return Err(DomainError::Unauthenticated);
         }
         Ok(data.claims)
     }

@@ -1,6 +1,7 @@
 //! The `users` table: creating accounts, looking them up, and admin changes.
 
-use super::{email::Email, AccountError, Role};
+use super::{email::Email, Role};
+use crate::error::DomainError;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -20,14 +21,14 @@ pub struct User {
 
 const USER_COLUMNS: &str = "id, email::text AS email, role, display_name, is_active, created_at";
 
-/// Inserts a user; a taken e-mail (case-insensitively) is [`AccountError::EmailTaken`].
+/// Inserts a user; a taken e-mail (case-insensitively) is a conflict with code `email_taken`.
 pub async fn insert(
     db: impl PgExecutor<'_>,
     email: &Email,
     password_hash: &str,
     role: Role,
     display_name: Option<&str>,
-) -> Result<User, AccountError> {
+) -> Result<User, DomainError> {
     sqlx::query_as(&format!(
         "INSERT INTO users (id, email, password_hash, role, display_name) VALUES ($1, $2, $3, $4, $5) RETURNING {USER_COLUMNS}"
     ))
@@ -39,13 +40,13 @@ pub async fn insert(
     .fetch_one(db)
     .await
     .map_err(|err| match &err {
-        sqlx::Error::Database(db) if db.constraint() == Some("users_email_key") => AccountError::EmailTaken,
+        sqlx::Error::Database(db) if db.constraint() == Some("users_email_key") => DomainError::Conflict { code: "email_taken", detail: "an account with this e-mail address already exists".into() },
         _ => err.into(),
     })
 }
 
 /// The user and password hash for a login attempt.
-pub async fn find_for_login(db: &PgPool, email: &Email) -> Result<Option<(User, String)>, AccountError> {
+pub async fn find_for_login(db: &PgPool, email: &Email) -> Result<Option<(User, String)>, DomainError> {
     #[derive(sqlx::FromRow)]
     struct Row {
         #[sqlx(flatten)]
@@ -60,43 +61,43 @@ pub async fn find_for_login(db: &PgPool, email: &Email) -> Result<Option<(User, 
     Ok(row.map(|r| (r.user, r.password_hash)))
 }
 
-pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<User, AccountError> {
+pub async fn get(db: impl PgExecutor<'_>, id: Uuid) -> Result<User, DomainError> {
     sqlx::query_as(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
         .bind(id)
         .fetch_optional(db)
         .await?
-        .ok_or(AccountError::NotFound("user"))
+        .ok_or(DomainError::NotFound("user"))
 }
 
-pub async fn password_hash(db: &PgPool, id: Uuid) -> Result<String, AccountError> {
+pub async fn password_hash(db: &PgPool, id: Uuid) -> Result<String, DomainError> {
     sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
         .bind(id)
         .fetch_optional(db)
         .await?
-        .ok_or(AccountError::NotFound("user"))
+        .ok_or(DomainError::NotFound("user"))
 }
 
 pub async fn set_display_name(
     db: &PgPool,
     id: Uuid,
     display_name: Option<&str>,
-) -> Result<User, AccountError> {
+) -> Result<User, DomainError> {
     update(db, id, "display_name = $2", display_name.map(str::to_owned)).await
 }
 
-pub async fn set_password_hash(db: &PgPool, id: Uuid, hash: &str) -> Result<User, AccountError> {
+pub async fn set_password_hash(db: &PgPool, id: Uuid, hash: &str) -> Result<User, DomainError> {
     update(db, id, "password_hash = $2", hash.to_owned()).await
 }
 
-pub async fn set_role(db: &PgPool, id: Uuid, role: Role) -> Result<User, AccountError> {
+pub async fn set_role(db: &PgPool, id: Uuid, role: Role) -> Result<User, DomainError> {
     update(db, id, "role = $2", role).await
 }
 
-pub async fn set_active(db: &PgPool, id: Uuid, active: bool) -> Result<User, AccountError> {
+pub async fn set_active(db: &PgPool, id: Uuid, active: bool) -> Result<User, DomainError> {
     update(db, id, "is_active = $2", active).await
 }
 
-async fn update<T>(db: &PgPool, id: Uuid, assignment: &str, value: T) -> Result<User, AccountError>
+async fn update<T>(db: &PgPool, id: Uuid, assignment: &str, value: T) -> Result<User, DomainError>
 where
     T: for<'q> sqlx::Encode<'q, sqlx::Postgres> + sqlx::Type<sqlx::Postgres> + Send + 'static,
 {
@@ -107,10 +108,10 @@ where
     .bind(value)
     .fetch_optional(db)
     .await?
-    .ok_or(AccountError::NotFound("user"))
+    .ok_or(DomainError::NotFound("user"))
 }
 
-pub async fn admin_exists(db: &PgPool) -> Result<bool, AccountError> {
+pub async fn admin_exists(db: &PgPool) -> Result<bool, DomainError> {
     Ok(sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM users WHERE role = 'admin' AND is_active)")
         .fetch_one(db)
         .await?)
@@ -137,8 +138,8 @@ fn encode_cursor(user: &User) -> String {
     URL_SAFE_NO_PAD.encode(format!("{}|{}", user.created_at.timestamp_micros(), user.id))
 }
 
-fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), AccountError> {
-    let bad = || AccountError::invalid("cursor", "is not a cursor returned by this listing");
+fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), DomainError> {
+    let bad = || DomainError::invalid("cursor", "is not a cursor returned by this listing");
     let raw = String::from_utf8(URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?).map_err(|_| bad())?;
     let (micros, id) = raw.split_once('|').ok_or_else(bad)?;
     let at = DateTime::from_timestamp_micros(micros.parse().map_err(|_| bad())?).ok_or_else(bad)?;
@@ -146,7 +147,7 @@ fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), AccountError> {
 }
 
 /// Keyset-paginated listing for admins.
-pub async fn list(db: &PgPool, query: &UserQuery) -> Result<UserPage, AccountError> {
+pub async fn list(db: &PgPool, query: &UserQuery) -> Result<UserPage, DomainError> {
     let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
     let pattern = query
         .search

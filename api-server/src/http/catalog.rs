@@ -1,0 +1,197 @@
+//! `/api/v1/categories`, `/api/v1/products` and `/api/v1/variants/{id}/inventory-adjustments`:
+//! browsing for everyone, catalog management for merchants (their own products) and admins.
+
+use super::{
+    auth::{actor, Admin, MaybeCaller, Merchant},
+    json::ApiJson,
+    problem::ApiError,
+};
+use crate::state::ApiContext;
+use axum::{
+    extract::{Path, RawQuery, State},
+    http::StatusCode,
+    Json,
+};
+use shopfleet_commerce::catalog::{
+    categories::{self, Category, NewCategory},
+    inventory::{self, Adjustment, NewAdjustment},
+    listing::{self, ListingQuery, ProductPage, Sort, DEFAULT_PAGE_SIZE},
+    products::{self, Actor, NewProduct, Product, ProductPatch},
+};
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<ApiContext> {
+    OpenApiRouter::new()
+        .routes(routes!(list_categories, create_category))
+        .routes(routes!(list_products, create_product))
+        .routes(routes!(get_product, patch_product, delete_product))
+        .routes(routes!(adjust_stock, stock_history))
+}
+
+/// The category tree, parents before children.
+#[utoipa::path(get, path = "/api/v1/categories", tag = "catalog", responses((status = 200, body = Vec<Category>)))]
+async fn list_categories(State(ctx): State<ApiContext>) -> Result<Json<Vec<Category>>, ApiError> {
+    Ok(Json(categories::list(&ctx.db).await?))
+}
+
+/// Add a category (admins).
+#[utoipa::path(post, path = "/api/v1/categories", tag = "catalog", security(("bearer" = ["admin"])),
+    request_body = NewCategory, responses(
+        (status = 201, body = Category),
+        (status = 409, description = "Slug taken (`category_slug_taken`)", body = super::problem::Problem)))]
+async fn create_category(
+    State(ctx): State<ApiContext>,
+    _admin: Admin,
+    ApiJson(input): ApiJson<NewCategory>,
+) -> Result<(StatusCode, Json<Category>), ApiError> {
+    Ok((StatusCode::CREATED, Json(categories::create(&ctx.db, &input).await?)))
+}
+
+/// Query parameters of the product listing (documentation; parsed by [`parse_listing`]).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct ListingParams {
+    /// Category slug; products of its descendants are included.
+    category: Option<String>,
+    min_price_minor: Option<i64>,
+    max_price_minor: Option<i64>,
+    in_stock: Option<bool>,
+    merchant: Option<Uuid>,
+    /// `newest` (default), `price_asc`, `price_desc` or `title`.
+    sort: Option<Sort>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Page size, 1 to 100 (default 24).
+    limit: Option<u32>,
+    /// Attribute filters: `attr.<name>=<value>`, e.g. `attr.brand=Acme`.
+    #[param(rename = "attr.{name}")]
+    attr: Option<String>,
+}
+
+fn parse<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiError> {
+    value.parse().map_err(|_| ApiError::invalid(field, format!("`{value}` is not a valid value")))
+}
+
+/// Parses the listing query by hand: `attr.<name>` keys are dynamic, and unknown keys are refused.
+fn parse_listing(raw: Option<&str>) -> Result<ListingQuery, ApiError> {
+    let mut query = ListingQuery { limit: DEFAULT_PAGE_SIZE, ..Default::default() };
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "category" => query.category = Some(value.into_owned()),
+            "min_price_minor" => query.min_price_minor = Some(parse(&key, &value)?),
+            "max_price_minor" => query.max_price_minor = Some(parse(&key, &value)?),
+            "in_stock" => query.in_stock = Some(parse(&key, &value)?),
+            "merchant" => query.merchant = Some(parse(&key, &value)?),
+            "cursor" => query.cursor = Some(value.into_owned()),
+            "limit" => query.limit = parse(&key, &value)?,
+            "sort" => {
+                query.sort =
+                    serde_json::from_value(serde_json::Value::String(value.to_string())).map_err(|_| {
+                        ApiError::invalid("sort", "must be newest, price_asc, price_desc or title")
+                    })?;
+            }
+            other => match other.strip_prefix("attr.") {
+                Some(name) if !name.is_empty() => {
+                    query.attributes.push((name.to_owned(), value.into_owned()))
+                }
+                _ => return Err(ApiError::invalid(other, "unknown query parameter")),
+            },
+        }
+    }
+    Ok(query)
+}
+
+/// Browse published products: filters, sorts, keyset pagination. Variants are summarised
+/// (`min_price_minor`, `in_stock`, `variant_count`); the detail lists them.
+#[utoipa::path(get, path = "/api/v1/products", tag = "catalog", params(ListingParams),
+    responses((status = 200, body = ProductPage), (status = 422, description = "Bad filter, cursor or page size", body = super::problem::Problem)))]
+async fn list_products(
+    State(ctx): State<ApiContext>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<ProductPage>, ApiError> {
+    let query = parse_listing(raw.as_deref())?;
+    Ok(Json(listing::list(&ctx.db, &query).await?))
+}
+
+/// Create a product with its variants (merchants; owned by the caller).
+#[utoipa::path(post, path = "/api/v1/products", tag = "catalog", security(("bearer" = ["merchant", "admin"])),
+    request_body = NewProduct, responses(
+        (status = 201, body = Product),
+        (status = 409, description = "Slug or SKU taken (`slug_taken`, `sku_taken`)", body = super::problem::Problem),
+        (status = 422, description = "Invalid field, named in `errors`", body = super::problem::Problem)))]
+async fn create_product(
+    State(ctx): State<ApiContext>,
+    merchant: Merchant,
+    ApiJson(input): ApiJson<NewProduct>,
+) -> Result<(StatusCode, Json<Product>), ApiError> {
+    let product = products::create(&ctx.db, merchant.principal.user_id, &input).await?;
+    Ok((StatusCode::CREATED, Json(product)))
+}
+
+/// A product by id or slug, with up to 50 variants. Unpublished products are visible to
+/// their merchant and admins only.
+#[utoipa::path(get, path = "/api/v1/products/{id}", tag = "catalog", params(("id" = String, Path, description = "Product id or slug")),
+    responses((status = 200, body = Product), (status = 404, body = super::problem::Problem)))]
+async fn get_product(
+    State(ctx): State<ApiContext>,
+    caller: MaybeCaller,
+    Path(id): Path<String>,
+) -> Result<Json<Product>, ApiError> {
+    let actor: Option<Actor> = caller.0.as_ref().map(actor);
+    match products::get(&ctx.db, &id).await? {
+        Some(product) if Actor::can_see(actor.as_ref(), &product) => Ok(Json(product)),
+        _ => Err(ApiError::NotFound("product not found".into())),
+    }
+}
+
+/// Update a product's title, description or status (its merchant or an admin).
+#[utoipa::path(patch, path = "/api/v1/products/{id}", tag = "catalog", security(("bearer" = ["merchant", "admin"])),
+    params(("id" = Uuid, Path)), request_body = ProductPatch, responses((status = 200, body = Product)))]
+async fn patch_product(
+    State(ctx): State<ApiContext>,
+    merchant: Merchant,
+    Path(id): Path<Uuid>,
+    ApiJson(patch): ApiJson<ProductPatch>,
+) -> Result<Json<Product>, ApiError> {
+    Ok(Json(products::update(&ctx.db, actor(&merchant.principal), id, &patch).await?))
+}
+
+/// Delete a product (its merchant or an admin).
+#[utoipa::path(delete, path = "/api/v1/products/{id}", tag = "catalog", security(("bearer" = ["merchant", "admin"])),
+    params(("id" = Uuid, Path)), responses((status = 204, description = "Deleted")))]
+async fn delete_product(
+    State(ctx): State<ApiContext>,
+    merchant: Merchant,
+    Path(id): Path<Uuid>,
+) -> Result<StatusCode, ApiError> {
+    products::delete(&ctx.db, actor(&merchant.principal), id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Restock or correct a variant's stock; recorded in its audit log.
+#[utoipa::path(post, path = "/api/v1/variants/{id}/inventory-adjustments", tag = "inventory", security(("bearer" = ["merchant", "admin"])),
+    params(("id" = Uuid, Path)), request_body = NewAdjustment, responses(
+        (status = 201, body = Adjustment),
+        (status = 409, description = "Would go below reserved stock (`below_reserved`)", body = super::problem::Problem)))]
+async fn adjust_stock(
+    State(ctx): State<ApiContext>,
+    merchant: Merchant,
+    Path(id): Path<Uuid>,
+    ApiJson(input): ApiJson<NewAdjustment>,
+) -> Result<(StatusCode, Json<Adjustment>), ApiError> {
+    Ok((StatusCode::CREATED, Json(inventory::adjust(&ctx.db, actor(&merchant.principal), id, &input).await?)))
+}
+
+/// A variant's stock audit log, newest first (last 200).
+#[utoipa::path(get, path = "/api/v1/variants/{id}/inventory-adjustments", tag = "inventory", security(("bearer" = ["merchant", "admin"])),
+    params(("id" = Uuid, Path)), responses((status = 200, body = Vec<Adjustment>)))]
+async fn stock_history(
+    State(ctx): State<ApiContext>,
+    merchant: Merchant,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Vec<Adjustment>>, ApiError> {
+    Ok(Json(inventory::history(&ctx.db, actor(&merchant.principal), id).await?))
+}

@@ -1,0 +1,74 @@
+//! The category tree. Each category stores its slug path from the root, so a
+//! category and all its descendants are found with one prefix match.
+
+use super::check_slug;
+use crate::error::DomainError;
+use serde::{Deserialize, Serialize};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Category {
+    pub id: Uuid,
+    pub parent_id: Option<Uuid>,
+    pub slug: String,
+    pub name: String,
+    /// Slugs from the root, e.g. `electronics/audio`.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCategory {
+    pub slug: String,
+    pub name: String,
+    /// Slug of the parent category; none for a top-level category.
+    pub parent: Option<String>,
+}
+
+const COLUMNS: &str = "id, parent_id, slug, name, path";
+
+/// Every category, ordered by path (parents before their children).
+pub async fn list(db: &PgPool) -> Result<Vec<Category>, DomainError> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM categories ORDER BY path")).fetch_all(db).await?)
+}
+
+pub async fn by_slug(db: &PgPool, slug: &str) -> Result<Option<Category>, DomainError> {
+    Ok(sqlx::query_as(&format!("SELECT {COLUMNS} FROM categories WHERE slug = $1"))
+        .bind(slug)
+        .fetch_optional(db)
+        .await?)
+}
+
+pub async fn create(db: &PgPool, input: &NewCategory) -> Result<Category, DomainError> {
+    check_slug("slug", &input.slug)?;
+    let name = input.name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err(DomainError::invalid("name", "must be 1 to 100 characters"));
+    }
+    let parent = match &input.parent {
+        Some(slug) => Some(
+            by_slug(db, slug)
+                .await?
+                .ok_or_else(|| DomainError::invalid("parent", format!("no category `{slug}`")))?,
+        ),
+        None => None,
+    };
+    let path = parent.as_ref().map_or_else(|| input.slug.clone(), |p| format!("{}/{}", p.path, input.slug));
+    sqlx::query_as(&format!(
+        "INSERT INTO categories (id, parent_id, slug, name, path) VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
+    ))
+    .bind(Uuid::now_v7())
+    .bind(parent.map(|p| p.id))
+    .bind(&input.slug)
+    .bind(name)
+    .bind(&path)
+    .fetch_one(db)
+    .await
+    .map_err(|err| match &err {
+        sqlx::Error::Database(e) if e.constraint() == Some("categories_slug_key") => {
+            DomainError::Conflict { code: "category_slug_taken", detail: format!("category slug `{}` is taken", input.slug) }
+        }
+        _ => err.into(),
+    })
+}

@@ -1,0 +1,384 @@
+//! Products and their variants: creation with validation, reads by id or slug,
+//! updates and deletion, with merchants confined to their own products.
+
+use super::{check_currency, check_slug, slugify, ProductStatus, MAX_PRICE_MINOR};
+use crate::error::DomainError;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sqlx::{PgPool, Postgres, Transaction};
+use std::collections::HashSet;
+use uuid::Uuid;
+
+/// Most variants one product may have.
+pub const MAX_VARIANTS: usize = 500;
+/// Variants included in a product's detail; more are listed via the variants endpoint.
+pub const DETAIL_VARIANTS: i64 = 50;
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Image {
+    pub url: String,
+    #[serde(default)]
+    pub alt: String,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewVariant {
+    pub sku: String,
+    /// Option values, e.g. `{"size": "M", "colour": "blue"}`.
+    #[serde(default)]
+    pub options: serde_json::Map<String, serde_json::Value>,
+    /// Price in minor units (cents).
+    pub price_minor: i64,
+    pub compare_at_minor: Option<i64>,
+    /// ISO 4217 code.
+    pub currency: String,
+    pub weight_grams: Option<i32>,
+    #[serde(default)]
+    pub on_hand: i32,
+    pub low_stock_threshold: Option<i32>,
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewProduct {
+    pub title: String,
+    /// Defaults to a slug of the title.
+    pub slug: Option<String>,
+    #[serde(default)]
+    pub description: String,
+    #[serde(default = "draft")]
+    pub status: ProductStatus,
+    /// Category slug.
+    pub category: Option<String>,
+    /// Filterable attributes, e.g. `{"brand": "Acme", "material": "wool"}`.
+    #[serde(default)]
+    pub attributes: serde_json::Map<String, serde_json::Value>,
+    #[serde(default)]
+    pub images: Vec<Image>,
+    pub variants: Vec<NewVariant>,
+}
+
+fn draft() -> ProductStatus {
+    ProductStatus::Draft
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Variant {
+    pub id: Uuid,
+    pub sku: String,
+    #[schema(value_type = Object)]
+    pub options: serde_json::Value,
+    pub price_minor: i64,
+    pub compare_at_minor: Option<i64>,
+    pub currency: String,
+    pub weight_grams: Option<i32>,
+    pub on_hand: i32,
+    pub reserved: i32,
+    /// `on_hand - reserved`.
+    pub available: i32,
+    pub low_stock_threshold: Option<i32>,
+}
+
+/// A product with its first variants.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+pub struct Product {
+    pub id: Uuid,
+    pub merchant_id: Uuid,
+    pub slug: String,
+    pub title: String,
+    pub description: String,
+    pub status: ProductStatus,
+    pub category_id: Option<Uuid>,
+    pub category_path: Option<String>,
+    #[schema(value_type = Object)]
+    pub attributes: serde_json::Value,
+    #[schema(value_type = Vec<Image>)]
+    pub images: serde_json::Value,
+    pub min_price_minor: Option<i64>,
+    pub currency: Option<String>,
+    pub in_stock: bool,
+    pub variant_count: i32,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// The first variants (at most 50); see `variant_count`.
+    #[sqlx(skip)]
+    pub variants: Vec<Variant>,
+}
+
+pub(super) const PRODUCT_COLUMNS: &str = "p.id, p.merchant_id, p.slug, p.title, p.description, p.status, p.category_id, \
+     c.path AS category_path, p.attributes, p.images, p.min_price_minor, p.currency, p.in_stock, p.variant_count, \
+     p.created_at, p.updated_at";
+const VARIANT_COLUMNS: &str =
+    "id, sku, options, price_minor, compare_at_minor, currency, weight_grams, on_hand, reserved, \
+     on_hand - reserved AS available, low_stock_threshold";
+
+impl NewProduct {
+    fn validate(&self) -> Result<String, DomainError> {
+        let title = self.title.trim();
+        if title.is_empty() || title.chars().count() > 200 {
+            return Err(DomainError::invalid("title", "must be 1 to 200 characters"));
+        }
+        let slug = self.slug.clone().unwrap_or_else(|| slugify(title));
+        check_slug("slug", &slug)?;
+        if self.description.chars().count() > 20_000 {
+            return Err(DomainError::invalid("description", "must be at most 20000 characters"));
+        }
+        for (i, image) in self.images.iter().enumerate() {
+            let ok = url::Url::parse(&image.url).is_ok_and(|u| matches!(u.scheme(), "https" | "http"));
+            if !ok {
+                return Err(DomainError::invalid(format!("images[{i}].url"), "must be an http(s) URL"));
+            }
+        }
+        if self.variants.is_empty() || self.variants.len() > MAX_VARIANTS {
+            return Err(DomainError::invalid("variants", format!("must have 1 to {MAX_VARIANTS} variants")));
+        }
+        let mut skus = HashSet::new();
+        for (i, variant) in self.variants.iter().enumerate() {
+            variant.validate(i)?;
+            if !skus.insert(variant.sku.as_str()) {
+                return Err(DomainError::invalid(
+                    format!("variants[{i}].sku"),
+                    format!("`{}` appears twice", variant.sku),
+                ));
+            }
+        }
+        let currencies: HashSet<&str> = self.variants.iter().map(|v| v.currency.as_str()).collect();
+        if currencies.len() > 1 {
+            return Err(DomainError::invalid("variants", "all variants of a product use one currency"));
+        }
+        Ok(slug)
+    }
+}
+
+impl NewVariant {
+    fn validate(&self, i: usize) -> Result<(), DomainError> {
+        let field = |name: &str| format!("variants[{i}].{name}");
+        let sku_ok = !self.sku.is_empty()
+            && self.sku.len() <= 64
+            && self.sku.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            && self.sku.chars().next().is_some_and(|c| c.is_ascii_alphanumeric());
+        if !sku_ok {
+            return Err(DomainError::invalid(
+                field("sku"),
+                "must be 1 to 64 letters, digits, '.', '_' or '-'",
+            ));
+        }
+        if !(0..=MAX_PRICE_MINOR).contains(&self.price_minor) {
+            return Err(DomainError::invalid(
+                field("price_minor"),
+                format!("must be between 0 and {MAX_PRICE_MINOR}"),
+            ));
+        }
+        if let Some(compare_at) = self.compare_at_minor {
+            if !(0..=MAX_PRICE_MINOR).contains(&compare_at) {
+                return Err(DomainError::invalid(
+                    field("compare_at_minor"),
+                    format!("must be between 0 and {MAX_PRICE_MINOR}"),
+                ));
+            }
+        }
+        check_currency(&field("currency"), &self.currency)?;
+        if self.weight_grams.is_some_and(|w| !(0..=10_000_000).contains(&w)) {
+            return Err(DomainError::invalid(field("weight_grams"), "must be between 0 and 10000000"));
+        }
+        if !(0..=100_000_000).contains(&self.on_hand) {
+            return Err(DomainError::invalid(field("on_hand"), "must be between 0 and 100000000"));
+        }
+        if self.low_stock_threshold.is_some_and(|t| t < 0) {
+            return Err(DomainError::invalid(field("low_stock_threshold"), "must not be negative"));
+        }
+        Ok(())
+    }
+}
+
+fn map_conflicts(err: sqlx::Error) -> DomainError {
+    if let sqlx::Error::Database(db) = &err {
+        match db.constraint() {
+            Some("products_slug_key") => {
+                return DomainError::Conflict {
+                    code: "slug_taken",
+                    detail: "a product with this slug exists".into(),
+                };
+            }
+            Some("variants_sku_key") => {
+                // Postgres names the duplicate: "Key (sku)=(ABC-1) already exists."
+                let key = db
+                    .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+                    .and_then(|e| e.detail())
+                    .unwrap_or("a SKU of this product exists already")
+                    .to_owned();
+                return DomainError::Conflict { code: "sku_taken", detail: format!("SKU taken: {key}") };
+            }
+            _ => {}
+        }
+    }
+    err.into()
+}
+
+/// Recomputes a product's listing columns from its variants (same transaction).
+pub(super) async fn refresh_summary(
+    tx: &mut Transaction<'_, Postgres>,
+    product: Uuid,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "UPDATE products p SET min_price_minor = s.min_price, currency = s.currency, in_stock = s.in_stock,
+                variant_count = s.count, updated_at = now()
+         FROM (SELECT min(price_minor) AS min_price, min(currency) AS currency,
+                      coalesce(bool_or(on_hand > reserved), false) AS in_stock, count(*)::int AS count
+               FROM variants WHERE product_id = $1) s
+         WHERE p.id = $1",
+    )
+    .bind(product)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Creates a product with its variants for `merchant`.
+pub async fn create(db: &PgPool, merchant: Uuid, input: &NewProduct) -> Result<Product, DomainError> {
+    let slug = input.validate()?;
+    let category = match &input.category {
+        Some(slug) => Some(
+            super::categories::by_slug(db, slug)
+                .await?
+                .ok_or_else(|| DomainError::invalid("category", format!("no category `{slug}`")))?
+                .id,
+        ),
+        None => None,
+    };
+    let mut tx = db.begin().await?;
+    let id = Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO products (id, merchant_id, slug, title, description, status, category_id, attributes, images)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(id)
+    .bind(merchant)
+    .bind(&slug)
+    .bind(input.title.trim())
+    .bind(&input.description)
+    .bind(input.status)
+    .bind(category)
+    .bind(serde_json::Value::Object(input.attributes.clone()))
+    .bind(serde_json::to_value(&input.images).map_err(anyhow::Error::from)?)
+    .execute(&mut *tx)
+    .await
+    .map_err(map_conflicts)?;
+    for (position, v) in input.variants.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO variants (id, product_id, sku, options, price_minor, compare_at_minor, currency, weight_grams,
+                                   on_hand, low_stock_threshold, position)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(Uuid::now_v7())
+        .bind(id)
+        .bind(&v.sku)
+        .bind(serde_json::Value::Object(v.options.clone()))
+        .bind(v.price_minor)
+        .bind(v.compare_at_minor)
+        .bind(&v.currency)
+        .bind(v.weight_grams)
+        .bind(v.on_hand)
+        .bind(v.low_stock_threshold)
+        .bind(i32::try_from(position).unwrap_or(i32::MAX))
+        .execute(&mut *tx)
+        .await
+        .map_err(map_conflicts)?;
+    }
+    refresh_summary(&mut tx, id).await?;
+    tx.commit().await?;
+    get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))
+}
+
+/// A product by id or slug, with its first variants (two queries, whatever the size).
+pub async fn get(db: &PgPool, id_or_slug: &str) -> Result<Option<Product>, DomainError> {
+    let id = Uuid::parse_str(id_or_slug).ok();
+    let product: Option<Product> = sqlx::query_as(&format!(
+        "SELECT {PRODUCT_COLUMNS} FROM products p LEFT JOIN categories c ON c.id = p.category_id
+         WHERE ($1::uuid IS NOT NULL AND p.id = $1) OR ($1::uuid IS NULL AND p.slug = $2)"
+    ))
+    .bind(id)
+    .bind(id_or_slug)
+    .fetch_optional(db)
+    .await?;
+    let Some(mut product) = product else { return Ok(None) };
+    product.variants = sqlx::query_as(&format!(
+        "SELECT {VARIANT_COLUMNS} FROM variants WHERE product_id = $1 ORDER BY position, id LIMIT $2"
+    ))
+    .bind(product.id)
+    .bind(DETAIL_VARIANTS)
+    .fetch_all(db)
+    .await?;
+    Ok(Some(product))
+}
+
+/// Who is asking, for ownership checks.
+#[derive(Debug, Clone, Copy)]
+pub struct Actor {
+    pub user_id: Uuid,
+    pub is_admin: bool,
+}
+
+impl Actor {
+    /// Merchants may touch only their own products; admins any.
+    pub fn ensure_owns(&self, product: &Product) -> Result<(), DomainError> {
+        if self.is_admin || product.merchant_id == self.user_id {
+            Ok(())
+        } else {
+            Err(DomainError::Forbidden("this product belongs to another merchant".into()))
+        }
+    }
+
+    /// Whether this caller may see a product that is not published.
+    pub fn can_see(actor: Option<&Actor>, product: &Product) -> bool {
+        product.status == ProductStatus::Published || actor.is_some_and(|a| a.ensure_owns(product).is_ok())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ProductPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub status: Option<ProductStatus>,
+}
+
+/// Updates title, description or status of a product the actor owns.
+pub async fn update(
+    db: &PgPool,
+    actor: Actor,
+    id: Uuid,
+    patch: &ProductPatch,
+) -> Result<Product, DomainError> {
+    let product = get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))?;
+    actor.ensure_owns(&product)?;
+    if let Some(title) = &patch.title {
+        if title.trim().is_empty() || title.chars().count() > 200 {
+            return Err(DomainError::invalid("title", "must be 1 to 200 characters"));
+        }
+    }
+    if patch.description.as_ref().is_some_and(|d| d.chars().count() > 20_000) {
+        return Err(DomainError::invalid("description", "must be at most 20000 characters"));
+    }
+    sqlx::query(
+        "UPDATE products SET title = coalesce($2, title), description = coalesce($3, description),
+                status = coalesce($4, status), updated_at = now() WHERE id = $1",
+    )
+    .bind(id)
+    .bind(patch.title.as_deref().map(str::trim))
+    .bind(&patch.description)
+    .bind(patch.status)
+    .execute(db)
+    .await?;
+    get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))
+}
+
+/// Deletes a product the actor owns, with its variants and stock history.
+pub async fn delete(db: &PgPool, actor: Actor, id: Uuid) -> Result<(), DomainError> {
+    let product = get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))?;
+    actor.ensure_owns(&product)?;
+    sqlx::query("DELETE FROM products WHERE id = $1").bind(id).execute(db).await?;
+    Ok(())
+}
