@@ -95,6 +95,7 @@ def main():
         if stale:
             print(f"stale dashboards (run scripts/chart/gen-dashboards.py): {stale}", file=sys.stderr)
             return 1
+        print(f"dashboards up to date: {sorted(files)}")
         return 0
     OUT.mkdir(parents=True, exist_ok=True)
     for n, text in files.items():
