@@ -30,7 +30,7 @@ SKIP_RE = re.compile(r"^CKV2?_[A-Z0-9]+_\d+=\S.{19,}$")
 
 
 def to_jsonschema(s):
-    """OpenAPI v3 (Kubernetes structural schema) -> JSON schema draft 7."""
+    """OpenAPI v3 (Kubernetes structural schema) -> JSON schema draft 7, unknown fields rejected."""
     if isinstance(s, list):
         return [to_jsonschema(x) for x in s]
     if not isinstance(s, dict):
@@ -41,6 +41,9 @@ def to_jsonschema(s):
         out["anyOf"] = [{"type": "integer"}, {"type": "string"}]
     if s.get("nullable") and "type" in out:
         out["type"] = [out["type"], "null"]
+    if "properties" in s and "additionalProperties" not in s and not s.get("x-kubernetes-preserve-unknown-fields"):
+        # The API server would prune unknown fields silently; like `kubectl --validate=strict`, reject them.
+        out["additionalProperties"] = False
     return out
 
 
