@@ -21,6 +21,8 @@ COPY . .
 RUN cargo chef prepare --recipe-path recipe.json
 
 FROM chef AS builder
+# Compile-time-checked SQL (sqlx) uses the committed .sqlx/ data, never a live database.
+ENV SQLX_OFFLINE=true
 COPY --from=planner /src/recipe.json recipe.json
 RUN --mount=type=cache,target=/usr/local/cargo/registry,sharing=locked \
     --mount=type=cache,target=/usr/local/cargo/git,sharing=locked \
