@@ -1,1 +1,21 @@
-//! placeholder
+//! Shopfleet commerce library: everything the API server and the worker share.
+//!
+//! - [`config`]: settings read from env vars and flags, validated at start-up.
+//! - [`db`], [`redis_conn`], [`kafka`]: connections to the real services.
+//! - [`readiness`]: dependency checks behind `/ready`.
+//! - [`telemetry`], [`metrics`]: logs, traces and Prometheus metrics.
+//! - [`probes`]: the `/health`, `/ready` and `/metrics` handlers.
+//! - [`server`]: serving a router with graceful shutdown.
+//! - [`shutdown`]: the SIGTERM/SIGINT signal both binaries stop on.
+
+pub mod config;
+pub mod db;
+pub mod kafka;
+pub mod metrics;
+pub mod probes;
+pub mod readiness;
+pub mod redis_conn;
+pub mod secret;
+pub mod server;
+pub mod shutdown;
+pub mod telemetry;

@@ -1,0 +1,100 @@
+//! Settings of `shopfleet-api`: the shared service settings plus the HTTP server's own.
+
+use clap::{builder::BoolishValueParser, Args};
+use shopfleet_commerce::config::{
+    DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
+    Validate,
+};
+use std::{net::IpAddr, path::PathBuf, time::Duration};
+
+/// Everything `shopfleet-api serve` reads.
+#[derive(Debug, Clone, Args)]
+pub struct ApiSettings {
+    #[command(flatten)]
+    pub telemetry: TelemetrySettings,
+    #[command(flatten)]
+    pub database: DatabaseSettings,
+    #[command(flatten)]
+    pub redis: RedisSettings,
+    #[command(flatten)]
+    pub kafka: KafkaSettings,
+    #[command(flatten)]
+    pub readiness: ReadinessSettings,
+    #[command(flatten)]
+    pub http: HttpSettings,
+    /// Apply pending migrations before serving.
+    #[arg(long, env = "MIGRATE_ON_START", default_value = "false", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub migrate_on_start: bool,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct HttpSettings {
+    /// Address the API listens on.
+    #[arg(long = "api-host", env = "API_HOST", default_value = "0.0.0.0")]
+    pub host: IpAddr,
+    /// Port the API listens on.
+    #[arg(long = "api-port", env = "API_PORT", default_value_t = 8000)]
+    pub port: u16,
+    /// Seconds a request may take before it is abandoned with 408.
+    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    pub request_timeout_secs: u64,
+    /// Largest accepted request body, in bytes.
+    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1_048_576, value_parser = clap::value_parser!(u64).range(1024..=104_857_600))]
+    pub max_body_bytes: u64,
+    /// Origins allowed by CORS, comma-separated (e.g. https://shop.example.com). Empty: no CORS.
+    #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',', num_args = 0..)]
+    pub cors_origins: Vec<String>,
+    /// Serve the interactive API documentation at /docs.
+    #[arg(long, env = "DOCS_ENABLED", default_value = "false", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    pub docs_enabled: bool,
+    /// Directory holding the swagger-ui-dist assets served under /docs.
+    #[arg(long, env = "DOCS_ASSETS_DIR", default_value = ".dev/swagger-ui")]
+    pub docs_assets_dir: PathBuf,
+    /// Seconds in-flight requests get to finish after SIGTERM.
+    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 25)]
+    pub shutdown_grace_secs: u64,
+}
+
+impl HttpSettings {
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs)
+    }
+
+    pub fn shutdown_grace(&self) -> Duration {
+        Duration::from_secs(self.shutdown_grace_secs)
+    }
+}
+
+impl Validate for HttpSettings {
+    fn validate(&self) -> Result<(), SettingError> {
+        for origin in self.cors_origins.iter().filter(|o| !o.is_empty()) {
+            let ok = url::Url::parse(origin)
+                .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.path() == "/");
+            if !ok || origin.ends_with('/') {
+                return Err(SettingError::new(
+                    "CORS_ORIGINS",
+                    format!("`{origin}` is not an origin like https://shop.example.com"),
+                ));
+            }
+        }
+        if self.docs_enabled && !self.docs_assets_dir.join("swagger-ui-bundle.js").is_file() {
+            return Err(SettingError::new(
+                "DOCS_ASSETS_DIR",
+                format!(
+                    "{} does not hold swagger-ui-bundle.js (install the swagger-ui-dist npm package there, or set DOCS_ENABLED=false)",
+                    self.docs_assets_dir.display()
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
+impl Validate for ApiSettings {
+    fn validate(&self) -> Result<(), SettingError> {
+        self.database.validate()?;
+        self.redis.validate()?;
+        self.kafka.validate()?;
+        self.http.validate()
+    }
+}

@@ -1,0 +1,126 @@
+//! The HTTP surface: every module's router merged into one, the OpenAPI document
+//! built from the same routes, and the middleware stack every request goes through.
+
+pub mod docs;
+pub mod json;
+pub mod observe;
+pub mod problem;
+
+use crate::{config::HttpSettings, state::ApiContext};
+use axum::{
+    extract::{DefaultBodyLimit, FromRef, MatchedPath, Request},
+    http::{HeaderName, HeaderValue, Method, StatusCode},
+    middleware,
+    response::IntoResponse,
+    Router,
+};
+use shopfleet_commerce::probes::{self, ProbeState};
+use tower::ServiceBuilder;
+use tower_http::{
+    catch_panic::CatchPanicLayer,
+    cors::{AllowOrigin, CorsLayer},
+    limit::RequestBodyLimitLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer},
+    timeout::TimeoutLayer,
+    trace::TraceLayer,
+};
+use utoipa::OpenApi;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Shopfleet API",
+        description = "Catalog, carts, orders, payments and the shopping assistant of one Shopfleet shop. \
+                       Errors are RFC 9457 problem documents (`application/problem+json`) with a stable `code`."
+    ),
+    tags((name = "operations", description = "Liveness, readiness and metrics")),
+    components(schemas(problem::Problem, problem::FieldError))
+)]
+struct ApiDoc;
+
+impl FromRef<ApiContext> for ProbeState {
+    fn from_ref(ctx: &ApiContext) -> Self {
+        ProbeState { readiness: ctx.readiness.clone(), metrics: ctx.metrics.clone() }
+    }
+}
+
+/// Every documented route, with its OpenAPI description.
+fn documented_routes() -> OpenApiRouter<ApiContext> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .routes(routes!(probes::health))
+        .routes(routes!(probes::ready))
+        .routes(routes!(probes::metrics))
+}
+
+/// The OpenAPI 3.1 document of the API.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    documented_routes().into_openapi()
+}
+
+/// All routes with their state, the docs and the problem+json fallback; no middleware yet.
+pub fn routes(ctx: ApiContext) -> Router {
+    let docs_assets = ctx.settings.http.docs_enabled.then_some(ctx.settings.http.docs_assets_dir.as_path());
+    let (router, spec) = documented_routes().split_for_parts();
+    router
+        .merge(docs::router(spec, docs_assets))
+        .fallback(|| async { StatusCode::NOT_FOUND.into_response() })
+        .with_state(ctx)
+}
+
+/// The full application: routes wrapped in the middleware stack.
+pub fn app(ctx: ApiContext) -> Router {
+    let http = ctx.settings.http.clone();
+    with_middleware(routes(ctx), &http)
+}
+
+/// Wraps `router` (outermost first): request id, tracing, metrics, CORS, problem+json
+/// for bare errors, panic recovery, timeout and body-size limit.
+pub fn with_middleware(router: Router, http: &HttpSettings) -> Router {
+    let max_body = usize::try_from(http.max_body_bytes).unwrap_or(usize::MAX);
+    // Each `Router::layer` call turns its responses back into axum responses, which
+    // lets the function middlewares sit between tower-http layers with other body types.
+    router
+        .layer(
+            ServiceBuilder::new()
+                .layer(RequestBodyLimitLayer::new(max_body))
+                .layer(DefaultBodyLimit::max(max_body)),
+        )
+        .layer(
+            ServiceBuilder::new()
+                .layer(CatchPanicLayer::custom(problem::panic_response))
+                .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, http.request_timeout())),
+        )
+        .layer(middleware::map_response(problem::ensure_problem))
+        .layer(cors(&http.cors_origins))
+        .layer(middleware::from_fn(observe::record_request))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(request_span))
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+        )
+}
+
+fn request_span(request: &Request) -> tracing::Span {
+    let request_id = request.headers().get(&REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("-");
+    let route =
+        request.extensions().get::<MatchedPath>().map_or(observe::UNMATCHED_ROUTE, MatchedPath::as_str);
+    tracing::info_span!("request", method = %request.method(), route, request_id)
+}
+
+fn cors(origins: &[String]) -> CorsLayer {
+    let origins: Vec<HeaderValue> =
+        origins.iter().filter(|o| !o.is_empty()).filter_map(|o| HeaderValue::from_str(o).ok()).collect();
+    CorsLayer::new()
+        .allow_origin(AllowOrigin::list(origins))
+        .allow_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
+        .allow_headers([
+            axum::http::header::AUTHORIZATION,
+            axum::http::header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+        ])
+        .expose_headers([REQUEST_ID])
+}

@@ -1,0 +1,185 @@
+//! RFC 9457 problem details: the one error type of the API ([`ApiError`]) and the
+//! middleware that turns any bare error response (404, 405, 408, 413…) into one.
+
+use axum::{
+    body::Body,
+    http::{header, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+const TYPE_BASE: &str = "https://shopfleet.dev/problems/";
+
+/// An RFC 9457 problem document.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Problem {
+    /// URI identifying the problem type: `https://shopfleet.dev/problems/<code>`.
+    #[serde(rename = "type")]
+    pub type_uri: String,
+    pub title: String,
+    pub status: u16,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
+    /// Stable machine-readable code; clients switch on this.
+    pub code: String,
+    /// Per-field validation errors.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+/// One invalid field: a JSON path (`items[2].quantity`) and what is wrong with it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self { field: field.into(), message: message.into() }
+    }
+}
+
+impl Problem {
+    pub fn new(status: StatusCode, code: &str, detail: Option<String>) -> Self {
+        Self {
+            type_uri: format!("{TYPE_BASE}{code}"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: status.as_u16(),
+            detail,
+            code: code.to_owned(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// The problem for a bare status code, used when a layer answered without a body.
+    pub fn for_status(status: StatusCode) -> Self {
+        let (code, detail) = match status {
+            StatusCode::NOT_FOUND => ("not_found", "no resource at this URL"),
+            StatusCode::METHOD_NOT_ALLOWED => {
+                ("method_not_allowed", "this URL does not accept that method; see the Allow header")
+            }
+            StatusCode::REQUEST_TIMEOUT => ("request_timeout", "the request took too long and was abandoned"),
+            StatusCode::PAYLOAD_TOO_LARGE => ("payload_too_large", "the request body exceeds the size limit"),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+                ("unsupported_media_type", "send the body as application/json")
+            }
+            StatusCode::TOO_MANY_REQUESTS => ("too_many_requests", "slow down; see the Retry-After header"),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                ("service_unavailable", "a dependency is unavailable; retry later")
+            }
+            s if s.is_server_error() => {
+                ("internal_error", "an unexpected error occurred; it has been logged")
+            }
+            _ => ("http_error", "the request failed"),
+        };
+        Self::new(status, code, Some(detail.to_owned()))
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let status = StatusCode::from_u16(self.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        let body = serde_json::to_vec(&self).expect("a problem always serialises");
+        (status, [(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON))], body).into_response()
+    }
+}
+
+/// Every error a handler can return. Each maps to one status and one stable `code`.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("the request body is not valid JSON: {0}")]
+    MalformedJson(String),
+    #[error("the request body must be application/json")]
+    UnsupportedMediaType,
+    #[error("the request body exceeds the size limit")]
+    PayloadTooLarge,
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{detail}")]
+    Conflict { code: &'static str, detail: String },
+    #[error("a dependency is unavailable: {0}")]
+    Unavailable(String),
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl ApiError {
+    /// One invalid field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation(vec![FieldError::new(field, message)])
+    }
+
+    fn to_problem(&self) -> Problem {
+        match self {
+            Self::MalformedJson(_) => {
+                Problem::new(StatusCode::BAD_REQUEST, "malformed_json", Some(self.to_string()))
+            }
+            Self::UnsupportedMediaType => Problem::for_status(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            Self::PayloadTooLarge => Problem::for_status(StatusCode::PAYLOAD_TOO_LARGE),
+            Self::Validation(errors) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some(format!(
+                    "invalid field(s): {}",
+                    errors.iter().map(|e| e.field.as_str()).collect::<Vec<_>>().join(", ")
+                )),
+            )
+            .with_errors(errors.clone()),
+            Self::NotFound(detail) => Problem::new(StatusCode::NOT_FOUND, "not_found", Some(detail.clone())),
+            Self::Conflict { code, detail } => Problem::new(StatusCode::CONFLICT, code, Some(detail.clone())),
+            Self::Unavailable(_) => {
+                Problem::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", Some(self.to_string()))
+            }
+            Self::Internal(_) => Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        if let Self::Internal(err) = &self {
+            tracing::error!(error = format!("{err:#}"), "request failed");
+        }
+        self.to_problem().into_response()
+    }
+}
+
+/// Middleware body: an error response without a problem document gets one, keeping
+/// its status and headers (Allow, Retry-After…).
+pub async fn ensure_problem(response: Response) -> Response {
+    let status = response.status();
+    let is_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if !(status.is_client_error() || status.is_server_error()) || is_problem {
+        return response;
+    }
+    let (mut parts, _) = response.into_parts();
+    let problem = Problem::for_status(status);
+    parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    parts.headers.remove(header::CONTENT_LENGTH);
+    let body = serde_json::to_vec(&problem).expect("a problem always serialises");
+    Response::from_parts(parts, Body::from(body))
+}
+
+/// Turns a handler panic into a 500 problem; the panic message is logged, not sent.
+pub fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(panic = message, "handler panicked");
+    Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR).into_response()
+}

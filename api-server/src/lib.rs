@@ -1,0 +1,36 @@
+//! `shopfleet-api`: the HTTP API of a Shopfleet shop. Handlers stay thin: they
+//! extract, call the commerce library and respond.
+
+pub mod config;
+pub mod http;
+pub mod state;
+
+use anyhow::Context;
+use config::ApiSettings;
+use shopfleet_commerce::config::Validate;
+use state::ApiContext;
+use tokio::net::TcpListener;
+
+/// Runs the API until SIGTERM/SIGINT: optional migrations, then serve.
+pub async fn serve(settings: ApiSettings) -> anyhow::Result<()> {
+    settings.validate()?;
+    let addr = std::net::SocketAddr::new(settings.http.host, settings.http.port);
+    let grace = settings.http.shutdown_grace();
+    let ctx = ApiContext::new(settings)?;
+    if ctx.settings.migrate_on_start {
+        shopfleet_commerce::db::migrate(&ctx.db).await?;
+        tracing::info!("migrations applied");
+    }
+    let listener =
+        TcpListener::bind(addr).await.with_context(|| format!("binding API_HOST:API_PORT {addr}"))?;
+    tracing::info!(%addr, docs = ctx.settings.http.docs_enabled, "shopfleet-api listening");
+    shopfleet_commerce::server::serve(
+        listener,
+        http::app(ctx),
+        shopfleet_commerce::shutdown::signal(),
+        grace,
+    )
+    .await?;
+    tracing::info!("shopfleet-api stopped");
+    Ok(())
+}

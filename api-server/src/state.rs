@@ -1,0 +1,37 @@
+//! `ApiContext`: what every handler can reach (pools, settings, metrics), built once at start-up.
+
+use crate::config::ApiSettings;
+use metrics_exporter_prometheus::PrometheusHandle;
+use shopfleet_commerce::{db, kafka, readiness::Readiness, redis_conn::RedisConn};
+use sqlx::PgPool;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct ApiContext {
+    pub db: PgPool,
+    pub redis: RedisConn,
+    pub readiness: Readiness,
+    pub metrics: PrometheusHandle,
+    pub settings: Arc<ApiSettings>,
+}
+
+impl ApiContext {
+    /// Connects lazily to every dependency; nothing here waits on the network.
+    pub fn new(settings: ApiSettings) -> anyhow::Result<Self> {
+        let db = db::connect_lazy(&settings.database)?;
+        let redis = RedisConn::new(&settings.redis)?;
+        let readiness = Readiness {
+            db: db.clone(),
+            redis: redis.clone(),
+            kafka: kafka::client_config(&settings.kafka),
+            timeout: settings.readiness.timeout(),
+        };
+        Ok(Self {
+            db,
+            redis,
+            readiness,
+            metrics: shopfleet_commerce::metrics::handle(),
+            settings: Arc::new(settings),
+        })
+    }
+}

@@ -1,0 +1,71 @@
+//! The `shopfleet-api` binary: start-up errors name the setting without leaking
+//! secrets, `migrate` applies the schema, SIGTERM stops it cleanly.
+
+mod common;
+
+use std::{process::Command, time::Duration};
+
+fn api() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_shopfleet-api"));
+    cmd.env_clear().env("PATH", std::env::var("PATH").unwrap_or_default());
+    cmd
+}
+
+#[test]
+fn malformed_settings_stop_start_up_naming_the_setting_not_the_secret() {
+    let output = api().env("DATABASE_URL", "mysql://root:hunter2-secret@db/shop").output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("DATABASE_URL"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
+
+    let output = api().env("API_PORT", "eighty").output().unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("API_PORT") || stderr.contains("--api-port"), "{stderr}");
+}
+
+#[tokio::test]
+async fn migrate_applies_every_migration() {
+    let database_url = common::create_database().await;
+    let status = api().arg("migrate").env("DATABASE_URL", &database_url).status().unwrap();
+    assert!(status.success());
+    let pool = sqlx::PgPool::connect(&database_url).await.unwrap();
+    let applied: i64 = sqlx::query_scalar("SELECT count(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(applied as usize, shopfleet_commerce::db::MIGRATOR.iter().count());
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_cleanly() {
+    let database_url = common::create_database().await;
+    let port = free_port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_shopfleet-api"))
+        .env("DATABASE_URL", &database_url)
+        .env("REDIS_URL", common::redis_url())
+        .env("API_HOST", "127.0.0.1")
+        .env("API_PORT", port.to_string())
+        .env("MIGRATE_ON_START", "true")
+        .spawn()
+        .unwrap();
+    let url = format!("http://127.0.0.1:{port}/ready");
+    let mut ready = false;
+    for _ in 0..100 {
+        if reqwest::get(&url).await.is_ok_and(|r| r.status() == 200) {
+            ready = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(ready, "API became ready");
+    let pid = child.id().unwrap().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("exits").unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}

@@ -1,0 +1,123 @@
+//! Test harness: each test gets its own Postgres database (migrated), its own Redis
+//! key prefix and an API server on port 0, talking to the real services.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use clap::Parser;
+use shopfleet_api::{config::ApiSettings, http, state::ApiContext};
+use std::net::SocketAddr;
+use tokio::sync::oneshot;
+
+/// Admin connection used to create per-test databases.
+pub fn admin_database_url() -> String {
+    std::env::var("TEST_DATABASE_URL")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
+}
+
+pub fn redis_url() -> String {
+    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into())
+}
+
+pub fn kafka_brokers() -> String {
+    std::env::var("TEST_KAFKA_BROKERS").unwrap_or_else(|_| "127.0.0.1:9092".into())
+}
+
+/// Creates an empty database named `sf_test_<uuid>` and returns its URL.
+pub async fn create_database() -> String {
+    use sqlx::Connection;
+    let admin = admin_database_url();
+    let name = format!("sf_test_{}", uuid::Uuid::new_v4().simple());
+    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connecting to TEST_DATABASE_URL");
+    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
+        .execute(&mut conn)
+        .await
+        .expect("creating test database");
+    let mut url = url::Url::parse(&admin).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&name);
+    url.to_string()
+}
+
+#[derive(Parser)]
+struct SettingsParser {
+    #[command(flatten)]
+    settings: ApiSettings,
+}
+
+/// Settings as the binary would parse them from these flags (on top of the defaults).
+pub fn settings(database_url: &str, extra: &[&str]) -> ApiSettings {
+    let prefix = format!("test:{}", uuid::Uuid::new_v4().simple());
+    let defaults = [
+        format!("--database-url={database_url}"),
+        format!("--redis-url={}", redis_url()),
+        format!("--redis-key-prefix={prefix}"),
+        "--database-max-connections=10".to_owned(),
+    ];
+    let overridden = |flag: &str| extra.iter().any(|e| e.split('=').next() == flag.split('=').next());
+    let mut args = vec!["shopfleet-api".to_owned()];
+    args.extend(defaults.into_iter().filter(|d| !overridden(d)));
+    args.extend(extra.iter().map(|s| (*s).to_owned()));
+    SettingsParser::try_parse_from(args).expect("test settings parse").settings
+}
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub client: reqwest::Client,
+    pub ctx: ApiContext,
+    shutdown: Option<oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Sends the shutdown signal and waits for the server to stop.
+    pub async fn shutdown(mut self) -> anyhow::Result<()> {
+        let _ = self.shutdown.take().expect("running").send(());
+        self.server.take().expect("running").await?
+    }
+}
+
+/// A migrated database plus an API on port 0 with default settings.
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(&[], |router| router).await
+}
+
+/// Like [`spawn_app`], with extra flags and extra routes (added inside the middleware).
+pub async fn spawn_app_with(
+    extra_flags: &[&str],
+    extra_routes: impl FnOnce(axum::Router) -> axum::Router,
+) -> TestApp {
+    let database_url = create_database().await;
+    let settings = settings(&database_url, extra_flags);
+    let ctx = ApiContext::new(settings).expect("context");
+    shopfleet_commerce::db::migrate(&ctx.db).await.expect("migrations apply");
+    let router = http::with_middleware(extra_routes(http::routes(ctx.clone())), &ctx.settings.http);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let (tx, rx) = oneshot::channel::<()>();
+    let grace = ctx.settings.http.shutdown_grace();
+    let server = tokio::spawn(shopfleet_commerce::server::serve(
+        listener,
+        router,
+        async move {
+            let _ = rx.await;
+        },
+        grace,
+    ));
+    TestApp { addr, client: reqwest::Client::new(), ctx, shutdown: Some(tx), server: Some(server) }
+}
+
+/// Asserts a problem+json response with `status` and `code`; returns the document.
+pub async fn assert_problem(response: reqwest::Response, status: u16, code: &str) -> serde_json::Value {
+    assert_eq!(response.status().as_u16(), status, "status");
+    let content_type =
+        response.headers().get("content-type").expect("content-type").to_str().unwrap().to_owned();
+    assert_eq!(content_type, "application/problem+json");
+    let body: serde_json::Value = response.json().await.expect("problem body is JSON");
+    assert_eq!(body["status"], status, "{body}");
+    assert_eq!(body["code"], code, "{body}");
+    assert!(body["type"].as_str().unwrap().ends_with(code), "{body}");
+    assert!(body["title"].is_string(), "{body}");
+    body
+}

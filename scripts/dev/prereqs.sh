@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what `make dev` / `make test` need, only when missing:
+# Debian packages (Postgres, Redis, build tools), cargo-nextest, the tansu Kafka-protocol
+# broker (with --kafka), swagger-ui assets for /docs, and (with --test) Python test tools.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+
+want_kafka=0 want_test=0
+for arg in "$@"; do
+  case "$arg" in
+    --kafka) want_kafka=1 ;;
+    --test) want_test=1; want_kafka=1 ;;
+    *) die "unknown option $arg" ;;
+  esac
+done
+
+command -v cargo >/dev/null 2>&1 || die "Rust is required: install it with rustup (https://rustup.rs)"
+command -v npm >/dev/null 2>&1 || apt_install npm
+command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv python3-pip
+
+# Build tools for the bundled librdkafka, Postgres and Redis servers and clients.
+apt_install build-essential pkg-config zlib1g-dev postgresql postgresql-contrib postgresql-client redis-server
+python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
+
+if ! cargo nextest --version >/dev/null 2>&1; then
+  say "installing cargo-nextest"
+  cargo install --locked cargo-nextest
+fi
+
+if [ "$want_kafka" = 1 ] && ! command -v tansu >/dev/null 2>&1; then
+  say "installing the tansu Kafka-protocol broker (a long build, done once)"
+  cargo install --locked tansu --features dynostore
+fi
+
+# Swagger UI assets for /docs, from the npm registry (served locally, works offline).
+swagger="$CACHE_DIR/swagger-ui-dist"
+if [ ! -f "$swagger/swagger-ui-bundle.js" ]; then
+  say "fetching swagger-ui-dist from npm"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent swagger-ui-dist@5 >/dev/null && tar -xzf swagger-ui-dist-*.tgz)
+  rm -rf "$swagger" && mv "$tmp/package" "$swagger" && rm -rf "$tmp"
+fi
+ln -sfn "$swagger" "$DEV_DIR/swagger-ui"
+
+if [ "$want_test" = 1 ]; then
+  venv_pip_install "openapi-spec-validator==0.7.*"
+fi

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# `make dev`: installs what is missing, brings up Postgres and Redis (and tansu with
+# KAFKA=1), migrates, then runs shopfleet-api (port 8000) and shopfleet-worker (port 9090)
+# in the foreground. Ctrl-C stops the binaries and every service this script started.
+set -euo pipefail
+source "$(dirname "$0")/common.sh"
+cd "$ROOT"
+
+kafka_flag=()
+[ "${KAFKA:-0}" = 1 ] && kafka_flag=(--kafka)
+scripts/dev/prereqs.sh "${kafka_flag[@]}"
+
+pids=()
+cleanup() {
+  trap - EXIT INT TERM
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  scripts/dev/services.sh down
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+scripts/dev/services.sh up "${kafka_flag[@]}"
+[ "${KAFKA:-0}" = 1 ] && export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:9092}"
+
+export DATABASE_URL="${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/shopfleet}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:6379/0}"
+export API_HOST="${API_HOST:-127.0.0.1}" API_PORT="${API_PORT:-8000}"
+export WORKER_HOST="${WORKER_HOST:-127.0.0.1}" WORKER_PORT="${WORKER_PORT:-9090}"
+export DOCS_ENABLED="${DOCS_ENABLED:-true}" DOCS_ASSETS_DIR="${DOCS_ASSETS_DIR:-$DEV_DIR/swagger-ui}"
+export LOG_FORMAT="${LOG_FORMAT:-pretty}"
+
+say "building shopfleet-api and shopfleet-worker"
+cargo build --quiet --bin shopfleet-api --bin shopfleet-worker
+bin="$CARGO_TARGET_DIR/debug"
+
+db_name="${DATABASE_URL##*/}"; db_name="${db_name%%\?*}"
+admin_url="${DATABASE_URL%/*}/postgres"
+if ! psql "$admin_url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db_name'" | grep -q 1; then
+  say "creating database $db_name"
+  psql "$admin_url" -qc "CREATE DATABASE \"$db_name\"" >/dev/null
+fi
+say "applying migrations"
+"$bin/shopfleet-api" migrate
+
+"$bin/shopfleet-api" serve & pids+=($!)
+"$bin/shopfleet-worker" & pids+=($!)
+
+for _ in $(seq 1 100); do
+  curl -fs "http://$API_HOST:$API_PORT/ready" >/dev/null 2>&1 && break
+  sleep 0.2
+done
+cat >&2 <<EOT
+
+  Shopfleet is running (Ctrl-C stops everything make dev started)
+    API        http://$API_HOST:$API_PORT
+    API docs   http://$API_HOST:$API_PORT/docs   (spec: /openapi.json)
+    metrics    http://$API_HOST:$API_PORT/metrics   worker: http://$WORKER_HOST:$WORKER_PORT/metrics
+    readiness  http://$API_HOST:$API_PORT/ready
+    events     ${KAFKA_BROKERS:-Postgres outbox (make dev KAFKA=1 starts a Kafka-protocol broker)}
+
+EOT
+# Stop when either binary exits (or on Ctrl-C).
+wait -n "${pids[@]}"

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# `make test`: installs what is missing, brings up Postgres, Redis and a Kafka-protocol
+# broker on loopback, then runs the lints, every Rust test, the OpenAPI validation and
+# the chart checks. Stops the services it started.
+set -euo pipefail
+source "$(dirname "$0")/dev/common.sh"
+cd "$ROOT"
+
+scripts/dev/prereqs.sh --test
+trap 'scripts/dev/services.sh down' EXIT
+scripts/dev/services.sh up --kafka
+
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
+export TEST_KAFKA_BROKERS="${TEST_KAFKA_BROKERS:-127.0.0.1:9092}"
+
+say "dropping databases left by earlier test runs"
+psql "$TEST_DATABASE_URL" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'sf\_test\_%'" |
+  while read -r db; do [ -n "$db" ] && psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"; done
+
+say "cargo fmt --check"
+cargo fmt --all -- --check
+say "cargo clippy"
+cargo clippy --workspace --all-targets --quiet -- -D warnings
+say "cargo nextest"
+cargo nextest run --workspace --no-fail-fast
+say "validating api-server/openapi.json as OpenAPI 3.1"
+"$CACHE_DIR/venv/bin/openapi-spec-validator" --schema 3.1.0 api-server/openapi.json
+say "chart checks"
+${MAKE:-make} --no-print-directory chart-check
+say "all checks passed"

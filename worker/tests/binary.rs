@@ -1,0 +1,65 @@
+//! The `shopfleet-worker` binary serves its probes on its own port, checks its
+//! dependencies (including Kafka when configured) and stops cleanly on SIGTERM.
+
+use std::{process::Command, time::Duration};
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).unwrap_or_else(|_| default.to_owned())
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+#[tokio::test]
+async fn serves_probes_and_stops_on_sigterm() {
+    let port = free_port();
+    let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_shopfleet-worker"))
+        .env_clear()
+        .env("DATABASE_URL", env_or("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
+        .env("REDIS_URL", env_or("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+        .env("KAFKA_BROKERS", env_or("TEST_KAFKA_BROKERS", "127.0.0.1:9092"))
+        .env("WORKER_HOST", "127.0.0.1")
+        .env("WORKER_PORT", port.to_string())
+        .env("LOG_FORMAT", "json")
+        .spawn()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut ready = None;
+    for _ in 0..100 {
+        if let Ok(response) = reqwest::get(format!("{base}/ready")).await {
+            ready = Some(response.json::<serde_json::Value>().await.unwrap());
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let ready = ready.expect("worker answers /ready");
+    assert_eq!(ready["status"], 200, "{ready}");
+    assert_eq!(
+        ready["checks"].as_array().unwrap().len(),
+        3,
+        "postgres, redis and kafka are checked: {ready}"
+    );
+
+    let health = reqwest::get(format!("{base}/health")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    let metrics = reqwest::get(format!("{base}/metrics")).await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("db_pool_max_connections"), "{metrics}");
+
+    let pid = child.id().unwrap().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("exits").unwrap();
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn malformed_kafka_brokers_stop_start_up_naming_the_setting() {
+    let output = Command::new(env!("CARGO_BIN_EXE_shopfleet-worker"))
+        .env_clear()
+        .env("KAFKA_BROKERS", "no-port-here")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("KAFKA_BROKERS"), "{stderr}");
+}
