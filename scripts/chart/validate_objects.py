@@ -4,7 +4,7 @@
 - built-in kinds: kubernetes-validate (strict: unknown fields fail) for each --k8s version;
 - custom resources of a CRD given with --crd (ShopInstance): JSON-schema validation against the
   CRD's openAPIV3Schema (CEL x-kubernetes-validations are not evaluated here);
-- Prometheus Operator kinds (ServiceMonitor, PrometheusRule): the partial schemas in schemas/;
+- Prometheus Operator kinds (ServiceMonitor, PodMonitor, PrometheusRule): the partial schemas in schemas/;
 - every `checkov.io/skipN` annotation must name a check and give a reason.
 Usage: validate_objects.py --k8s 1.30.0 --k8s 1.35.0 --crd crd.yaml FILE_OR_DIR...
 """
@@ -25,6 +25,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 LOCAL_SCHEMAS = {
     ("monitoring.coreos.com/v1", "ServiceMonitor"): HERE / "schemas/servicemonitor.json",
     ("monitoring.coreos.com/v1", "PrometheusRule"): HERE / "schemas/prometheusrule.json",
+    ("monitoring.coreos.com/v1", "PodMonitor"): HERE / "schemas/podmonitor.json",
 }
 SKIP_RE = re.compile(r"^CKV2?_[A-Z0-9]+_\d+=\S.{19,}$")
 
