@@ -46,19 +46,27 @@ lint_all() {
   echo "helm lint --strict: ${#files[@]} values files"
 }
 
+# The operator's insta snapshots of the objects it builds (YAML), when present.
+mapfile -t SNAPSHOTS < <(find "$ROOT/operator" -path '*snapshots*' -name '*.snap' 2>/dev/null | sort)
+
 validate() {
   local extra=() v
   [[ -d "$ROOT/manifests/samples" ]] && extra+=("$ROOT/manifests/samples")
+  extra+=("${SNAPSHOTS[@]}")
   local versions=(); for v in "${K8S_VERSIONS[@]}"; do versions+=(--k8s "$v"); done
   python3 "$HERE/validate_objects.py" "${versions[@]}" --crd "$CRD_SRC" \
     "$WORK/rendered" "$ROOT/manifests/install.yaml" "${extra[@]}"
 }
 
-pod_security() {  # rendered chart + the operator's snapshots of the pods it builds, when present
-  local snaps=()
-  mapfile -t snaps < <(find "$ROOT/operator" -path '*snapshots*' -name '*.snap' 2>/dev/null | sort)
-  [[ ${#snaps[@]} -gt 0 ]] && echo "including ${#snaps[@]} operator snapshot files"
-  python3 "$HERE/check_pod_security.py" --min 4 "$WORK/rendered" "${snaps[@]}"
+pod_security() {  # rendered chart + the operator's snapshots of the pods it builds
+  echo "including ${#SNAPSHOTS[@]} operator snapshot files"
+  python3 "$HERE/check_pod_security.py" --min 4 "$WORK/rendered" "${SNAPSHOTS[@]}"
+}
+
+rbac() {
+  local built=() f
+  for f in "${SNAPSHOTS[@]}"; do built+=(--built "$f"); done
+  python3 "$HERE/check_rbac.py" "${built[@]}" "$WORK"/rendered/*.yaml "$ROOT/manifests/install.yaml"
 }
 
 checkov_scan() {  # one JSON run; print each failure, then the summary
@@ -94,7 +102,7 @@ step "dashboards-in-sync"      python3 "$HERE/gen-dashboards.py" --check
 step "helm-lint"               lint_all
 step "helm-template"           render_all
 step "kubernetes-validate"     validate
-step "rbac"                    python3 "$HERE/check_rbac.py" "$WORK"/rendered/*.yaml "$ROOT/manifests/install.yaml"
+step "rbac"                    rbac
 step "pod-security-restricted" pod_security
 step "checkov"                 checkov_scan
 step "values-schema-readme"    python3 "$HERE/check_values.py" "$CHART"

@@ -7,8 +7,10 @@
 - Secrets are granted only in managed namespaces: a ClusterRole may grant them only when the
   operator watches all namespaces (WATCH_NAMESPACES empty); otherwise only Roles in watched
   namespaces may;
-- Leases only in the operator's own namespace, only with leader election on.
-Usage: check_rbac.py RENDERED.yaml...   (each file is one `helm template` output)
+- Leases only in the operator's own namespace, only with leader election on;
+- with --built FILE (the operator's snapshots of the objects it builds): every kind it builds is
+  one it may create and patch.
+Usage: check_rbac.py [--built SNAPSHOT]... RENDERED.yaml...   (each file is one `helm template` output)
 """
 import sys
 
@@ -108,9 +110,41 @@ def check_file(path):
     return errs, f"{mode}, leader election {'on' if leader else 'off'}"
 
 
+KIND_RESOURCE = {  # kinds the operator may build -> (apiGroup, resource)
+    "Secret": ("", "secrets"), "ConfigMap": ("", "configmaps"), "Service": ("", "services"),
+    "ServiceAccount": ("", "serviceaccounts"), "PersistentVolumeClaim": ("", "persistentvolumeclaims"),
+    "StatefulSet": ("apps", "statefulsets"), "Deployment": ("apps", "deployments"), "Job": ("batch", "jobs"),
+    "Ingress": ("networking.k8s.io", "ingresses"), "NetworkPolicy": ("networking.k8s.io", "networkpolicies"),
+    "HorizontalPodAutoscaler": ("autoscaling", "horizontalpodautoscalers"),
+    "PodDisruptionBudget": ("policy", "poddisruptionbudgets"),
+}
+
+
+def check_built(paths):
+    """Every kind in the operator's built objects must be creatable and patchable under NEEDED."""
+    errs, kinds = [], set()
+    for src, obj in load_objects(paths):
+        kinds.add(obj["kind"])
+    for kind in sorted(kinds):
+        gr = KIND_RESOURCE.get(kind)
+        if gr is None or not {"create", "patch"} <= NEEDED.get(gr, set()):
+            errs.append(f"the operator builds {kind} but the chart does not let it create and patch them")
+    return errs, kinds
+
+
 def main():
+    args, built = sys.argv[1:], []
+    while args[:1] == ["--built"]:
+        built.append(args[1])
+        args = args[2:]
     bad = 0
-    for path in sys.argv[1:]:
+    if built:
+        errs, kinds = check_built(built)
+        for e in errs:
+            print(f"FAIL {e}", file=sys.stderr)
+        print(f"check_rbac: operator builds {len(kinds)} kinds ({', '.join(sorted(kinds))}): {'ok' if not errs else 'problems'}")
+        bad += bool(errs)
+    for path in args:
         try:
             errs, mode = check_file(path)
         except (ValueError, KeyError) as e:
@@ -119,7 +153,7 @@ def main():
             print(f"FAIL {path}: {e}", file=sys.stderr)
         print(f"check_rbac: {path}: {mode}: {'ok' if not errs else f'{len(errs)} problems'}")
         bad += bool(errs)
-    return 1 if bad or not sys.argv[1:] else 0
+    return 1 if bad or not args else 0
 
 
 if __name__ == "__main__":
