@@ -105,6 +105,7 @@ step "kubernetes-validate"     validate
 step "rbac"                    rbac
 step "pod-security-restricted" pod_security
 step "checkov"                 checkov_scan
+step "metrics-exported"        python3 "$HERE/check_metrics.py" "$ROOT" "$WORK"/rendered/*.yaml
 step "values-schema-readme"    python3 "$HERE/check_values.py" "$CHART"
 step "install-yaml-in-sync"    "$HERE/render-install.sh" --check
 step "dockerfiles"             dockerfiles

@@ -76,12 +76,12 @@ WORKER = dashboard("shopfleet-worker", "Shopfleet / Worker", [
 ], "worker_events_handled_total")
 
 OPERATOR = dashboard("shopfleet-operator", "Shopfleet / Operator", [
-    panel(0, "Reconciliations per second", [(f'sum(rate(shopfleet_operator_reconciliations_total{{{NS}}}[5m]))', "reconciles")], "ops", 0, 0),
+    panel(0, "Reconciliations per second", [(f'sum(rate(shopfleet_operator_reconciles_total{{{NS}}}[5m]))', "reconciles")], "ops", 0, 0),
     panel(0, "Reconcile errors by reason", [(f'sum by (reason) (rate(shopfleet_operator_reconcile_errors_total{{{NS}}}[5m]))', "{{reason}}")], "ops", 12, 0),
     panel(0, "Reconcile duration p50 / p95 / p99", [
         (f'histogram_quantile({q}, sum by (le) (rate(shopfleet_operator_reconcile_duration_seconds_bucket{{{NS}}}[5m])))', f"p{int(q * 100)}")
         for q in (0.5, 0.95, 0.99)], "s", 0, 8, 24),
-], "shopfleet_operator_reconciliations_total")
+], "shopfleet_operator_reconciles_total")
 
 
 def render():

@@ -30,6 +30,7 @@ must_fail "rbac wildcard + cluster Secrets in namespaced mode" python3 "$HERE/ch
 helm template x "$CHART" -n shopfleet-system > "$TMP/default.yaml"
 must_fail "operator builds a kind the RBAC does not grant" python3 "$HERE/check_rbac.py" --built "$T/built-ungranted.yaml" "$TMP/default.yaml"
 must_fail "pod security of an operator snapshot" python3 "$HERE/check_pod_security.py" "$T/built-ungranted.yaml"
+must_fail "alert on an unexported metric" python3 "$HERE/check_metrics.py" "$ROOT" "$T/bad-alert.yaml"
 must_fail "schema validation" python3 "$HERE/validate_objects.py" --k8s 1.30.0 --crd "$CRD_SRC" "$T/bad-object.yaml"
 must_fail "checkov on an insecure pod" checkov --file "$T/bad-pod.yaml" --framework kubernetes --skip-download --quiet --compact
 must_fail "hadolint" hadolint --config "$ROOT/docker/hadolint.yaml" "$T/bad.Dockerfile"
