@@ -7,7 +7,8 @@
 #   5. apply manifests/samples/minimal.yaml and wait for condition Ready
 #   6. print the shop's URL and a curl that lists products
 # Needs docker, kind, kubectl, helm and curl on PATH. Tunables: KIND_CLUSTER, SHOP_NAMESPACE,
-# SHOP_SAMPLE, READY_TIMEOUT, SKIP_IMAGES=1 (reuse images already built).
+# SHOP_SAMPLE, READY_TIMEOUT, SKIP_IMAGES=1 (reuse images already built), SHOP_HOST (ingress host
+# given to a sample without one; default <shop>.localhost, "none" to leave the sample as it is).
 source "$(dirname "$0")/lib.sh"
 KIND_CLUSTER="${KIND_CLUSTER:-shopfleet}"
 SHOP_NAMESPACE="${SHOP_NAMESPACE:-shop-demo}"
@@ -68,6 +69,13 @@ kubectl --context "$CTX" create namespace "$SHOP_NAMESPACE" --dry-run=client -o 
 kubectl --context "$CTX" label namespace "$SHOP_NAMESPACE" --overwrite pod-security.kubernetes.io/enforce=restricted
 SHOP="$(kubectl --context "$CTX" create --dry-run=client -f "$SHOP_SAMPLE" -o jsonpath='{.metadata.name}')"
 kubectl --context "$CTX" apply -n "$SHOP_NAMESPACE" -f "$SHOP_SAMPLE"
+SAMPLE_HOST="$(kubectl --context "$CTX" create --dry-run=client -f "$SHOP_SAMPLE" -o jsonpath='{.spec.ingress.host}')"
+SHOP_HOST="${SHOP_HOST:-$SHOP.localhost}"
+if [[ -z "$SAMPLE_HOST" && "$SHOP_HOST" != none ]]; then
+  log "exposing the shop through ingress-nginx as http://$SHOP_HOST/"
+  kubectl --context "$CTX" -n "$SHOP_NAMESPACE" patch shop "$SHOP" --type merge \
+    -p "{\"spec\":{\"ingress\":{\"host\":\"$SHOP_HOST\",\"className\":\"nginx\"}}}"
+fi
 
 log "waiting up to $READY_TIMEOUT for shop/$SHOP to be Ready"
 if ! kubectl --context "$CTX" -n "$SHOP_NAMESPACE" wait --for=condition=Ready "shop/$SHOP" --timeout="$READY_TIMEOUT"; then
@@ -88,10 +96,9 @@ if [[ -n "$HOST" ]]; then
   curl -fsS -H "Host: $HOST" "http://127.0.0.1/api/v1/products" | head -c 600 || log "curl failed; is port 80 free on this host?"
   echo
 else
-  SVC="$(kubectl --context "$CTX" -n "$SHOP_NAMESPACE" get svc -l "shopfleet.dev/shop=$SHOP,app.kubernetes.io/component=api" \
-    -o jsonpath='{.items[0].metadata.name}')"
-  echo "The sample has no ingress host; reach the API with a port-forward:"
-  echo "  kubectl --context $CTX -n $SHOP_NAMESPACE port-forward svc/${SVC:-$SHOP-api} 8000:8000 &"
+  SVC_PORT="$(kubectl --context "$CTX" -n "$SHOP_NAMESPACE" get svc "$SHOP-api" -o jsonpath='{.spec.ports[0].port}')"
+  echo "The shop has no ingress host; reach the API with a port-forward:"
+  echo "  kubectl --context $CTX -n $SHOP_NAMESPACE port-forward svc/$SHOP-api 8000:${SVC_PORT:-80} &"
   echo "  curl -s http://127.0.0.1:8000/api/v1/products"
 fi
 echo "Tear down with: make kind-down"
