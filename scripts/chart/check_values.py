@@ -5,7 +5,8 @@
   map (`additionalProperties: {schema}`), or marked free-form with a `$comment` giving why;
 - every key in values.yaml has a schema entry, and every schema property exists in values.yaml;
 - every schema property has a description;
-- the values table under '## Values' in the README lists every value (leaf) path as `path`, and no path that does not exist.
+- the values table under '## Values' in the README lists every value (leaf) path as `path`, and no path
+  that does not exist, with its default (a JSON cell) equal to values.yaml's.
 Usage: check_values.py CHART_DIR
 """
 import json
@@ -53,6 +54,12 @@ def value_paths(values, schema, path=""):
     return out, leaves
 
 
+def lookup(values, path):
+    for key in path.split("."):
+        values = (values or {}).get(key)
+    return values
+
+
 def main():
     chart = pathlib.Path(sys.argv[1])
     schema = json.loads((chart / "values.schema.json").read_text())
@@ -69,7 +76,15 @@ def main():
     if not section:
         errs.append("README.md has no '## Values' section")
     readme = section.group(1) if section else ""
+    rows = re.findall(r"^\|\s*`([^`]+)`\s*\|[^|]*\|\s*`([^`]*)`\s*\|", readme, flags=re.M)
     documented = set(re.findall(r"^\|\s*`([^`]+)`\s*\|", readme, flags=re.M))
+    for path, default in rows:
+        actual = lookup(values, path)
+        try:
+            if path in leaves and json.loads(default) != actual:
+                errs.append(f"README.md default of `{path}` is {default}, values.yaml has {json.dumps(actual)}")
+        except ValueError:
+            errs.append(f"README.md default of `{path}` is not JSON: {default}")
     for p in sorted(leaves - documented):
         errs.append(f"README.md values table does not list `{p}`")
     for p in sorted(documented - leaves):
