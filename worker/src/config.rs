@@ -25,12 +25,19 @@ pub struct WorkerSettings {
     /// Port of the worker's /health, /ready and /metrics server.
     #[arg(long = "worker-port", env = "WORKER_PORT", default_value_t = 9090)]
     pub port: u16,
+    /// Seconds between sweeps that expire overdue stock reservations.
+    #[arg(long, env = "RESERVATION_SWEEP_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub reservation_sweep_secs: u64,
     /// Seconds running work gets to finish after SIGTERM.
     #[arg(long = "worker-shutdown-grace-secs", env = "WORKER_SHUTDOWN_GRACE_SECS", default_value_t = 25)]
     pub shutdown_grace_secs: u64,
 }
 
 impl WorkerSettings {
+    pub fn reservation_sweep_interval(&self) -> Duration {
+        Duration::from_secs(self.reservation_sweep_secs)
+    }
+
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
     }

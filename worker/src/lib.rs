@@ -2,6 +2,7 @@
 //! It serves `/health`, `/ready` and `/metrics` on its own port.
 
 pub mod config;
+pub mod jobs;
 
 use anyhow::Context;
 use axum::{routing::get, Router};
@@ -43,6 +44,12 @@ pub async fn run(settings: WorkerSettings) -> anyhow::Result<()> {
     settings.validate()?;
     let addr = std::net::SocketAddr::new(settings.host, settings.port);
     let state = probe_state(&settings)?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let expiry = tokio::spawn(jobs::expire_reservations(
+        state.readiness.db.clone(),
+        settings.reservation_sweep_interval(),
+        stop_rx,
+    ));
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding WORKER_HOST:WORKER_PORT {addr}"))?;
@@ -50,10 +57,14 @@ pub async fn run(settings: WorkerSettings) -> anyhow::Result<()> {
     shopfleet_commerce::server::serve(
         listener,
         probe_router(state),
-        shopfleet_commerce::shutdown::signal(),
+        async move {
+            shopfleet_commerce::shutdown::signal().await;
+            let _ = stop_tx.send(true);
+        },
         settings.shutdown_grace(),
     )
     .await?;
+    expiry.await?;
     tracing::info!("shopfleet-worker stopped");
     Ok(())
 }

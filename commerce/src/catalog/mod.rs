@@ -6,6 +6,7 @@ pub mod demo;
 pub mod inventory;
 pub mod listing;
 pub mod products;
+pub mod reservations;
 
 use crate::error::DomainError;
 use serde::{Deserialize, Serialize};

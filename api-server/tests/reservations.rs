@@ -1,0 +1,164 @@
+//! Stock reservations against real Postgres: no oversell under heavy concurrency,
+//! commit and release, and expiry that runs exactly once across concurrent sweepers.
+
+mod common;
+
+use common::{spawn_app, TestApp, PASSWORD};
+use serde_json::{json, Value};
+use shopfleet_commerce::{
+    catalog::reservations::{self, ReservationStatus},
+    error::DomainError,
+};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// A published product with one variant holding `on_hand` units; returns the variant id.
+async fn variant_with_stock(app: &TestApp, on_hand: i32) -> Uuid {
+    let email = format!("m-{}@example.com", Uuid::new_v4().simple());
+    app.register_and_login(&email).await;
+    sqlx::query("UPDATE users SET role = 'merchant' WHERE email = $1")
+        .bind(&email)
+        .execute(&app.ctx.db)
+        .await
+        .unwrap();
+    let token = app.login(&email, PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+    let body = json!({"title": format!("Limited {}", Uuid::new_v4().simple()), "status": "published",
+        "variants": [{"sku": format!("L-{}", Uuid::new_v4().simple()), "price_minor": 5000, "currency": "EUR", "on_hand": on_hand}]});
+    let created: Value = app
+        .client
+        .post(app.url("/api/v1/products"))
+        .bearer_auth(token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    created["variants"][0]["id"].as_str().unwrap().parse().unwrap()
+}
+
+async fn stock(app: &TestApp, variant: Uuid) -> (i32, i32) {
+    sqlx::query_as("SELECT on_hand, reserved FROM variants WHERE id = $1")
+        .bind(variant)
+        .fetch_one(&app.ctx.db)
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn two_hundred_concurrent_reservations_for_fifty_units_give_exactly_fifty() {
+    let app = spawn_app_with_big_pool().await;
+    let variant = variant_with_stock(&app, 50).await;
+    let attempts = (0..200).map(|_| {
+        let db = app.ctx.db.clone();
+        tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            let result = reservations::reserve(&mut tx, variant, 1, Duration::from_secs(600), None).await;
+            tx.commit().await.unwrap();
+            result
+        })
+    });
+    let results = futures_util::future::join_all(attempts).await;
+    let successes = results.iter().filter(|r| r.as_ref().unwrap().is_ok()).count();
+    let refused = results
+        .iter()
+        .filter(|r| {
+            matches!(r.as_ref().unwrap(), Err(DomainError::Conflict { code: "insufficient_stock", .. }))
+        })
+        .count();
+    assert_eq!((successes, refused), (50, 150));
+    assert_eq!(stock(&app, variant).await, (50, 50), "all 50 reserved, none oversold");
+    let in_stock: bool = sqlx::query_scalar(
+        "SELECT in_stock FROM products p JOIN variants v ON v.product_id = p.id WHERE v.id = $1",
+    )
+    .bind(variant)
+    .fetch_one(&app.ctx.db)
+    .await
+    .unwrap();
+    assert!(!in_stock, "a fully reserved product is out of stock in listings");
+}
+
+async fn spawn_app_with_big_pool() -> TestApp {
+    common::spawn_app_with(&["--database-max-connections=40"], |r| r).await
+}
+
+#[tokio::test]
+async fn commit_sells_release_returns_and_nothing_finishes_twice() {
+    let app = spawn_app().await;
+    let variant = variant_with_stock(&app, 10).await;
+    let mut conn = app.ctx.db.acquire().await.unwrap();
+    let sold = reservations::reserve(&mut conn, variant, 3, Duration::from_secs(600), None).await.unwrap();
+    let returned =
+        reservations::reserve(&mut conn, variant, 4, Duration::from_secs(600), None).await.unwrap();
+    assert_eq!(stock(&app, variant).await, (10, 7));
+
+    reservations::finish(&mut conn, sold.id, ReservationStatus::Committed).await.unwrap();
+    assert_eq!(stock(&app, variant).await, (7, 4), "committed units leave stock");
+    reservations::finish(&mut conn, returned.id, ReservationStatus::Released).await.unwrap();
+    assert_eq!(stock(&app, variant).await, (7, 0), "released units become available again");
+
+    let again = reservations::finish(&mut conn, sold.id, ReservationStatus::Released).await;
+    assert!(matches!(again, Err(DomainError::Conflict { code: "reservation_not_active", .. })), "{again:?}");
+    assert_eq!(stock(&app, variant).await, (7, 0));
+    let too_many = reservations::reserve(&mut conn, variant, 8, Duration::from_secs(600), None).await;
+    assert!(matches!(too_many, Err(DomainError::Conflict { code: "insufficient_stock", .. })));
+    let unknown = reservations::reserve(&mut conn, Uuid::new_v4(), 1, Duration::from_secs(600), None).await;
+    assert!(matches!(unknown, Err(DomainError::NotFound("variant"))));
+    let zero = reservations::reserve(&mut conn, variant, 0, Duration::from_secs(600), None).await;
+    assert!(matches!(zero, Err(DomainError::Invalid { .. })));
+}
+
+#[tokio::test]
+async fn overdue_reservations_expire_once_across_concurrent_sweepers() {
+    let app = spawn_app().await;
+    let variant = variant_with_stock(&app, 100).await;
+    let mut conn = app.ctx.db.acquire().await.unwrap();
+    for _ in 0..40 {
+        reservations::reserve(&mut conn, variant, 2, Duration::from_millis(1), None).await.unwrap();
+    }
+    let live = reservations::reserve(&mut conn, variant, 5, Duration::from_secs(600), None).await.unwrap();
+    drop(conn);
+    tokio::time::sleep(Duration::from_millis(50)).await;
+
+    let sweepers = (0..4).map(|_| reservations::expire_due(&app.ctx.db, 7));
+    let mut expired: usize =
+        futures_util::future::join_all(sweepers).await.into_iter().map(Result::unwrap).sum();
+    while let n @ 1.. = reservations::expire_due(&app.ctx.db, 7).await.unwrap() {
+        expired += n;
+    }
+    assert_eq!(expired, 40, "each overdue reservation expired exactly once");
+    assert_eq!(stock(&app, variant).await, (100, 5), "only the live reservation still holds stock");
+    let status: ReservationStatus = sqlx::query_scalar("SELECT status FROM stock_reservations WHERE id = $1")
+        .bind(live.id)
+        .fetch_one(&app.ctx.db)
+        .await
+        .unwrap();
+    assert_eq!(status, ReservationStatus::Active);
+}
+
+#[tokio::test]
+async fn the_worker_job_expires_reservations_on_its_schedule() {
+    let app = spawn_app().await;
+    let variant = variant_with_stock(&app, 5).await;
+    let mut conn = app.ctx.db.acquire().await.unwrap();
+    reservations::reserve(&mut conn, variant, 5, Duration::from_millis(200), None).await.unwrap();
+    drop(conn);
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let job = tokio::spawn(shopfleet_worker::jobs::expire_reservations(
+        app.ctx.db.clone(),
+        Duration::from_millis(100),
+        stop_rx,
+    ));
+    let mut released = false;
+    for _ in 0..50 {
+        if stock(&app, variant).await == (5, 0) {
+            released = true;
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    stop_tx.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), job).await.expect("job stops when asked").unwrap();
+    assert!(released, "the job released the expired reservation's stock");
+}

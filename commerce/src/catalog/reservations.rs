@@ -1,0 +1,157 @@
+//! Stock reservations for checkout: reserve N units for a TTL, then commit (the units
+//! are sold) or release them. Reserving is one conditional UPDATE, so concurrent
+//! reservations can never take more than is available, and stock never goes negative.
+
+use crate::error::DomainError;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::{PgConnection, PgPool};
+use std::time::Duration;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type)]
+#[serde(rename_all = "lowercase")]
+#[sqlx(type_name = "text", rename_all = "lowercase")]
+pub enum ReservationStatus {
+    Active,
+    Committed,
+    Released,
+    Expired,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Reservation {
+    pub id: Uuid,
+    pub variant_id: Uuid,
+    pub quantity: i32,
+    pub owner_id: Option<Uuid>,
+    pub status: ReservationStatus,
+    pub expires_at: DateTime<Utc>,
+}
+
+const COLUMNS: &str = "id, variant_id, quantity, owner_id, status, expires_at";
+
+/// Reserves `quantity` units of `variant` until `ttl` from now, inside the caller's
+/// transaction (checkout reserves every line in one). Fails with `insufficient_stock`
+/// when fewer units are available.
+pub async fn reserve(
+    conn: &mut PgConnection,
+    variant: Uuid,
+    quantity: i32,
+    ttl: Duration,
+    owner: Option<Uuid>,
+) -> Result<Reservation, DomainError> {
+    if quantity <= 0 || quantity > super::inventory::MAX_ON_HAND {
+        return Err(DomainError::invalid("quantity", "must be a positive number of units"));
+    }
+    let product: Option<Uuid> = sqlx::query_scalar(
+        "UPDATE variants SET reserved = reserved + $2 WHERE id = $1 AND on_hand - reserved >= $2 RETURNING product_id",
+    )
+    .bind(variant)
+    .bind(quantity)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(product) = product else {
+        let available: Option<i32> =
+            sqlx::query_scalar("SELECT on_hand - reserved FROM variants WHERE id = $1")
+                .bind(variant)
+                .fetch_optional(&mut *conn)
+                .await?;
+        return Err(match available {
+            None => DomainError::NotFound("variant"),
+            Some(available) => DomainError::Conflict {
+                code: "insufficient_stock",
+                detail: format!("{quantity} requested, {available} available"),
+            },
+        });
+    };
+    let expires_at = Utc::now() + chrono::Duration::from_std(ttl).map_err(anyhow::Error::from)?;
+    let reservation = sqlx::query_as(&format!(
+        "INSERT INTO stock_reservations (id, variant_id, quantity, owner_id, expires_at) VALUES ($1, $2, $3, $4, $5)
+         RETURNING {COLUMNS}"
+    ))
+    .bind(Uuid::now_v7())
+    .bind(variant)
+    .bind(quantity)
+    .bind(owner)
+    .bind(expires_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    refresh_in_stock(conn, product).await?;
+    Ok(reservation)
+}
+
+/// Ends an active reservation: `Committed` takes the units out of stock, `Released`
+/// and `Expired` return them. Ending a reservation that is no longer active is refused.
+pub async fn finish(
+    conn: &mut PgConnection,
+    id: Uuid,
+    outcome: ReservationStatus,
+) -> Result<Reservation, DomainError> {
+    if outcome == ReservationStatus::Active {
+        return Err(DomainError::invalid("status", "a reservation cannot be finished as active"));
+    }
+    let reservation: Option<Reservation> = sqlx::query_as(&format!(
+        "UPDATE stock_reservations SET status = $2, updated_at = now() WHERE id = $1 AND status = 'active' RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(outcome)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(reservation) = reservation else {
+        let exists: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM stock_reservations WHERE id = $1)")
+                .bind(id)
+                .fetch_one(&mut *conn)
+                .await?;
+        return Err(if exists {
+            DomainError::Conflict {
+                code: "reservation_not_active",
+                detail: "the reservation was already committed, released or expired".into(),
+            }
+        } else {
+            DomainError::NotFound("reservation")
+        });
+    };
+    let sold = if outcome == ReservationStatus::Committed { reservation.quantity } else { 0 };
+    let product: Uuid = sqlx::query_scalar(
+        "UPDATE variants SET reserved = reserved - $2, on_hand = on_hand - $3 WHERE id = $1 RETURNING product_id",
+    )
+    .bind(reservation.variant_id)
+    .bind(reservation.quantity)
+    .bind(sold)
+    .fetch_one(&mut *conn)
+    .await?;
+    refresh_in_stock(conn, product).await?;
+    Ok(reservation)
+}
+
+async fn refresh_in_stock(conn: &mut PgConnection, product: Uuid) -> Result<(), DomainError> {
+    sqlx::query(
+        "UPDATE products SET in_stock = EXISTS (SELECT 1 FROM variants WHERE product_id = $1 AND on_hand > reserved)
+         WHERE id = $1 AND in_stock IS DISTINCT FROM EXISTS (SELECT 1 FROM variants WHERE product_id = $1 AND on_hand > reserved)",
+    )
+    .bind(product)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Expires up to `limit` overdue reservations, returning their stock. Rows are claimed
+/// with `FOR UPDATE SKIP LOCKED`, so any number of workers can run this at once and each
+/// reservation expires exactly once. Returns how many expired.
+pub async fn expire_due(db: &PgPool, limit: i64) -> Result<usize, DomainError> {
+    let mut tx = db.begin().await?;
+    let due: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM stock_reservations WHERE status = 'active' AND expires_at <= now()
+         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(limit)
+    .fetch_all(&mut *tx)
+    .await?;
+    for id in &due {
+        finish(&mut tx, *id, ReservationStatus::Expired).await?;
+    }
+    tx.commit().await?;
+    Ok(due.len())
+}
