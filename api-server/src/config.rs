@@ -25,6 +25,9 @@ pub struct ApiSettings {
     pub http: HttpSettings,
     #[command(flatten)]
     pub auth: AuthSettings,
+    /// Seconds a cached product page lives in Redis (writes invalidate at once; this bounds an outage).
+    #[arg(long, env = "CATALOG_CACHE_TTL_SECS", default_value_t = shopfleet_commerce::catalog::cache::DEFAULT_TTL_SECS, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    pub catalog_cache_ttl_secs: u64,
     /// Apply pending migrations before serving.
     #[arg(long, env = "MIGRATE_ON_START", default_value = "false", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
     pub migrate_on_start: bool,

@@ -2,7 +2,9 @@
 
 use crate::config::ApiSettings;
 use metrics_exporter_prometheus::PrometheusHandle;
-use shopfleet_commerce::{accounts::Accounts, db, kafka, readiness::Readiness, redis_conn::RedisConn};
+use shopfleet_commerce::{
+    accounts::Accounts, catalog::Catalog, db, kafka, readiness::Readiness, redis_conn::RedisConn,
+};
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -11,6 +13,7 @@ pub struct ApiContext {
     pub db: PgPool,
     pub redis: RedisConn,
     pub accounts: Accounts,
+    pub catalog: Catalog,
     pub readiness: Readiness,
     pub metrics: PrometheusHandle,
     pub settings: Arc<ApiSettings>,
@@ -29,6 +32,7 @@ impl ApiContext {
         };
         Ok(Self {
             accounts: Accounts::new(db.clone(), redis.clone(), &settings.auth)?,
+            catalog: Catalog::new(db.clone(), redis.clone(), settings.catalog_cache_ttl_secs),
             db,
             redis,
             readiness,

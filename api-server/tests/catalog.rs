@@ -473,3 +473,89 @@ async fn demo_shop_is_deterministic_and_realistic() {
     }
     assert_eq!(fingerprints[0], fingerprints[1], "same seed, same shop");
 }
+
+fn cache_count(metrics: &str, cache: &str, result: &str) -> u64 {
+    metrics
+        .lines()
+        .find(|l| {
+            l.starts_with("cache_requests_total{")
+                && l.contains(&format!("cache=\"{cache}\""))
+                && l.contains(&format!("result=\"{result}\""))
+        })
+        .and_then(|l| l.rsplit(' ').next())
+        .map_or(0, |v| v.parse().unwrap())
+}
+
+#[tokio::test]
+async fn reads_are_cached_and_every_write_invalidates_them() {
+    let app = spawn_app().await;
+    let admin = app.admin("admin@example.com").await;
+    categories(&app, &admin).await;
+    let seller = merchant(&app, "seller@example.com").await;
+    let created: Value = post(
+        &app,
+        "/api/v1/products",
+        &seller.access_token,
+        &product("Kettle", "books", "KET-1", 3000, 1, "Orbit"),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    let id = created["id"].as_str().unwrap();
+    let variant = created["variants"][0]["id"].as_str().unwrap();
+    let get = |path: String| {
+        let client = app.client.clone();
+        let url = app.url(&path);
+        async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+
+    for _ in 0..3 {
+        assert_eq!(get("/api/v1/products/kettle".into()).await["title"], "Kettle");
+        assert_eq!(get("/api/v1/products?limit=5".into()).await["items"][0]["title"], "Kettle");
+    }
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(
+        cache_count(&metrics, "product", "hit") >= 2 && cache_count(&metrics, "listing", "hit") >= 2,
+        "{metrics}"
+    );
+
+    // A write is visible in the very next read, in detail and listing.
+    let patch = app
+        .client
+        .patch(app.url(&format!("/api/v1/products/{id}")))
+        .bearer_auth(&seller.access_token)
+        .json(&json!({"title": "Kettle Pro"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(patch.status(), 200);
+    assert_eq!(get("/api/v1/products/kettle".into()).await["title"], "Kettle Pro");
+    assert_eq!(get("/api/v1/products?limit=5".into()).await["items"][0]["title"], "Kettle Pro");
+
+    let restock = post(
+        &app,
+        &format!("/api/v1/variants/{variant}/inventory-adjustments"),
+        &seller.access_token,
+        &json!({"kind": "correction", "quantity": 0, "reason": "sold out"}),
+    )
+    .await;
+    assert_eq!(restock.status(), 201);
+    assert_eq!(
+        get("/api/v1/products?in_stock=true".into()).await["items"].as_array().unwrap().len(),
+        0,
+        "stock changes invalidate listings"
+    );
+    assert_eq!(get("/api/v1/products/kettle".into()).await["in_stock"], false);
+}
+
+#[tokio::test]
+async fn a_redis_outage_falls_back_to_postgres() {
+    let app = common::spawn_app_with(&["--redis-url=redis://127.0.0.1:1/0"], |r| r).await;
+    let page = app.client.get(app.url("/api/v1/products")).send().await.unwrap();
+    assert_eq!(page.status(), 200, "listing works without Redis");
+    let detail = app.client.get(app.url("/api/v1/products/nope")).send().await.unwrap();
+    assert_eq!(detail.status(), 404);
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(cache_count(&metrics, "listing", "error") >= 1, "{metrics}");
+}

@@ -145,8 +145,10 @@ async fn the_worker_job_expires_reservations_on_its_schedule() {
     reservations::reserve(&mut conn, variant, 5, Duration::from_millis(200), None).await.unwrap();
     drop(conn);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let cache = shopfleet_commerce::catalog::cache::CatalogCache::new(app.ctx.redis.clone(), 60);
     let job = tokio::spawn(shopfleet_worker::jobs::expire_reservations(
         app.ctx.db.clone(),
+        cache,
         Duration::from_millis(100),
         stop_rx,
     ));

@@ -2,7 +2,8 @@
 
 use crate::config::RedisSettings;
 use anyhow::Context;
-use redis::aio::ConnectionManager;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use std::time::Duration;
 use tokio::sync::OnceCell;
 
 /// A handle to Redis that connects on first use and reconnects after failures.
@@ -26,7 +27,14 @@ impl RedisConn {
     pub async fn connection(&self) -> anyhow::Result<ConnectionManager> {
         let manager = self
             .manager
-            .get_or_try_init(|| ConnectionManager::new(self.client.clone()))
+            .get_or_try_init(|| {
+                // Fail fast: callers fall back (cache) or answer 503 rather than hang.
+                let config = ConnectionManagerConfig::new()
+                    .set_number_of_retries(1)
+                    .set_connection_timeout(Duration::from_millis(500))
+                    .set_response_timeout(Duration::from_secs(2));
+                ConnectionManager::new_with_config(self.client.clone(), config)
+            })
             .await
             .context("connecting to Redis")?;
         Ok(manager.clone())

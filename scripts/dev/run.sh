@@ -74,7 +74,7 @@ cat >&2 <<EOT
     demo shop  merchant0..9@demo.shopfleet.dev, user0..19@demo.shopfleet.dev (DEMO_PASSWORD in .dev/secrets.env)
     try        curl -s 'http://$API_HOST:$API_PORT/api/v1/products?category=electronics&limit=3'
     
-    events     ${KAFKA_BROKERS:-Postgres outbox (make dev KAFKA=1 starts a Kafka-protocol broker)}
+    kafka      ${KAFKA_BROKERS:-not configured (make dev KAFKA=1 starts a local Kafka-protocol broker)}
 
 EOT
 # Stop when either binary exits (or on Ctrl-C).

@@ -1,7 +1,7 @@
 //! Scheduled jobs. For now: expiring overdue stock reservations, which every worker
 //! replica may run at once (rows are claimed with SKIP LOCKED, so each expires once).
 
-use shopfleet_commerce::catalog::reservations;
+use shopfleet_commerce::catalog::{cache::CatalogCache, reservations};
 use sqlx::PgPool;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;
@@ -9,8 +9,14 @@ use tokio::sync::watch;
 /// Reservations expired per batch.
 const BATCH: i64 = 500;
 
-/// Expires overdue reservations every `interval` until `stop` turns true.
-pub async fn expire_reservations(db: PgPool, interval: Duration, mut stop: watch::Receiver<bool>) {
+/// Expires overdue reservations every `interval` until `stop` turns true, then
+/// invalidates cached catalog pages (availability changed).
+pub async fn expire_reservations(
+    db: PgPool,
+    cache: CatalogCache,
+    interval: Duration,
+    mut stop: watch::Receiver<bool>,
+) {
     let mut ticker = tokio::time::interval(interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -25,6 +31,7 @@ pub async fn expire_reservations(db: PgPool, interval: Duration, mut stop: watch
                     metrics::counter!("worker_reservations_expired_total").increment(count as u64);
                     if count > 0 {
                         tracing::info!(count, "expired stock reservations");
+                        cache.invalidate().await;
                     }
                     if count < BATCH as usize {
                         break;

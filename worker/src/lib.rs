@@ -8,6 +8,7 @@ use anyhow::Context;
 use axum::{routing::get, Router};
 use config::WorkerSettings;
 use shopfleet_commerce::{
+    catalog::cache::{CatalogCache, DEFAULT_TTL_SECS},
     config::Validate,
     db, kafka,
     probes::{self, ProbeState},
@@ -47,6 +48,7 @@ pub async fn run(settings: WorkerSettings) -> anyhow::Result<()> {
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let expiry = tokio::spawn(jobs::expire_reservations(
         state.readiness.db.clone(),
+        CatalogCache::new(state.readiness.redis.clone(), DEFAULT_TTL_SECS),
         settings.reservation_sweep_interval(),
         stop_rx,
     ));

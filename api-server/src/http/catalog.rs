@@ -15,8 +15,8 @@ use axum::{
 use shopfleet_commerce::catalog::{
     categories::{self, Category, NewCategory},
     inventory::{self, Adjustment, NewAdjustment},
-    listing::{self, ListingQuery, ProductPage, Sort, DEFAULT_PAGE_SIZE},
-    products::{self, Actor, NewProduct, Product, ProductPatch},
+    listing::{ListingQuery, ProductPage, Sort, DEFAULT_PAGE_SIZE},
+    products::{Actor, NewProduct, Product, ProductPatch},
 };
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -113,7 +113,7 @@ async fn list_products(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ProductPage>, ApiError> {
     let query = parse_listing(raw.as_deref())?;
-    Ok(Json(listing::list(&ctx.db, &query).await?))
+    Ok(Json(ctx.catalog.list(&query).await?))
 }
 
 /// Create a product with its variants (merchants; owned by the caller).
@@ -127,7 +127,7 @@ async fn create_product(
     merchant: Merchant,
     ApiJson(input): ApiJson<NewProduct>,
 ) -> Result<(StatusCode, Json<Product>), ApiError> {
-    let product = products::create(&ctx.db, merchant.principal.user_id, &input).await?;
+    let product = ctx.catalog.create_product(merchant.principal.user_id, &input).await?;
     Ok((StatusCode::CREATED, Json(product)))
 }
 
@@ -141,7 +141,7 @@ async fn get_product(
     Path(id): Path<String>,
 ) -> Result<Json<Product>, ApiError> {
     let actor: Option<Actor> = caller.0.as_ref().map(actor);
-    match products::get(&ctx.db, &id).await? {
+    match ctx.catalog.get(&id).await? {
         Some(product) if Actor::can_see(actor.as_ref(), &product) => Ok(Json(product)),
         _ => Err(ApiError::NotFound("product not found".into())),
     }
@@ -156,7 +156,7 @@ async fn patch_product(
     Path(id): Path<Uuid>,
     ApiJson(patch): ApiJson<ProductPatch>,
 ) -> Result<Json<Product>, ApiError> {
-    Ok(Json(products::update(&ctx.db, actor(&merchant.principal), id, &patch).await?))
+    Ok(Json(ctx.catalog.update_product(actor(&merchant.principal), id, &patch).await?))
 }
 
 /// Delete a product (its merchant or an admin).
@@ -167,7 +167,7 @@ async fn delete_product(
     merchant: Merchant,
     Path(id): Path<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    products::delete(&ctx.db, actor(&merchant.principal), id).await?;
+    ctx.catalog.delete_product(actor(&merchant.principal), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -182,7 +182,7 @@ async fn adjust_stock(
     Path(id): Path<Uuid>,
     ApiJson(input): ApiJson<NewAdjustment>,
 ) -> Result<(StatusCode, Json<Adjustment>), ApiError> {
-    Ok((StatusCode::CREATED, Json(inventory::adjust(&ctx.db, actor(&merchant.principal), id, &input).await?)))
+    Ok((StatusCode::CREATED, Json(ctx.catalog.adjust_stock(actor(&merchant.principal), id, &input).await?)))
 }
 
 /// A variant's stock audit log, newest first (last 200).

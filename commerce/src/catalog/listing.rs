@@ -22,7 +22,7 @@ pub enum Sort {
 }
 
 /// Filters of a listing. Shoppers only ever see published products.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ListingQuery {
     /// Category slug; its descendants are included.
     pub category: Option<String>,
@@ -38,7 +38,7 @@ pub struct ListingQuery {
 }
 
 /// One page of a listing. Products carry a variant summary, not their variants.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ProductPage {
     pub items: Vec<Product>,
     pub next_cursor: Option<String>,

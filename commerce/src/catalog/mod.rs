@@ -1,12 +1,16 @@
 //! Catalog: categories (an admin-managed tree), products owned by merchants, their
 //! variants with prices in minor units, stock per variant, and the demo catalog.
 
+pub mod cache;
 pub mod categories;
 pub mod demo;
 pub mod inventory;
 pub mod listing;
 pub mod products;
 pub mod reservations;
+pub mod service;
+
+pub use service::Catalog;
 
 use crate::error::DomainError;
 use serde::{Deserialize, Serialize};

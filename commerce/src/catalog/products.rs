@@ -64,7 +64,7 @@ fn draft() -> ProductStatus {
     ProductStatus::Draft
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Variant {
     pub id: Uuid,
     pub sku: String,
@@ -82,7 +82,7 @@ pub struct Variant {
 }
 
 /// A product with its first variants.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct Product {
     pub id: Uuid,
     pub merchant_id: Uuid,
@@ -104,6 +104,7 @@ pub struct Product {
     pub updated_at: DateTime<Utc>,
     /// The first variants (at most 50); see `variant_count`.
     #[sqlx(skip)]
+    #[serde(default)]
     pub variants: Vec<Variant>,
 }
 

@@ -1,0 +1,74 @@
+//! [`Catalog`]: the catalog operations the API calls, with the Redis cache in front of
+//! reads and invalidated after every write commits.
+
+use super::{
+    cache::CatalogCache,
+    inventory::{self, Adjustment, NewAdjustment},
+    listing::{self, ListingQuery, ProductPage},
+    products::{self, Actor, NewProduct, Product, ProductPatch},
+};
+use crate::{error::DomainError, redis_conn::RedisConn};
+use sha2::{Digest, Sha256};
+use sqlx::PgPool;
+use uuid::Uuid;
+
+#[derive(Clone)]
+pub struct Catalog {
+    db: PgPool,
+    cache: CatalogCache,
+}
+
+impl Catalog {
+    pub fn new(db: PgPool, redis: RedisConn, cache_ttl_secs: u64) -> Self {
+        Self { db, cache: CatalogCache::new(redis, cache_ttl_secs) }
+    }
+
+    pub async fn list(&self, query: &ListingQuery) -> Result<ProductPage, DomainError> {
+        let canonical = serde_json::to_vec(query).map_err(anyhow::Error::from)?;
+        let key = hex::encode(&Sha256::digest(&canonical)[..16]);
+        self.cache.get_or_load("listing", &key, listing::list(&self.db, query)).await
+    }
+
+    pub async fn get(&self, id_or_slug: &str) -> Result<Option<Product>, DomainError> {
+        self.cache.get_or_load("product", id_or_slug, products::get(&self.db, id_or_slug)).await
+    }
+
+    pub async fn create_product(&self, merchant: Uuid, input: &NewProduct) -> Result<Product, DomainError> {
+        let product = products::create(&self.db, merchant, input).await?;
+        self.cache.invalidate().await;
+        Ok(product)
+    }
+
+    pub async fn update_product(
+        &self,
+        actor: Actor,
+        id: Uuid,
+        patch: &ProductPatch,
+    ) -> Result<Product, DomainError> {
+        let product = products::update(&self.db, actor, id, patch).await?;
+        self.cache.invalidate().await;
+        Ok(product)
+    }
+
+    pub async fn delete_product(&self, actor: Actor, id: Uuid) -> Result<(), DomainError> {
+        products::delete(&self.db, actor, id).await?;
+        self.cache.invalidate().await;
+        Ok(())
+    }
+
+    pub async fn adjust_stock(
+        &self,
+        actor: Actor,
+        variant: Uuid,
+        input: &NewAdjustment,
+    ) -> Result<Adjustment, DomainError> {
+        let adjustment = inventory::adjust(&self.db, actor, variant, input).await?;
+        self.cache.invalidate().await;
+        Ok(adjustment)
+    }
+
+    /// For writers outside this type (checkout reservations, the expiry job).
+    pub async fn invalidate(&self) {
+        self.cache.invalidate().await;
+    }
+}
