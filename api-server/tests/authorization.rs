@@ -66,14 +66,7 @@ fn decode_part(token: &str, index: usize) -> Value {
 /// A fresh access token for a new account with `role`.
 async fn token_for(app: &TestApp, role: &str) -> String {
     let email = format!("{role}-{}@example.com", uuid::Uuid::new_v4().simple());
-    app.register_and_login(&email).await;
-    sqlx::query("UPDATE users SET role = $1 WHERE email = $2")
-        .bind(role)
-        .bind(&email)
-        .execute(&app.ctx.db)
-        .await
-        .unwrap();
-    app.login(&email, PASSWORD).await["access_token"].as_str().unwrap().to_owned()
+    app.user_with_role(&email, role).await.access_token
 }
 
 #[tokio::test]

@@ -4,19 +4,12 @@
 
 mod common;
 
-use common::{assert_problem, spawn_app, TestApp, TestUser, PASSWORD};
+use common::{assert_problem, spawn_app, TestApp, TestUser};
 use serde_json::{json, Value};
 use tracing_subscriber::Layer as _;
 
 async fn merchant(app: &TestApp, email: &str) -> TestUser {
-    let user = app.register_and_login(email).await;
-    sqlx::query("UPDATE users SET role = 'merchant' WHERE email = $1")
-        .bind(email)
-        .execute(&app.ctx.db)
-        .await
-        .unwrap();
-    let tokens = app.login(email, PASSWORD).await;
-    TestUser { access_token: tokens["access_token"].as_str().unwrap().to_owned(), ..user }
+    app.user_with_role(email, "merchant").await
 }
 
 async fn post(app: &TestApp, path: &str, token: &str, body: &Value) -> reqwest::Response {

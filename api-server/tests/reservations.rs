@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{spawn_app, TestApp, PASSWORD};
+use common::{spawn_app, TestApp};
 use serde_json::{json, Value};
 use shopfleet_commerce::{
     catalog::reservations::{self, ReservationStatus},
@@ -15,13 +15,7 @@ use uuid::Uuid;
 /// A published product with one variant holding `on_hand` units; returns the variant id.
 async fn variant_with_stock(app: &TestApp, on_hand: i32) -> Uuid {
     let email = format!("m-{}@example.com", Uuid::new_v4().simple());
-    app.register_and_login(&email).await;
-    sqlx::query("UPDATE users SET role = 'merchant' WHERE email = $1")
-        .bind(&email)
-        .execute(&app.ctx.db)
-        .await
-        .unwrap();
-    let token = app.login(&email, PASSWORD).await["access_token"].as_str().unwrap().to_owned();
+    let token = app.user_with_role(&email, "merchant").await.access_token;
     let body = json!({"title": format!("Limited {}", Uuid::new_v4().simple()), "status": "published",
         "variants": [{"sku": format!("L-{}", Uuid::new_v4().simple()), "price_minor": 5000, "currency": "EUR", "on_hand": on_hand}]});
     let created: Value = app

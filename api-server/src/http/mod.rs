@@ -51,7 +51,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "inventory", description = "Stock adjustments and their audit log"),
     ),
     modifiers(&SecuritySchemes),
-    components(schemas(problem::Problem, problem::FieldError))
+    components(schemas(problem::Problem, problem::FieldError, shopfleet_commerce::catalog::listing::Sort))
 )]
 struct ApiDoc;
 

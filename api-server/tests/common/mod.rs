@@ -181,20 +181,20 @@ impl TestApp {
         self.client.post(self.url("/api/v1/auth/token")).form(form).send().await.unwrap()
     }
 
-    /// Registers a user and makes it an admin directly in the database.
-    pub async fn admin(&self, email: &str) -> TestUser {
+    /// Registers a user, gives it `role` directly in the database and logs in again.
+    pub async fn user_with_role(&self, email: &str, role: &str) -> TestUser {
         let user = self.register_and_login(email).await;
-        sqlx::query("UPDATE users SET role = 'admin' WHERE email = $1")
-            .bind(email)
-            .execute(&self.ctx.db)
-            .await
-            .unwrap();
+        sqlx::query("UPDATE users SET role = $1 WHERE email = $2").bind(role).bind(email).execute(&self.ctx.db).await.unwrap();
         let tokens = self.login(email, PASSWORD).await;
         TestUser {
             access_token: tokens["access_token"].as_str().unwrap().to_owned(),
             refresh_token: tokens["refresh_token"].as_str().unwrap().to_owned(),
             ..user
         }
+    }
+
+    pub async fn admin(&self, email: &str) -> TestUser {
+        self.user_with_role(email, "admin").await
     }
 
     pub fn get_as(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
