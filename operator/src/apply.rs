@@ -25,18 +25,23 @@ pub struct Changes {
 /// match element by element.
 pub fn is_subset(desired: &Value, observed: &Value) -> bool {
     match (desired, observed) {
-        (Value::Object(d), Value::Object(o)) => {
-            d.iter().all(|(k, v)| o.get(k).is_some_and(|ov| is_subset(v, ov)) || (v.is_null() && !o.contains_key(k)))
+        (Value::Object(d), Value::Object(o)) => d.iter().all(|(k, v)| {
+            o.get(k).is_some_and(|ov| is_subset(v, ov)) || (v.is_null() && !o.contains_key(k))
+        }),
+        (Value::Array(d), Value::Array(o)) => {
+            d.len() == o.len() && d.iter().zip(o).all(|(d, o)| is_subset(d, o))
         }
-        (Value::Array(d), Value::Array(o)) => d.len() == o.len() && d.iter().zip(o).all(|(d, o)| is_subset(d, o)),
         (Value::Number(d), Value::Number(o)) => d.as_f64() == o.as_f64(),
         _ => desired == observed,
     }
 }
 
-/// True when `observed` is missing or has drifted from `desired`.
+/// True when `observed` is missing, was applied from a different desired object (its
+/// applied-hash annotation differs), or has drifted from `desired`.
 pub fn needs_apply(desired: &DynamicObject, observed: Option<&DynamicObject>) -> bool {
-    let Some(observed) = observed else { return true };
+    let Some(observed) = observed else {
+        return true;
+    };
     let meta = |o: &DynamicObject| {
         serde_json::json!({
             "labels": o.metadata.labels,
@@ -48,37 +53,62 @@ pub fn needs_apply(desired: &DynamicObject, observed: Option<&DynamicObject>) ->
 }
 
 /// Applies every drifted or missing child, in order.
-pub async fn apply(client: &Client, namespace: &str, desired: &[Child], observed: &Observed) -> Result<usize, Error> {
+pub async fn apply(
+    client: &Client,
+    namespace: &str,
+    desired: &[Child],
+    observed: &Observed,
+) -> Result<usize, Error> {
     let params = PatchParams::apply(MANAGER).force();
     let mut applied = 0;
     for child in desired {
         if !needs_apply(&child.object, observed.get(child.kind, child.name())) {
             continue;
         }
-        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &child.kind.api_resource());
+        let api: Api<DynamicObject> =
+            Api::namespaced_with(client.clone(), namespace, &child.kind.api_resource());
         api.patch(child.name(), &params, &Patch::Apply(&child.object))
             .await
-            .map_err(|source| Error::Apply { kind: child.kind, name: child.name().to_owned(), source })?;
+            .map_err(|source| Error::Apply {
+                kind: child.kind,
+                name: child.name().to_owned(),
+                source,
+            })?;
         applied += 1;
     }
     Ok(applied)
 }
 
 /// Deletes observed children that are not desired (and not already being deleted).
-pub async fn prune(client: &Client, namespace: &str, desired: &[Child], observed: &Observed) -> Result<usize, Error> {
+pub async fn prune(
+    client: &Client,
+    namespace: &str,
+    desired: &[Child],
+    observed: &Observed,
+) -> Result<usize, Error> {
     let wanted: BTreeSet<(Kind, &str)> = desired.iter().map(|c| (c.kind, c.name())).collect();
-    let params = DeleteParams { propagation_policy: Some(PropagationPolicy::Background), ..Default::default() };
+    let params = DeleteParams {
+        propagation_policy: Some(PropagationPolicy::Background),
+        ..Default::default()
+    };
     let mut pruned = 0;
     for (kind, object) in observed.iter() {
         let name = object.metadata.name.as_deref().unwrap_or_default();
         if wanted.contains(&(kind, name)) || object.metadata.deletion_timestamp.is_some() {
             continue;
         }
-        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &kind.api_resource());
+        let api: Api<DynamicObject> =
+            Api::namespaced_with(client.clone(), namespace, &kind.api_resource());
         match api.delete(name, &params).await {
             Ok(_) => pruned += 1,
             Err(kube::Error::Api(e)) if e.code == 404 => {}
-            Err(source) => return Err(Error::Prune { kind, name: name.to_owned(), source }),
+            Err(source) => {
+                return Err(Error::Prune {
+                    kind,
+                    name: name.to_owned(),
+                    source,
+                })
+            }
         }
     }
     Ok(pruned)

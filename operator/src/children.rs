@@ -4,9 +4,15 @@
 use kube::api::{ApiResource, DynamicObject};
 use kube::Resource;
 use serde::Serialize;
+use sha2::{Digest, Sha256};
 
-use k8s_openapi::api::{apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch, core::v1 as core};
+use k8s_openapi::api::{
+    apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch, core::v1 as core,
+};
 use k8s_openapi::api::{networking::v1 as networking, policy::v1 as policy};
+
+/// Annotation with the hash of the desired object as last applied.
+pub const APPLIED_HASH_ANNOTATION: &str = "shopfleet.dev/applied-hash";
 
 /// A kind of child object.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -52,13 +58,17 @@ impl Kind {
             Self::Job => ApiResource::erase::<batch::Job>(&()),
             Self::Ingress => ApiResource::erase::<networking::Ingress>(&()),
             Self::NetworkPolicy => ApiResource::erase::<networking::NetworkPolicy>(&()),
-            Self::HorizontalPodAutoscaler => ApiResource::erase::<autoscaling::HorizontalPodAutoscaler>(&()),
+            Self::HorizontalPodAutoscaler => {
+                ApiResource::erase::<autoscaling::HorizontalPodAutoscaler>(&())
+            }
             Self::PodDisruptionBudget => ApiResource::erase::<policy::PodDisruptionBudget>(&()),
         }
     }
 
     fn of(kind: &str) -> Option<Kind> {
-        Self::ALL.into_iter().find(|k| k.api_resource().kind == kind)
+        Self::ALL
+            .into_iter()
+            .find(|k| k.api_resource().kind == kind)
     }
 }
 
@@ -70,11 +80,20 @@ pub struct Child {
 }
 
 impl Child {
-    /// Erases a typed object built by `build`.
+    /// Erases a typed object built by `build` and stamps it with a hash of its content
+    /// (`shopfleet.dev/applied-hash`), so that removing a field from the desired object
+    /// is seen as a change even though the old object still contains the new one.
     pub fn new<K: Resource<DynamicType = ()> + Serialize>(object: &K) -> Child {
         let kind = Kind::of(&K::kind(&())).expect("build only makes kinds listed in Kind");
         let value = serde_json::to_value(object).expect("Kubernetes objects serialise");
-        let object = serde_json::from_value(value).expect("a serialised object is a DynamicObject");
+        let hash = hex::encode(&Sha256::digest(value.to_string().as_bytes())[..8]);
+        let mut object: DynamicObject =
+            serde_json::from_value(value).expect("a serialised object is a DynamicObject");
+        object
+            .metadata
+            .annotations
+            .get_or_insert_with(Default::default)
+            .insert(APPLIED_HASH_ANNOTATION.to_owned(), hash);
         Child { kind, object }
     }
 

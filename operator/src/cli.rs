@@ -16,7 +16,12 @@ pub enum LogFormat {
 #[command(name = "shopfleet-operator", version)]
 pub struct Cli {
     /// Namespaces to watch, comma-separated; empty watches all.
-    #[arg(long, env = "WATCH_NAMESPACES", value_delimiter = ',', default_value = "")]
+    #[arg(
+        long,
+        env = "WATCH_NAMESPACES",
+        value_delimiter = ',',
+        default_value = ""
+    )]
     pub watch_namespaces: Vec<String>,
     /// Address of the /metrics, /healthz and /readyz server.
     #[arg(long, env = "METRICS_ADDR", default_value = "0.0.0.0:8080")]
@@ -38,8 +43,12 @@ pub struct Cli {
 impl Cli {
     /// The namespaces to watch, `None` meaning all.
     pub fn namespaces(&self) -> Option<Vec<String>> {
-        let list: Vec<String> =
-            self.watch_namespaces.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
+        let list: Vec<String> = self
+            .watch_namespaces
+            .iter()
+            .map(|n| n.trim().to_owned())
+            .filter(|n| !n.is_empty())
+            .collect();
         (!list.is_empty()).then_some(list)
     }
 
@@ -66,9 +75,17 @@ mod tests {
 
     #[test]
     fn namespaces_are_a_comma_separated_list() {
-        let cli = Cli::try_parse_from(["shopfleet-operator", "--watch-namespaces", "shop-a, shop-b", "--leader-election"])
-            .unwrap();
-        assert_eq!(cli.namespaces(), Some(vec!["shop-a".to_owned(), "shop-b".to_owned()]));
+        let cli = Cli::try_parse_from([
+            "shopfleet-operator",
+            "--watch-namespaces",
+            "shop-a, shop-b",
+            "--leader-election",
+        ])
+        .unwrap();
+        assert_eq!(
+            cli.namespaces(),
+            Some(vec!["shop-a".to_owned(), "shop-b".to_owned()])
+        );
         assert!(cli.leader_election);
     }
 }

@@ -8,9 +8,17 @@ pub enum Error {
     #[error("reading the cluster: {0}")]
     Read(#[source] kube::Error),
     #[error("applying {kind:?} {name}: {source}")]
-    Apply { kind: Kind, name: String, source: kube::Error },
+    Apply {
+        kind: Kind,
+        name: String,
+        source: kube::Error,
+    },
     #[error("deleting {kind:?} {name}: {source}")]
-    Prune { kind: Kind, name: String, source: kube::Error },
+    Prune {
+        kind: Kind,
+        name: String,
+        source: kube::Error,
+    },
     #[error("writing status: {0}")]
     Status(#[source] kube::Error),
     #[error("cleaning up: {0}")]
@@ -29,9 +37,8 @@ impl Error {
             Self::Status(_) => "StatusFailed",
             Self::Cleanup(_) => "CleanupFailed",
             Self::Finalizer(inner) => match inner.as_ref() {
-                kube::runtime::finalizer::Error::ApplyFailed(e) | kube::runtime::finalizer::Error::CleanupFailed(e) => {
-                    e.reason()
-                }
+                kube::runtime::finalizer::Error::ApplyFailed(e)
+                | kube::runtime::finalizer::Error::CleanupFailed(e) => e.reason(),
                 _ => "FinalizerFailed",
             },
         }

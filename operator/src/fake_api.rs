@@ -70,7 +70,9 @@ fn respond(code: u16, body: &Value) -> Response<Body> {
     Response::builder()
         .status(StatusCode::from_u16(code).expect("valid status code"))
         .header("content-type", "application/json")
-        .body(Body::from(serde_json::to_vec(body).expect("JSON serialises")))
+        .body(Body::from(
+            serde_json::to_vec(body).expect("JSON serialises"),
+        ))
         .expect("valid response")
 }
 
@@ -100,7 +102,13 @@ fn parse_path(path: &str) -> Option<Target> {
         [plural, name, "status"] => (*plural, Some(*name), true),
         _ => return None,
     };
-    Some(Target { prefix, plural: plural.to_owned(), namespace, name: name.map(str::to_owned), status })
+    Some(Target {
+        prefix,
+        plural: plural.to_owned(),
+        namespace,
+        name: name.map(str::to_owned),
+        status,
+    })
 }
 
 fn query(uri: &http::Uri) -> BTreeMap<String, String> {
@@ -108,12 +116,21 @@ fn query(uri: &http::Uri) -> BTreeMap<String, String> {
         .unwrap_or_default()
         .split('&')
         .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| (k.to_owned(), v.replace("%3D", "=").replace("%2C", ",").replace("%2F", "/")))
+        .map(|(k, v)| {
+            (
+                k.to_owned(),
+                v.replace("%3D", "=")
+                    .replace("%2C", ",")
+                    .replace("%2F", "/"),
+            )
+        })
         .collect()
 }
 
 fn matches_selector(object: &Value, selector: Option<&String>) -> bool {
-    let Some(selector) = selector.filter(|s| !s.is_empty()) else { return true };
+    let Some(selector) = selector.filter(|s| !s.is_empty()) else {
+        return true;
+    };
     selector.split(',').all(|term| match term.split_once('=') {
         Some((k, v)) => object["metadata"]["labels"][k] == *v,
         None => false,
@@ -140,7 +157,9 @@ impl State {
     fn store(&mut self, key: Key, mut object: Value) -> Value {
         let rv = self.next_rv();
         let previous = self.objects.get(&key).cloned();
-        let meta = object["metadata"].as_object_mut().expect("objects have metadata");
+        let meta = object["metadata"]
+            .as_object_mut()
+            .expect("objects have metadata");
         meta.insert("resourceVersion".into(), json!(rv));
         meta.insert("name".into(), json!(key.3));
         if !key.2.is_empty() {
@@ -152,7 +171,11 @@ impl State {
                     meta.insert(field.into(), prev["metadata"][field].clone());
                 }
                 let generation = prev["metadata"]["generation"].as_i64().unwrap_or(1);
-                let bumped = if spec_part(prev) == spec_part(&object) { generation } else { generation + 1 };
+                let bumped = if spec_part(prev) == spec_part(&object) {
+                    generation
+                } else {
+                    generation + 1
+                };
                 object["metadata"]["generation"] = json!(bumped);
             }
             None => {
@@ -162,7 +185,9 @@ impl State {
             }
         }
         let deleting = !object["metadata"]["deletionTimestamp"].is_null();
-        let finalizers = object["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
+        let finalizers = object["metadata"]["finalizers"]
+            .as_array()
+            .is_some_and(|f| !f.is_empty());
         if deleting && !finalizers {
             self.remove(&key);
         } else {
@@ -173,13 +198,17 @@ impl State {
 
     /// Removes an object and, like the garbage collector, everything it owns.
     fn remove(&mut self, key: &Key) {
-        let Some(object) = self.objects.remove(key) else { return };
+        let Some(object) = self.objects.remove(key) else {
+            return;
+        };
         let uid = object["metadata"]["uid"].clone();
         let owned: Vec<Key> = self
             .objects
             .iter()
             .filter(|(_, o)| {
-                o["metadata"]["ownerReferences"].as_array().is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
+                o["metadata"]["ownerReferences"]
+                    .as_array()
+                    .is_some_and(|refs| refs.iter().any(|r| r["uid"] == uid))
             })
             .map(|(k, _)| k.clone())
             .collect();
@@ -188,20 +217,42 @@ impl State {
         }
     }
 
-    fn handle(&mut self, method: &str, uri: &http::Uri, content_type: &str, body: &[u8]) -> (u16, Value) {
+    fn handle(
+        &mut self,
+        method: &str,
+        uri: &http::Uri,
+        content_type: &str,
+        body: &[u8],
+    ) -> (u16, Value) {
         let Some(target) = parse_path(uri.path()) else {
             return (404, status_body(404, "NotFound", "unknown path"));
         };
-        if let Some((_, _, code)) = self.failures.iter().find(|(m, p, _)| m == method && *p == target.plural) {
-            return (*code, status_body(*code, "InternalError", "injected failure"));
+        if let Some((_, _, code)) = self
+            .failures
+            .iter()
+            .find(|(m, p, _)| m == method && *p == target.plural)
+        {
+            return (
+                *code,
+                status_body(*code, "InternalError", "injected failure"),
+            );
         }
         let params = query(uri);
-        let body: Value = if body.is_empty() { Value::Null } else { serde_json::from_slice(body).unwrap_or(Value::Null) };
+        let body: Value = if body.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(body).unwrap_or(Value::Null)
+        };
         let namespace = target.namespace.clone().unwrap_or_default();
         match (method, &target.name) {
-            ("GET", None) if params.get("watch").is_some_and(|w| w == "true" || w == "1") => {
-                (405, status_body(405, "MethodNotAllowed", "the fake API does not serve watches"))
-            }
+            ("GET", None) if params.get("watch").is_some_and(|w| w == "true" || w == "1") => (
+                405,
+                status_body(
+                    405,
+                    "MethodNotAllowed",
+                    "the fake API does not serve watches",
+                ),
+            ),
             ("GET", None) => {
                 let items: Vec<Value> = self
                     .objects
@@ -214,15 +265,26 @@ impl State {
                     })
                     .map(|(_, o)| o.clone())
                     .collect();
-                let api_version = target.prefix.trim_start_matches("apis/").trim_start_matches("api/").to_owned();
-                (200, json!({"apiVersion": api_version, "kind": "List",
-                             "metadata": {"resourceVersion": self.resource_version.to_string()}, "items": items}))
+                let api_version = target
+                    .prefix
+                    .trim_start_matches("apis/")
+                    .trim_start_matches("api/")
+                    .to_owned();
+                (
+                    200,
+                    json!({"apiVersion": api_version, "kind": "List",
+                             "metadata": {"resourceVersion": self.resource_version.to_string()}, "items": items}),
+                )
             }
             ("POST", None) => {
                 let mut object = body;
                 let name = match object["metadata"]["name"].as_str() {
                     Some(name) => name.to_owned(),
-                    None => format!("{}{}", object["metadata"]["generateName"].as_str().unwrap_or(""), self.resource_version + 1),
+                    None => format!(
+                        "{}{}",
+                        object["metadata"]["generateName"].as_str().unwrap_or(""),
+                        self.resource_version + 1
+                    ),
                 };
                 let key = (target.prefix, target.plural, namespace, name);
                 if self.objects.contains_key(&key) {
@@ -232,9 +294,22 @@ impl State {
                 (201, self.store(key, object))
             }
             (_, Some(name)) => {
-                let key = (target.prefix.clone(), target.plural.clone(), namespace, name.clone());
+                let key = (
+                    target.prefix.clone(),
+                    target.plural.clone(),
+                    namespace,
+                    name.clone(),
+                );
                 let existing = self.objects.get(&key).cloned();
-                self.handle_named(method, key, existing, target.status, &params, content_type, body)
+                self.handle_named(
+                    method,
+                    key,
+                    existing,
+                    target.status,
+                    &params,
+                    content_type,
+                    body,
+                )
             }
             _ => (405, status_body(405, "MethodNotAllowed", "unsupported")),
         }
@@ -255,8 +330,12 @@ impl State {
         match method {
             "GET" => existing.map_or_else(not_found, |o| (200, o)),
             "DELETE" => {
-                let Some(mut object) = existing else { return not_found() };
-                let finalizers = object["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
+                let Some(mut object) = existing else {
+                    return not_found();
+                };
+                let finalizers = object["metadata"]["finalizers"]
+                    .as_array()
+                    .is_some_and(|f| !f.is_empty());
                 if finalizers {
                     if object["metadata"]["deletionTimestamp"].is_null() {
                         object["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
@@ -268,10 +347,15 @@ impl State {
                 (200, object)
             }
             "PUT" => {
-                let Some(current) = existing else { return not_found() };
+                let Some(current) = existing else {
+                    return not_found();
+                };
                 let sent_rv = &body["metadata"]["resourceVersion"];
                 if !sent_rv.is_null() && *sent_rv != current["metadata"]["resourceVersion"] {
-                    return (409, status_body(409, "Conflict", "the object has been modified"));
+                    return (
+                        409,
+                        status_body(409, "Conflict", "the object has been modified"),
+                    );
                 }
                 let mut object = body;
                 object["status"] = current["status"].clone();
@@ -293,7 +377,10 @@ impl State {
     ) -> (u16, Value) {
         if content_type.starts_with("application/apply-patch") {
             if !params.contains_key("fieldManager") {
-                return (400, status_body(400, "BadRequest", "fieldManager is required for apply"));
+                return (
+                    400,
+                    status_body(400, "BadRequest", "fieldManager is required for apply"),
+                );
             }
             let object = match (existing, status) {
                 (Some(mut current), true) => {
@@ -318,11 +405,20 @@ impl State {
             };
             return (200, self.store(key, object));
         }
-        let Some(mut object) = existing else { return (404, status_body(404, "NotFound", "not found")) };
+        let Some(mut object) = existing else {
+            return (404, status_body(404, "NotFound", "not found"));
+        };
         if content_type.starts_with("application/json-patch") {
-            let Ok(ops) = serde_json::from_value::<json_patch::Patch>(body) else {
+            let Ok(mut ops) = serde_json::from_value::<json_patch::Patch>(body) else {
                 return (400, status_body(400, "BadRequest", "malformed JSON patch"));
             };
+            // Like the API server, a `test` for null passes on an absent field.
+            ops.0.retain(|op| match op {
+                json_patch::PatchOperation::Test(t) => {
+                    !(t.value.is_null() && object.pointer(t.path.as_str()).is_none())
+                }
+                _ => true,
+            });
             if json_patch::patch(&mut object, &ops).is_err() {
                 return (422, status_body(422, "Invalid", "JSON patch test failed"));
             }
@@ -349,7 +445,12 @@ impl FakeApi {
     }
 
     fn key(ar: &ApiResource, namespace: &str, name: &str) -> Key {
-        (prefix(ar), ar.plural.clone(), namespace.to_owned(), name.to_owned())
+        (
+            prefix(ar),
+            ar.plural.clone(),
+            namespace.to_owned(),
+            name.to_owned(),
+        )
     }
 
     /// Stores an object directly, as if a user had created it.
@@ -357,13 +458,20 @@ impl FakeApi {
         let ar = ApiResource::erase::<K>(&());
         let value = serde_json::to_value(object).expect("objects serialise");
         let meta = &value["metadata"];
-        let key = Self::key(&ar, meta["namespace"].as_str().unwrap_or_default(), meta["name"].as_str().unwrap_or_default());
+        let key = Self::key(
+            &ar,
+            meta["namespace"].as_str().unwrap_or_default(),
+            meta["name"].as_str().unwrap_or_default(),
+        );
         self.lock().store(key, value);
     }
 
     /// The stored object, if any.
     pub fn get(&self, ar: &ApiResource, namespace: &str, name: &str) -> Option<Value> {
-        self.lock().objects.get(&Self::key(ar, namespace, name)).cloned()
+        self.lock()
+            .objects
+            .get(&Self::key(ar, namespace, name))
+            .cloned()
     }
 
     /// Names of the stored objects of one resource in a namespace.
@@ -378,10 +486,20 @@ impl FakeApi {
     }
 
     /// Changes a stored object in place, as a user or another controller would.
-    pub fn edit(&self, ar: &ApiResource, namespace: &str, name: &str, change: impl FnOnce(&mut Value)) {
+    pub fn edit(
+        &self,
+        ar: &ApiResource,
+        namespace: &str,
+        name: &str,
+        change: impl FnOnce(&mut Value),
+    ) {
         let key = Self::key(ar, namespace, name);
         let mut state = self.lock();
-        let mut object = state.objects.get(&key).cloned().expect("edited object exists");
+        let mut object = state
+            .objects
+            .get(&key)
+            .cloned()
+            .expect("edited object exists");
         change(&mut object);
         state.store(key, object);
     }
@@ -403,7 +521,9 @@ impl FakeApi {
 
     /// Makes every `method` request to `plural` fail with HTTP `code`.
     pub fn fail(&self, method: &str, plural: &str, code: u16) {
-        self.lock().failures.push((method.to_owned(), plural.to_owned(), code));
+        self.lock()
+            .failures
+            .push((method.to_owned(), plural.to_owned(), code));
     }
 
     /// Stops injected failures.
@@ -452,11 +572,18 @@ impl tower::Service<Request<Body>> for FakeApi {
         Box::pin(async move {
             let (parts, body) = request.into_parts();
             let bytes = body.collect_bytes().await.unwrap_or_default();
-            let content_type =
-                parts.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
+            let content_type = parts
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
             let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
             let method = parts.method.as_str().to_owned();
-            state.requests.push(Recorded { method: method.clone(), path: parts.uri.path().to_owned() });
+            state.requests.push(Recorded {
+                method: method.clone(),
+                path: parts.uri.path().to_owned(),
+            });
             let (code, body) = state.handle(&method, &parts.uri, &content_type, &bytes);
             Ok(respond(code, &body))
         })

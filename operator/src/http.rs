@@ -20,7 +20,10 @@ pub struct Health {
 
 fn router(health: Health) -> Router {
     Router::new()
-        .route("/metrics", get(|State(h): State<Health>| async move { h.metrics.render() }))
+        .route(
+            "/metrics",
+            get(|State(h): State<Health>| async move { h.metrics.render() }),
+        )
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/readyz",
@@ -43,5 +46,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving /metrics, /healthz and /readyz");
-    axum::serve(listener, router(health)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(health))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

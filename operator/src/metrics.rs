@@ -11,11 +11,18 @@ const DURATION: &str = "shopfleet_operator_reconcile_duration_seconds";
 /// Installs the global recorder; the handle renders the `/metrics` page.
 pub fn install() -> Result<PrometheusHandle, BuildError> {
     let handle = PrometheusBuilder::new()
-        .set_buckets_for_metric(Matcher::Full(DURATION.to_owned()), &[0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0])?
+        .set_buckets_for_metric(
+            Matcher::Full(DURATION.to_owned()),
+            &[0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0],
+        )?
         .install_recorder()?;
     metrics::describe_counter!(RECONCILES, "Reconciles of ShopInstances, successful or not");
     metrics::describe_counter!(ERRORS, "Failed reconciles by reason");
-    metrics::describe_histogram!(DURATION, metrics::Unit::Seconds, "Duration of one reconcile");
+    metrics::describe_histogram!(
+        DURATION,
+        metrics::Unit::Seconds,
+        "Duration of one reconcile"
+    );
     Ok(handle)
 }
 

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
+};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -30,13 +32,24 @@ fn official_image(binary: &str, version: &str) -> String {
 /// Images of the API (also used by the migration Job) and the worker at `version`.
 fn images(spec: &ShopInstanceSpec, version: &str) -> (String, String) {
     (
-        spec.images.api.clone().unwrap_or_else(|| official_image("shopfleet-api", version)),
-        spec.images.worker.clone().unwrap_or_else(|| official_image("shopfleet-worker", version)),
+        spec.images
+            .api
+            .clone()
+            .unwrap_or_else(|| official_image("shopfleet-api", version)),
+        spec.images
+            .worker
+            .clone()
+            .unwrap_or_else(|| official_image("shopfleet-worker", version)),
     )
 }
 
 /// Container parts shared by every app container: config, secrets, scratch and data dirs.
-fn app_parts(owner: &Owner, spec: &ShopInstanceSpec, name: &'static str, image: String) -> ContainerParts {
+fn app_parts(
+    owner: &Owner,
+    spec: &ShopInstanceSpec,
+    name: &'static str,
+    image: String,
+) -> ContainerParts {
     ContainerParts {
         name,
         image,
@@ -48,11 +61,19 @@ fn app_parts(owner: &Owner, spec: &ShopInstanceSpec, name: &'static str, image: 
     }
 }
 
-fn template(owner: &Owner, component: &str, config_hash: &str, spec: k8s_openapi::api::core::v1::PodSpec) -> PodTemplateSpec {
+fn template(
+    owner: &Owner,
+    component: &str,
+    config_hash: &str,
+    spec: k8s_openapi::api::core::v1::PodSpec,
+) -> PodTemplateSpec {
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(owner.labels(component)),
-            annotations: Some(BTreeMap::from([(CONFIG_HASH_ANNOTATION.to_owned(), config_hash.to_owned())])),
+            annotations: Some(BTreeMap::from([(
+                CONFIG_HASH_ANNOTATION.to_owned(),
+                config_hash.to_owned(),
+            )])),
             ..Default::default()
         }),
         spec: Some(spec),
@@ -72,9 +93,17 @@ pub struct AppInput<'a> {
 pub fn migration_job(input: &AppInput) -> Job {
     let (api_image, _) = images(input.spec, &input.spec.version);
     let mut hasher = Sha256::new();
-    hasher.update(format!("{}\n{api_image}\n{}", input.spec.version, input.config_hash));
-    let name = input.owner.child_name(&format!("migrate-{}", hex::encode(&hasher.finalize()[..5])));
-    let parts = ContainerParts { args: vec!["migrate".to_owned()], ..app_parts(input.owner, input.spec, "migrate", api_image) };
+    hasher.update(format!(
+        "{}\n{api_image}\n{}",
+        input.spec.version, input.config_hash
+    ));
+    let name = input
+        .owner
+        .child_name(&format!("migrate-{}", hex::encode(&hasher.finalize()[..5])));
+    let parts = ContainerParts {
+        args: vec!["migrate".to_owned()],
+        ..app_parts(input.owner, input.spec, "migrate", api_image)
+    };
     Job {
         metadata: input.owner.meta(name, "migrate"),
         spec: Some(JobSpec {
@@ -84,7 +113,12 @@ pub fn migration_job(input: &AppInput) -> Job {
                 input.owner,
                 "migrate",
                 input.config_hash,
-                pod_spec(input.service_account.to_owned(), APP_UID, parts, Some("Never")),
+                pod_spec(
+                    input.service_account.to_owned(),
+                    APP_UID,
+                    parts,
+                    Some("Never"),
+                ),
             ),
             ..Default::default()
         }),
@@ -92,9 +126,20 @@ pub fn migration_job(input: &AppInput) -> Job {
     }
 }
 
-fn deployment(input: &AppInput, component: &str, version: &str, replicas: Option<i32>, parts: ContainerParts) -> Deployment {
-    let mut metadata = input.owner.meta(input.owner.child_name(component), component);
-    metadata.annotations = Some(BTreeMap::from([(VERSION_ANNOTATION.to_owned(), version.to_owned())]));
+fn deployment(
+    input: &AppInput,
+    component: &str,
+    version: &str,
+    replicas: Option<i32>,
+    parts: ContainerParts,
+) -> Deployment {
+    let mut metadata = input
+        .owner
+        .meta(input.owner.child_name(component), component);
+    metadata.annotations = Some(BTreeMap::from([(
+        VERSION_ANNOTATION.to_owned(),
+        version.to_owned(),
+    )]));
     Deployment {
         metadata,
         spec: Some(DeploymentSpec {
@@ -126,11 +171,25 @@ pub fn api(input: &AppInput, version: &str) -> Deployment {
     let (image, _) = images(spec, version);
     let parts = ContainerParts {
         ports: vec![("http", API_PORT)],
-        check: Some(Check::Http { live: "/health", ready: "/ready", port: API_PORT }),
-        resources: spec.resources.api.clone().unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
+        check: Some(Check::Http {
+            live: "/health",
+            ready: "/ready",
+            port: API_PORT,
+        }),
+        resources: spec
+            .resources
+            .api
+            .clone()
+            .unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
         ..app_parts(input.owner, spec, "api", image)
     };
-    deployment(input, "api", version, spec.autoscaling.is_none().then_some(spec.replicas), parts)
+    deployment(
+        input,
+        "api",
+        version,
+        spec.autoscaling.is_none().then_some(spec.replicas),
+        parts,
+    )
 }
 
 /// The worker Deployment at `version`.
@@ -139,8 +198,16 @@ pub fn worker(input: &AppInput, version: &str) -> Deployment {
     let (_, image) = images(spec, version);
     let parts = ContainerParts {
         ports: vec![("http", WORKER_PORT)],
-        check: Some(Check::Http { live: "/health", ready: "/ready", port: WORKER_PORT }),
-        resources: spec.resources.worker.clone().unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
+        check: Some(Check::Http {
+            live: "/health",
+            ready: "/ready",
+            port: WORKER_PORT,
+        }),
+        resources: spec
+            .resources
+            .worker
+            .clone()
+            .unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
         ..app_parts(input.owner, spec, "worker", image)
     };
     deployment(input, "worker", version, Some(spec.worker_replicas), parts)

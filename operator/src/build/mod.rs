@@ -14,8 +14,8 @@ pub mod secrets;
 use k8s_openapi::api::core::v1::ServiceAccount;
 use shopfleet_crds::ShopInstance;
 
-pub use app::VERSION_ANNOTATION;
 use app::AppInput;
+pub use app::VERSION_ANNOTATION;
 use meta::Owner;
 use secrets::SecretValues;
 
@@ -71,7 +71,12 @@ pub fn build(shop: &ShopInstance, observed: &Observed, secrets: &SecretValues) -
     children.push(Child::new(&network::api_ingress_policy(&owner)));
 
     let config_hash = config::hash(&owner, spec, secrets);
-    let input = AppInput { owner: &owner, spec, service_account: &owner.child_name("app"), config_hash: &config_hash };
+    let input = AppInput {
+        owner: &owner,
+        spec,
+        service_account: &owner.child_name("app"),
+        config_hash: &config_hash,
+    };
     let job = Child::new(&app::migration_job(&input));
     let migration_job = job.name().to_owned();
     let migrated = observed.job_succeeded(&migration_job);
@@ -80,7 +85,11 @@ pub fn build(shop: &ShopInstance, observed: &Observed, secrets: &SecretValues) -
     let rolled_version = if migrated {
         Some(spec.version.clone())
     } else {
-        observed.annotation(Kind::Deployment, &owner.child_name("api"), VERSION_ANNOTATION)
+        observed.annotation(
+            Kind::Deployment,
+            &owner.child_name("api"),
+            VERSION_ANNOTATION,
+        )
     };
     if let Some(version) = &rolled_version {
         children.push(Child::new(&app::api(&input, version)));
@@ -90,9 +99,20 @@ pub fn build(shop: &ShopInstance, observed: &Observed, secrets: &SecretValues) -
     if let Some(autoscaling) = &spec.autoscaling {
         children.push(Child::new(&scaling::api_autoscaler(&owner, autoscaling)));
     }
-    let api_replicas = spec.autoscaling.as_ref().map_or(spec.replicas, |a| a.min_replicas);
-    children.extend(scaling::disruption_budget(&owner, "api", api_replicas).as_ref().map(Child::new));
-    children.extend(scaling::disruption_budget(&owner, "worker", spec.worker_replicas).as_ref().map(Child::new));
+    let api_replicas = spec
+        .autoscaling
+        .as_ref()
+        .map_or(spec.replicas, |a| a.min_replicas);
+    children.extend(
+        scaling::disruption_budget(&owner, "api", api_replicas)
+            .as_ref()
+            .map(Child::new),
+    );
+    children.extend(
+        scaling::disruption_budget(&owner, "worker", spec.worker_replicas)
+            .as_ref()
+            .map(Child::new),
+    );
     if let Some(ingress) = &spec.ingress {
         children.push(Child::new(&network::ingress(&owner, ingress)));
     }
@@ -104,5 +124,11 @@ pub fn build(shop: &ShopInstance, observed: &Observed, secrets: &SecretValues) -
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(",");
-    Desired { children, rolled_version, migration_job, endpoint: network::endpoint(&owner, spec.ingress.as_ref()), api_selector }
+    Desired {
+        children,
+        rolled_version,
+        migration_job,
+        endpoint: network::endpoint(&owner, spec.ingress.as_ref()),
+        api_selector,
+    }
 }

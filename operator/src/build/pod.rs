@@ -17,7 +17,11 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 #[derive(Clone, Debug)]
 pub enum Check {
     /// HTTP GET: liveness path, readiness path, port.
-    Http { live: &'static str, ready: &'static str, port: i32 },
+    Http {
+        live: &'static str,
+        ready: &'static str,
+        port: i32,
+    },
     /// TCP connect for liveness, a command for readiness.
     TcpThenExec { port: i32, ready: Vec<String> },
     /// TCP connect for both.
@@ -27,31 +31,65 @@ pub enum Check {
 /// Liveness, readiness and startup probes for a check.
 fn probes(check: &Check) -> (Probe, Probe, Probe) {
     let http = |path: &str, port: i32| Probe {
-        http_get: Some(HTTPGetAction { path: Some(path.to_owned()), port: IntOrString::Int(port), ..Default::default() }),
+        http_get: Some(HTTPGetAction {
+            path: Some(path.to_owned()),
+            port: IntOrString::Int(port),
+            ..Default::default()
+        }),
         ..Default::default()
     };
     let tcp = |port: i32| Probe {
-        tcp_socket: Some(TCPSocketAction { port: IntOrString::Int(port), ..Default::default() }),
+        tcp_socket: Some(TCPSocketAction {
+            port: IntOrString::Int(port),
+            ..Default::default()
+        }),
         ..Default::default()
     };
     let (live, ready) = match check {
         Check::Http { live, ready, port } => (http(live, *port), http(ready, *port)),
         Check::TcpThenExec { port, ready } => (
             tcp(*port),
-            Probe { exec: Some(ExecAction { command: Some(ready.clone()) }), ..Default::default() },
+            Probe {
+                exec: Some(ExecAction {
+                    command: Some(ready.clone()),
+                }),
+                ..Default::default()
+            },
         ),
         Check::Tcp { port } => (tcp(*port), tcp(*port)),
     };
-    let startup = Probe { period_seconds: Some(5), failure_threshold: Some(60), ..live.clone() };
-    let liveness = Probe { period_seconds: Some(10), timeout_seconds: Some(5), failure_threshold: Some(3), ..live };
-    let readiness = Probe { period_seconds: Some(5), timeout_seconds: Some(5), failure_threshold: Some(3), ..ready };
+    let startup = Probe {
+        period_seconds: Some(5),
+        failure_threshold: Some(60),
+        ..live.clone()
+    };
+    let liveness = Probe {
+        period_seconds: Some(10),
+        timeout_seconds: Some(5),
+        failure_threshold: Some(3),
+        ..live
+    };
+    let readiness = Probe {
+        period_seconds: Some(5),
+        timeout_seconds: Some(5),
+        failure_threshold: Some(3),
+        ..ready
+    };
     (liveness, readiness, startup)
 }
 
 /// Requests and limits from four quantities.
-pub fn resources(cpu_request: &str, memory_request: &str, cpu_limit: &str, memory_limit: &str) -> ResourceRequirements {
+pub fn resources(
+    cpu_request: &str,
+    memory_request: &str,
+    cpu_limit: &str,
+    memory_limit: &str,
+) -> ResourceRequirements {
     let q = |cpu: &str, mem: &str| {
-        BTreeMap::from([("cpu".to_owned(), Quantity(cpu.to_owned())), ("memory".to_owned(), Quantity(mem.to_owned()))])
+        BTreeMap::from([
+            ("cpu".to_owned(), Quantity(cpu.to_owned())),
+            ("memory".to_owned(), Quantity(mem.to_owned())),
+        ])
     };
     ResourceRequirements {
         requests: Some(q(cpu_request, memory_request)),
@@ -62,7 +100,11 @@ pub fn resources(cpu_request: &str, memory_request: &str, cpu_limit: &str, memor
 
 /// A plain environment variable.
 pub fn env(name: &str, value: impl Into<String>) -> EnvVar {
-    EnvVar { name: name.to_owned(), value: Some(value.into()), ..Default::default() }
+    EnvVar {
+        name: name.to_owned(),
+        value: Some(value.into()),
+        ..Default::default()
+    }
 }
 
 /// An environment variable read from a Secret key.
@@ -70,7 +112,11 @@ pub fn env_secret(name: &str, secret: &str, key: &str) -> EnvVar {
     EnvVar {
         name: name.to_owned(),
         value_from: Some(EnvVarSource {
-            secret_key_ref: Some(SecretKeySelector { name: secret.to_owned(), key: key.to_owned(), optional: None }),
+            secret_key_ref: Some(SecretKeySelector {
+                name: secret.to_owned(),
+                key: key.to_owned(),
+                optional: None,
+            }),
             ..Default::default()
         }),
         ..Default::default()
@@ -124,7 +170,11 @@ pub fn container(parts: ContainerParts) -> Container {
         .mounts
         .iter()
         .chain(&parts.scratch)
-        .map(|(name, path)| VolumeMount { name: (*name).to_owned(), mount_path: (*path).to_owned(), ..Default::default() })
+        .map(|(name, path)| VolumeMount {
+            name: (*name).to_owned(),
+            mount_path: (*path).to_owned(),
+            ..Default::default()
+        })
         .collect::<Vec<_>>();
     Container {
         name: parts.name.to_owned(),
@@ -134,7 +184,10 @@ pub fn container(parts: ContainerParts) -> Container {
         env: (!parts.env.is_empty()).then_some(parts.env),
         env_from: parts.env_from_config_map.map(|name| {
             vec![k8s_openapi::api::core::v1::EnvFromSource {
-                config_map_ref: Some(k8s_openapi::api::core::v1::ConfigMapEnvSource { name, optional: None }),
+                config_map_ref: Some(k8s_openapi::api::core::v1::ConfigMapEnvSource {
+                    name,
+                    optional: None,
+                }),
                 ..Default::default()
             }]
         }),
@@ -158,8 +211,14 @@ pub fn container(parts: ContainerParts) -> Container {
             allow_privilege_escalation: Some(false),
             read_only_root_filesystem: Some(true),
             run_as_non_root: Some(true),
-            capabilities: Some(Capabilities { drop: Some(vec!["ALL".to_owned()]), add: None }),
-            seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".to_owned(), localhost_profile: None }),
+            capabilities: Some(Capabilities {
+                drop: Some(vec!["ALL".to_owned()]),
+                add: None,
+            }),
+            seccomp_profile: Some(SeccompProfile {
+                type_: "RuntimeDefault".to_owned(),
+                localhost_profile: None,
+            }),
             ..Default::default()
         }),
         volume_mounts: (!mounts.is_empty()).then_some(mounts),
@@ -169,13 +228,21 @@ pub fn container(parts: ContainerParts) -> Container {
 }
 
 /// The pod spec around one container, running as `uid`, with an emptyDir per scratch mount.
-pub fn pod_spec(service_account: String, uid: i64, parts: ContainerParts, restart_policy: Option<&str>) -> PodSpec {
+pub fn pod_spec(
+    service_account: String,
+    uid: i64,
+    parts: ContainerParts,
+    restart_policy: Option<&str>,
+) -> PodSpec {
     let volumes: Vec<Volume> = parts
         .scratch
         .iter()
         .map(|(name, _)| Volume {
             name: (*name).to_owned(),
-            empty_dir: Some(EmptyDirVolumeSource { size_limit: Some(Quantity("1Gi".to_owned())), medium: None }),
+            empty_dir: Some(EmptyDirVolumeSource {
+                size_limit: Some(Quantity("1Gi".to_owned())),
+                medium: None,
+            }),
             ..Default::default()
         })
         .collect();
@@ -189,7 +256,10 @@ pub fn pod_spec(service_account: String, uid: i64, parts: ContainerParts, restar
             run_as_user: Some(uid),
             run_as_group: Some(uid),
             fs_group: Some(uid),
-            seccomp_profile: Some(SeccompProfile { type_: "RuntimeDefault".to_owned(), localhost_profile: None }),
+            seccomp_profile: Some(SeccompProfile {
+                type_: "RuntimeDefault".to_owned(),
+                localhost_profile: None,
+            }),
             ..Default::default()
         }),
         containers: vec![container(parts)],

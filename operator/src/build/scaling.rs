@@ -2,8 +2,8 @@
 //! components that run more than one replica.
 
 use k8s_openapi::api::autoscaling::v2::{
-    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec, MetricTarget,
-    ResourceMetricSource,
+    CrossVersionObjectReference, HorizontalPodAutoscaler, HorizontalPodAutoscalerSpec, MetricSpec,
+    MetricTarget, ResourceMetricSource,
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -43,7 +43,11 @@ pub fn api_autoscaler(owner: &Owner, spec: &AutoscalingSpec) -> HorizontalPodAut
 
 /// A budget allowing one voluntary disruption at a time, for a component with more than
 /// one replica; `None` otherwise (a budget on one replica would block node drains).
-pub fn disruption_budget(owner: &Owner, component: &str, replicas: i32) -> Option<PodDisruptionBudget> {
+pub fn disruption_budget(
+    owner: &Owner,
+    component: &str,
+    replicas: i32,
+) -> Option<PodDisruptionBudget> {
     (replicas > 1).then(|| PodDisruptionBudget {
         metadata: owner.meta(owner.child_name(component), component),
         spec: Some(PodDisruptionBudgetSpec {
