@@ -43,6 +43,8 @@ struct State {
     objects: BTreeMap<Key, Value>,
     resource_version: u64,
     requests: Vec<Recorded>,
+    /// Number of recorded requests that were writes.
+    writes: usize,
     /// (method, plural, HTTP status) of requests to fail.
     failures: Vec<(String, String, u16)>,
 }
@@ -514,9 +516,16 @@ impl FakeApi {
         self.lock().requests.clone()
     }
 
+    /// Number of writes received so far (cheaper than `requests` for counting).
+    pub fn write_count(&self) -> usize {
+        self.lock().writes
+    }
+
     /// Forgets the recorded requests.
     pub fn clear_requests(&self) {
-        self.lock().requests.clear();
+        let mut state = self.lock();
+        state.requests.clear();
+        state.writes = 0;
     }
 
     /// Makes every `method` request to `plural` fail with HTTP `code`.
