@@ -65,7 +65,7 @@ async fn run_one(
     .for_each(|result| async move {
         match result {
             Ok((shop, _)) => tracing::debug!(shop = %shop.name, "reconciled"),
-            Err(e) => tracing::warn!(error = %e, "controller error"),
+            Err(e) => tracing::warn!(error = ?e, "controller error"),
         }
     })
     .await;

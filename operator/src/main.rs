@@ -10,6 +10,9 @@ use shopfleet_operator::{
 };
 use tokio::sync::watch;
 
+/// How long in-flight reconciles may run after SIGTERM (Kubernetes waits 30s by default).
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -56,7 +59,15 @@ async fn main() -> anyhow::Result<()> {
 
     let ctx = Arc::new(Context::new(client, Some(identity)));
     ready.store(true, Ordering::Relaxed);
-    controller::run(ctx, cli.namespaces(), cli.concurrency, stopped()).await;
+    let controllers = controller::run(ctx, cli.namespaces(), cli.concurrency, stopped());
+    let deadline = async {
+        stopped().await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        () = controllers => {}
+        () = deadline => tracing::warn!("controllers did not stop within the grace period; exiting"),
+    }
     ready.store(false, Ordering::Relaxed);
     let _ = stop_tx.send(true);
     server.await??;
