@@ -113,3 +113,38 @@ pub async fn prune(
     }
     Ok(pruned)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn object(value: Value) -> DynamicObject {
+        serde_json::from_value(value).unwrap()
+    }
+
+    #[test]
+    fn server_additions_are_not_drift_but_changed_or_missing_fields_are() {
+        let desired = object(json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "s", "labels": {"a": "1"}},
+            "spec": {"ports": [{"port": 80}], "selector": {"app": "x"}}}));
+        let defaulted = object(json!({"apiVersion": "v1", "kind": "Service",
+            "metadata": {"name": "s", "labels": {"a": "1", "extra": "y"}, "resourceVersion": "7"},
+            "spec": {"ports": [{"port": 80, "protocol": "TCP"}], "selector": {"app": "x"}, "clusterIP": "10.0.0.1"},
+            "status": {}}));
+        assert!(!needs_apply(&desired, Some(&defaulted)));
+        assert!(needs_apply(&desired, None));
+        let mut edited = defaulted.clone();
+        edited.data["spec"]["selector"]["app"] = json!("hijacked");
+        assert!(needs_apply(&desired, Some(&edited)));
+        let mut relabelled = defaulted.clone();
+        relabelled.metadata.labels.as_mut().unwrap().remove("a");
+        assert!(needs_apply(&desired, Some(&relabelled)));
+        let mut extra_port = defaulted;
+        extra_port.data["spec"]["ports"] = json!([{"port": 80}, {"port": 81}]);
+        assert!(
+            needs_apply(&desired, Some(&extra_port)),
+            "lists must match element by element"
+        );
+    }
+}

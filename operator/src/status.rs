@@ -310,3 +310,40 @@ pub fn compute(shop: &ShopInstance, inputs: Inputs) -> ShopInstanceStatus {
         conditions,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn now(secs: i64) -> Time {
+        Time(chrono::DateTime::from_timestamp(secs, 0).unwrap())
+    }
+
+    #[test]
+    fn transition_time_moves_only_when_the_status_flips() {
+        let previous = vec![condition(
+            &[],
+            ConditionType::Ready,
+            verdict(false, "A", "a"),
+            Some(1),
+            &now(100),
+        )];
+        let same = condition(
+            &previous,
+            ConditionType::Ready,
+            verdict(false, "B", "reason changed"),
+            Some(2),
+            &now(200),
+        );
+        assert_eq!(same.last_transition_time, now(100));
+        let flipped = condition(
+            &previous,
+            ConditionType::Ready,
+            verdict(true, "C", "c"),
+            Some(2),
+            &now(300),
+        );
+        assert_eq!(flipped.last_transition_time, now(300));
+        assert_eq!(flipped.status, "True");
+    }
+}

@@ -78,3 +78,48 @@ pub fn validate(shop: &ShopInstance) -> Result<(), Vec<String>> {
         Err(problems)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use shopfleet_crds::ShopInstanceSpec;
+
+    fn shop(name: &str, spec: &str) -> ShopInstance {
+        ShopInstance::new(
+            name,
+            serde_yaml::from_str::<ShopInstanceSpec>(spec).unwrap(),
+        )
+    }
+
+    #[test]
+    fn accepts_the_defaults_and_rejects_unbuildable_shops() {
+        assert_eq!(validate(&shop("demo", "{}")), Ok(()));
+        let too_long = "s".repeat(MAX_NAME_LEN + 1);
+        for (name, spec, expected) in [
+            (too_long.as_str(), "{}", "metadata.name"),
+            ("9lives", "{}", "metadata.name"),
+            (
+                "demo",
+                "{postgres: {mode: External}}",
+                "spec.postgres.external",
+            ),
+            ("demo", "{vector: {mode: External}}", "spec.vector.external"),
+            (
+                "demo",
+                "{kafka: {mode: External}}",
+                "spec.kafka.bootstrapServers",
+            ),
+            (
+                "demo",
+                "{autoscaling: {minReplicas: 4, maxReplicas: 2}}",
+                "minReplicas",
+            ),
+        ] {
+            let problems = validate(&shop(name, spec)).unwrap_err();
+            assert!(
+                problems.iter().any(|p| p.contains(expected)),
+                "{name} {spec}: {problems:?}"
+            );
+        }
+    }
+}
