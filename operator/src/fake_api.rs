@@ -1,13 +1,14 @@
 //! An in-memory Kubernetes API server, served as a tower `Service` behind a real
 //! `kube::Client`. It stores any resource kind and answers GET, LIST (with equality label
 //! selectors), POST, PUT (with resourceVersion conflicts), PATCH (server-side apply, merge
-//! and JSON patch, main resource or `/status`) and DELETE (finalizers and owner-reference
-//! cascade). Every request is recorded so tests and the bench can count reads and writes;
+//! and JSON patch, main resource or `/status`), DELETE (finalizers and owner-reference
+//! cascade) and WATCH (newline-delimited events, replayed from the requested
+//! resourceVersion, so kube-runtime controllers run against it). Every request is recorded so tests and the bench can count reads and writes;
 //! failures can be injected per verb and resource. `simulate_cluster` plays the built-in
 //! controllers: StatefulSets and Deployments become ready, Jobs complete.
 //!
 //! Server-side apply is simplified for a single field manager: the applied object replaces
-//! the stored one except for server-owned metadata and `status`. Watches are not served.
+//! the stored one except for server-owned metadata and `status`.
 
 use std::collections::BTreeMap;
 use std::convert::Infallible;
@@ -16,10 +17,17 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context as TaskContext, Poll};
 
+use futures::StreamExt;
 use http::{Request, Response, StatusCode};
+use http_body_util::{combinators::UnsyncBoxBody, BodyExt, Full, StreamBody};
+use hyper::body::{Bytes, Frame};
 use kube::api::ApiResource;
 use kube::client::Body;
 use serde_json::{json, Value};
+use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
+
+/// Body of the fake API's responses: one JSON document, or a stream of watch events.
+pub type ResponseBody = UnsyncBoxBody<Bytes, Infallible>;
 
 /// Where an object lives: API prefix (`api/v1`, `apis/apps/v1`), plural, namespace, name.
 type Key = (String, String, String, String);
@@ -38,8 +46,36 @@ impl Recorded {
     }
 }
 
+/// An open watch: which objects it wants and where to send their events.
+struct Watcher {
+    prefix: String,
+    plural: String,
+    namespace: Option<String>,
+    selector: Option<String>,
+    events: UnboundedSender<Bytes>,
+}
+
+impl Watcher {
+    fn wants(&self, key: &Key, object: &Value) -> bool {
+        key.0 == self.prefix
+            && key.1 == self.plural
+            && self.namespace.as_ref().is_none_or(|ns| *ns == key.2)
+            && matches_selector(object, self.selector.as_ref())
+    }
+}
+
+fn watch_line(type_: &str, object: &Value) -> Bytes {
+    let mut line =
+        serde_json::to_vec(&json!({"type": type_, "object": object})).expect("JSON serialises");
+    line.push(b'\n');
+    Bytes::from(line)
+}
+
 #[derive(Default)]
 struct State {
+    /// Every change as (resourceVersion, key, event type, object), for watch replay.
+    log: Vec<(u64, Key, &'static str, Value)>,
+    watchers: Vec<Watcher>,
     objects: BTreeMap<Key, Value>,
     resource_version: u64,
     requests: Vec<Recorded>,
@@ -68,13 +104,12 @@ fn status_body(code: u16, reason: &str, message: &str) -> Value {
            "message": message, "reason": reason, "code": code})
 }
 
-fn respond(code: u16, body: &Value) -> Response<Body> {
+fn respond(code: u16, body: &Value) -> Response<ResponseBody> {
+    let bytes = Bytes::from(serde_json::to_vec(body).expect("JSON serialises"));
     Response::builder()
         .status(StatusCode::from_u16(code).expect("valid status code"))
         .header("content-type", "application/json")
-        .body(Body::from(
-            serde_json::to_vec(body).expect("JSON serialises"),
-        ))
+        .body(Full::new(bytes).boxed_unsync())
         .expect("valid response")
 }
 
@@ -191,18 +226,67 @@ impl State {
             .as_array()
             .is_some_and(|f| !f.is_empty());
         if deleting && !finalizers {
+            self.objects.insert(key.clone(), object.clone());
             self.remove(&key);
         } else {
+            self.emit(
+                &key,
+                if previous.is_some() {
+                    "MODIFIED"
+                } else {
+                    "ADDED"
+                },
+                &object,
+            );
             self.objects.insert(key, object.clone());
         }
         object
     }
 
+    /// Records a change and sends it to every watcher that wants it.
+    fn emit(&mut self, key: &Key, type_: &'static str, object: &Value) {
+        self.log
+            .push((self.resource_version, key.clone(), type_, object.clone()));
+        let line = watch_line(type_, object);
+        self.watchers
+            .retain(|w| !w.wants(key, object) || w.events.send(line.clone()).is_ok());
+    }
+
+    /// Opens a watch, replaying the changes after the requested resourceVersion.
+    fn watch(
+        &mut self,
+        target: Target,
+        params: &BTreeMap<String, String>,
+    ) -> tokio::sync::mpsc::UnboundedReceiver<Bytes> {
+        let (events, receiver) = unbounded_channel();
+        let watcher = Watcher {
+            prefix: target.prefix,
+            plural: target.plural,
+            namespace: target.namespace,
+            selector: params.get("labelSelector").cloned(),
+            events,
+        };
+        let since: u64 = params
+            .get("resourceVersion")
+            .and_then(|rv| rv.parse().ok())
+            .unwrap_or(0);
+        for (rv, key, type_, object) in &self.log {
+            if *rv > since && watcher.wants(key, object) {
+                let _ = watcher.events.send(watch_line(type_, object));
+            }
+        }
+        self.watchers.push(watcher);
+        receiver
+    }
+
     /// Removes an object and, like the garbage collector, everything it owns.
     fn remove(&mut self, key: &Key) {
-        let Some(object) = self.objects.remove(key) else {
+        let Some(mut object) = self.objects.remove(key) else {
             return;
         };
+        let rv = self.next_rv();
+        object["metadata"]["resourceVersion"] = json!(rv);
+        self.emit(key, "DELETED", &object);
         let uid = object["metadata"]["uid"].clone();
         let owned: Vec<Key> = self
             .objects
@@ -247,14 +331,6 @@ impl State {
         };
         let namespace = target.namespace.clone().unwrap_or_default();
         match (method, &target.name) {
-            ("GET", None) if params.get("watch").is_some_and(|w| w == "true" || w == "1") => (
-                405,
-                status_body(
-                    405,
-                    "MethodNotAllowed",
-                    "the fake API does not serve watches",
-                ),
-            ),
             ("GET", None) => {
                 let items: Vec<Value> = self
                     .objects
@@ -568,9 +644,9 @@ impl FakeApi {
 }
 
 impl tower::Service<Request<Body>> for FakeApi {
-    type Response = Response<Body>;
+    type Response = Response<ResponseBody>;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response<Body>, Infallible>> + Send>>;
+    type Future = Pin<Box<dyn Future<Output = Result<Response<ResponseBody>, Infallible>> + Send>>;
 
     fn poll_ready(&mut self, _: &mut TaskContext<'_>) -> Poll<Result<(), Infallible>> {
         Poll::Ready(Ok(()))
@@ -589,12 +665,44 @@ impl tower::Service<Request<Body>> for FakeApi {
                 .to_owned();
             let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
             let method = parts.method.as_str().to_owned();
-            state.requests.push(Recorded {
+            let recorded = Recorded {
                 method: method.clone(),
                 path: parts.uri.path().to_owned(),
-            });
-            let (code, body) = state.handle(&method, &parts.uri, &content_type, &bytes);
-            Ok(respond(code, &body))
+            };
+            state.writes += usize::from(recorded.is_write());
+            state.requests.push(recorded);
+            let params = query(&parts.uri);
+            let watching =
+                method == "GET" && params.get("watch").is_some_and(|w| w == "true" || w == "1");
+            match parse_path(parts.uri.path()) {
+                Some(target) if watching && target.name.is_none() => {
+                    let events = state.watch(target, &params);
+                    let timeout: u64 = params
+                        .get("timeoutSeconds")
+                        .and_then(|t| t.parse().ok())
+                        .unwrap_or(290);
+                    let stream = tokio_stream_of(events)
+                        .take_until(tokio::time::sleep(std::time::Duration::from_secs(timeout)))
+                        .map(|line| Ok::<_, Infallible>(Frame::data(line)));
+                    let response = Response::builder()
+                        .status(StatusCode::OK)
+                        .header("content-type", "application/json")
+                        .body(StreamBody::new(stream).boxed_unsync())
+                        .expect("valid response");
+                    Ok(response)
+                }
+                _ => {
+                    let (code, body) = state.handle(&method, &parts.uri, &content_type, &bytes);
+                    Ok(respond(code, &body))
+                }
+            }
         })
     }
+}
+
+/// The events of a watch as a stream that ends when the server side is dropped.
+fn tokio_stream_of(
+    mut events: tokio::sync::mpsc::UnboundedReceiver<Bytes>,
+) -> impl futures::Stream<Item = Bytes> + Send {
+    futures::stream::poll_fn(move |cx| events.poll_recv(cx))
 }
