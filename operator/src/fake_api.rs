@@ -29,6 +29,9 @@ use tokio::sync::mpsc::{unbounded_channel, UnboundedSender};
 /// Body of the fake API's responses: one JSON document, or a stream of watch events.
 pub type ResponseBody = UnsyncBoxBody<Bytes, Infallible>;
 
+/// Changes kept for watch replay (the API server's watch cache is bounded too).
+const WATCH_HISTORY: usize = 2048;
+
 /// Where an object lives: API prefix (`api/v1`, `apis/apps/v1`), plural, namespace, name.
 type Key = (String, String, String, String);
 
@@ -73,8 +76,10 @@ fn watch_line(type_: &str, object: &Value) -> Bytes {
 
 #[derive(Default)]
 struct State {
-    /// Every change as (resourceVersion, key, event type, object), for watch replay.
-    log: Vec<(u64, Key, &'static str, Value)>,
+    /// Recent changes as (resourceVersion, key, event type, object), for watch replay.
+    log: std::collections::VecDeque<(u64, Key, &'static str, Value)>,
+    /// Newest resourceVersion dropped from `log`; older watches get 410 Gone.
+    log_floor: u64,
     watchers: Vec<Watcher>,
     objects: BTreeMap<Key, Value>,
     resource_version: u64,
@@ -246,18 +251,22 @@ impl State {
     /// Records a change and sends it to every watcher that wants it.
     fn emit(&mut self, key: &Key, type_: &'static str, object: &Value) {
         self.log
-            .push((self.resource_version, key.clone(), type_, object.clone()));
+            .push_back((self.resource_version, key.clone(), type_, object.clone()));
+        if self.log.len() > WATCH_HISTORY {
+            self.log_floor = self.log.pop_front().map_or(self.log_floor, |(rv, ..)| rv);
+        }
         let line = watch_line(type_, object);
         self.watchers
             .retain(|w| !w.wants(key, object) || w.events.send(line.clone()).is_ok());
     }
 
-    /// Opens a watch, replaying the changes after the requested resourceVersion.
+    /// Opens a watch, replaying the changes after the requested resourceVersion; `None`
+    /// (410 Gone, like the API server) when that version is older than the history kept.
     fn watch(
         &mut self,
         target: Target,
         params: &BTreeMap<String, String>,
-    ) -> tokio::sync::mpsc::UnboundedReceiver<Bytes> {
+    ) -> Option<tokio::sync::mpsc::UnboundedReceiver<Bytes>> {
         let (events, receiver) = unbounded_channel();
         let watcher = Watcher {
             prefix: target.prefix,
@@ -270,13 +279,16 @@ impl State {
             .get("resourceVersion")
             .and_then(|rv| rv.parse().ok())
             .unwrap_or(0);
+        if since < self.log_floor {
+            return None;
+        }
         for (rv, key, type_, object) in &self.log {
             if *rv > since && watcher.wants(key, object) {
                 let _ = watcher.events.send(watch_line(type_, object));
             }
         }
         self.watchers.push(watcher);
-        receiver
+        Some(receiver)
     }
 
     /// Removes an object and, like the garbage collector, everything it owns.
@@ -676,7 +688,12 @@ impl tower::Service<Request<Body>> for FakeApi {
                 method == "GET" && params.get("watch").is_some_and(|w| w == "true" || w == "1");
             match parse_path(parts.uri.path()) {
                 Some(target) if watching && target.name.is_none() => {
-                    let events = state.watch(target, &params);
+                    let Some(events) = state.watch(target, &params) else {
+                        return Ok(respond(
+                            410,
+                            &status_body(410, "Expired", "too old resource version"),
+                        ));
+                    };
                     let timeout: u64 = params
                         .get("timeoutSeconds")
                         .and_then(|t| t.parse().ok())
