@@ -21,10 +21,11 @@ fn schema() -> Value {
 /// Defaults and validates a ShopInstance manifest (its `spec`), as the API server would.
 fn admit(manifest: &Value, old: Option<&Value>) -> Vec<String> {
     let schema = schema();
-    let mut object = json!({ "spec": manifest["spec"].clone() });
+    let name = manifest["metadata"]["name"].as_str().unwrap_or("demo");
+    let mut object = json!({ "metadata": { "name": name }, "spec": manifest["spec"].clone() });
     support::apply_defaults(&schema, &mut object);
     let old = old.map(|old| {
-        let mut old = json!({ "spec": old["spec"].clone() });
+        let mut old = json!({ "metadata": { "name": "demo" }, "spec": old["spec"].clone() });
         support::apply_defaults(&schema, &mut old);
         old
     });
@@ -172,6 +173,8 @@ fn cel_rules_reject_bad_specs() {
         ("spec: {ingress: {host: 'Not A Host'}}", "does not match"),
         ("spec: {deletionPolicy: Shred}", "is not one of"),
         ("spec: {version: latest}", "does not match"),
+        ("metadata: {name: 7eleven}\nspec: {}", "the shop name must start with a letter"),
+        ("metadata: {name: a-shop-name-that-is-far-too-long-for-its-children}\nspec: {}", "at most 40 characters"),
     ];
     for (spec, expected) in cases {
         let errors = admit(&yaml(spec), None);

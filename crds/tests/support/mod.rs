@@ -146,6 +146,10 @@ fn check_object(
     for (key, child) in obj {
         let child_path = format!("{path}.{key}");
         let old_child = old.and_then(|o| o.get(key));
+        if path.is_empty() && key == "metadata" {
+            // ObjectMeta is validated by the API server itself, not by the CRD schema.
+            continue;
+        }
         match (props.and_then(|p| p.get(key)), extra) {
             (Some(prop), _) | (None, Some(prop)) => {
                 check(prop, child, old_child, &child_path, errors)
