@@ -1,0 +1,298 @@
+//! Spec blocks for the shop's backing services: each is run by the operator (`Embedded`),
+//! referenced by host and a credentials Secret (`External`), or replaced by an alternative
+//! that needs no server (Postgres full-text search, the in-process vector engine, the
+//! Postgres outbox instead of Kafka).
+
+use k8s_openapi::api::core::v1::ResourceRequirements;
+use kube::KubeSchema;
+use serde::{Deserialize, Serialize};
+
+/// Who runs a service that has no server-less alternative.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum ServiceMode {
+    /// The operator runs it as a StatefulSet next to the shop.
+    #[default]
+    Embedded,
+    /// An existing server, reached through `external`.
+    External,
+}
+
+/// Where product search runs.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum SearchMode {
+    /// The operator runs Meilisearch.
+    #[default]
+    Embedded,
+    /// An existing Meilisearch server.
+    External,
+    /// Postgres full-text search and pg_trgm; no search server.
+    Postgres,
+}
+
+/// Where product vectors live.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum VectorMode {
+    /// The operator runs a Qdrant server.
+    #[default]
+    Embedded,
+    /// An existing Qdrant server.
+    External,
+    /// Qdrant's embedded engine inside each API and worker pod (data in `DATA_DIR`).
+    InProcess,
+}
+
+/// Where domain events go.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum KafkaMode {
+    /// The operator runs a single-node KRaft Kafka.
+    #[default]
+    Embedded,
+    /// Existing brokers listed in `bootstrapServers`.
+    External,
+    /// No broker: the worker reads the Postgres outbox directly.
+    Disabled,
+}
+
+/// An existing server outside the shop. The password never appears in the spec.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExternalService {
+    /// DNS name or IP address of the server.
+    #[schemars(length(min = 1))]
+    pub host: String,
+    /// TCP port; the service's usual port when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(range(min = 1, max = 65535))]
+    pub port: Option<i32>,
+    /// Name of a Secret in the shop's namespace with the credentials: keys `username` and
+    /// `password` for Postgres, `password` for Redis, `api-key` for Meilisearch and Qdrant.
+    #[schemars(length(min = 1))]
+    pub credentials_secret: String,
+}
+
+/// Persistent volume of an embedded service.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("has(self.storageClassName) == has(oldSelf.storageClassName) && (!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)").message("storageClassName is immutable"))]
+pub struct StorageSpec {
+    /// Requested size, a Kubernetes quantity such as `10Gi`.
+    #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"))]
+    pub size: String,
+    /// StorageClass of the claim; the cluster default when omitted. Immutable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_class_name: Option<String>,
+}
+
+impl StorageSpec {
+    fn sized(size: &str) -> Self {
+        Self {
+            size: size.to_owned(),
+            storage_class_name: None,
+        }
+    }
+}
+
+/// The relational database.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
+pub struct PostgresSpec {
+    /// Embedded or External.
+    #[serde(default)]
+    pub mode: ServiceMode,
+    /// Major version of the embedded server (image `postgres:<version>-alpine`).
+    #[serde(default = "PostgresSpec::default_version")]
+    #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?$"))]
+    pub version: String,
+    /// Database the shop uses (created in the embedded server; must exist on an external one).
+    #[serde(default = "PostgresSpec::default_database")]
+    #[schemars(regex(pattern = r"^[a-z_][a-z0-9_]{0,62}$"))]
+    pub database: String,
+    /// Volume of the embedded server.
+    #[serde(default = "PostgresSpec::default_storage")]
+    pub storage: StorageSpec,
+    /// The server to use in External mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalService>,
+    /// Requests and limits of the embedded server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+}
+
+impl PostgresSpec {
+    fn default_version() -> String {
+        "17".to_owned()
+    }
+    fn default_database() -> String {
+        "shopfleet".to_owned()
+    }
+    fn default_storage() -> StorageSpec {
+        StorageSpec::sized("10Gi")
+    }
+}
+
+impl Default for PostgresSpec {
+    fn default() -> Self {
+        Self {
+            mode: ServiceMode::default(),
+            version: Self::default_version(),
+            database: Self::default_database(),
+            storage: Self::default_storage(),
+            external: None,
+            resources: None,
+        }
+    }
+}
+
+/// The cache, rate limiter and token denylist.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
+pub struct RedisSpec {
+    /// Embedded or External.
+    #[serde(default)]
+    pub mode: ServiceMode,
+    /// Volume of the embedded server (append-only file).
+    #[serde(default = "RedisSpec::default_storage")]
+    pub storage: StorageSpec,
+    /// The server to use in External mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalService>,
+    /// Requests and limits of the embedded server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+}
+
+impl RedisSpec {
+    fn default_storage() -> StorageSpec {
+        StorageSpec::sized("1Gi")
+    }
+}
+
+impl Default for RedisSpec {
+    fn default() -> Self {
+        Self {
+            mode: ServiceMode::default(),
+            storage: Self::default_storage(),
+            external: None,
+            resources: None,
+        }
+    }
+}
+
+/// Product search.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
+pub struct SearchSpec {
+    /// Embedded (Meilisearch), External (Meilisearch) or Postgres (full-text in the database).
+    #[serde(default)]
+    pub mode: SearchMode,
+    /// Volume of the embedded Meilisearch.
+    #[serde(default = "SearchSpec::default_storage")]
+    pub storage: StorageSpec,
+    /// The server to use in External mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalService>,
+    /// Requests and limits of the embedded server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+}
+
+impl SearchSpec {
+    fn default_storage() -> StorageSpec {
+        StorageSpec::sized("5Gi")
+    }
+}
+
+impl Default for SearchSpec {
+    fn default() -> Self {
+        Self {
+            mode: SearchMode::default(),
+            storage: Self::default_storage(),
+            external: None,
+            resources: None,
+        }
+    }
+}
+
+/// Vector search for the shopping assistant.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
+pub struct VectorSpec {
+    /// Embedded (Qdrant server), External (Qdrant server) or InProcess (embedded engine).
+    #[serde(default)]
+    pub mode: VectorMode,
+    /// Volume of the embedded Qdrant.
+    #[serde(default = "VectorSpec::default_storage")]
+    pub storage: StorageSpec,
+    /// The server to use in External mode.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub external: Option<ExternalService>,
+    /// Requests and limits of the embedded server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+}
+
+impl VectorSpec {
+    fn default_storage() -> StorageSpec {
+        StorageSpec::sized("5Gi")
+    }
+}
+
+impl Default for VectorSpec {
+    fn default() -> Self {
+        Self {
+            mode: VectorMode::default(),
+            storage: Self::default_storage(),
+            external: None,
+            resources: None,
+        }
+    }
+}
+
+/// The event log.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.bootstrapServers) : !has(self.bootstrapServers)").message("bootstrapServers is required when mode is External and not allowed otherwise"))]
+pub struct KafkaSpec {
+    /// Embedded (single-node KRaft), External, or Disabled (Postgres outbox).
+    #[serde(default)]
+    pub mode: KafkaMode,
+    /// Comma-separated `host:port` list of external brokers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[A-Za-z0-9.\-]+:[0-9]+(,[A-Za-z0-9.\-]+:[0-9]+)*$"))]
+    pub bootstrap_servers: Option<String>,
+    /// Volume of the embedded broker.
+    #[serde(default = "KafkaSpec::default_storage")]
+    pub storage: StorageSpec,
+    /// Requests and limits of the embedded broker.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resources: Option<ResourceRequirements>,
+}
+
+impl KafkaSpec {
+    fn default_storage() -> StorageSpec {
+        StorageSpec::sized("10Gi")
+    }
+}
+
+impl Default for KafkaSpec {
+    fn default() -> Self {
+        Self {
+            mode: KafkaMode::default(),
+            bootstrap_servers: None,
+            storage: Self::default_storage(),
+            resources: None,
+        }
+    }
+}

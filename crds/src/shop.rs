@@ -1,0 +1,247 @@
+//! The `ShopInstance` resource and the spec blocks for the shop's own workloads.
+
+use k8s_openapi::api::core::v1::ResourceRequirements;
+use kube::{CustomResource, KubeSchema};
+use serde::{Deserialize, Serialize};
+
+use crate::dependency::{KafkaSpec, PostgresSpec, RedisSpec, SearchSpec, VectorSpec};
+use crate::status::ShopInstanceStatus;
+
+/// A shop: its API and worker plus the services they need.
+///
+/// `kubectl wait --for=condition=Ready shop/<name>` returns once every part is ready.
+#[derive(CustomResource, Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[kube(
+    group = "shopfleet.dev",
+    version = "v1alpha1",
+    kind = "ShopInstance",
+    plural = "shopinstances",
+    shortname = "shop",
+    category = "shopfleet",
+    namespaced,
+    status = "ShopInstanceStatus",
+    scale = r#"{"specReplicasPath":".spec.replicas","statusReplicasPath":".status.replicas","labelSelectorPath":".status.selector"}"#,
+    printcolumn = r#"{"name":"Ready","type":"string","jsonPath":".status.conditions[?(@.type==\"Ready\")].status"}"#,
+    printcolumn = r#"{"name":"Phase","type":"string","jsonPath":".status.phase"}"#,
+    printcolumn = r#"{"name":"Version","type":"string","jsonPath":".status.version"}"#,
+    printcolumn = r#"{"name":"Endpoint","type":"string","jsonPath":".status.endpoint"}"#,
+    printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#,
+    doc = "A Shopfleet shop: API, worker and their backing services, run by shopfleet-operator.",
+    validation = Rule::new("self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z]')").message("the shop name must start with a letter and have at most 40 characters (it prefixes the names of its Services and StatefulSets)")
+)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("!has(self.autoscaling) || (self.replicas >= self.autoscaling.minReplicas && self.replicas <= self.autoscaling.maxReplicas)").message("replicas must lie within autoscaling.minReplicas..maxReplicas"))]
+pub struct ShopInstanceSpec {
+    /// Shopfleet release run by the API, worker and migration Job (image tag).
+    #[serde(default = "ShopInstanceSpec::default_version")]
+    #[schemars(regex(pattern = r"^v?[0-9]+\.[0-9]+\.[0-9]+([-+][0-9A-Za-z.\-]+)?$"))]
+    pub version: String,
+    /// Image overrides; by default `ghcr.io/shopfleet/shopfleet-{api,worker}:<version>`.
+    #[serde(default)]
+    pub images: ImagesSpec,
+    /// API replicas (the scale subresource). Ignored while autoscaling is set.
+    #[serde(default = "ShopInstanceSpec::default_replicas")]
+    #[schemars(range(min = 0, max = 100))]
+    pub replicas: i32,
+    /// Worker replicas.
+    #[serde(default = "ShopInstanceSpec::default_replicas")]
+    #[schemars(range(min = 0, max = 100))]
+    pub worker_replicas: i32,
+    /// Requests and limits of the API and worker containers.
+    #[serde(default)]
+    pub resources: ResourcesSpec,
+    /// Horizontal autoscaling of the API on CPU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscaling: Option<AutoscalingSpec>,
+    /// Public HTTP(S) entry to the API.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ingress: Option<IngressSpec>,
+    /// Relational database.
+    #[serde(default)]
+    pub postgres: PostgresSpec,
+    /// Cache, rate limits and token denylist.
+    #[serde(default)]
+    pub redis: RedisSpec,
+    /// Product search.
+    #[serde(default)]
+    pub search: SearchSpec,
+    /// Vector search for the shopping assistant.
+    #[serde(default)]
+    pub vector: VectorSpec,
+    /// Event log.
+    #[serde(default)]
+    pub kafka: KafkaSpec,
+    /// Shopping assistant models.
+    #[serde(default)]
+    pub ai: AiSpec,
+    /// Payment provider webhooks.
+    #[serde(default)]
+    pub payments: PaymentsSpec,
+    /// Outgoing e-mail; e-mails are logged and dropped when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub smtp: Option<SmtpSpec>,
+    /// What happens to data volumes when the shop is deleted.
+    #[serde(default)]
+    pub deletion_policy: DeletionPolicy,
+}
+
+impl ShopInstanceSpec {
+    fn default_version() -> String {
+        env!("CARGO_PKG_VERSION").to_owned()
+    }
+    fn default_replicas() -> i32 {
+        1
+    }
+}
+
+/// Container images of the shop's own workloads.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ImagesSpec {
+    /// API image (also runs migrations); defaults to the official image at `version`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<String>,
+    /// Worker image; defaults to the official image at `version`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
+}
+
+/// Requests and limits of the shop's own containers.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ResourcesSpec {
+    /// API container; small defaults when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api: Option<ResourceRequirements>,
+    /// Worker container; small defaults when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<ResourceRequirements>,
+}
+
+/// CPU-based autoscaling of the API.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("self.minReplicas <= self.maxReplicas").message("minReplicas must not exceed maxReplicas"))]
+pub struct AutoscalingSpec {
+    /// Lower bound of API replicas.
+    #[schemars(range(min = 1, max = 100))]
+    pub min_replicas: i32,
+    /// Upper bound of API replicas.
+    #[schemars(range(min = 1, max = 100))]
+    pub max_replicas: i32,
+    /// Average CPU utilisation (percent of requests) the autoscaler aims for.
+    #[serde(
+        default = "AutoscalingSpec::default_cpu",
+        rename = "targetCPUUtilizationPercentage"
+    )]
+    #[schemars(range(min = 1, max = 100))]
+    pub target_cpu_utilization_percentage: i32,
+}
+
+impl AutoscalingSpec {
+    fn default_cpu() -> i32 {
+        70
+    }
+}
+
+/// Ingress to the API.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IngressSpec {
+    /// Public host name.
+    #[schemars(regex(
+        pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+    ))]
+    pub host: String,
+    /// IngressClass; the cluster default when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_name: Option<String>,
+    /// TLS termination; plain HTTP when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<IngressTlsSpec>,
+}
+
+/// Where the Ingress certificate comes from.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("has(self.secretName) || has(self.certManagerIssuer) || has(self.certManagerClusterIssuer)").message("tls needs a secretName or a cert-manager issuer"))]
+#[x_kube(validation = Rule::new("!(has(self.certManagerIssuer) && has(self.certManagerClusterIssuer))").message("set at most one of certManagerIssuer and certManagerClusterIssuer"))]
+pub struct IngressTlsSpec {
+    /// Secret holding the certificate; `<shop>-tls` when a cert-manager issuer fills it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub secret_name: Option<String>,
+    /// cert-manager Issuer in the shop's namespace that issues the certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_manager_issuer: Option<String>,
+    /// cert-manager ClusterIssuer that issues the certificate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_manager_cluster_issuer: Option<String>,
+}
+
+/// A key in a Secret of the shop's namespace.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretKeyRef {
+    /// Secret name.
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// Key inside the Secret.
+    #[schemars(length(min = 1))]
+    pub key: String,
+}
+
+/// Models behind the shopping assistant.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AiSpec {
+    /// Directory of the in-process embedding model inside the image (`EMBEDDING_MODEL_DIR`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub embedding_model_dir: Option<String>,
+    /// OpenAI-compatible endpoint for embeddings and grounded explanations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub llm: Option<LlmSpec>,
+}
+
+/// An OpenAI-compatible chat and embedding endpoint.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LlmSpec {
+    /// Secret key with the API key (`OPENAI_API_KEY`).
+    pub api_key_secret: SecretKeyRef,
+    /// Base URL (`OPENAI_BASE_URL`); the provider's default when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https?://"))]
+    pub base_url: Option<String>,
+    /// Chat model name (`OPENAI_MODEL`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub model: Option<String>,
+}
+
+/// Payment provider webhook verification.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PaymentsSpec {
+    /// Secret key with the comma-separated webhook signing secrets; generated when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub webhook_secret: Option<SecretKeyRef>,
+}
+
+/// Outgoing e-mail.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SmtpSpec {
+    /// Secret key with the full `smtp://user:pass@host:port` URL (`SMTP_URL`).
+    pub url_secret: SecretKeyRef,
+}
+
+/// Fate of data volumes when the shop is deleted.
+#[derive(
+    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
+)]
+pub enum DeletionPolicy {
+    /// Keep the PersistentVolumeClaims (and so the data) after deletion.
+    #[default]
+    Retain,
+    /// Delete the PersistentVolumeClaims with the shop.
+    Delete,
+}

@@ -1,0 +1,214 @@
+//! The shop's own workloads: the API and worker Deployments and the migration Job that must
+//! finish before either rolls out a new version.
+
+use std::collections::BTreeMap;
+
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
+};
+use k8s_openapi::api::batch::v1::{Job, JobSpec};
+use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
+use sha2::{Digest, Sha256};
+use shopfleet_crds::ShopInstanceSpec;
+
+use super::config::{secret_env, API_PORT, DATA_DIR, WORKER_PORT};
+use super::meta::Owner;
+use super::pod::{container_parts_default, pod_spec, resources, Check, ContainerParts};
+
+/// Annotation on the API and worker Deployments naming the version they run.
+pub const VERSION_ANNOTATION: &str = "shopfleet.dev/version";
+/// Annotation on pod templates with the configuration hash.
+pub const CONFIG_HASH_ANNOTATION: &str = "shopfleet.dev/config-hash";
+/// User and group id of the API and worker.
+const APP_UID: i64 = 10001;
+
+/// Official image of a Shopfleet binary at a version.
+fn official_image(binary: &str, version: &str) -> String {
+    format!("ghcr.io/shopfleet/{binary}:{version}")
+}
+
+/// Images of the API (also used by the migration Job) and the worker at `version`.
+fn images(spec: &ShopInstanceSpec, version: &str) -> (String, String) {
+    (
+        spec.images
+            .api
+            .clone()
+            .unwrap_or_else(|| official_image("shopfleet-api", version)),
+        spec.images
+            .worker
+            .clone()
+            .unwrap_or_else(|| official_image("shopfleet-worker", version)),
+    )
+}
+
+/// Container parts shared by every app container: config, secrets, scratch and data dirs.
+fn app_parts(
+    owner: &Owner,
+    spec: &ShopInstanceSpec,
+    name: &'static str,
+    image: String,
+) -> ContainerParts {
+    ContainerParts {
+        name,
+        image,
+        env: secret_env(owner, spec),
+        env_from_config_map: Some(owner.child_name("config")),
+        scratch: vec![("tmp", "/tmp"), ("data", DATA_DIR)],
+        resources: resources("100m", "256Mi", "1", "1Gi"),
+        ..container_parts_default()
+    }
+}
+
+fn template(
+    owner: &Owner,
+    component: &str,
+    config_hash: &str,
+    spec: k8s_openapi::api::core::v1::PodSpec,
+) -> PodTemplateSpec {
+    PodTemplateSpec {
+        metadata: Some(ObjectMeta {
+            labels: Some(owner.labels(component)),
+            annotations: Some(BTreeMap::from([(
+                CONFIG_HASH_ANNOTATION.to_owned(),
+                config_hash.to_owned(),
+            )])),
+            ..Default::default()
+        }),
+        spec: Some(spec),
+    }
+}
+
+/// Inputs every app object shares.
+pub struct AppInput<'a> {
+    pub owner: &'a Owner,
+    pub spec: &'a ShopInstanceSpec,
+    pub service_account: &'a str,
+    pub config_hash: &'a str,
+}
+
+/// The migration Job for the spec's version and configuration. Its name carries a hash of
+/// both, so a new version or configuration runs the migrations again.
+pub fn migration_job(input: &AppInput) -> Job {
+    let (api_image, _) = images(input.spec, &input.spec.version);
+    let mut hasher = Sha256::new();
+    hasher.update(format!(
+        "{}\n{api_image}\n{}",
+        input.spec.version, input.config_hash
+    ));
+    let name = input
+        .owner
+        .child_name(&format!("migrate-{}", hex::encode(&hasher.finalize()[..5])));
+    let parts = ContainerParts {
+        args: vec!["migrate".to_owned()],
+        ..app_parts(input.owner, input.spec, "migrate", api_image)
+    };
+    Job {
+        metadata: input.owner.meta(name, "migrate"),
+        spec: Some(JobSpec {
+            backoff_limit: Some(4),
+            active_deadline_seconds: Some(1800),
+            template: template(
+                input.owner,
+                "migrate",
+                input.config_hash,
+                pod_spec(
+                    input.service_account.to_owned(),
+                    APP_UID,
+                    parts,
+                    Some("Never"),
+                ),
+            ),
+            ..Default::default()
+        }),
+        status: None,
+    }
+}
+
+fn deployment(
+    input: &AppInput,
+    component: &str,
+    version: &str,
+    replicas: Option<i32>,
+    parts: ContainerParts,
+) -> Deployment {
+    let mut metadata = input
+        .owner
+        .meta(input.owner.child_name(component), component);
+    metadata.annotations = Some(BTreeMap::from([(
+        VERSION_ANNOTATION.to_owned(),
+        version.to_owned(),
+    )]));
+    Deployment {
+        metadata,
+        spec: Some(DeploymentSpec {
+            replicas,
+            selector: input.owner.selector(component),
+            revision_history_limit: Some(5),
+            strategy: Some(DeploymentStrategy {
+                type_: Some("RollingUpdate".to_owned()),
+                rolling_update: Some(RollingUpdateDeployment {
+                    max_surge: Some(IntOrString::String("25%".to_owned())),
+                    max_unavailable: Some(IntOrString::Int(0)),
+                }),
+            }),
+            template: template(
+                input.owner,
+                component,
+                input.config_hash,
+                pod_spec(input.service_account.to_owned(), APP_UID, parts, None),
+            ),
+            ..Default::default()
+        }),
+        status: None,
+    }
+}
+
+/// The API Deployment at `version`. Replicas are left to the autoscaler when one is set.
+pub fn api(input: &AppInput, version: &str) -> Deployment {
+    let spec = input.spec;
+    let (image, _) = images(spec, version);
+    let parts = ContainerParts {
+        ports: vec![("http", API_PORT)],
+        check: Some(Check::Http {
+            live: "/health",
+            ready: "/ready",
+            port: API_PORT,
+        }),
+        resources: spec
+            .resources
+            .api
+            .clone()
+            .unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
+        ..app_parts(input.owner, spec, "api", image)
+    };
+    deployment(
+        input,
+        "api",
+        version,
+        spec.autoscaling.is_none().then_some(spec.replicas),
+        parts,
+    )
+}
+
+/// The worker Deployment at `version`.
+pub fn worker(input: &AppInput, version: &str) -> Deployment {
+    let spec = input.spec;
+    let (_, image) = images(spec, version);
+    let parts = ContainerParts {
+        ports: vec![("http", WORKER_PORT)],
+        check: Some(Check::Http {
+            live: "/health",
+            ready: "/ready",
+            port: WORKER_PORT,
+        }),
+        resources: spec
+            .resources
+            .worker
+            .clone()
+            .unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
+        ..app_parts(input.owner, spec, "worker", image)
+    };
+    deployment(input, "worker", version, Some(spec.worker_replicas), parts)
+}

@@ -1,0 +1,56 @@
+//! State shared by every reconcile: the client, the Event recorder and the per-shop error
+//! backoff.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use kube::runtime::events::{Recorder, Reporter};
+use kube::Client;
+
+use crate::build::meta::MANAGER;
+
+/// Shared reconcile state.
+pub struct Context {
+    pub client: Client,
+    pub recorder: Recorder,
+    failures: Mutex<HashMap<String, u32>>,
+}
+
+/// First retry delay after an error; doubles per consecutive failure.
+const BACKOFF_BASE: Duration = Duration::from_secs(5);
+/// Longest retry delay.
+const BACKOFF_MAX: Duration = Duration::from_secs(300);
+
+impl Context {
+    /// A context reporting Events as `shopfleet-operator` (instance `instance`).
+    pub fn new(client: Client, instance: Option<String>) -> Context {
+        let reporter = Reporter {
+            controller: MANAGER.to_owned(),
+            instance,
+        };
+        Context {
+            recorder: Recorder::new(client.clone(), reporter),
+            client,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Records a failure of shop `key` and returns how long to wait before retrying.
+    pub fn backoff(&self, key: &str) -> Duration {
+        let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let count = failures.entry(key.to_owned()).or_insert(0);
+        *count = count.saturating_add(1);
+        BACKOFF_BASE
+            .saturating_mul(1 << (*count - 1).min(16))
+            .min(BACKOFF_MAX)
+    }
+
+    /// Forgets the failures of shop `key` after a successful reconcile.
+    pub fn succeeded(&self, key: &str) {
+        self.failures
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(key);
+    }
+}

@@ -1,0 +1,92 @@
+//! Wires the reconciler into kube-runtime controllers: one per watched namespace (or one for
+//! all), each watching ShopInstances and the children it owns, with bounded concurrency and
+//! graceful shutdown.
+
+use std::sync::Arc;
+
+use futures::future::join_all;
+use futures::StreamExt;
+use k8s_openapi::api::{
+    apps::v1 as apps, autoscaling::v2 as autoscaling, batch::v1 as batch, core::v1 as core,
+};
+use k8s_openapi::api::{networking::v1 as networking, policy::v1 as policy};
+use kube::api::Api;
+use kube::runtime::controller::{Config, Controller};
+use kube::runtime::watcher;
+use kube::{Client, Resource};
+use shopfleet_crds::ShopInstance;
+
+use crate::build::meta::{MANAGED_BY_LABEL, MANAGER};
+use crate::context::Context;
+use crate::reconcile::{error_policy, reconcile};
+
+/// An Api for `K` in one namespace, or in all.
+fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
+where
+    K: Resource<Scope = k8s_openapi::NamespaceResourceScope, DynamicType = ()>,
+{
+    match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    }
+}
+
+/// Runs one controller over `namespace` (or all) until `shutdown` resolves.
+async fn run_one(
+    ctx: Arc<Context>,
+    namespace: Option<String>,
+    concurrency: u16,
+    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
+) {
+    let client = ctx.client.clone();
+    let ns = namespace.as_deref();
+    let owned = watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGER}"));
+    Controller::new(
+        api::<ShopInstance>(&client, ns),
+        watcher::Config::default().any_semantic(),
+    )
+    .with_config(Config::default().concurrency(concurrency))
+    .owns(api::<core::Secret>(&client, ns), owned.clone())
+    .owns(api::<core::ConfigMap>(&client, ns), owned.clone())
+    .owns(api::<core::ServiceAccount>(&client, ns), owned.clone())
+    .owns(api::<core::Service>(&client, ns), owned.clone())
+    .owns(api::<apps::StatefulSet>(&client, ns), owned.clone())
+    .owns(api::<apps::Deployment>(&client, ns), owned.clone())
+    .owns(api::<batch::Job>(&client, ns), owned.clone())
+    .owns(api::<networking::Ingress>(&client, ns), owned.clone())
+    .owns(api::<networking::NetworkPolicy>(&client, ns), owned.clone())
+    .owns(
+        api::<autoscaling::HorizontalPodAutoscaler>(&client, ns),
+        owned.clone(),
+    )
+    .owns(api::<policy::PodDisruptionBudget>(&client, ns), owned)
+    .graceful_shutdown_on(shutdown)
+    .run(reconcile, error_policy, ctx)
+    .for_each(|result| async move {
+        match result {
+            Ok((shop, _)) => tracing::debug!(shop = %shop.name, "reconciled"),
+            Err(e) => tracing::warn!(error = ?e, "controller error"),
+        }
+    })
+    .await;
+}
+
+/// Runs controllers for `namespaces` (`None`: all) until `shutdown` resolves.
+pub async fn run(
+    ctx: Arc<Context>,
+    namespaces: Option<Vec<String>>,
+    concurrency: u16,
+    shutdown: impl std::future::Future<Output = ()> + Send + Sync + 'static,
+) {
+    let shutdown = futures::FutureExt::shared(shutdown);
+    let scopes: Vec<Option<String>> = match namespaces {
+        Some(list) => list.into_iter().map(Some).collect(),
+        None => vec![None],
+    };
+    join_all(
+        scopes
+            .into_iter()
+            .map(|ns| run_one(ctx.clone(), ns, concurrency, shutdown.clone())),
+    )
+    .await;
+}

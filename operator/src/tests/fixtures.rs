@@ -1,0 +1,102 @@
+//! Shops used across the tests, and helpers to build them deterministically.
+
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
+use serde_json::Value;
+use shopfleet_crds::{ShopInstance, ShopInstanceSpec};
+
+use crate::build::meta::Owner;
+use crate::build::secrets::{resolve, Randomness};
+use crate::build::{build, Desired};
+use crate::children::{Child, Kind};
+use crate::observe::Observed;
+
+/// Namespace of every test shop.
+pub const NAMESPACE: &str = "shops";
+
+/// Predictable "random" strings: the letter `x` repeated.
+pub struct Fixed;
+
+impl Randomness for Fixed {
+    fn alphanumeric(&mut self, len: usize) -> String {
+        "x".repeat(len)
+    }
+}
+
+/// A shop named `name` with the spec given as YAML (as a user would write it).
+pub fn shop(name: &str, spec_yaml: &str) -> ShopInstance {
+    let spec: ShopInstanceSpec = serde_yaml::from_str(spec_yaml).expect("test spec parses");
+    let mut shop = ShopInstance::new(name, spec);
+    shop.metadata = ObjectMeta {
+        name: Some(name.to_owned()),
+        namespace: Some(NAMESPACE.to_owned()),
+        uid: Some(format!("{name}-uid")),
+        generation: Some(1),
+        ..Default::default()
+    };
+    shop
+}
+
+/// The specs the snapshot and Pod Security tests cover, by name.
+pub fn specs() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("minimal", "{}"),
+        (
+            "all_external",
+            r#"
+postgres: {mode: External, external: {host: db.example.com, credentialsSecret: pg-creds}}
+redis: {mode: External, external: {host: cache.example.com, port: 6380, credentialsSecret: redis-creds}}
+search: {mode: External, external: {host: search.example.com, credentialsSecret: meili-creds}}
+vector: {mode: External, external: {host: qdrant.example.com, credentialsSecret: qdrant-creds}}
+kafka: {mode: External, bootstrapServers: "k1.example.com:9092,k2.example.com:9092"}
+payments: {webhookSecret: {name: payments, key: secrets}}
+smtp: {urlSecret: {name: smtp, key: url}}
+ai: {llm: {apiKeySecret: {name: llm, key: api-key}, model: gpt-4o-mini}}
+"#,
+        ),
+        ("kafka_disabled", "{kafka: {mode: Disabled}, search: {mode: Postgres}, vector: {mode: InProcess}}"),
+        (
+            "autoscaling",
+            "{replicas: 3, workerReplicas: 2, autoscaling: {minReplicas: 2, maxReplicas: 10}, deletionPolicy: Delete}",
+        ),
+        (
+            "ingress_tls",
+            "{ingress: {host: shop.example.com, className: nginx, tls: {certManagerClusterIssuer: letsencrypt}}}",
+        ),
+    ]
+}
+
+/// The children of `shop` once its migration has completed, with fixed secret values.
+pub fn converged(shop: &ShopInstance) -> Desired {
+    let secrets = resolve(
+        &Owner::of(shop),
+        &shop.spec,
+        &Observed::default(),
+        &mut Fixed,
+    );
+    let first = build(shop, &Observed::default(), &secrets);
+    let mut job = first
+        .children
+        .iter()
+        .find(|c| c.kind == Kind::Job)
+        .expect("a migration Job is always built")
+        .object
+        .clone();
+    job.data["status"] =
+        serde_json::json!({"conditions": [{"type": "Complete", "status": "True"}]});
+    build(shop, &Observed::from_objects([(Kind::Job, job)]), &secrets)
+}
+
+/// The pod templates of the workload children: (kind, name, pod spec).
+pub fn pod_specs(children: &[Child]) -> Vec<(Kind, String, Value)> {
+    children
+        .iter()
+        .filter(|c| matches!(c.kind, Kind::StatefulSet | Kind::Deployment | Kind::Job))
+        .map(|c| {
+            (
+                c.kind,
+                c.name().to_owned(),
+                c.object.data["spec"]["template"]["spec"].clone(),
+            )
+        })
+        .collect()
+}

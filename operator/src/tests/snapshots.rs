@@ -1,0 +1,140 @@
+//! Snapshots of everything `build` produces for representative specs, plus the structural
+//! facts each spec must show regardless of the snapshot.
+
+use std::collections::BTreeSet;
+
+use crate::children::Kind;
+
+use super::fixtures::{converged, shop, specs};
+
+#[test]
+fn built_objects_match_snapshots() {
+    for (name, spec) in specs() {
+        let desired = converged(&shop("shop", spec));
+        let objects: Vec<_> = desired.children.iter().map(|c| &c.object).collect();
+        insta::assert_yaml_snapshot!(name, objects);
+    }
+}
+
+fn kinds_and_names(spec: &str) -> BTreeSet<(Kind, String)> {
+    converged(&shop("shop", spec))
+        .children
+        .iter()
+        .map(|c| (c.kind, c.name().to_owned()))
+        .collect()
+}
+
+#[test]
+fn minimal_spec_embeds_every_service() {
+    let objects = kinds_and_names("{}");
+    for component in ["postgres", "redis", "meilisearch", "qdrant", "kafka"] {
+        assert!(
+            objects.contains(&(Kind::StatefulSet, format!("shop-{component}"))),
+            "{component}"
+        );
+        assert!(
+            objects.contains(&(Kind::Service, format!("shop-{component}"))),
+            "{component}"
+        );
+        assert!(
+            objects.contains(&(Kind::NetworkPolicy, format!("shop-{component}"))),
+            "{component}"
+        );
+    }
+    assert!(objects.contains(&(Kind::Deployment, "shop-api".to_owned())));
+    assert!(!objects
+        .iter()
+        .any(|(k, _)| matches!(k, Kind::PodDisruptionBudget | Kind::HorizontalPodAutoscaler)));
+}
+
+#[test]
+fn external_and_disabled_services_are_not_run() {
+    let external = kinds_and_names(specs()[1].1);
+    assert!(!external.iter().any(|(k, _)| *k == Kind::StatefulSet));
+    assert!(!external.contains(&(Kind::Secret, "shop-postgres".to_owned())));
+    let lean = kinds_and_names(specs()[2].1);
+    let statefulsets: Vec<_> = lean
+        .iter()
+        .filter(|(k, _)| *k == Kind::StatefulSet)
+        .map(|(_, n)| n.as_str())
+        .collect();
+    assert_eq!(statefulsets, ["shop-postgres", "shop-redis"]);
+}
+
+#[test]
+fn autoscaling_owns_api_replicas_and_budgets_appear_above_one_replica() {
+    let desired = converged(&shop("shop", specs()[3].1));
+    let api = desired
+        .children
+        .iter()
+        .find(|c| c.kind == Kind::Deployment && c.name() == "shop-api")
+        .unwrap();
+    assert!(
+        api.object.data["spec"].get("replicas").is_none(),
+        "the HPA owns replicas"
+    );
+    let names: BTreeSet<_> = desired
+        .children
+        .iter()
+        .map(|c| (c.kind, c.name().to_owned()))
+        .collect();
+    assert!(names.contains(&(Kind::HorizontalPodAutoscaler, "shop-api".to_owned())));
+    assert!(names.contains(&(Kind::PodDisruptionBudget, "shop-api".to_owned())));
+    assert!(names.contains(&(Kind::PodDisruptionBudget, "shop-worker".to_owned())));
+}
+
+#[test]
+fn api_and_worker_wait_for_the_migration() {
+    let shop = shop("shop", "{}");
+    let secrets = crate::build::secrets::resolve(
+        &crate::build::meta::Owner::of(&shop),
+        &shop.spec,
+        &Default::default(),
+        &mut super::fixtures::Fixed,
+    );
+    let before = crate::build::build(&shop, &Default::default(), &secrets);
+    assert!(before.children.iter().all(|c| c.kind != Kind::Deployment));
+    assert_eq!(before.rolled_version, None);
+    let after = converged(&shop);
+    assert_eq!(
+        after.rolled_version.as_deref(),
+        Some(shop.spec.version.as_str())
+    );
+    assert_eq!(
+        after
+            .children
+            .iter()
+            .filter(|c| c.kind == Kind::Deployment)
+            .count(),
+        2
+    );
+}
+
+#[test]
+fn secrets_only_by_reference_and_urls_by_interpolation() {
+    for (name, spec) in specs() {
+        let desired = converged(&shop("shop", spec));
+        for (_, workload, pod) in super::fixtures::pod_specs(&desired.children) {
+            for container in pod["containers"].as_array().unwrap() {
+                for var in container["env"].as_array().into_iter().flatten() {
+                    let n = var["name"].as_str().unwrap();
+                    let secretish = ["PASSWORD", "SECRET", "KEY", "SMTP_URL"]
+                        .iter()
+                        .any(|s| n.contains(s));
+                    if secretish {
+                        assert!(
+                            var["valueFrom"]["secretKeyRef"].is_object(),
+                            "{name}/{workload}: {n} must be a secretKeyRef"
+                        );
+                    }
+                    if n == "DATABASE_URL" || n == "REDIS_URL" {
+                        assert!(
+                            var["value"].as_str().unwrap().contains("$("),
+                            "{name}/{workload}: {n} interpolates"
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
