@@ -8,9 +8,7 @@ use kube::KubeSchema;
 use serde::{Deserialize, Serialize};
 
 /// Who runs a service that has no server-less alternative.
-#[derive(
-    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
-)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
 pub enum ServiceMode {
     /// The operator runs it as a StatefulSet next to the shop.
     #[default]
@@ -20,9 +18,7 @@ pub enum ServiceMode {
 }
 
 /// Where product search runs.
-#[derive(
-    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
-)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
 pub enum SearchMode {
     /// The operator runs Meilisearch.
     #[default]
@@ -34,9 +30,7 @@ pub enum SearchMode {
 }
 
 /// Where product vectors live.
-#[derive(
-    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
-)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
 pub enum VectorMode {
     /// The operator runs a Qdrant server.
     #[default]
@@ -48,9 +42,7 @@ pub enum VectorMode {
 }
 
 /// Where domain events go.
-#[derive(
-    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
-)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
 pub enum KafkaMode {
     /// The operator runs a single-node KRaft Kafka.
     #[default]
@@ -93,10 +85,7 @@ pub struct StorageSpec {
 
 impl StorageSpec {
     fn sized(size: &str) -> Self {
-        Self {
-            size: size.to_owned(),
-            storage_class_name: None,
-        }
+        Self { size: size.to_owned(), storage_class_name: None }
     }
 }
 

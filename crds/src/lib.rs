@@ -9,12 +9,12 @@ mod shop;
 mod status;
 
 pub use dependency::{
-    ExternalService, KafkaMode, KafkaSpec, PostgresSpec, RedisSpec, SearchMode, SearchSpec,
-    ServiceMode, StorageSpec, VectorMode, VectorSpec,
+    ExternalService, KafkaMode, KafkaSpec, PostgresSpec, RedisSpec, SearchMode, SearchSpec, ServiceMode,
+    StorageSpec, VectorMode, VectorSpec,
 };
 pub use shop::{
-    AiSpec, AutoscalingSpec, DeletionPolicy, ImagesSpec, IngressSpec, IngressTlsSpec, LlmSpec,
-    PaymentsSpec, ResourcesSpec, SecretKeyRef, ShopInstance, ShopInstanceSpec, SmtpSpec,
+    AiSpec, AutoscalingSpec, DeletionPolicy, ImagesSpec, IngressSpec, IngressTlsSpec, LlmSpec, PaymentsSpec,
+    ResourcesSpec, SecretKeyRef, ShopInstance, ShopInstanceSpec, SmtpSpec,
 };
 pub use status::{ConditionType, Phase, ShopInstanceStatus};
 

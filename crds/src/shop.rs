@@ -130,10 +130,7 @@ pub struct AutoscalingSpec {
     #[schemars(range(min = 1, max = 100))]
     pub max_replicas: i32,
     /// Average CPU utilisation (percent of requests) the autoscaler aims for.
-    #[serde(
-        default = "AutoscalingSpec::default_cpu",
-        rename = "targetCPUUtilizationPercentage"
-    )]
+    #[serde(default = "AutoscalingSpec::default_cpu", rename = "targetCPUUtilizationPercentage")]
     #[schemars(range(min = 1, max = 100))]
     pub target_cpu_utilization_percentage: i32,
 }
@@ -149,9 +146,7 @@ impl AutoscalingSpec {
 #[serde(rename_all = "camelCase")]
 pub struct IngressSpec {
     /// Public host name.
-    #[schemars(regex(
-        pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
-    ))]
+    #[schemars(regex(pattern = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"))]
     pub host: String,
     /// IngressClass; the cluster default when omitted.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -235,9 +230,7 @@ pub struct SmtpSpec {
 }
 
 /// Fate of data volumes when the shop is deleted.
-#[derive(
-    Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema,
-)]
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
 pub enum DeletionPolicy {
     /// Keep the PersistentVolumeClaims (and so the data) after deletion.
     #[default]

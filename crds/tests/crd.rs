@@ -7,10 +7,7 @@ use serde_json::{json, Value};
 use std::path::{Path, PathBuf};
 
 fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("crds/ has a parent")
-        .to_path_buf()
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("crds/ has a parent").to_path_buf()
 }
 
 fn schema() -> Value {
@@ -57,10 +54,7 @@ fn crd_names_and_subresources_follow_the_contract() {
     let version = &crd["spec"]["versions"][0];
     assert_eq!(version["name"], "v1alpha1");
     assert_eq!(version["subresources"]["status"], json!({}));
-    assert_eq!(
-        version["subresources"]["scale"]["specReplicasPath"],
-        ".spec.replicas"
-    );
+    assert_eq!(version["subresources"]["scale"]["specReplicasPath"], ".spec.replicas");
     let columns: Vec<&str> = version["additionalPrinterColumns"]
         .as_array()
         .unwrap()
@@ -86,12 +80,7 @@ fn schema_is_structural() {
                 problems.push(format!("{path}: {banned}"));
             }
         }
-        for (key, child) in obj
-            .get("properties")
-            .and_then(Value::as_object)
-            .into_iter()
-            .flatten()
-        {
+        for (key, child) in obj.get("properties").and_then(Value::as_object).into_iter().flatten() {
             walk(child, &format!("{path}.{key}"), problems);
         }
         for key in ["items", "additionalProperties"] {
@@ -113,12 +102,7 @@ fn every_sample_validates() {
         let path = entry.unwrap().path();
         if path.extension().is_some_and(|e| e == "yaml") {
             let manifest = yaml(&std::fs::read_to_string(&path).unwrap());
-            assert_eq!(
-                manifest["apiVersion"],
-                "shopfleet.dev/v1alpha1",
-                "{}",
-                path.display()
-            );
+            assert_eq!(manifest["apiVersion"], "shopfleet.dev/v1alpha1", "{}", path.display());
             assert_eq!(manifest["kind"], "ShopInstance", "{}", path.display());
             let errors = admit(&manifest, None);
             assert!(errors.is_empty(), "{}: {errors:#?}", path.display());
@@ -128,27 +112,14 @@ fn every_sample_validates() {
             seen += 1;
         }
     }
-    assert!(
-        seen >= 3,
-        "expected minimal, production and no-kafka samples, found {seen}"
-    );
+    assert!(seen >= 3, "expected minimal, production and no-kafka samples, found {seen}");
 }
 
 #[test]
 fn validator_rejects_unknown_fields_and_bad_types() {
     let errors = admit(&yaml("spec: {replicas: many, postgress: {}}"), None);
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.contains(".spec.replicas: expected integer")),
-        "{errors:?}"
-    );
-    assert!(
-        errors
-            .iter()
-            .any(|e| e.contains(".spec.postgress: unknown field")),
-        "{errors:?}"
-    );
+    assert!(errors.iter().any(|e| e.contains(".spec.replicas: expected integer")), "{errors:?}");
+    assert!(errors.iter().any(|e| e.contains(".spec.postgress: unknown field")), "{errors:?}");
 }
 
 /// Each bad spec and the CEL (or schema) message it must produce.
@@ -156,16 +127,34 @@ fn validator_rejects_unknown_fields_and_bad_types() {
 fn cel_rules_reject_bad_specs() {
     let cases = [
         ("spec: {postgres: {mode: External}}", "external is required when mode is External"),
-        ("spec: {redis: {external: {host: r, credentialsSecret: s}}}", "external is required when mode is External"),
+        (
+            "spec: {redis: {external: {host: r, credentialsSecret: s}}}",
+            "external is required when mode is External",
+        ),
         ("spec: {search: {mode: External}}", "external is required when mode is External"),
-        ("spec: {vector: {mode: InProcess, external: {host: q, credentialsSecret: s}}}", "not allowed otherwise"),
+        (
+            "spec: {vector: {mode: InProcess, external: {host: q, credentialsSecret: s}}}",
+            "not allowed otherwise",
+        ),
         ("spec: {kafka: {mode: External}}", "bootstrapServers is required"),
         ("spec: {kafka: {bootstrapServers: 'k:9092'}}", "bootstrapServers is required"),
-        ("spec: {postgres: {mode: External, external: {host: db}}}", ".spec.postgres.external.credentialsSecret: required"),
-        ("spec: {postgres: {mode: External, external: {host: '', credentialsSecret: s}}}", "shorter than minLength"),
-        ("spec: {autoscaling: {minReplicas: 5, maxReplicas: 2}, replicas: 2}", "minReplicas must not exceed maxReplicas"),
+        (
+            "spec: {postgres: {mode: External, external: {host: db}}}",
+            ".spec.postgres.external.credentialsSecret: required",
+        ),
+        (
+            "spec: {postgres: {mode: External, external: {host: '', credentialsSecret: s}}}",
+            "shorter than minLength",
+        ),
+        (
+            "spec: {autoscaling: {minReplicas: 5, maxReplicas: 2}, replicas: 2}",
+            "minReplicas must not exceed maxReplicas",
+        ),
         ("spec: {autoscaling: {minReplicas: 2, maxReplicas: 5}, replicas: 1}", "replicas must lie within"),
-        ("spec: {ingress: {host: shop.example.com, tls: {}}}", "tls needs a secretName or a cert-manager issuer"),
+        (
+            "spec: {ingress: {host: shop.example.com, tls: {}}}",
+            "tls needs a secretName or a cert-manager issuer",
+        ),
         (
             "spec: {ingress: {host: a.b, tls: {certManagerIssuer: x, certManagerClusterIssuer: y}}}",
             "set at most one of certManagerIssuer",
@@ -174,7 +163,10 @@ fn cel_rules_reject_bad_specs() {
         ("spec: {deletionPolicy: Shred}", "is not one of"),
         ("spec: {version: latest}", "does not match"),
         ("metadata: {name: 7eleven}\nspec: {}", "the shop name must start with a letter"),
-        ("metadata: {name: a-shop-name-that-is-far-too-long-for-its-children}\nspec: {}", "at most 40 characters"),
+        (
+            "metadata: {name: a-shop-name-that-is-far-too-long-for-its-children}\nspec: {}",
+            "at most 40 characters",
+        ),
     ];
     for (spec, expected) in cases {
         let errors = admit(&yaml(spec), None);
@@ -210,17 +202,8 @@ fn storage_class_is_immutable_on_update() {
         "spec: {postgres: {storage: {size: 10Gi}}}",
     ] {
         let errors = admit(&yaml(new), Some(&old));
-        assert!(
-            errors
-                .iter()
-                .any(|e| e.contains("storageClassName is immutable")),
-            "{new}: {errors:#?}"
-        );
+        assert!(errors.iter().any(|e| e.contains("storageClassName is immutable")), "{new}: {errors:#?}");
     }
     // On create there is no old object, so the transition rule does not apply.
-    assert!(admit(
-        &yaml("spec: {postgres: {storage: {size: 1Gi, storageClassName: fast}}}"),
-        None
-    )
-    .is_empty());
+    assert!(admit(&yaml("spec: {postgres: {storage: {size: 1Gi, storageClassName: fast}}}"), None).is_empty());
 }

@@ -25,9 +25,9 @@ pub struct Changes {
 /// match element by element.
 pub fn is_subset(desired: &Value, observed: &Value) -> bool {
     match (desired, observed) {
-        (Value::Object(d), Value::Object(o)) => d.iter().all(|(k, v)| {
-            o.get(k).is_some_and(|ov| is_subset(v, ov)) || (v.is_null() && !o.contains_key(k))
-        }),
+        (Value::Object(d), Value::Object(o)) => d
+            .iter()
+            .all(|(k, v)| o.get(k).is_some_and(|ov| is_subset(v, ov)) || (v.is_null() && !o.contains_key(k))),
         (Value::Array(d), Value::Array(o)) => {
             d.len() == o.len() && d.iter().zip(o).all(|(d, o)| is_subset(d, o))
         }
@@ -69,11 +69,7 @@ pub async fn apply(
             Api::namespaced_with(client.clone(), namespace, &child.kind.api_resource());
         api.patch(child.name(), &params, &Patch::Apply(&child.object))
             .await
-            .map_err(|source| Error::Apply {
-                kind: child.kind,
-                name: child.name().to_owned(),
-                source,
-            })?;
+            .map_err(|source| Error::Apply { kind: child.kind, name: child.name().to_owned(), source })?;
         applied += 1;
     }
     Ok(applied)
@@ -87,28 +83,19 @@ pub async fn prune(
     observed: &Observed,
 ) -> Result<usize, Error> {
     let wanted: BTreeSet<(Kind, &str)> = desired.iter().map(|c| (c.kind, c.name())).collect();
-    let params = DeleteParams {
-        propagation_policy: Some(PropagationPolicy::Background),
-        ..Default::default()
-    };
+    let params =
+        DeleteParams { propagation_policy: Some(PropagationPolicy::Background), ..Default::default() };
     let mut pruned = 0;
     for (kind, object) in observed.iter() {
         let name = object.metadata.name.as_deref().unwrap_or_default();
         if wanted.contains(&(kind, name)) || object.metadata.deletion_timestamp.is_some() {
             continue;
         }
-        let api: Api<DynamicObject> =
-            Api::namespaced_with(client.clone(), namespace, &kind.api_resource());
+        let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &kind.api_resource());
         match api.delete(name, &params).await {
             Ok(_) => pruned += 1,
             Err(kube::Error::Api(e)) if e.code == 404 => {}
-            Err(source) => {
-                return Err(Error::Prune {
-                    kind,
-                    name: name.to_owned(),
-                    source,
-                })
-            }
+            Err(source) => return Err(Error::Prune { kind, name: name.to_owned(), source }),
         }
     }
     Ok(pruned)
@@ -142,9 +129,6 @@ mod tests {
         assert!(needs_apply(&desired, Some(&relabelled)));
         let mut extra_port = defaulted;
         extra_port.data["spec"]["ports"] = json!([{"port": 80}, {"port": 81}]);
-        assert!(
-            needs_apply(&desired, Some(&extra_port)),
-            "lists must match element by element"
-        );
+        assert!(needs_apply(&desired, Some(&extra_port)), "lists must match element by element");
     }
 }

@@ -58,17 +58,13 @@ impl Kind {
             Self::Job => ApiResource::erase::<batch::Job>(&()),
             Self::Ingress => ApiResource::erase::<networking::Ingress>(&()),
             Self::NetworkPolicy => ApiResource::erase::<networking::NetworkPolicy>(&()),
-            Self::HorizontalPodAutoscaler => {
-                ApiResource::erase::<autoscaling::HorizontalPodAutoscaler>(&())
-            }
+            Self::HorizontalPodAutoscaler => ApiResource::erase::<autoscaling::HorizontalPodAutoscaler>(&()),
             Self::PodDisruptionBudget => ApiResource::erase::<policy::PodDisruptionBudget>(&()),
         }
     }
 
     fn of(kind: &str) -> Option<Kind> {
-        Self::ALL
-            .into_iter()
-            .find(|k| k.api_resource().kind == kind)
+        Self::ALL.into_iter().find(|k| k.api_resource().kind == kind)
     }
 }
 

@@ -16,12 +16,7 @@ pub enum LogFormat {
 #[command(name = "shopfleet-operator", version)]
 pub struct Cli {
     /// Namespaces to watch, comma-separated; empty watches all.
-    #[arg(
-        long,
-        env = "WATCH_NAMESPACES",
-        value_delimiter = ',',
-        default_value = ""
-    )]
+    #[arg(long, env = "WATCH_NAMESPACES", value_delimiter = ',', default_value = "")]
     pub watch_namespaces: Vec<String>,
     /// Address of the /metrics, /healthz and /readyz server.
     #[arg(long, env = "METRICS_ADDR", default_value = "0.0.0.0:8080")]
@@ -43,12 +38,8 @@ pub struct Cli {
 impl Cli {
     /// The namespaces to watch, `None` meaning all.
     pub fn namespaces(&self) -> Option<Vec<String>> {
-        let list: Vec<String> = self
-            .watch_namespaces
-            .iter()
-            .map(|n| n.trim().to_owned())
-            .filter(|n| !n.is_empty())
-            .collect();
+        let list: Vec<String> =
+            self.watch_namespaces.iter().map(|n| n.trim().to_owned()).filter(|n| !n.is_empty()).collect();
         (!list.is_empty()).then_some(list)
     }
 
@@ -82,10 +73,7 @@ mod tests {
             "--leader-election",
         ])
         .unwrap();
-        assert_eq!(
-            cli.namespaces(),
-            Some(vec!["shop-a".to_owned(), "shop-b".to_owned()])
-        );
+        assert_eq!(cli.namespaces(), Some(vec!["shop-a".to_owned(), "shop-b".to_owned()]));
         assert!(cli.leader_election);
     }
 }

@@ -25,10 +25,7 @@ const BACKOFF_MAX: Duration = Duration::from_secs(300);
 impl Context {
     /// A context reporting Events as `shopfleet-operator` (instance `instance`).
     pub fn new(client: Client, instance: Option<String>) -> Context {
-        let reporter = Reporter {
-            controller: MANAGER.to_owned(),
-            instance,
-        };
+        let reporter = Reporter { controller: MANAGER.to_owned(), instance };
         Context {
             recorder: Recorder::new(client.clone(), reporter),
             client,
@@ -41,16 +38,11 @@ impl Context {
         let mut failures = self.failures.lock().unwrap_or_else(|e| e.into_inner());
         let count = failures.entry(key.to_owned()).or_insert(0);
         *count = count.saturating_add(1);
-        BACKOFF_BASE
-            .saturating_mul(1 << (*count - 1).min(16))
-            .min(BACKOFF_MAX)
+        BACKOFF_BASE.saturating_mul(1 << (*count - 1).min(16)).min(BACKOFF_MAX)
     }
 
     /// Forgets the failures of shop `key` after a successful reconcile.
     pub fn succeeded(&self, key: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .remove(key);
+        self.failures.lock().unwrap_or_else(|e| e.into_inner()).remove(key);
     }
 }

@@ -41,34 +41,28 @@ async fn run_one(
     let client = ctx.client.clone();
     let ns = namespace.as_deref();
     let owned = watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGER}"));
-    Controller::new(
-        api::<ShopInstance>(&client, ns),
-        watcher::Config::default().any_semantic(),
-    )
-    .with_config(Config::default().concurrency(concurrency))
-    .owns(api::<core::Secret>(&client, ns), owned.clone())
-    .owns(api::<core::ConfigMap>(&client, ns), owned.clone())
-    .owns(api::<core::ServiceAccount>(&client, ns), owned.clone())
-    .owns(api::<core::Service>(&client, ns), owned.clone())
-    .owns(api::<apps::StatefulSet>(&client, ns), owned.clone())
-    .owns(api::<apps::Deployment>(&client, ns), owned.clone())
-    .owns(api::<batch::Job>(&client, ns), owned.clone())
-    .owns(api::<networking::Ingress>(&client, ns), owned.clone())
-    .owns(api::<networking::NetworkPolicy>(&client, ns), owned.clone())
-    .owns(
-        api::<autoscaling::HorizontalPodAutoscaler>(&client, ns),
-        owned.clone(),
-    )
-    .owns(api::<policy::PodDisruptionBudget>(&client, ns), owned)
-    .graceful_shutdown_on(shutdown)
-    .run(reconcile, error_policy, ctx)
-    .for_each(|result| async move {
-        match result {
-            Ok((shop, _)) => tracing::debug!(shop = %shop.name, "reconciled"),
-            Err(e) => tracing::warn!(error = ?e, "controller error"),
-        }
-    })
-    .await;
+    Controller::new(api::<ShopInstance>(&client, ns), watcher::Config::default().any_semantic())
+        .with_config(Config::default().concurrency(concurrency))
+        .owns(api::<core::Secret>(&client, ns), owned.clone())
+        .owns(api::<core::ConfigMap>(&client, ns), owned.clone())
+        .owns(api::<core::ServiceAccount>(&client, ns), owned.clone())
+        .owns(api::<core::Service>(&client, ns), owned.clone())
+        .owns(api::<apps::StatefulSet>(&client, ns), owned.clone())
+        .owns(api::<apps::Deployment>(&client, ns), owned.clone())
+        .owns(api::<batch::Job>(&client, ns), owned.clone())
+        .owns(api::<networking::Ingress>(&client, ns), owned.clone())
+        .owns(api::<networking::NetworkPolicy>(&client, ns), owned.clone())
+        .owns(api::<autoscaling::HorizontalPodAutoscaler>(&client, ns), owned.clone())
+        .owns(api::<policy::PodDisruptionBudget>(&client, ns), owned)
+        .graceful_shutdown_on(shutdown)
+        .run(reconcile, error_policy, ctx)
+        .for_each(|result| async move {
+            match result {
+                Ok((shop, _)) => tracing::debug!(shop = %shop.name, "reconciled"),
+                Err(e) => tracing::warn!(error = ?e, "controller error"),
+            }
+        })
+        .await;
 }
 
 /// Runs controllers for `namespaces` (`None`: all) until `shutdown` resolves.
@@ -83,10 +77,5 @@ pub async fn run(
         Some(list) => list.into_iter().map(Some).collect(),
         None => vec![None],
     };
-    join_all(
-        scopes
-            .into_iter()
-            .map(|ns| run_one(ctx.clone(), ns, concurrency, shutdown.clone())),
-    )
-    .await;
+    join_all(scopes.into_iter().map(|ns| run_one(ctx.clone(), ns, concurrency, shutdown.clone()))).await;
 }

@@ -8,17 +8,9 @@ pub enum Error {
     #[error("reading the cluster: {0}")]
     Read(#[source] kube::Error),
     #[error("applying {kind:?} {name}: {source}")]
-    Apply {
-        kind: Kind,
-        name: String,
-        source: kube::Error,
-    },
+    Apply { kind: Kind, name: String, source: kube::Error },
     #[error("deleting {kind:?} {name}: {source}")]
-    Prune {
-        kind: Kind,
-        name: String,
-        source: kube::Error,
-    },
+    Prune { kind: Kind, name: String, source: kube::Error },
     #[error("writing status: {0}")]
     Status(#[source] kube::Error),
     #[error("cleaning up: {0}")]

@@ -68,8 +68,7 @@ impl Watcher {
 }
 
 fn watch_line(type_: &str, object: &Value) -> Bytes {
-    let mut line =
-        serde_json::to_vec(&json!({"type": type_, "object": object})).expect("JSON serialises");
+    let mut line = serde_json::to_vec(&json!({"type": type_, "object": object})).expect("JSON serialises");
     line.push(b'\n');
     Bytes::from(line)
 }
@@ -144,13 +143,7 @@ fn parse_path(path: &str) -> Option<Target> {
         [plural, name, "status"] => (*plural, Some(*name), true),
         _ => return None,
     };
-    Some(Target {
-        prefix,
-        plural: plural.to_owned(),
-        namespace,
-        name: name.map(str::to_owned),
-        status,
-    })
+    Some(Target { prefix, plural: plural.to_owned(), namespace, name: name.map(str::to_owned), status })
 }
 
 fn query(uri: &http::Uri) -> BTreeMap<String, String> {
@@ -158,14 +151,7 @@ fn query(uri: &http::Uri) -> BTreeMap<String, String> {
         .unwrap_or_default()
         .split('&')
         .filter_map(|kv| kv.split_once('='))
-        .map(|(k, v)| {
-            (
-                k.to_owned(),
-                v.replace("%3D", "=")
-                    .replace("%2C", ",")
-                    .replace("%2F", "/"),
-            )
-        })
+        .map(|(k, v)| (k.to_owned(), v.replace("%3D", "=").replace("%2C", ",").replace("%2F", "/")))
         .collect()
 }
 
@@ -199,9 +185,7 @@ impl State {
     fn store(&mut self, key: Key, mut object: Value) -> Value {
         let rv = self.next_rv();
         let previous = self.objects.get(&key).cloned();
-        let meta = object["metadata"]
-            .as_object_mut()
-            .expect("objects have metadata");
+        let meta = object["metadata"].as_object_mut().expect("objects have metadata");
         meta.insert("resourceVersion".into(), json!(rv));
         meta.insert("name".into(), json!(key.3));
         if !key.2.is_empty() {
@@ -213,11 +197,7 @@ impl State {
                     meta.insert(field.into(), prev["metadata"][field].clone());
                 }
                 let generation = prev["metadata"]["generation"].as_i64().unwrap_or(1);
-                let bumped = if spec_part(prev) == spec_part(&object) {
-                    generation
-                } else {
-                    generation + 1
-                };
+                let bumped = if spec_part(prev) == spec_part(&object) { generation } else { generation + 1 };
                 object["metadata"]["generation"] = json!(bumped);
             }
             None => {
@@ -227,22 +207,12 @@ impl State {
             }
         }
         let deleting = !object["metadata"]["deletionTimestamp"].is_null();
-        let finalizers = object["metadata"]["finalizers"]
-            .as_array()
-            .is_some_and(|f| !f.is_empty());
+        let finalizers = object["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
         if deleting && !finalizers {
             self.objects.insert(key.clone(), object.clone());
             self.remove(&key);
         } else {
-            self.emit(
-                &key,
-                if previous.is_some() {
-                    "MODIFIED"
-                } else {
-                    "ADDED"
-                },
-                &object,
-            );
+            self.emit(&key, if previous.is_some() { "MODIFIED" } else { "ADDED" }, &object);
             self.objects.insert(key, object.clone());
         }
         object
@@ -250,14 +220,12 @@ impl State {
 
     /// Records a change and sends it to every watcher that wants it.
     fn emit(&mut self, key: &Key, type_: &'static str, object: &Value) {
-        self.log
-            .push_back((self.resource_version, key.clone(), type_, object.clone()));
+        self.log.push_back((self.resource_version, key.clone(), type_, object.clone()));
         if self.log.len() > WATCH_HISTORY {
             self.log_floor = self.log.pop_front().map_or(self.log_floor, |(rv, ..)| rv);
         }
         let line = watch_line(type_, object);
-        self.watchers
-            .retain(|w| !w.wants(key, object) || w.events.send(line.clone()).is_ok());
+        self.watchers.retain(|w| !w.wants(key, object) || w.events.send(line.clone()).is_ok());
     }
 
     /// Opens a watch, replaying the changes after the requested resourceVersion; `None`
@@ -275,10 +243,7 @@ impl State {
             selector: params.get("labelSelector").cloned(),
             events,
         };
-        let since: u64 = params
-            .get("resourceVersion")
-            .and_then(|rv| rv.parse().ok())
-            .unwrap_or(0);
+        let since: u64 = params.get("resourceVersion").and_then(|rv| rv.parse().ok()).unwrap_or(0);
         if since < self.log_floor {
             return None;
         }
@@ -315,32 +280,17 @@ impl State {
         }
     }
 
-    fn handle(
-        &mut self,
-        method: &str,
-        uri: &http::Uri,
-        content_type: &str,
-        body: &[u8],
-    ) -> (u16, Value) {
+    fn handle(&mut self, method: &str, uri: &http::Uri, content_type: &str, body: &[u8]) -> (u16, Value) {
         let Some(target) = parse_path(uri.path()) else {
             return (404, status_body(404, "NotFound", "unknown path"));
         };
-        if let Some((_, _, code)) = self
-            .failures
-            .iter()
-            .find(|(m, p, _)| m == method && *p == target.plural)
+        if let Some((_, _, code)) = self.failures.iter().find(|(m, p, _)| m == method && *p == target.plural)
         {
-            return (
-                *code,
-                status_body(*code, "InternalError", "injected failure"),
-            );
+            return (*code, status_body(*code, "InternalError", "injected failure"));
         }
         let params = query(uri);
-        let body: Value = if body.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_slice(body).unwrap_or(Value::Null)
-        };
+        let body: Value =
+            if body.is_empty() { Value::Null } else { serde_json::from_slice(body).unwrap_or(Value::Null) };
         let namespace = target.namespace.clone().unwrap_or_default();
         match (method, &target.name) {
             ("GET", None) => {
@@ -355,11 +305,8 @@ impl State {
                     })
                     .map(|(_, o)| o.clone())
                     .collect();
-                let api_version = target
-                    .prefix
-                    .trim_start_matches("apis/")
-                    .trim_start_matches("api/")
-                    .to_owned();
+                let api_version =
+                    target.prefix.trim_start_matches("apis/").trim_start_matches("api/").to_owned();
                 (
                     200,
                     json!({"apiVersion": api_version, "kind": "List",
@@ -384,22 +331,9 @@ impl State {
                 (201, self.store(key, object))
             }
             (_, Some(name)) => {
-                let key = (
-                    target.prefix.clone(),
-                    target.plural.clone(),
-                    namespace,
-                    name.clone(),
-                );
+                let key = (target.prefix.clone(), target.plural.clone(), namespace, name.clone());
                 let existing = self.objects.get(&key).cloned();
-                self.handle_named(
-                    method,
-                    key,
-                    existing,
-                    target.status,
-                    &params,
-                    content_type,
-                    body,
-                )
+                self.handle_named(method, key, existing, target.status, &params, content_type, body)
             }
             _ => (405, status_body(405, "MethodNotAllowed", "unsupported")),
         }
@@ -423,9 +357,7 @@ impl State {
                 let Some(mut object) = existing else {
                     return not_found();
                 };
-                let finalizers = object["metadata"]["finalizers"]
-                    .as_array()
-                    .is_some_and(|f| !f.is_empty());
+                let finalizers = object["metadata"]["finalizers"].as_array().is_some_and(|f| !f.is_empty());
                 if finalizers {
                     if object["metadata"]["deletionTimestamp"].is_null() {
                         object["metadata"]["deletionTimestamp"] = json!("2026-01-01T00:00:00Z");
@@ -442,10 +374,7 @@ impl State {
                 };
                 let sent_rv = &body["metadata"]["resourceVersion"];
                 if !sent_rv.is_null() && *sent_rv != current["metadata"]["resourceVersion"] {
-                    return (
-                        409,
-                        status_body(409, "Conflict", "the object has been modified"),
-                    );
+                    return (409, status_body(409, "Conflict", "the object has been modified"));
                 }
                 let mut object = body;
                 object["status"] = current["status"].clone();
@@ -467,10 +396,7 @@ impl State {
     ) -> (u16, Value) {
         if content_type.starts_with("application/apply-patch") {
             if !params.contains_key("fieldManager") {
-                return (
-                    400,
-                    status_body(400, "BadRequest", "fieldManager is required for apply"),
-                );
+                return (400, status_body(400, "BadRequest", "fieldManager is required for apply"));
             }
             let object = match (existing, status) {
                 (Some(mut current), true) => {
@@ -535,12 +461,7 @@ impl FakeApi {
     }
 
     fn key(ar: &ApiResource, namespace: &str, name: &str) -> Key {
-        (
-            prefix(ar),
-            ar.plural.clone(),
-            namespace.to_owned(),
-            name.to_owned(),
-        )
+        (prefix(ar), ar.plural.clone(), namespace.to_owned(), name.to_owned())
     }
 
     /// Stores an object directly, as if a user had created it.
@@ -558,10 +479,7 @@ impl FakeApi {
 
     /// The stored object, if any.
     pub fn get(&self, ar: &ApiResource, namespace: &str, name: &str) -> Option<Value> {
-        self.lock()
-            .objects
-            .get(&Self::key(ar, namespace, name))
-            .cloned()
+        self.lock().objects.get(&Self::key(ar, namespace, name)).cloned()
     }
 
     /// Names of the stored objects of one resource in a namespace.
@@ -576,20 +494,10 @@ impl FakeApi {
     }
 
     /// Changes a stored object in place, as a user or another controller would.
-    pub fn edit(
-        &self,
-        ar: &ApiResource,
-        namespace: &str,
-        name: &str,
-        change: impl FnOnce(&mut Value),
-    ) {
+    pub fn edit(&self, ar: &ApiResource, namespace: &str, name: &str, change: impl FnOnce(&mut Value)) {
         let key = Self::key(ar, namespace, name);
         let mut state = self.lock();
-        let mut object = state
-            .objects
-            .get(&key)
-            .cloned()
-            .expect("edited object exists");
+        let mut object = state.objects.get(&key).cloned().expect("edited object exists");
         change(&mut object);
         state.store(key, object);
     }
@@ -618,9 +526,7 @@ impl FakeApi {
 
     /// Makes every `method` request to `plural` fail with HTTP `code`.
     pub fn fail(&self, method: &str, plural: &str, code: u16) {
-        self.lock()
-            .failures
-            .push((method.to_owned(), plural.to_owned(), code));
+        self.lock().failures.push((method.to_owned(), plural.to_owned(), code));
     }
 
     /// Stops injected failures.
@@ -677,27 +583,18 @@ impl tower::Service<Request<Body>> for FakeApi {
                 .to_owned();
             let mut state = state.lock().unwrap_or_else(|e| e.into_inner());
             let method = parts.method.as_str().to_owned();
-            let recorded = Recorded {
-                method: method.clone(),
-                path: parts.uri.path().to_owned(),
-            };
+            let recorded = Recorded { method: method.clone(), path: parts.uri.path().to_owned() };
             state.writes += usize::from(recorded.is_write());
             state.requests.push(recorded);
             let params = query(&parts.uri);
-            let watching =
-                method == "GET" && params.get("watch").is_some_and(|w| w == "true" || w == "1");
+            let watching = method == "GET" && params.get("watch").is_some_and(|w| w == "true" || w == "1");
             match parse_path(parts.uri.path()) {
                 Some(target) if watching && target.name.is_none() => {
                     let Some(events) = state.watch(target, &params) else {
-                        return Ok(respond(
-                            410,
-                            &status_body(410, "Expired", "too old resource version"),
-                        ));
+                        return Ok(respond(410, &status_body(410, "Expired", "too old resource version")));
                     };
-                    let timeout: u64 = params
-                        .get("timeoutSeconds")
-                        .and_then(|t| t.parse().ok())
-                        .unwrap_or(290);
+                    let timeout: u64 =
+                        params.get("timeoutSeconds").and_then(|t| t.parse().ok()).unwrap_or(290);
                     let stream = tokio_stream_of(events)
                         .take_until(tokio::time::sleep(std::time::Duration::from_secs(timeout)))
                         .map(|line| Ok::<_, Infallible>(Frame::data(line)));

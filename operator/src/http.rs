@@ -20,10 +20,7 @@ pub struct Health {
 
 fn router(health: Health) -> Router {
     Router::new()
-        .route(
-            "/metrics",
-            get(|State(h): State<Health>| async move { h.metrics.render() }),
-        )
+        .route("/metrics", get(|State(h): State<Health>| async move { h.metrics.render() }))
         .route("/healthz", get(|| async { "ok" }))
         .route(
             "/readyz",
@@ -46,7 +43,5 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving /metrics, /healthz and /readyz");
-    axum::serve(listener, router(health))
-        .with_graceful_shutdown(shutdown)
-        .await
+    axum::serve(listener, router(health)).with_graceful_shutdown(shutdown).await
 }

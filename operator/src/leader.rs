@@ -27,19 +27,12 @@ fn claim(lease: Option<&Lease>, identity: &str, now: chrono::DateTime<Utc>) -> O
     let spec = lease.and_then(|l| l.spec.clone()).unwrap_or_default();
     let holder = spec.holder_identity.clone().unwrap_or_default();
     let duration = chrono::Duration::seconds(i64::from(spec.lease_duration_seconds.unwrap_or(0)));
-    let expired = spec
-        .renew_time
-        .as_ref()
-        .is_none_or(|t| t.0 + duration < now);
+    let expired = spec.renew_time.as_ref().is_none_or(|t| t.0 + duration < now);
     let ours = holder == identity;
     (ours || holder.is_empty() || expired).then(|| LeaseSpec {
         holder_identity: Some(identity.to_owned()),
         lease_duration_seconds: Some(LEASE_DURATION.as_secs() as i32),
-        acquire_time: if ours {
-            spec.acquire_time.clone()
-        } else {
-            Some(MicroTime(now))
-        },
+        acquire_time: if ours { spec.acquire_time.clone() } else { Some(MicroTime(now)) },
         renew_time: Some(MicroTime(now)),
         lease_transitions: Some(spec.lease_transitions.unwrap_or(0) + i32::from(!ours)),
         ..spec
@@ -49,10 +42,7 @@ fn claim(lease: Option<&Lease>, identity: &str, now: chrono::DateTime<Utc>) -> O
 impl Elector {
     /// A candidate named `identity` for the Lease in `namespace`.
     pub fn new(client: Client, namespace: &str, identity: String) -> Elector {
-        Elector {
-            api: Api::namespaced(client, namespace),
-            identity,
-        }
+        Elector { api: Api::namespaced(client, namespace), identity }
     }
 
     /// Takes or renews the Lease; `Ok(false)` when someone else holds it.
@@ -64,16 +54,11 @@ impl Elector {
         let result = match existing {
             Some(mut lease) => {
                 lease.spec = Some(spec);
-                self.api
-                    .replace(LEASE_NAME, &PostParams::default(), &lease)
-                    .await
+                self.api.replace(LEASE_NAME, &PostParams::default(), &lease).await
             }
             None => {
                 let lease = Lease {
-                    metadata: ObjectMeta {
-                        name: Some(LEASE_NAME.to_owned()),
-                        ..Default::default()
-                    },
+                    metadata: ObjectMeta { name: Some(LEASE_NAME.to_owned()), ..Default::default() },
                     spec: Some(spec),
                 };
                 self.api.create(&PostParams::default(), &lease).await
@@ -131,9 +116,7 @@ mod tests {
             spec: Some(LeaseSpec {
                 holder_identity: Some(holder.to_owned()),
                 lease_duration_seconds: Some(15),
-                renew_time: Some(MicroTime(
-                    Utc::now() - chrono::Duration::seconds(renewed_secs_ago),
-                )),
+                renew_time: Some(MicroTime(Utc::now() - chrono::Duration::seconds(renewed_secs_ago))),
                 lease_transitions: Some(3),
                 ..Default::default()
             }),

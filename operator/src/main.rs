@@ -5,9 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use clap::Parser;
-use shopfleet_operator::{
-    cli::Cli, context::Context, controller, http, leader, metrics, telemetry,
-};
+use shopfleet_operator::{cli::Cli, context::Context, controller, http, leader, metrics, telemetry};
 use tokio::sync::watch;
 
 /// How long in-flight reconciles may run after SIGTERM (Kubernetes waits 30s by default).
@@ -28,10 +26,7 @@ async fn main() -> anyhow::Result<()> {
         }
     };
     let ready = Arc::new(AtomicBool::new(false));
-    let health = http::Health {
-        metrics: handle,
-        ready: ready.clone(),
-    };
+    let health = http::Health { metrics: handle, ready: ready.clone() };
     let server = tokio::spawn(http::serve(cli.metrics_addr, health, stopped()));
 
     let signal_tx = stop_tx.clone();
@@ -41,11 +36,10 @@ async fn main() -> anyhow::Result<()> {
         let _ = signal_tx.send(true);
     });
 
-    let identity = std::env::var("POD_NAME")
-        .unwrap_or_else(|_| format!("shopfleet-operator-{}", std::process::id()));
+    let identity =
+        std::env::var("POD_NAME").unwrap_or_else(|_| format!("shopfleet-operator-{}", std::process::id()));
     if cli.leader_election {
-        let elector =
-            leader::Elector::new(client.clone(), &cli.lease_namespace(), identity.clone());
+        let elector = leader::Elector::new(client.clone(), &cli.lease_namespace(), identity.clone());
         tokio::select! {
             () = elector.acquire() => {}
             () = stopped() => return Ok(()),

@@ -18,11 +18,7 @@ pub fn install() -> Result<PrometheusHandle, BuildError> {
         .install_recorder()?;
     metrics::describe_counter!(RECONCILES, "Reconciles of ShopInstances, successful or not");
     metrics::describe_counter!(ERRORS, "Failed reconciles by reason");
-    metrics::describe_histogram!(
-        DURATION,
-        metrics::Unit::Seconds,
-        "Duration of one reconcile"
-    );
+    metrics::describe_histogram!(DURATION, metrics::Unit::Seconds, "Duration of one reconcile");
     Ok(handle)
 }
 

@@ -35,11 +35,7 @@ const CONVERGING_REQUEUE: Duration = Duration::from_secs(15);
 pub fn error_policy(shop: Arc<ShopInstance>, error: &Error, ctx: Arc<Context>) -> Action {
     tracing::warn!(shop = %shop.name_any(), reason = error.reason(), %error, "reconcile failed");
     crate::metrics::failed(error.reason());
-    let key = format!(
-        "{}/{}",
-        shop.namespace().unwrap_or_default(),
-        shop.name_any()
-    );
+    let key = format!("{}/{}", shop.namespace().unwrap_or_default(), shop.name_any());
     Action::requeue(ctx.backoff(&key))
 }
 
@@ -66,23 +62,16 @@ pub async fn reconcile(shop: Arc<ShopInstance>, ctx: Arc<Context>) -> Result<Act
 
 /// True when the pause annotation is set to "true".
 fn is_paused(shop: &ShopInstance) -> bool {
-    shop.annotations()
-        .get(PAUSED_ANNOTATION)
-        .is_some_and(|v| v == "true")
+    shop.annotations().get(PAUSED_ANNOTATION).is_some_and(|v| v == "true")
 }
 
 async fn converge(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
     let owner = Owner::of(shop);
-    let observed = Observed::fetch(&ctx.client, &owner.namespace, &owner.name)
-        .await
-        .map_err(Error::Read)?;
+    let observed = Observed::fetch(&ctx.client, &owner.namespace, &owner.name).await.map_err(Error::Read)?;
     let now = Time(chrono::Utc::now());
 
     if let Err(problems) = validate(shop) {
-        let problem = Problem {
-            reason: "InvalidSpec",
-            message: problems.join("; "),
-        };
+        let problem = Problem { reason: "InvalidSpec", message: problems.join("; ") };
         let inputs = Inputs {
             observed: &observed,
             desired: None,
@@ -98,56 +87,31 @@ async fn converge(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
     let desired = build(shop, &observed, &values);
     let paused = is_paused(shop);
     if !paused {
-        let changes =
-            apply::apply(&ctx.client, &owner.namespace, &desired.children, &observed).await;
+        let changes = apply::apply(&ctx.client, &owner.namespace, &desired.children, &observed).await;
         let changes = match changes {
-            Ok(applied) => {
-                apply::prune(&ctx.client, &owner.namespace, &desired.children, &observed)
-                    .await
-                    .map(|p| (applied, p))
-            }
+            Ok(applied) => apply::prune(&ctx.client, &owner.namespace, &desired.children, &observed)
+                .await
+                .map(|p| (applied, p)),
             Err(e) => Err(e),
         };
         if let Err(error) = changes {
-            let problem = Problem {
-                reason: error.reason(),
-                message: error.to_string(),
-            };
-            let inputs = Inputs {
-                observed: &observed,
-                desired: Some(&desired),
-                problem: Some(&problem),
-                paused,
-                now,
-            };
+            let problem = Problem { reason: error.reason(), message: error.to_string() };
+            let inputs =
+                Inputs { observed: &observed, desired: Some(&desired), problem: Some(&problem), paused, now };
             write_status(shop, ctx, status::compute(shop, inputs)).await?;
             return Err(error);
         }
     }
-    let inputs = Inputs {
-        observed: &observed,
-        desired: Some(&desired),
-        problem: None,
-        paused,
-        now,
-    };
+    let inputs = Inputs { observed: &observed, desired: Some(&desired), problem: None, paused, now };
     let status = status::compute(shop, inputs);
     let ready = status.phase == Some(Phase::Ready);
     write_status(shop, ctx, status).await?;
-    Ok(Action::requeue(if ready {
-        READY_REQUEUE
-    } else {
-        CONVERGING_REQUEUE
-    }))
+    Ok(Action::requeue(if ready { READY_REQUEUE } else { CONVERGING_REQUEUE }))
 }
 
 /// Writes `status` with server-side apply when it differs from the stored one, and
 /// records an Event when the phase changes.
-async fn write_status(
-    shop: &ShopInstance,
-    ctx: &Context,
-    status: ShopInstanceStatus,
-) -> Result<(), Error> {
+async fn write_status(shop: &ShopInstance, ctx: &Context, status: ShopInstanceStatus) -> Result<(), Error> {
     let previous = shop.status.clone().unwrap_or_default();
     if previous == status {
         return Ok(());
@@ -155,45 +119,27 @@ async fn write_status(
     if previous.phase != status.phase {
         publish_transition(shop, ctx, &status).await;
     }
-    let api: Api<ShopInstance> =
-        Api::namespaced(ctx.client.clone(), &shop.namespace().unwrap_or_default());
+    let api: Api<ShopInstance> = Api::namespaced(ctx.client.clone(), &shop.namespace().unwrap_or_default());
     let patch = serde_json::json!({
         "apiVersion": ShopInstance::api_version(&()),
         "kind": ShopInstance::kind(&()),
         "status": status,
     });
-    api.patch_status(
-        &shop.name_any(),
-        &PatchParams::apply(MANAGER).force(),
-        &Patch::Apply(&patch),
-    )
-    .await
-    .map_err(Error::Status)?;
+    api.patch_status(&shop.name_any(), &PatchParams::apply(MANAGER).force(), &Patch::Apply(&patch))
+        .await
+        .map_err(Error::Status)?;
     Ok(())
 }
 
 /// An Event for a phase change; failures to record are logged, never fatal.
 async fn publish_transition(shop: &ShopInstance, ctx: &Context, status: &ShopInstanceStatus) {
     let phase = status.phase.unwrap_or(Phase::Progressing);
-    let degraded = status
-        .conditions
-        .iter()
-        .find(|c| c.type_ == "Degraded" && c.status == "True");
+    let degraded = status.conditions.iter().find(|c| c.type_ == "Degraded" && c.status == "True");
     let (type_, reason, note) = match (phase, degraded) {
         (Phase::Degraded, Some(c)) => (EventType::Warning, c.reason.clone(), c.message.clone()),
-        (phase, _) => (
-            EventType::Normal,
-            format!("{phase:?}"),
-            format!("shop is now {phase:?}"),
-        ),
+        (phase, _) => (EventType::Normal, format!("{phase:?}"), format!("shop is now {phase:?}")),
     };
-    let event = Event {
-        type_,
-        reason,
-        note: Some(note),
-        action: "Reconcile".to_owned(),
-        secondary: None,
-    };
+    let event = Event { type_, reason, note: Some(note), action: "Reconcile".to_owned(), secondary: None };
     if let Err(e) = ctx.recorder.publish(&event, &shop.object_ref(&())).await {
         tracing::warn!(error = %e, "failed to publish event");
     }
@@ -210,10 +156,7 @@ async fn cleanup(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
             .await
             .map_err(Error::Cleanup)?;
         for claim in claims {
-            match api
-                .delete(&claim.name_any(), &DeleteParams::default())
-                .await
-            {
+            match api.delete(&claim.name_any(), &DeleteParams::default()).await {
                 Ok(_) => {}
                 Err(kube::Error::Api(e)) if e.code == 404 => {}
                 Err(e) => return Err(Error::Cleanup(e)),

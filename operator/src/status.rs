@@ -5,8 +5,7 @@
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use kube::ResourceExt;
 use shopfleet_crds::{
-    ConditionType, KafkaMode, Phase, SearchMode, ServiceMode, ShopInstance, ShopInstanceStatus,
-    VectorMode,
+    ConditionType, KafkaMode, Phase, SearchMode, ServiceMode, ShopInstance, ShopInstanceStatus, VectorMode,
 };
 
 use crate::build::Desired;
@@ -28,78 +27,36 @@ struct Verdict {
 }
 
 fn verdict(ok: bool, reason: &'static str, message: impl Into<String>) -> Verdict {
-    Verdict {
-        ok,
-        reason,
-        message: message.into(),
-    }
+    Verdict { ok, reason, message: message.into() }
 }
 
 /// Whether a StatefulSet or Deployment has all its replicas ready on the latest generation.
 fn workload(observed: &Observed, kind: Kind, name: &str, what: &str) -> Verdict {
     let Some(object) = observed.get(kind, name) else {
-        return verdict(
-            false,
-            "Creating",
-            format!("{what} {name} does not exist yet"),
-        );
+        return verdict(false, "Creating", format!("{what} {name} does not exist yet"));
     };
     let status = object.data.get("status");
-    let field = |f: &str| {
-        status
-            .and_then(|s| s.get(f))
-            .and_then(|v| v.as_i64())
-            .unwrap_or(0)
-    };
-    let wanted = object
-        .data
-        .get("spec")
-        .and_then(|s| s.get("replicas"))
-        .and_then(|r| r.as_i64())
-        .unwrap_or(1);
+    let field = |f: &str| status.and_then(|s| s.get(f)).and_then(|v| v.as_i64()).unwrap_or(0);
+    let wanted =
+        object.data.get("spec").and_then(|s| s.get("replicas")).and_then(|r| r.as_i64()).unwrap_or(1);
     let generation = object.metadata.generation.unwrap_or(0);
-    let failed = status
-        .and_then(|s| s.get("conditions"))
-        .and_then(|c| c.as_array())
-        .is_some_and(|cs| {
-            cs.iter()
-                .any(|c| c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded")
-        });
+    let failed = status.and_then(|s| s.get("conditions")).and_then(|c| c.as_array()).is_some_and(|cs| {
+        cs.iter().any(|c| c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded")
+    });
     if failed {
-        return verdict(
-            false,
-            "RolloutFailed",
-            format!("{what} {name} exceeded its progress deadline"),
-        );
+        return verdict(false, "RolloutFailed", format!("{what} {name} exceeded its progress deadline"));
     }
-    let ready_field = if kind == Kind::Deployment {
-        "availableReplicas"
-    } else {
-        "readyReplicas"
-    };
+    let ready_field = if kind == Kind::Deployment { "availableReplicas" } else { "readyReplicas" };
     let current = field("observedGeneration") >= generation && field("updatedReplicas") >= wanted;
     if current && field(ready_field) >= wanted {
-        verdict(
-            true,
-            "Ready",
-            format!("{what} {name}: {wanted}/{wanted} ready"),
-        )
+        verdict(true, "Ready", format!("{what} {name}: {wanted}/{wanted} ready"))
     } else {
-        verdict(
-            false,
-            "RollingOut",
-            format!("{what} {name}: {}/{wanted} ready", field(ready_field)),
-        )
+        verdict(false, "RollingOut", format!("{what} {name}: {}/{wanted} ready", field(ready_field)))
     }
 }
 
 fn embedded(observed: &Observed, shop: &ShopInstance, component: &str, what: &str) -> Verdict {
-    workload(
-        observed,
-        Kind::StatefulSet,
-        &format!("{}-{component}", shop.name_any()),
-        what,
-    )
+    workload(observed, Kind::StatefulSet, &format!("{}-{component}", shop.name_any()), what)
 }
 
 fn external(reason: &'static str, message: &str) -> Verdict {
@@ -107,11 +64,7 @@ fn external(reason: &'static str, message: &str) -> Verdict {
 }
 
 /// The verdict of every part of the shop, in `ConditionType` order.
-fn parts(
-    shop: &ShopInstance,
-    observed: &Observed,
-    desired: &Desired,
-) -> Vec<(ConditionType, Verdict)> {
+fn parts(shop: &ShopInstance, observed: &Observed, desired: &Desired) -> Vec<(ConditionType, Verdict)> {
     let spec = &shop.spec;
     let postgres = match spec.postgres.mode {
         ServiceMode::Embedded => embedded(observed, shop, "postgres", "Postgres"),
@@ -155,17 +108,9 @@ fn parts(
         if replicas == 0 {
             return verdict(true, "ScaledToZero", format!("{what} has no replicas"));
         }
-        workload(
-            observed,
-            Kind::Deployment,
-            &format!("{name}-{component}"),
-            what,
-        )
+        workload(observed, Kind::Deployment, &format!("{name}-{component}"), what)
     };
-    let api_replicas = spec
-        .autoscaling
-        .as_ref()
-        .map_or(spec.replicas, |a| a.min_replicas);
+    let api_replicas = spec.autoscaling.as_ref().map_or(spec.replicas, |a| a.min_replicas);
     vec![
         (ConditionType::PostgresReady, postgres),
         (ConditionType::RedisReady, redis),
@@ -173,10 +118,7 @@ fn parts(
         (ConditionType::VectorReady, vector),
         (ConditionType::KafkaReady, kafka),
         (ConditionType::ApiReady, app("api", "API", api_replicas)),
-        (
-            ConditionType::WorkerReady,
-            app("worker", "worker", spec.worker_replicas),
-        ),
+        (ConditionType::WorkerReady, app("worker", "worker", spec.worker_replicas)),
     ]
 }
 
@@ -222,45 +164,27 @@ pub fn compute(shop: &ShopInstance, inputs: Inputs) -> ShopInstanceStatus {
         None => Vec::new(),
     };
     let all_ready = !verdicts.is_empty() && verdicts.iter().all(|(_, v)| v.ok);
-    let failing = verdicts
-        .iter()
-        .find(|(_, v)| matches!(v.reason, "MigrationFailed" | "RolloutFailed"));
+    let failing = verdicts.iter().find(|(_, v)| matches!(v.reason, "MigrationFailed" | "RolloutFailed"));
     let degraded = match (inputs.problem, failing) {
         (Some(p), _) => verdict(true, p.reason, p.message.clone()),
         (None, Some((_, v))) => verdict(true, v.reason, v.message.clone()),
         (None, None) => verdict(false, "AsExpected", "no problems"),
     };
-    let not_ready: Vec<&str> = verdicts
-        .iter()
-        .filter(|(_, v)| !v.ok)
-        .map(|(t, _)| t.as_str())
-        .collect();
+    let not_ready: Vec<&str> = verdicts.iter().filter(|(_, v)| !v.ok).map(|(t, _)| t.as_str()).collect();
     let ready = if all_ready {
         verdict(true, "AllPartsReady", "every part of the shop is ready")
     } else if let Some(p) = inputs.problem {
         verdict(false, p.reason, p.message.clone())
     } else {
-        verdict(
-            false,
-            "PartsNotReady",
-            format!("not ready: {}", not_ready.join(", ")),
-        )
+        verdict(false, "PartsNotReady", format!("not ready: {}", not_ready.join(", ")))
     };
     let progressing = if !all_ready && !degraded.ok && !inputs.paused {
-        verdict(
-            true,
-            "Reconciling",
-            "children are being created or rolled out",
-        )
+        verdict(true, "Reconciling", "children are being created or rolled out")
     } else {
         verdict(false, "Idle", "nothing is rolling out")
     };
     let paused = if inputs.paused {
-        verdict(
-            true,
-            "PausedByAnnotation",
-            "shopfleet.dev/paused is \"true\"; children are not changed",
-        )
+        verdict(true, "PausedByAnnotation", "shopfleet.dev/paused is \"true\"; children are not changed")
     } else {
         verdict(false, "Active", "the operator manages the shop's children")
     };
@@ -289,24 +213,12 @@ pub fn compute(shop: &ShopInstance, inputs: Inputs) -> ShopInstanceStatus {
     ShopInstanceStatus {
         phase: Some(phase),
         observed_generation: generation,
-        endpoint: inputs
-            .desired
-            .map(|d| d.endpoint.clone())
-            .or(previous.endpoint),
-        version: inputs
-            .desired
-            .and_then(|d| d.rolled_version.clone())
-            .or(previous.version),
+        endpoint: inputs.desired.map(|d| d.endpoint.clone()).or(previous.endpoint),
+        version: inputs.desired.and_then(|d| d.rolled_version.clone()).or(previous.version),
         replicas: Some(
-            inputs
-                .observed
-                .status_int(Kind::Deployment, &api_name, "readyReplicas")
-                .unwrap_or(0) as i32,
+            inputs.observed.status_int(Kind::Deployment, &api_name, "readyReplicas").unwrap_or(0) as i32
         ),
-        selector: inputs
-            .desired
-            .map(|d| d.api_selector.clone())
-            .or(previous.selector),
+        selector: inputs.desired.map(|d| d.api_selector.clone()).or(previous.selector),
         conditions,
     }
 }
@@ -321,13 +233,8 @@ mod tests {
 
     #[test]
     fn transition_time_moves_only_when_the_status_flips() {
-        let previous = vec![condition(
-            &[],
-            ConditionType::Ready,
-            verdict(false, "A", "a"),
-            Some(1),
-            &now(100),
-        )];
+        let previous =
+            vec![condition(&[], ConditionType::Ready, verdict(false, "A", "a"), Some(1), &now(100))];
         let same = condition(
             &previous,
             ConditionType::Ready,
@@ -336,13 +243,7 @@ mod tests {
             &now(200),
         );
         assert_eq!(same.last_transition_time, now(100));
-        let flipped = condition(
-            &previous,
-            ConditionType::Ready,
-            verdict(true, "C", "c"),
-            Some(2),
-            &now(300),
-        );
+        let flipped = condition(&previous, ConditionType::Ready, verdict(true, "C", "c"), Some(2), &now(300));
         assert_eq!(flipped.last_transition_time, now(300));
         assert_eq!(flipped.status, "True");
     }

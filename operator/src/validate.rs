@@ -17,50 +17,25 @@ pub fn validate(shop: &ShopInstance) -> Result<(), Vec<String>> {
     let dns_label = name.len() <= MAX_NAME_LEN
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && !name.ends_with('-')
-        && name
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
     if !dns_label {
         problems.push(format!(
             "metadata.name {name:?} must be a DNS label starting with a letter and at most {MAX_NAME_LEN} characters"
         ));
     }
     let external = [
-        (
-            "postgres",
-            spec.postgres.mode == ServiceMode::External,
-            spec.postgres.external.is_some(),
-        ),
-        (
-            "redis",
-            spec.redis.mode == ServiceMode::External,
-            spec.redis.external.is_some(),
-        ),
-        (
-            "search",
-            spec.search.mode == SearchMode::External,
-            spec.search.external.is_some(),
-        ),
-        (
-            "vector",
-            spec.vector.mode == VectorMode::External,
-            spec.vector.external.is_some(),
-        ),
+        ("postgres", spec.postgres.mode == ServiceMode::External, spec.postgres.external.is_some()),
+        ("redis", spec.redis.mode == ServiceMode::External, spec.redis.external.is_some()),
+        ("search", spec.search.mode == SearchMode::External, spec.search.external.is_some()),
+        ("vector", spec.vector.mode == VectorMode::External, spec.vector.external.is_some()),
     ];
     for (block, wants, has) in external {
         if wants && !has {
-            problems.push(format!(
-                "spec.{block}.external is required when mode is External"
-            ));
+            problems.push(format!("spec.{block}.external is required when mode is External"));
         }
     }
     if spec.kafka.mode == KafkaMode::External
-        && spec
-            .kafka
-            .bootstrap_servers
-            .as_deref()
-            .unwrap_or("")
-            .is_empty()
+        && spec.kafka.bootstrap_servers.as_deref().unwrap_or("").is_empty()
     {
         problems.push("spec.kafka.bootstrapServers is required when mode is External".to_owned());
     }
@@ -85,10 +60,7 @@ mod tests {
     use shopfleet_crds::ShopInstanceSpec;
 
     fn shop(name: &str, spec: &str) -> ShopInstance {
-        ShopInstance::new(
-            name,
-            serde_yaml::from_str::<ShopInstanceSpec>(spec).unwrap(),
-        )
+        ShopInstance::new(name, serde_yaml::from_str::<ShopInstanceSpec>(spec).unwrap())
     }
 
     #[test]
@@ -98,28 +70,13 @@ mod tests {
         for (name, spec, expected) in [
             (too_long.as_str(), "{}", "metadata.name"),
             ("9lives", "{}", "metadata.name"),
-            (
-                "demo",
-                "{postgres: {mode: External}}",
-                "spec.postgres.external",
-            ),
+            ("demo", "{postgres: {mode: External}}", "spec.postgres.external"),
             ("demo", "{vector: {mode: External}}", "spec.vector.external"),
-            (
-                "demo",
-                "{kafka: {mode: External}}",
-                "spec.kafka.bootstrapServers",
-            ),
-            (
-                "demo",
-                "{autoscaling: {minReplicas: 4, maxReplicas: 2}}",
-                "minReplicas",
-            ),
+            ("demo", "{kafka: {mode: External}}", "spec.kafka.bootstrapServers"),
+            ("demo", "{autoscaling: {minReplicas: 4, maxReplicas: 2}}", "minReplicas"),
         ] {
             let problems = validate(&shop(name, spec)).unwrap_err();
-            assert!(
-                problems.iter().any(|p| p.contains(expected)),
-                "{name} {spec}: {problems:?}"
-            );
+            assert!(problems.iter().any(|p| p.contains(expected)), "{name} {spec}: {problems:?}");
         }
     }
 }

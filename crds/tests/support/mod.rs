@@ -21,8 +21,7 @@ pub fn apply_defaults(schema: &Value, value: &mut Value) {
                         apply_defaults(prop, child);
                     }
                 }
-            } else if let Some(extra) = schema.get("additionalProperties").filter(|s| s.is_object())
-            {
+            } else if let Some(extra) = schema.get("additionalProperties").filter(|s| s.is_object()) {
                 for child in obj.values_mut() {
                     apply_defaults(extra, child);
                 }
@@ -30,9 +29,7 @@ pub fn apply_defaults(schema: &Value, value: &mut Value) {
         }
         Value::Array(items) => {
             if let Some(item_schema) = schema.get("items") {
-                items
-                    .iter_mut()
-                    .for_each(|item| apply_defaults(item_schema, item));
+                items.iter_mut().for_each(|item| apply_defaults(item_schema, item));
             }
         }
         _ => {}
@@ -61,10 +58,7 @@ fn check(schema: &Value, value: &Value, old: Option<&Value>, path: &str, errors:
             errors.push(format!("{path}: {value} is not one of {allowed:?}"));
         }
     }
-    if let Some(rules) = schema
-        .get("x-kubernetes-validations")
-        .and_then(Value::as_array)
-    {
+    if let Some(rules) = schema.get("x-kubernetes-validations").and_then(Value::as_array) {
         for rule in rules {
             check_rule(rule, value, old, path, errors);
         }
@@ -96,35 +90,19 @@ fn check_type(
                 }
             }
             let len = s.chars().count() as u64;
-            if schema
-                .get("minLength")
-                .and_then(Value::as_u64)
-                .is_some_and(|min| len < min)
-            {
+            if schema.get("minLength").and_then(Value::as_u64).is_some_and(|min| len < min) {
                 errors.push(format!("{path}: shorter than minLength"));
             }
-            if schema
-                .get("maxLength")
-                .and_then(Value::as_u64)
-                .is_some_and(|max| len > max)
-            {
+            if schema.get("maxLength").and_then(Value::as_u64).is_some_and(|max| len > max) {
                 errors.push(format!("{path}: longer than maxLength"));
             }
         }
         ("integer", Value::Number(n)) if n.is_i64() || n.is_u64() => {
             let n = n.as_f64().unwrap_or_default();
-            if schema
-                .get("minimum")
-                .and_then(Value::as_f64)
-                .is_some_and(|min| n < min)
-            {
+            if schema.get("minimum").and_then(Value::as_f64).is_some_and(|min| n < min) {
                 errors.push(format!("{path}: below minimum"));
             }
-            if schema
-                .get("maximum")
-                .and_then(Value::as_f64)
-                .is_some_and(|max| n > max)
-            {
+            if schema.get("maximum").and_then(Value::as_f64).is_some_and(|max| n > max) {
                 errors.push(format!("{path}: above maximum"));
             }
         }
@@ -151,19 +129,12 @@ fn check_object(
             continue;
         }
         match (props.and_then(|p| p.get(key)), extra) {
-            (Some(prop), _) | (None, Some(prop)) => {
-                check(prop, child, old_child, &child_path, errors)
-            }
+            (Some(prop), _) | (None, Some(prop)) => check(prop, child, old_child, &child_path, errors),
             (None, None) if preserve => {}
             (None, None) => errors.push(format!("{child_path}: unknown field")),
         }
     }
-    for required in schema
-        .get("required")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
+    for required in schema.get("required").and_then(Value::as_array).into_iter().flatten() {
         let key = required.as_str().unwrap_or_default();
         if !obj.contains_key(key) {
             errors.push(format!("{path}.{key}: required"));
@@ -171,28 +142,17 @@ fn check_object(
     }
 }
 
-fn check_rule(
-    rule: &Value,
-    value: &Value,
-    old: Option<&Value>,
-    path: &str,
-    errors: &mut Vec<String>,
-) {
+fn check_rule(rule: &Value, value: &Value, old: Option<&Value>, path: &str, errors: &mut Vec<String>) {
     let expr = rule["rule"].as_str().expect("every validation has a rule");
     let transition = expr.contains("oldSelf");
     if transition && old.is_none() {
         return;
     }
-    let program =
-        Program::compile(expr).unwrap_or_else(|e| panic!("CEL rule {expr:?} does not parse: {e}"));
+    let program = Program::compile(expr).unwrap_or_else(|e| panic!("CEL rule {expr:?} does not parse: {e}"));
     let mut context = Context::default();
-    context
-        .add_variable("self", value.clone())
-        .expect("JSON converts to CEL");
+    context.add_variable("self", value.clone()).expect("JSON converts to CEL");
     if let Some(old) = old {
-        context
-            .add_variable("oldSelf", old.clone())
-            .expect("JSON converts to CEL");
+        context.add_variable("oldSelf", old.clone()).expect("JSON converts to CEL");
     }
     match program.execute(&context) {
         Ok(Cel::Bool(true)) => {}

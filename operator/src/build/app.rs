@@ -3,9 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{
-    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
-};
+use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
 use k8s_openapi::api::core::v1::PodTemplateSpec;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
@@ -32,24 +30,13 @@ fn official_image(binary: &str, version: &str) -> String {
 /// Images of the API (also used by the migration Job) and the worker at `version`.
 fn images(spec: &ShopInstanceSpec, version: &str) -> (String, String) {
     (
-        spec.images
-            .api
-            .clone()
-            .unwrap_or_else(|| official_image("shopfleet-api", version)),
-        spec.images
-            .worker
-            .clone()
-            .unwrap_or_else(|| official_image("shopfleet-worker", version)),
+        spec.images.api.clone().unwrap_or_else(|| official_image("shopfleet-api", version)),
+        spec.images.worker.clone().unwrap_or_else(|| official_image("shopfleet-worker", version)),
     )
 }
 
 /// Container parts shared by every app container: config, secrets, scratch and data dirs.
-fn app_parts(
-    owner: &Owner,
-    spec: &ShopInstanceSpec,
-    name: &'static str,
-    image: String,
-) -> ContainerParts {
+fn app_parts(owner: &Owner, spec: &ShopInstanceSpec, name: &'static str, image: String) -> ContainerParts {
     ContainerParts {
         name,
         image,
@@ -70,10 +57,7 @@ fn template(
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
             labels: Some(owner.labels(component)),
-            annotations: Some(BTreeMap::from([(
-                CONFIG_HASH_ANNOTATION.to_owned(),
-                config_hash.to_owned(),
-            )])),
+            annotations: Some(BTreeMap::from([(CONFIG_HASH_ANNOTATION.to_owned(), config_hash.to_owned())])),
             ..Default::default()
         }),
         spec: Some(spec),
@@ -93,13 +77,8 @@ pub struct AppInput<'a> {
 pub fn migration_job(input: &AppInput) -> Job {
     let (api_image, _) = images(input.spec, &input.spec.version);
     let mut hasher = Sha256::new();
-    hasher.update(format!(
-        "{}\n{api_image}\n{}",
-        input.spec.version, input.config_hash
-    ));
-    let name = input
-        .owner
-        .child_name(&format!("migrate-{}", hex::encode(&hasher.finalize()[..5])));
+    hasher.update(format!("{}\n{api_image}\n{}", input.spec.version, input.config_hash));
+    let name = input.owner.child_name(&format!("migrate-{}", hex::encode(&hasher.finalize()[..5])));
     let parts = ContainerParts {
         args: vec!["migrate".to_owned()],
         ..app_parts(input.owner, input.spec, "migrate", api_image)
@@ -113,12 +92,7 @@ pub fn migration_job(input: &AppInput) -> Job {
                 input.owner,
                 "migrate",
                 input.config_hash,
-                pod_spec(
-                    input.service_account.to_owned(),
-                    APP_UID,
-                    parts,
-                    Some("Never"),
-                ),
+                pod_spec(input.service_account.to_owned(), APP_UID, parts, Some("Never")),
             ),
             ..Default::default()
         }),
@@ -133,13 +107,8 @@ fn deployment(
     replicas: Option<i32>,
     parts: ContainerParts,
 ) -> Deployment {
-    let mut metadata = input
-        .owner
-        .meta(input.owner.child_name(component), component);
-    metadata.annotations = Some(BTreeMap::from([(
-        VERSION_ANNOTATION.to_owned(),
-        version.to_owned(),
-    )]));
+    let mut metadata = input.owner.meta(input.owner.child_name(component), component);
+    metadata.annotations = Some(BTreeMap::from([(VERSION_ANNOTATION.to_owned(), version.to_owned())]));
     Deployment {
         metadata,
         spec: Some(DeploymentSpec {
@@ -171,25 +140,11 @@ pub fn api(input: &AppInput, version: &str) -> Deployment {
     let (image, _) = images(spec, version);
     let parts = ContainerParts {
         ports: vec![("http", API_PORT)],
-        check: Some(Check::Http {
-            live: "/health",
-            ready: "/ready",
-            port: API_PORT,
-        }),
-        resources: spec
-            .resources
-            .api
-            .clone()
-            .unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
+        check: Some(Check::Http { live: "/health", ready: "/ready", port: API_PORT }),
+        resources: spec.resources.api.clone().unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
         ..app_parts(input.owner, spec, "api", image)
     };
-    deployment(
-        input,
-        "api",
-        version,
-        spec.autoscaling.is_none().then_some(spec.replicas),
-        parts,
-    )
+    deployment(input, "api", version, spec.autoscaling.is_none().then_some(spec.replicas), parts)
 }
 
 /// The worker Deployment at `version`.
@@ -198,16 +153,8 @@ pub fn worker(input: &AppInput, version: &str) -> Deployment {
     let (_, image) = images(spec, version);
     let parts = ContainerParts {
         ports: vec![("http", WORKER_PORT)],
-        check: Some(Check::Http {
-            live: "/health",
-            ready: "/ready",
-            port: WORKER_PORT,
-        }),
-        resources: spec
-            .resources
-            .worker
-            .clone()
-            .unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
+        check: Some(Check::Http { live: "/health", ready: "/ready", port: WORKER_PORT }),
+        resources: spec.resources.worker.clone().unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
         ..app_parts(input.owner, spec, "worker", image)
     };
     deployment(input, "worker", version, Some(spec.worker_replicas), parts)

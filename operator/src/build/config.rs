@@ -6,9 +6,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ConfigMap, EnvVar};
 use sha2::{Digest, Sha256};
-use shopfleet_crds::{
-    ExternalService, KafkaMode, SearchMode, ServiceMode, ShopInstanceSpec, VectorMode,
-};
+use shopfleet_crds::{ExternalService, KafkaMode, SearchMode, ServiceMode, ShopInstanceSpec, VectorMode};
 
 use super::meta::Owner;
 use super::pod::{env, env_secret};
@@ -36,12 +34,7 @@ struct Target {
     secret: String,
 }
 
-fn target(
-    owner: &Owner,
-    generated: Generated,
-    external: Option<&ExternalService>,
-    port: i32,
-) -> Target {
+fn target(owner: &Owner, generated: Generated, external: Option<&ExternalService>, port: i32) -> Target {
     match external {
         Some(ext) => Target {
             host: ext.host.clone(),
@@ -68,12 +61,7 @@ fn settings(owner: &Owner, spec: &ShopInstanceSpec) -> BTreeMap<String, String> 
     match spec.search.mode {
         SearchMode::Postgres => set("SEARCH_BACKEND", "postgres".to_owned()),
         SearchMode::Embedded | SearchMode::External => {
-            let t = target(
-                owner,
-                Generated::Meilisearch,
-                spec.search.external.as_ref(),
-                MEILI_PORT,
-            );
+            let t = target(owner, Generated::Meilisearch, spec.search.external.as_ref(), MEILI_PORT);
             set("SEARCH_BACKEND", "meilisearch".to_owned());
             set("MEILI_URL", format!("http://{}:{}", t.host, t.port))
         }
@@ -81,21 +69,15 @@ fn settings(owner: &Owner, spec: &ShopInstanceSpec) -> BTreeMap<String, String> 
     match spec.vector.mode {
         VectorMode::InProcess => set("VECTOR_BACKEND", "embedded".to_owned()),
         VectorMode::Embedded | VectorMode::External => {
-            let t = target(
-                owner,
-                Generated::Qdrant,
-                spec.vector.external.as_ref(),
-                QDRANT_GRPC_PORT,
-            );
+            let t = target(owner, Generated::Qdrant, spec.vector.external.as_ref(), QDRANT_GRPC_PORT);
             set("VECTOR_BACKEND", "qdrant".to_owned());
             set("QDRANT_URL", format!("http://{}:{}", t.host, t.port))
         }
     };
     match (&spec.kafka.mode, &spec.kafka.bootstrap_servers) {
-        (KafkaMode::Embedded, _) => set(
-            "KAFKA_BROKERS",
-            format!("{}:{KAFKA_PORT}", owner.child_name("kafka")),
-        ),
+        (KafkaMode::Embedded, _) => {
+            set("KAFKA_BROKERS", format!("{}:{KAFKA_PORT}", owner.child_name("kafka")))
+        }
         (KafkaMode::External, Some(servers)) => set("KAFKA_BROKERS", servers.clone()),
         (KafkaMode::External, None) | (KafkaMode::Disabled, _) => None,
     };
@@ -124,18 +106,8 @@ pub fn config_map(owner: &Owner, spec: &ShopInstanceSpec) -> ConfigMap {
 
 /// Secret-backed environment of the API, worker and migration Job, in interpolation order.
 pub fn secret_env(owner: &Owner, spec: &ShopInstanceSpec) -> Vec<EnvVar> {
-    let pg = target(
-        owner,
-        Generated::Postgres,
-        spec.postgres.external.as_ref(),
-        POSTGRES_PORT,
-    );
-    let redis = target(
-        owner,
-        Generated::Redis,
-        spec.redis.external.as_ref(),
-        REDIS_PORT,
-    );
+    let pg = target(owner, Generated::Postgres, spec.postgres.external.as_ref(), POSTGRES_PORT);
+    let redis = target(owner, Generated::Redis, spec.redis.external.as_ref(), REDIS_PORT);
     let mut vars = vec![
         env_secret("DB_USERNAME", &pg.secret, "username"),
         env_secret("DB_PASSWORD", &pg.secret, "password"),
@@ -147,15 +119,8 @@ pub fn secret_env(owner: &Owner, spec: &ShopInstanceSpec) -> Vec<EnvVar> {
             ),
         ),
         env_secret("REDIS_PASSWORD", &redis.secret, "password"),
-        env(
-            "REDIS_URL",
-            format!("redis://:$(REDIS_PASSWORD)@{}:{}/0", redis.host, redis.port),
-        ),
-        env_secret(
-            "JWT_SECRET",
-            &owner.child_name(Generated::Jwt.suffix()),
-            "jwt-secret",
-        ),
+        env("REDIS_URL", format!("redis://:$(REDIS_PASSWORD)@{}:{}/0", redis.host, redis.port)),
+        env_secret("JWT_SECRET", &owner.child_name(Generated::Jwt.suffix()), "jwt-secret"),
     ];
     vars.push(match &spec.payments.webhook_secret {
         Some(r) => env_secret("PAYMENTS_WEBHOOK_SECRETS", &r.name, &r.key),
@@ -166,36 +131,18 @@ pub fn secret_env(owner: &Owner, spec: &ShopInstanceSpec) -> Vec<EnvVar> {
         ),
     });
     if spec.search.mode != SearchMode::Postgres {
-        let t = target(
-            owner,
-            Generated::Meilisearch,
-            spec.search.external.as_ref(),
-            MEILI_PORT,
-        );
+        let t = target(owner, Generated::Meilisearch, spec.search.external.as_ref(), MEILI_PORT);
         vars.push(env_secret("MEILI_API_KEY", &t.secret, "api-key"));
     }
     if spec.vector.mode != VectorMode::InProcess {
-        let t = target(
-            owner,
-            Generated::Qdrant,
-            spec.vector.external.as_ref(),
-            QDRANT_GRPC_PORT,
-        );
+        let t = target(owner, Generated::Qdrant, spec.vector.external.as_ref(), QDRANT_GRPC_PORT);
         vars.push(env_secret("QDRANT_API_KEY", &t.secret, "api-key"));
     }
     if let Some(smtp) = &spec.smtp {
-        vars.push(env_secret(
-            "SMTP_URL",
-            &smtp.url_secret.name,
-            &smtp.url_secret.key,
-        ));
+        vars.push(env_secret("SMTP_URL", &smtp.url_secret.name, &smtp.url_secret.key));
     }
     if let Some(llm) = &spec.ai.llm {
-        vars.push(env_secret(
-            "OPENAI_API_KEY",
-            &llm.api_key_secret.name,
-            &llm.api_key_secret.key,
-        ));
+        vars.push(env_secret("OPENAI_API_KEY", &llm.api_key_secret.name, &llm.api_key_secret.key));
     }
     vars
 }

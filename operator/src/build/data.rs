@@ -6,30 +6,26 @@ use k8s_openapi::api::apps::v1::{
     StatefulSet, StatefulSetPersistentVolumeClaimRetentionPolicy, StatefulSetSpec,
 };
 use k8s_openapi::api::core::v1::{
-    EnvVar, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodTemplateSpec,
-    ResourceRequirements, Service, ServicePort, ServiceSpec, VolumeResourceRequirements,
+    EnvVar, PersistentVolumeClaim, PersistentVolumeClaimSpec, PodTemplateSpec, ResourceRequirements, Service,
+    ServicePort, ServiceSpec, VolumeResourceRequirements,
 };
 use k8s_openapi::api::networking::v1::{
-    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort,
-    NetworkPolicySpec,
+    NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use shopfleet_crds::{
-    DeletionPolicy, KafkaMode, SearchMode, ServiceMode, ShopInstanceSpec, StorageSpec, VectorMode,
-    SHOP_LABEL,
+    DeletionPolicy, KafkaMode, SearchMode, ServiceMode, ShopInstanceSpec, StorageSpec, VectorMode, SHOP_LABEL,
 };
 use std::collections::BTreeMap;
 
 use super::config::{
-    KAFKA_CONTROLLER_PORT, KAFKA_PORT, MEILI_PORT, POSTGRES_PORT, QDRANT_GRPC_PORT,
-    QDRANT_HTTP_PORT, REDIS_PORT,
+    KAFKA_CONTROLLER_PORT, KAFKA_PORT, MEILI_PORT, POSTGRES_PORT, QDRANT_GRPC_PORT, QDRANT_HTTP_PORT,
+    REDIS_PORT,
 };
 use super::meta::Owner;
-use super::pod::{
-    container_parts_default, env, env_secret, pod_spec, resources, Check, ContainerParts,
-};
+use super::pod::{container_parts_default, env, env_secret, pod_spec, resources, Check, ContainerParts};
 use super::secrets::{Generated, POSTGRES_USER};
 
 /// Name of the data volume in every data service.
@@ -57,19 +53,12 @@ fn services<'a>(owner: &Owner, spec: &'a ShopInstanceSpec) -> Vec<DataService<'a
     if spec.postgres.mode == ServiceMode::Embedded {
         out.push(DataService {
             component: "postgres",
-            image: format!(
-                "docker.io/library/postgres:{}-alpine",
-                spec.postgres.version
-            ),
+            image: format!("docker.io/library/postgres:{}-alpine", spec.postgres.version),
             uid: 70,
             ports: vec![("postgres", POSTGRES_PORT)],
             env: vec![
                 env_secret("POSTGRES_USER", &secret(Generated::Postgres), "username"),
-                env_secret(
-                    "POSTGRES_PASSWORD",
-                    &secret(Generated::Postgres),
-                    "password",
-                ),
+                env_secret("POSTGRES_PASSWORD", &secret(Generated::Postgres), "password"),
                 env("POSTGRES_DB", spec.postgres.database.clone()),
                 env("PGDATA", "/var/lib/postgresql/data/pgdata"),
             ],
@@ -78,17 +67,9 @@ fn services<'a>(owner: &Owner, spec: &'a ShopInstanceSpec) -> Vec<DataService<'a
             scratch: vec![("run", "/var/run/postgresql"), ("tmp", "/tmp")],
             check: Check::TcpThenExec {
                 port: POSTGRES_PORT,
-                ready: [
-                    "pg_isready",
-                    "-h",
-                    "127.0.0.1",
-                    "-U",
-                    POSTGRES_USER,
-                    "-d",
-                    &spec.postgres.database,
-                ]
-                .map(str::to_owned)
-                .to_vec(),
+                ready: ["pg_isready", "-h", "127.0.0.1", "-U", POSTGRES_USER, "-d", &spec.postgres.database]
+                    .map(str::to_owned)
+                    .to_vec(),
             },
             storage: &spec.postgres.storage,
             resources: spec
@@ -104,21 +85,10 @@ fn services<'a>(owner: &Owner, spec: &'a ShopInstanceSpec) -> Vec<DataService<'a
             image: "docker.io/library/redis:7.4-alpine".to_owned(),
             uid: 999,
             ports: vec![("redis", REDIS_PORT)],
-            env: vec![env_secret(
-                "REDIS_PASSWORD",
-                &secret(Generated::Redis),
-                "password",
-            )],
-            args: [
-                "--requirepass",
-                "$(REDIS_PASSWORD)",
-                "--appendonly",
-                "yes",
-                "--dir",
-                "/data",
-            ]
-            .map(str::to_owned)
-            .to_vec(),
+            env: vec![env_secret("REDIS_PASSWORD", &secret(Generated::Redis), "password")],
+            args: ["--requirepass", "$(REDIS_PASSWORD)", "--appendonly", "yes", "--dir", "/data"]
+                .map(str::to_owned)
+                .to_vec(),
             data_path: "/data",
             scratch: vec![("tmp", "/tmp")],
             check: Check::Tcp { port: REDIS_PORT },
@@ -137,11 +107,7 @@ fn services<'a>(owner: &Owner, spec: &'a ShopInstanceSpec) -> Vec<DataService<'a
             uid: 1000,
             ports: vec![("http", MEILI_PORT)],
             env: vec![
-                env_secret(
-                    "MEILI_MASTER_KEY",
-                    &secret(Generated::Meilisearch),
-                    "api-key",
-                ),
+                env_secret("MEILI_MASTER_KEY", &secret(Generated::Meilisearch), "api-key"),
                 env("MEILI_ENV", "production"),
                 env("MEILI_NO_ANALYTICS", "true"),
                 env("MEILI_DB_PATH", "/meili_data/data.ms"),
@@ -151,11 +117,7 @@ fn services<'a>(owner: &Owner, spec: &'a ShopInstanceSpec) -> Vec<DataService<'a
             args: vec![],
             data_path: "/meili_data",
             scratch: vec![("tmp", "/tmp")],
-            check: Check::Http {
-                live: "/health",
-                ready: "/health",
-                port: MEILI_PORT,
-            },
+            check: Check::Http { live: "/health", ready: "/health", port: MEILI_PORT },
             storage: &spec.search.storage,
             resources: spec
                 .search
@@ -171,21 +133,13 @@ fn services<'a>(owner: &Owner, spec: &'a ShopInstanceSpec) -> Vec<DataService<'a
             uid: 1000,
             ports: vec![("http", QDRANT_HTTP_PORT), ("grpc", QDRANT_GRPC_PORT)],
             env: vec![
-                env_secret(
-                    "QDRANT__SERVICE__API_KEY",
-                    &secret(Generated::Qdrant),
-                    "api-key",
-                ),
+                env_secret("QDRANT__SERVICE__API_KEY", &secret(Generated::Qdrant), "api-key"),
                 env("QDRANT__TELEMETRY_DISABLED", "true"),
             ],
             args: vec![],
             data_path: "/qdrant/storage",
             scratch: vec![("snapshots", "/qdrant/snapshots"), ("tmp", "/tmp")],
-            check: Check::Http {
-                live: "/livez",
-                ready: "/readyz",
-                port: QDRANT_HTTP_PORT,
-            },
+            check: Check::Http { live: "/livez", ready: "/readyz", port: QDRANT_HTTP_PORT },
             storage: &spec.vector.storage,
             resources: spec
                 .vector
@@ -208,19 +162,10 @@ fn services<'a>(owner: &Owner, spec: &'a ShopInstanceSpec) -> Vec<DataService<'a
                     "KAFKA_LISTENERS",
                     format!("PLAINTEXT://:{KAFKA_PORT},CONTROLLER://:{KAFKA_CONTROLLER_PORT}"),
                 ),
-                env(
-                    "KAFKA_ADVERTISED_LISTENERS",
-                    format!("PLAINTEXT://{host}:{KAFKA_PORT}"),
-                ),
+                env("KAFKA_ADVERTISED_LISTENERS", format!("PLAINTEXT://{host}:{KAFKA_PORT}")),
                 env("KAFKA_CONTROLLER_LISTENER_NAMES", "CONTROLLER"),
-                env(
-                    "KAFKA_LISTENER_SECURITY_PROTOCOL_MAP",
-                    "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT",
-                ),
-                env(
-                    "KAFKA_CONTROLLER_QUORUM_VOTERS",
-                    format!("1@localhost:{KAFKA_CONTROLLER_PORT}"),
-                ),
+                env("KAFKA_LISTENER_SECURITY_PROTOCOL_MAP", "CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT"),
+                env("KAFKA_CONTROLLER_QUORUM_VOTERS", format!("1@localhost:{KAFKA_CONTROLLER_PORT}")),
                 env("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1"),
                 env("KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR", "1"),
                 env("KAFKA_TRANSACTION_STATE_LOG_MIN_ISR", "1"),
@@ -274,10 +219,7 @@ fn statefulset(
             access_modes: Some(vec!["ReadWriteOnce".to_owned()]),
             storage_class_name: svc.storage.storage_class_name.clone(),
             resources: Some(VolumeResourceRequirements {
-                requests: Some(BTreeMap::from([(
-                    "storage".to_owned(),
-                    Quantity(svc.storage.size.clone()),
-                )])),
+                requests: Some(BTreeMap::from([("storage".to_owned(), Quantity(svc.storage.size.clone()))])),
                 limits: None,
             }),
             ..Default::default()
@@ -298,12 +240,10 @@ fn statefulset(
                 spec: Some(pod_spec(service_account.to_owned(), svc.uid, parts, None)),
             },
             volume_claim_templates: Some(vec![claim]),
-            persistent_volume_claim_retention_policy: Some(
-                StatefulSetPersistentVolumeClaimRetentionPolicy {
-                    when_deleted: Some(when_deleted.to_owned()),
-                    when_scaled: Some("Retain".to_owned()),
-                },
-            ),
+            persistent_volume_claim_retention_policy: Some(StatefulSetPersistentVolumeClaimRetentionPolicy {
+                when_deleted: Some(when_deleted.to_owned()),
+                when_scaled: Some("Retain".to_owned()),
+            }),
             ..Default::default()
         }),
         status: None,
@@ -345,10 +285,7 @@ fn network_policy(owner: &Owner, svc: &DataService) -> NetworkPolicy {
             ingress: Some(vec![NetworkPolicyIngressRule {
                 from: Some(vec![NetworkPolicyPeer {
                     pod_selector: Some(LabelSelector {
-                        match_labels: Some(BTreeMap::from([(
-                            SHOP_LABEL.to_owned(),
-                            owner.name.clone(),
-                        )])),
+                        match_labels: Some(BTreeMap::from([(SHOP_LABEL.to_owned(), owner.name.clone())])),
                         ..Default::default()
                     }),
                     ..Default::default()
@@ -380,10 +317,7 @@ pub struct DataObjects {
 pub fn objects(owner: &Owner, spec: &ShopInstanceSpec, service_account: &str) -> DataObjects {
     let services = services(owner, spec);
     DataObjects {
-        statefulsets: services
-            .iter()
-            .map(|s| statefulset(owner, spec, service_account, s))
-            .collect(),
+        statefulsets: services.iter().map(|s| statefulset(owner, spec, service_account, s)).collect(),
         services: services.iter().map(|s| service(owner, s)).collect(),
         network_policies: services.iter().map(|s| network_policy(owner, s)).collect(),
     }

@@ -49,19 +49,13 @@ impl Owner {
 
     /// The selector of one component's pods.
     pub fn selector(&self, component: &str) -> LabelSelector {
-        LabelSelector {
-            match_labels: Some(self.selector_labels(component)),
-            ..Default::default()
-        }
+        LabelSelector { match_labels: Some(self.selector_labels(component)), ..Default::default() }
     }
 
     /// Every label a child carries: the selector labels plus ownership labels.
     pub fn labels(&self, component: &str) -> BTreeMap<String, String> {
         let mut labels = self.selector_labels(component);
-        labels.insert(
-            "app.kubernetes.io/part-of".to_owned(),
-            "shopfleet".to_owned(),
-        );
+        labels.insert("app.kubernetes.io/part-of".to_owned(), "shopfleet".to_owned());
         labels.insert(MANAGED_BY_LABEL.to_owned(), MANAGER.to_owned());
         labels.insert(SHOP_LABEL.to_owned(), self.name.clone());
         labels

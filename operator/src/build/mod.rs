@@ -85,11 +85,7 @@ pub fn build(shop: &ShopInstance, observed: &Observed, secrets: &SecretValues) -
     let rolled_version = if migrated {
         Some(spec.version.clone())
     } else {
-        observed.annotation(
-            Kind::Deployment,
-            &owner.child_name("api"),
-            VERSION_ANNOTATION,
-        )
+        observed.annotation(Kind::Deployment, &owner.child_name("api"), VERSION_ANNOTATION)
     };
     if let Some(version) = &rolled_version {
         children.push(Child::new(&app::api(&input, version)));
@@ -99,31 +95,17 @@ pub fn build(shop: &ShopInstance, observed: &Observed, secrets: &SecretValues) -
     if let Some(autoscaling) = &spec.autoscaling {
         children.push(Child::new(&scaling::api_autoscaler(&owner, autoscaling)));
     }
-    let api_replicas = spec
-        .autoscaling
-        .as_ref()
-        .map_or(spec.replicas, |a| a.min_replicas);
-    children.extend(
-        scaling::disruption_budget(&owner, "api", api_replicas)
-            .as_ref()
-            .map(Child::new),
-    );
-    children.extend(
-        scaling::disruption_budget(&owner, "worker", spec.worker_replicas)
-            .as_ref()
-            .map(Child::new),
-    );
+    let api_replicas = spec.autoscaling.as_ref().map_or(spec.replicas, |a| a.min_replicas);
+    children.extend(scaling::disruption_budget(&owner, "api", api_replicas).as_ref().map(Child::new));
+    children
+        .extend(scaling::disruption_budget(&owner, "worker", spec.worker_replicas).as_ref().map(Child::new));
     if let Some(ingress) = &spec.ingress {
         children.push(Child::new(&network::ingress(&owner, ingress)));
     }
 
     children.sort_by_key(|c| Kind::ALL.iter().position(|k| *k == c.kind));
-    let api_selector = owner
-        .selector_labels("api")
-        .iter()
-        .map(|(k, v)| format!("{k}={v}"))
-        .collect::<Vec<_>>()
-        .join(",");
+    let api_selector =
+        owner.selector_labels("api").iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(",");
     Desired {
         children,
         rolled_version,

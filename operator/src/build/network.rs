@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
-    IngressServiceBackend, IngressSpec as K8sIngressSpec, IngressTLS, NetworkPolicy,
-    NetworkPolicyIngressRule, NetworkPolicyPort, NetworkPolicySpec, ServiceBackendPort,
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend,
+    IngressSpec as K8sIngressSpec, IngressTLS, NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort,
+    NetworkPolicySpec, ServiceBackendPort,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
@@ -53,11 +53,7 @@ pub fn ingress(owner: &Owner, spec: &IngressSpec) -> Ingress {
         }
         vec![IngressTLS {
             hosts: Some(vec![spec.host.clone()]),
-            secret_name: Some(
-                tls.secret_name
-                    .clone()
-                    .unwrap_or_else(|| owner.child_name("tls")),
-            ),
+            secret_name: Some(tls.secret_name.clone().unwrap_or_else(|| owner.child_name("tls"))),
         }]
     });
     metadata.annotations = (!annotations.is_empty()).then_some(annotations);
@@ -75,10 +71,7 @@ pub fn ingress(owner: &Owner, spec: &IngressSpec) -> Ingress {
                         backend: IngressBackend {
                             service: Some(IngressServiceBackend {
                                 name: owner.child_name("api"),
-                                port: Some(ServiceBackendPort {
-                                    number: Some(SERVICE_PORT),
-                                    name: None,
-                                }),
+                                port: Some(ServiceBackendPort { number: Some(SERVICE_PORT), name: None }),
                             }),
                             resource: None,
                         },
@@ -96,11 +89,7 @@ pub fn endpoint(owner: &Owner, spec: Option<&IngressSpec>) -> String {
     match spec {
         Some(ing) if ing.tls.is_some() => format!("https://{}", ing.host),
         Some(ing) => format!("http://{}", ing.host),
-        None => format!(
-            "http://{}.{}.svc:{SERVICE_PORT}",
-            owner.child_name("api"),
-            owner.namespace
-        ),
+        None => format!("http://{}.{}.svc:{SERVICE_PORT}", owner.child_name("api"), owner.namespace),
     }
 }
 
@@ -110,10 +99,7 @@ pub fn default_deny(owner: &Owner) -> NetworkPolicy {
         metadata: owner.meta(owner.child_name("default-deny"), "network"),
         spec: Some(NetworkPolicySpec {
             pod_selector: LabelSelector {
-                match_labels: Some(BTreeMap::from([(
-                    SHOP_LABEL.to_owned(),
-                    owner.name.clone(),
-                )])),
+                match_labels: Some(BTreeMap::from([(SHOP_LABEL.to_owned(), owner.name.clone())])),
                 ..Default::default()
             },
             policy_types: Some(vec!["Ingress".to_owned()]),

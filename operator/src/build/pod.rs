@@ -17,11 +17,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 #[derive(Clone, Debug)]
 pub enum Check {
     /// HTTP GET: liveness path, readiness path, port.
-    Http {
-        live: &'static str,
-        ready: &'static str,
-        port: i32,
-    },
+    Http { live: &'static str, ready: &'static str, port: i32 },
     /// TCP connect for liveness, a command for readiness.
     TcpThenExec { port: i32, ready: Vec<String> },
     /// TCP connect for both.
@@ -39,42 +35,22 @@ fn probes(check: &Check) -> (Probe, Probe, Probe) {
         ..Default::default()
     };
     let tcp = |port: i32| Probe {
-        tcp_socket: Some(TCPSocketAction {
-            port: IntOrString::Int(port),
-            ..Default::default()
-        }),
+        tcp_socket: Some(TCPSocketAction { port: IntOrString::Int(port), ..Default::default() }),
         ..Default::default()
     };
     let (live, ready) = match check {
         Check::Http { live, ready, port } => (http(live, *port), http(ready, *port)),
         Check::TcpThenExec { port, ready } => (
             tcp(*port),
-            Probe {
-                exec: Some(ExecAction {
-                    command: Some(ready.clone()),
-                }),
-                ..Default::default()
-            },
+            Probe { exec: Some(ExecAction { command: Some(ready.clone()) }), ..Default::default() },
         ),
         Check::Tcp { port } => (tcp(*port), tcp(*port)),
     };
-    let startup = Probe {
-        period_seconds: Some(5),
-        failure_threshold: Some(60),
-        ..live.clone()
-    };
-    let liveness = Probe {
-        period_seconds: Some(10),
-        timeout_seconds: Some(5),
-        failure_threshold: Some(3),
-        ..live
-    };
-    let readiness = Probe {
-        period_seconds: Some(5),
-        timeout_seconds: Some(5),
-        failure_threshold: Some(3),
-        ..ready
-    };
+    let startup = Probe { period_seconds: Some(5), failure_threshold: Some(60), ..live.clone() };
+    let liveness =
+        Probe { period_seconds: Some(10), timeout_seconds: Some(5), failure_threshold: Some(3), ..live };
+    let readiness =
+        Probe { period_seconds: Some(5), timeout_seconds: Some(5), failure_threshold: Some(3), ..ready };
     (liveness, readiness, startup)
 }
 
@@ -100,11 +76,7 @@ pub fn resources(
 
 /// A plain environment variable.
 pub fn env(name: &str, value: impl Into<String>) -> EnvVar {
-    EnvVar {
-        name: name.to_owned(),
-        value: Some(value.into()),
-        ..Default::default()
-    }
+    EnvVar { name: name.to_owned(), value: Some(value.into()), ..Default::default() }
 }
 
 /// An environment variable read from a Secret key.
@@ -184,10 +156,7 @@ pub fn container(parts: ContainerParts) -> Container {
         env: (!parts.env.is_empty()).then_some(parts.env),
         env_from: parts.env_from_config_map.map(|name| {
             vec![k8s_openapi::api::core::v1::EnvFromSource {
-                config_map_ref: Some(k8s_openapi::api::core::v1::ConfigMapEnvSource {
-                    name,
-                    optional: None,
-                }),
+                config_map_ref: Some(k8s_openapi::api::core::v1::ConfigMapEnvSource { name, optional: None }),
                 ..Default::default()
             }]
         }),
@@ -211,10 +180,7 @@ pub fn container(parts: ContainerParts) -> Container {
             allow_privilege_escalation: Some(false),
             read_only_root_filesystem: Some(true),
             run_as_non_root: Some(true),
-            capabilities: Some(Capabilities {
-                drop: Some(vec!["ALL".to_owned()]),
-                add: None,
-            }),
+            capabilities: Some(Capabilities { drop: Some(vec!["ALL".to_owned()]), add: None }),
             seccomp_profile: Some(SeccompProfile {
                 type_: "RuntimeDefault".to_owned(),
                 localhost_profile: None,

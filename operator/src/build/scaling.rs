@@ -43,11 +43,7 @@ pub fn api_autoscaler(owner: &Owner, spec: &AutoscalingSpec) -> HorizontalPodAut
 
 /// A budget allowing one voluntary disruption at a time, for a component with more than
 /// one replica; `None` otherwise (a budget on one replica would block node drains).
-pub fn disruption_budget(
-    owner: &Owner,
-    component: &str,
-    replicas: i32,
-) -> Option<PodDisruptionBudget> {
+pub fn disruption_budget(owner: &Owner, component: &str, replicas: i32) -> Option<PodDisruptionBudget> {
     (replicas > 1).then(|| PodDisruptionBudget {
         metadata: owner.meta(owner.child_name(component), component),
         spec: Some(PodDisruptionBudgetSpec {

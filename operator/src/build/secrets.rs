@@ -40,10 +40,9 @@ impl Generated {
     /// The keys of the Secret and how to make a fresh value for each.
     fn keys(self) -> &'static [(&'static str, Fresh)] {
         match self {
-            Self::Postgres => &[
-                ("username", Fresh::Fixed(POSTGRES_USER)),
-                ("password", Fresh::Random("", 32)),
-            ],
+            Self::Postgres => {
+                &[("username", Fresh::Fixed(POSTGRES_USER)), ("password", Fresh::Random("", 32))]
+            }
             Self::Redis => &[("password", Fresh::Random("", 32))],
             Self::Meilisearch | Self::Qdrant => &[("api-key", Fresh::Random("", 32))],
             Self::Jwt => &[("jwt-secret", Fresh::Random("", 48))],
@@ -93,11 +92,7 @@ pub struct OsRandomness;
 impl Randomness for OsRandomness {
     fn alphanumeric(&mut self, len: usize) -> String {
         use rand::Rng;
-        rand::rngs::OsRng
-            .sample_iter(&rand::distributions::Alphanumeric)
-            .take(len)
-            .map(char::from)
-            .collect()
+        rand::rngs::OsRng.sample_iter(&rand::distributions::Alphanumeric).take(len).map(char::from).collect()
     }
 }
 
@@ -119,14 +114,12 @@ pub fn resolve(
                 .keys()
                 .iter()
                 .map(|(key, fresh)| {
-                    let value = observed
-                        .secret_value(&name, key)
-                        .unwrap_or_else(|| match fresh {
-                            Fresh::Fixed(value) => (*value).to_owned(),
-                            Fresh::Random(prefix, len) => {
-                                format!("{prefix}{}", random.alphanumeric(*len))
-                            }
-                        });
+                    let value = observed.secret_value(&name, key).unwrap_or_else(|| match fresh {
+                        Fresh::Fixed(value) => (*value).to_owned(),
+                        Fresh::Random(prefix, len) => {
+                            format!("{prefix}{}", random.alphanumeric(*len))
+                        }
+                    });
                     ((*key).to_owned(), value)
                 })
                 .collect();
@@ -142,11 +135,7 @@ pub fn objects(owner: &Owner, values: &SecretValues) -> Vec<Secret> {
         .map(|(name, data)| Secret {
             metadata: owner.meta(name.clone(), "credentials"),
             type_: Some("Opaque".to_owned()),
-            data: Some(
-                data.iter()
-                    .map(|(k, v)| (k.clone(), ByteString(v.as_bytes().to_vec())))
-                    .collect(),
-            ),
+            data: Some(data.iter().map(|(k, v)| (k.clone(), ByteString(v.as_bytes().to_vec()))).collect()),
             ..Default::default()
         })
         .collect()

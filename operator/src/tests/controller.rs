@@ -31,12 +31,8 @@ async fn the_controller_converges_a_shop_and_restores_a_deleted_child() {
     let fake = FakeApi::new();
     fake.insert(&shop("live", "{}"));
     let ctx = Arc::new(Context::new(fake.client(), Some("test".to_owned())));
-    let controllers = tokio::spawn(controller::run(
-        ctx,
-        Some(vec![NAMESPACE.to_owned()]),
-        2,
-        futures::future::pending(),
-    ));
+    let controllers =
+        tokio::spawn(controller::run(ctx, Some(vec![NAMESPACE.to_owned()]), 2, futures::future::pending()));
 
     let shops = ApiResource::erase::<ShopInstance>(&());
     let phase = || {
@@ -48,10 +44,8 @@ async fn the_controller_converges_a_shop_and_restores_a_deleted_child() {
 
     let services = Kind::Service.api_resource();
     fake.remove(&services, NAMESPACE, "live-api");
-    eventually(&fake, "the deleted Service is back", || {
-        fake.get(&services, NAMESPACE, "live-api").is_some()
-    })
-    .await;
+    eventually(&fake, "the deleted Service is back", || fake.get(&services, NAMESPACE, "live-api").is_some())
+        .await;
 
     controllers.abort();
 }

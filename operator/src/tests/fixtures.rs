@@ -67,12 +67,7 @@ ai: {llm: {apiKeySecret: {name: llm, key: api-key}, model: gpt-4o-mini}}
 
 /// The children of `shop` once its migration has completed, with fixed secret values.
 pub fn converged(shop: &ShopInstance) -> Desired {
-    let secrets = resolve(
-        &Owner::of(shop),
-        &shop.spec,
-        &Observed::default(),
-        &mut Fixed,
-    );
+    let secrets = resolve(&Owner::of(shop), &shop.spec, &Observed::default(), &mut Fixed);
     let first = build(shop, &Observed::default(), &secrets);
     let mut job = first
         .children
@@ -81,8 +76,7 @@ pub fn converged(shop: &ShopInstance) -> Desired {
         .expect("a migration Job is always built")
         .object
         .clone();
-    job.data["status"] =
-        serde_json::json!({"conditions": [{"type": "Complete", "status": "True"}]});
+    job.data["status"] = serde_json::json!({"conditions": [{"type": "Complete", "status": "True"}]});
     build(shop, &Observed::from_objects([(Kind::Job, job)]), &secrets)
 }
 
@@ -91,12 +85,6 @@ pub fn pod_specs(children: &[Child]) -> Vec<(Kind, String, Value)> {
     children
         .iter()
         .filter(|c| matches!(c.kind, Kind::StatefulSet | Kind::Deployment | Kind::Job))
-        .map(|c| {
-            (
-                c.kind,
-                c.name().to_owned(),
-                c.object.data["spec"]["template"]["spec"].clone(),
-            )
-        })
+        .map(|c| (c.kind, c.name().to_owned(), c.object.data["spec"]["template"]["spec"].clone()))
         .collect()
 }

@@ -16,58 +16,24 @@ fn check_pod(kind: Kind, pod: &Value) -> Vec<String> {
     };
     let psc = &pod["securityContext"];
     expect(psc["runAsNonRoot"] == true, "pod runAsNonRoot");
-    expect(
-        psc["runAsUser"].as_i64().is_some_and(|u| u > 0),
-        "pod runAsUser > 0",
-    );
-    expect(
-        psc["seccompProfile"]["type"] == "RuntimeDefault",
-        "pod seccomp RuntimeDefault",
-    );
-    expect(
-        pod["automountServiceAccountToken"] == false,
-        "no service account token",
-    );
-    expect(
-        pod["hostNetwork"].is_null() && pod["hostPID"].is_null(),
-        "no host namespaces",
-    );
-    let volumes: Vec<&str> = pod["volumes"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .map(|v| v["name"].as_str().unwrap())
-        .collect();
+    expect(psc["runAsUser"].as_i64().is_some_and(|u| u > 0), "pod runAsUser > 0");
+    expect(psc["seccompProfile"]["type"] == "RuntimeDefault", "pod seccomp RuntimeDefault");
+    expect(pod["automountServiceAccountToken"] == false, "no service account token");
+    expect(pod["hostNetwork"].is_null() && pod["hostPID"].is_null(), "no host namespaces");
+    let volumes: Vec<&str> =
+        pod["volumes"].as_array().into_iter().flatten().map(|v| v["name"].as_str().unwrap()).collect();
     for container in pod["containers"].as_array().expect("containers") {
         let sc = &container["securityContext"];
-        expect(
-            sc["allowPrivilegeEscalation"] == false,
-            "allowPrivilegeEscalation false",
-        );
-        expect(
-            sc["readOnlyRootFilesystem"] == true,
-            "readOnlyRootFilesystem",
-        );
+        expect(sc["allowPrivilegeEscalation"] == false, "allowPrivilegeEscalation false");
+        expect(sc["readOnlyRootFilesystem"] == true, "readOnlyRootFilesystem");
         expect(sc["runAsNonRoot"] == true, "container runAsNonRoot");
-        expect(
-            sc["capabilities"]["drop"] == serde_json::json!(["ALL"]),
-            "drop ALL",
-        );
+        expect(sc["capabilities"]["drop"] == serde_json::json!(["ALL"]), "drop ALL");
         expect(sc["capabilities"]["add"].is_null(), "no added capabilities");
-        expect(
-            sc["privileged"].is_null() || sc["privileged"] == false,
-            "not privileged",
-        );
-        expect(
-            sc["seccompProfile"]["type"] == "RuntimeDefault",
-            "container seccomp RuntimeDefault",
-        );
+        expect(sc["privileged"].is_null() || sc["privileged"] == false, "not privileged");
+        expect(sc["seccompProfile"]["type"] == "RuntimeDefault", "container seccomp RuntimeDefault");
         for bound in ["requests", "limits"] {
             for resource in ["cpu", "memory"] {
-                expect(
-                    container["resources"][bound][resource].is_string(),
-                    &format!("{bound}.{resource}"),
-                );
+                expect(container["resources"][bound][resource].is_string(), &format!("{bound}.{resource}"));
             }
         }
         let mounts: Vec<&str> = container["volumeMounts"]
@@ -100,10 +66,7 @@ fn every_pod_is_restricted_with_resources_and_probes() {
     for (spec_name, spec) in specs() {
         for (kind, name, pod) in pod_specs(&converged(&shop("shop", spec)).children) {
             let problems = check_pod(kind, &pod);
-            assert!(
-                problems.is_empty(),
-                "{spec_name}: {kind:?} {name}: {problems:?}"
-            );
+            assert!(problems.is_empty(), "{spec_name}: {kind:?} {name}: {problems:?}");
             checked += 1;
         }
     }
@@ -117,9 +80,6 @@ fn the_check_catches_an_insecure_pod() {
     pod["containers"][0]["securityContext"]["readOnlyRootFilesystem"] = false.into();
     pod["containers"][0]["resources"]["limits"] = Value::Null;
     let problems = check_pod(kind, &pod);
-    assert!(
-        problems.contains(&"readOnlyRootFilesystem".to_owned()),
-        "{problems:?}"
-    );
+    assert!(problems.contains(&"readOnlyRootFilesystem".to_owned()), "{problems:?}");
     assert!(problems.contains(&"limits.cpu".to_owned()), "{problems:?}");
 }

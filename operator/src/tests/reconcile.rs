@@ -38,12 +38,8 @@ impl Harness {
     }
 
     fn shop(&self, name: &str) -> ShopInstance {
-        serde_json::from_value(
-            self.fake
-                .get(&shops(), NAMESPACE, name)
-                .expect("shop exists"),
-        )
-        .expect("shop parses")
+        serde_json::from_value(self.fake.get(&shops(), NAMESPACE, name).expect("shop exists"))
+            .expect("shop parses")
     }
 
     async fn reconcile(&self, name: &str) -> Result<Action, Error> {
@@ -60,10 +56,7 @@ impl Harness {
             }
             self.fake.simulate_cluster();
         }
-        panic!(
-            "shop {name} did not become Ready: {:#?}",
-            self.shop(name).status
-        );
+        panic!("shop {name} did not become Ready: {:#?}", self.shop(name).status);
     }
 
     fn names(&self, kind: Kind) -> Vec<String> {
@@ -76,16 +69,8 @@ impl Harness {
 
     fn condition(&self, name: &str, type_: ConditionType) -> (String, String, String) {
         let status = self.shop(name).status.expect("status written");
-        let c = status
-            .conditions
-            .iter()
-            .find(|c| c.type_ == type_.as_str())
-            .expect("condition present");
-        (
-            c.status.clone(),
-            c.reason.clone(),
-            c.last_transition_time.0.to_rfc3339(),
-        )
+        let c = status.conditions.iter().find(|c| c.type_ == type_.as_str()).expect("condition present");
+        (c.status.clone(), c.reason.clone(), c.last_transition_time.0.to_rfc3339())
     }
 
     /// Paths of the writes since the last `clear_requests`.
@@ -119,35 +104,18 @@ async fn a_new_shop_is_created_and_converges_to_ready() {
     h.fake.insert(&shop("demo", "{}"));
 
     h.reconcile("demo").await.unwrap();
-    assert_eq!(
-        h.shop("demo").metadata.finalizers,
-        Some(vec![FINALIZER.to_owned()])
-    );
+    assert_eq!(h.shop("demo").metadata.finalizers, Some(vec![FINALIZER.to_owned()]));
 
     h.reconcile("demo").await.unwrap();
     assert_eq!(h.names(Kind::StatefulSet).len(), 5);
     assert_eq!(h.names(Kind::Job).len(), 1);
-    assert!(
-        h.names(Kind::Deployment).is_empty(),
-        "API waits for its migration"
-    );
-    assert_eq!(
-        h.shop("demo").status.unwrap().phase,
-        Some(Phase::Progressing)
-    );
+    assert!(h.names(Kind::Deployment).is_empty(), "API waits for its migration");
+    assert_eq!(h.shop("demo").status.unwrap().phase, Some(Phase::Progressing));
     assert_eq!(h.condition("demo", ConditionType::ApiReady).1, "Migrating");
-    for secret in [
-        "demo-postgres",
-        "demo-redis",
-        "demo-meilisearch",
-        "demo-qdrant",
-        "demo-jwt",
-        "demo-payments",
-    ] {
-        assert!(
-            h.names(Kind::Secret).contains(&secret.to_owned()),
-            "{secret}"
-        );
+    for secret in
+        ["demo-postgres", "demo-redis", "demo-meilisearch", "demo-qdrant", "demo-jwt", "demo-payments"]
+    {
+        assert!(h.names(Kind::Secret).contains(&secret.to_owned()), "{secret}");
     }
 
     let rounds = h.converge("demo").await;
@@ -155,21 +123,14 @@ async fn a_new_shop_is_created_and_converges_to_ready() {
     let status = h.shop("demo").status.unwrap();
     assert_eq!(status.phase, Some(Phase::Ready));
     assert_eq!(status.version.as_deref(), Some("0.1.0"));
-    assert_eq!(
-        status.endpoint.as_deref(),
-        Some("http://demo-api.shops.svc:80")
-    );
+    assert_eq!(status.endpoint.as_deref(), Some("http://demo-api.shops.svc:80"));
     assert_eq!(status.observed_generation, Some(1));
     assert_eq!(status.replicas, Some(1));
     let types: Vec<&str> = status.conditions.iter().map(|c| c.type_.as_str()).collect();
     assert_eq!(types, ConditionType::ALL.map(ConditionType::as_str));
     assert_eq!(h.condition("demo", ConditionType::Ready).0, "True");
     assert_eq!(h.condition("demo", ConditionType::Progressing).0, "False");
-    assert!(
-        h.event_reasons().contains(&"Ready".to_owned()),
-        "{:?}",
-        h.event_reasons()
-    );
+    assert!(h.event_reasons().contains(&"Ready".to_owned()), "{:?}", h.event_reasons());
 }
 
 #[tokio::test]
@@ -185,11 +146,7 @@ async fn a_converged_shop_costs_no_writes_and_keeps_transition_times() {
     tokio::time::sleep(Duration::from_millis(1100)).await;
     h.reconcile("demo").await.unwrap();
     assert_eq!(h.writes(), Vec::<String>::new());
-    assert_eq!(
-        h.shop("demo").status,
-        before,
-        "status, including lastTransitionTime, is unchanged"
-    );
+    assert_eq!(h.shop("demo").status, before, "status, including lastTransitionTime, is unchanged");
     assert_eq!(
         h.child(Kind::Secret, "demo-postgres").unwrap()["data"],
         secret_before,
@@ -210,36 +167,19 @@ async fn a_spec_change_updates_children_and_prunes_what_is_no_longer_wanted() {
         s["spec"]["kafka"] = json!({"mode": "Disabled"});
     });
     h.reconcile("demo").await.unwrap();
-    assert!(!h
-        .names(Kind::StatefulSet)
-        .contains(&"demo-kafka".to_owned()));
+    assert!(!h.names(Kind::StatefulSet).contains(&"demo-kafka".to_owned()));
     assert!(!h.names(Kind::Service).contains(&"demo-kafka".to_owned()));
-    assert!(!h
-        .names(Kind::NetworkPolicy)
-        .contains(&"demo-kafka".to_owned()));
-    assert_eq!(
-        h.child(Kind::Deployment, "demo-api").unwrap()["spec"]["replicas"],
-        3
-    );
-    assert!(h
-        .names(Kind::PodDisruptionBudget)
-        .contains(&"demo-api".to_owned()));
-    assert!(h.child(Kind::ConfigMap, "demo-config").unwrap()["data"]
-        .get("KAFKA_BROKERS")
-        .is_none());
+    assert!(!h.names(Kind::NetworkPolicy).contains(&"demo-kafka".to_owned()));
+    assert_eq!(h.child(Kind::Deployment, "demo-api").unwrap()["spec"]["replicas"], 3);
+    assert!(h.names(Kind::PodDisruptionBudget).contains(&"demo-api".to_owned()));
+    assert!(h.child(Kind::ConfigMap, "demo-config").unwrap()["data"].get("KAFKA_BROKERS").is_none());
     let new_job = h.names(Kind::Job);
     assert_eq!(new_job.len(), 1);
-    assert_ne!(
-        new_job, old_job,
-        "a new configuration runs the migrations again"
-    );
+    assert_ne!(new_job, old_job, "a new configuration runs the migrations again");
     assert_eq!(h.shop("demo").status.unwrap().observed_generation, Some(2));
 
     h.converge("demo").await;
-    assert_eq!(
-        h.condition("demo", ConditionType::KafkaReady).1,
-        "OutboxMode"
-    );
+    assert_eq!(h.condition("demo", ConditionType::KafkaReady).1, "OutboxMode");
 }
 
 #[tokio::test]
@@ -249,32 +189,18 @@ async fn deleted_and_hand_edited_children_are_restored() {
     h.reconcile("demo").await.unwrap();
     h.converge("demo").await;
 
-    h.fake
-        .remove(&Kind::Service.api_resource(), NAMESPACE, "demo-api");
-    h.fake.edit(
-        &Kind::Deployment.api_resource(),
-        NAMESPACE,
-        "demo-worker",
-        |d| d["spec"]["replicas"] = json!(7),
-    );
+    h.fake.remove(&Kind::Service.api_resource(), NAMESPACE, "demo-api");
+    h.fake.edit(&Kind::Deployment.api_resource(), NAMESPACE, "demo-worker", |d| {
+        d["spec"]["replicas"] = json!(7)
+    });
     h.fake.clear_requests();
     h.reconcile("demo").await.unwrap();
 
     assert!(h.child(Kind::Service, "demo-api").is_some());
-    assert_eq!(
-        h.child(Kind::Deployment, "demo-worker").unwrap()["spec"]["replicas"],
-        1
-    );
-    let child_writes: Vec<String> = h
-        .writes()
-        .into_iter()
-        .filter(|w| w.contains("/services/") || w.contains("/deployments/"))
-        .collect();
-    assert_eq!(
-        child_writes.len(),
-        2,
-        "only the drifted children are written: {child_writes:?}"
-    );
+    assert_eq!(h.child(Kind::Deployment, "demo-worker").unwrap()["spec"]["replicas"], 1);
+    let child_writes: Vec<String> =
+        h.writes().into_iter().filter(|w| w.contains("/services/") || w.contains("/deployments/")).collect();
+    assert_eq!(child_writes.len(), 2, "only the drifted children are written: {child_writes:?}");
 }
 
 #[tokio::test]
@@ -292,31 +218,17 @@ async fn a_paused_shop_keeps_its_children_but_reports_status() {
     h.reconcile("demo").await.unwrap();
     let writes = h.writes();
     assert!(
-        writes
-            .iter()
-            .all(|w| w.ends_with("/demo/status") || w.contains("/events")),
+        writes.iter().all(|w| w.ends_with("/demo/status") || w.contains("/events")),
         "paused shops change nothing but status and events: {writes:?}"
     );
-    assert_eq!(
-        h.child(Kind::Deployment, "demo-api").unwrap()["spec"]["replicas"],
-        1
-    );
-    assert_eq!(
-        h.condition("demo", ConditionType::ReconciliationPaused).0,
-        "True"
-    );
+    assert_eq!(h.child(Kind::Deployment, "demo-api").unwrap()["spec"]["replicas"], 1);
+    assert_eq!(h.condition("demo", ConditionType::ReconciliationPaused).0, "True");
     assert_eq!(h.shop("demo").status.unwrap().phase, Some(Phase::Paused));
 
     h.edit_shop("demo", |s| s["metadata"]["annotations"] = json!({}));
     h.reconcile("demo").await.unwrap();
-    assert_eq!(
-        h.child(Kind::Deployment, "demo-api").unwrap()["spec"]["replicas"],
-        5
-    );
-    assert_eq!(
-        h.condition("demo", ConditionType::ReconciliationPaused).0,
-        "False"
-    );
+    assert_eq!(h.child(Kind::Deployment, "demo-api").unwrap()["spec"]["replicas"], 5);
+    assert_eq!(h.condition("demo", ConditionType::ReconciliationPaused).0, "False");
 }
 
 fn claim(name: &str, shop: &ShopInstance) -> PersistentVolumeClaim {
@@ -350,23 +262,12 @@ async fn deletion_runs_the_finalizer_and_deletes_volumes_when_asked() {
     h.fake.insert(&claim("data-kept-postgres-0", &kept));
 
     delete_shop(&h, "doomed").await;
-    assert!(
-        h.shop("doomed").metadata.deletion_timestamp.is_some(),
-        "the finalizer holds the shop"
-    );
+    assert!(h.shop("doomed").metadata.deletion_timestamp.is_some(), "the finalizer holds the shop");
     h.reconcile("doomed").await.unwrap();
 
-    assert!(
-        h.fake.get(&shops(), NAMESPACE, "doomed").is_none(),
-        "finalizer removed, shop gone"
-    );
-    assert!(
-        h.names(Kind::StatefulSet).is_empty(),
-        "children go with their owner"
-    );
-    let claims = h
-        .fake
-        .names(&ApiResource::erase::<PersistentVolumeClaim>(&()), NAMESPACE);
+    assert!(h.fake.get(&shops(), NAMESPACE, "doomed").is_none(), "finalizer removed, shop gone");
+    assert!(h.names(Kind::StatefulSet).is_empty(), "children go with their owner");
+    let claims = h.fake.names(&ApiResource::erase::<PersistentVolumeClaim>(&()), NAMESPACE);
     assert_eq!(claims, ["data-kept-postgres-0"]);
 }
 
@@ -381,9 +282,7 @@ async fn deletion_retains_volumes_by_default() {
     delete_shop(&h, "retained").await;
     h.reconcile("retained").await.unwrap();
     assert!(h.fake.get(&shops(), NAMESPACE, "retained").is_none());
-    let claims = h
-        .fake
-        .names(&ApiResource::erase::<PersistentVolumeClaim>(&()), NAMESPACE);
+    let claims = h.fake.names(&ApiResource::erase::<PersistentVolumeClaim>(&()), NAMESPACE);
     assert_eq!(claims, ["data-retained-postgres-0"]);
 }
 
@@ -391,29 +290,18 @@ async fn deletion_retains_volumes_by_default() {
 async fn an_invalid_spec_is_reported_and_does_not_stop_other_shops() {
     let h = Harness::new();
     // Bypasses the CRD's CEL rules, as an object stored before they existed would.
-    h.fake
-        .insert(&shop("broken", "{postgres: {mode: External}}"));
+    h.fake.insert(&shop("broken", "{postgres: {mode: External}}"));
     h.fake.insert(&shop("fine", "{}"));
 
     h.reconcile("broken").await.unwrap();
     let action = h.reconcile("broken").await.unwrap();
     assert_eq!(action, Action::await_change());
-    assert!(
-        h.names(Kind::Secret).is_empty(),
-        "nothing is built for an invalid spec"
-    );
+    assert!(h.names(Kind::Secret).is_empty(), "nothing is built for an invalid spec");
     let (status, reason, _) = h.condition("broken", ConditionType::Degraded);
     assert_eq!((status.as_str(), reason.as_str()), ("True", "InvalidSpec"));
     assert_eq!(h.condition("broken", ConditionType::Ready).0, "False");
-    assert_eq!(
-        h.shop("broken").status.unwrap().phase,
-        Some(Phase::Degraded)
-    );
-    assert!(
-        h.event_reasons().contains(&"InvalidSpec".to_owned()),
-        "{:?}",
-        h.event_reasons()
-    );
+    assert_eq!(h.shop("broken").status.unwrap().phase, Some(Phase::Degraded));
+    assert!(h.event_reasons().contains(&"InvalidSpec".to_owned()), "{:?}", h.event_reasons());
 
     h.reconcile("fine").await.unwrap();
     h.converge("fine").await;
@@ -448,27 +336,15 @@ async fn a_failed_migration_degrades_the_shop() {
     h.reconcile("demo").await.unwrap();
     h.reconcile("demo").await.unwrap();
     let job = h.names(Kind::Job).remove(0);
-    h.fake
-        .edit(&Kind::Job.api_resource(), NAMESPACE, &job, |j| {
-            j["status"] =
-                json!({"failed": 5, "conditions": [{"type": "Failed", "status": "True"}]});
-        });
+    h.fake.edit(&Kind::Job.api_resource(), NAMESPACE, &job, |j| {
+        j["status"] = json!({"failed": 5, "conditions": [{"type": "Failed", "status": "True"}]});
+    });
 
     h.reconcile("demo").await.unwrap();
     let (status, reason, _) = h.condition("demo", ConditionType::ApiReady);
-    assert_eq!(
-        (status.as_str(), reason.as_str()),
-        ("False", "MigrationFailed")
-    );
+    assert_eq!((status.as_str(), reason.as_str()), ("False", "MigrationFailed"));
     assert_eq!(h.condition("demo", ConditionType::Degraded).0, "True");
     assert_eq!(h.shop("demo").status.unwrap().phase, Some(Phase::Degraded));
-    assert!(
-        h.event_reasons().contains(&"MigrationFailed".to_owned()),
-        "{:?}",
-        h.event_reasons()
-    );
-    assert!(
-        h.names(Kind::Deployment).is_empty(),
-        "no rollout without a migration"
-    );
+    assert!(h.event_reasons().contains(&"MigrationFailed".to_owned()), "{:?}", h.event_reasons());
+    assert!(h.names(Kind::Deployment).is_empty(), "no rollout without a migration");
 }

@@ -17,29 +17,16 @@ fn built_objects_match_snapshots() {
 }
 
 fn kinds_and_names(spec: &str) -> BTreeSet<(Kind, String)> {
-    converged(&shop("shop", spec))
-        .children
-        .iter()
-        .map(|c| (c.kind, c.name().to_owned()))
-        .collect()
+    converged(&shop("shop", spec)).children.iter().map(|c| (c.kind, c.name().to_owned())).collect()
 }
 
 #[test]
 fn minimal_spec_embeds_every_service() {
     let objects = kinds_and_names("{}");
     for component in ["postgres", "redis", "meilisearch", "qdrant", "kafka"] {
-        assert!(
-            objects.contains(&(Kind::StatefulSet, format!("shop-{component}"))),
-            "{component}"
-        );
-        assert!(
-            objects.contains(&(Kind::Service, format!("shop-{component}"))),
-            "{component}"
-        );
-        assert!(
-            objects.contains(&(Kind::NetworkPolicy, format!("shop-{component}"))),
-            "{component}"
-        );
+        assert!(objects.contains(&(Kind::StatefulSet, format!("shop-{component}"))), "{component}");
+        assert!(objects.contains(&(Kind::Service, format!("shop-{component}"))), "{component}");
+        assert!(objects.contains(&(Kind::NetworkPolicy, format!("shop-{component}"))), "{component}");
     }
     assert!(objects.contains(&(Kind::Deployment, "shop-api".to_owned())));
     assert!(!objects
@@ -53,31 +40,17 @@ fn external_and_disabled_services_are_not_run() {
     assert!(!external.iter().any(|(k, _)| *k == Kind::StatefulSet));
     assert!(!external.contains(&(Kind::Secret, "shop-postgres".to_owned())));
     let lean = kinds_and_names(specs()[2].1);
-    let statefulsets: Vec<_> = lean
-        .iter()
-        .filter(|(k, _)| *k == Kind::StatefulSet)
-        .map(|(_, n)| n.as_str())
-        .collect();
+    let statefulsets: Vec<_> =
+        lean.iter().filter(|(k, _)| *k == Kind::StatefulSet).map(|(_, n)| n.as_str()).collect();
     assert_eq!(statefulsets, ["shop-postgres", "shop-redis"]);
 }
 
 #[test]
 fn autoscaling_owns_api_replicas_and_budgets_appear_above_one_replica() {
     let desired = converged(&shop("shop", specs()[3].1));
-    let api = desired
-        .children
-        .iter()
-        .find(|c| c.kind == Kind::Deployment && c.name() == "shop-api")
-        .unwrap();
-    assert!(
-        api.object.data["spec"].get("replicas").is_none(),
-        "the HPA owns replicas"
-    );
-    let names: BTreeSet<_> = desired
-        .children
-        .iter()
-        .map(|c| (c.kind, c.name().to_owned()))
-        .collect();
+    let api = desired.children.iter().find(|c| c.kind == Kind::Deployment && c.name() == "shop-api").unwrap();
+    assert!(api.object.data["spec"].get("replicas").is_none(), "the HPA owns replicas");
+    let names: BTreeSet<_> = desired.children.iter().map(|c| (c.kind, c.name().to_owned())).collect();
     assert!(names.contains(&(Kind::HorizontalPodAutoscaler, "shop-api".to_owned())));
     assert!(names.contains(&(Kind::PodDisruptionBudget, "shop-api".to_owned())));
     assert!(names.contains(&(Kind::PodDisruptionBudget, "shop-worker".to_owned())));
@@ -96,18 +69,8 @@ fn api_and_worker_wait_for_the_migration() {
     assert!(before.children.iter().all(|c| c.kind != Kind::Deployment));
     assert_eq!(before.rolled_version, None);
     let after = converged(&shop);
-    assert_eq!(
-        after.rolled_version.as_deref(),
-        Some(shop.spec.version.as_str())
-    );
-    assert_eq!(
-        after
-            .children
-            .iter()
-            .filter(|c| c.kind == Kind::Deployment)
-            .count(),
-        2
-    );
+    assert_eq!(after.rolled_version.as_deref(), Some(shop.spec.version.as_str()));
+    assert_eq!(after.children.iter().filter(|c| c.kind == Kind::Deployment).count(), 2);
 }
 
 #[test]
@@ -118,9 +81,7 @@ fn secrets_only_by_reference_and_urls_by_interpolation() {
             for container in pod["containers"].as_array().unwrap() {
                 for var in container["env"].as_array().into_iter().flatten() {
                     let n = var["name"].as_str().unwrap();
-                    let secretish = ["PASSWORD", "SECRET", "KEY", "SMTP_URL"]
-                        .iter()
-                        .any(|s| n.contains(s));
+                    let secretish = ["PASSWORD", "SECRET", "KEY", "SMTP_URL"].iter().any(|s| n.contains(s));
                     if secretish {
                         assert!(
                             var["valueFrom"]["secretKeyRef"].is_object(),
