@@ -81,14 +81,13 @@ async fn token_request(
     }
 }
 
-async fn password_login(user: &mut GooseUser, name: &str) -> Result<Option<TokenPair>, Box<TransactionError>> {
+async fn password_login(
+    user: &mut GooseUser,
+    name: &str,
+) -> Result<Option<TokenPair>, Box<TransactionError>> {
     let (email, password) = account_of(user);
-    token_request(
-        user,
-        name,
-        &[("grant_type", "password"), ("username", &email), ("password", &password)],
-    )
-    .await
+    token_request(user, name, &[("grant_type", "password"), ("username", &email), ("password", &password)])
+        .await
 }
 
 /// `login` scenario: every iteration is a full password login.
@@ -106,16 +105,18 @@ async fn start_session(user: &mut GooseUser) -> TransactionResult {
 
 /// `refresh` scenario: rotate the refresh token and keep the new one.
 async fn refresh(user: &mut GooseUser) -> TransactionResult {
-    let current = user.get_session_data::<Session>().and_then(|s| s.0.as_ref()).map(|t| t.refresh_token.clone());
+    let current =
+        user.get_session_data::<Session>().and_then(|s| s.0.as_ref()).map(|t| t.refresh_token.clone());
     let Some(current) = current else {
         // The setup login failed (counted as such): try it again.
         return start_session(user).await;
     };
     // On failure the token is dropped (a rotated-away or revoked token must not be
     // presented again) and the next iteration logs in again.
-    let next = token_request(user, "refresh", &[("grant_type", "refresh_token"), ("refresh_token", &current)])
-        .await?
-        .map_or(Session(None), Session::from);
+    let next =
+        token_request(user, "refresh", &[("grant_type", "refresh_token"), ("refresh_token", &current)])
+            .await?
+            .map_or(Session(None), Session::from);
     user.set_session_data(next);
     Ok(())
 }
