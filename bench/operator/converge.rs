@@ -29,10 +29,8 @@ fn peak_rss_kib() -> Option<u64> {
 }
 
 fn shop(i: usize) -> ShopInstance {
-    let mut shop = ShopInstance::new(
-        &format!("shop-{i:03}"),
-        serde_json::from_str::<ShopInstanceSpec>("{}").unwrap(),
-    );
+    let mut shop =
+        ShopInstance::new(&format!("shop-{i:03}"), serde_json::from_str::<ShopInstanceSpec>("{}").unwrap());
     shop.metadata = ObjectMeta {
         name: Some(format!("shop-{i:03}")),
         namespace: Some(NAMESPACE.to_owned()),
@@ -66,9 +64,7 @@ async fn run(n: usize) {
                 serde_json::from_value(fake.get(&shops, NAMESPACE, name).unwrap()).unwrap();
             let was_ready = current.status.as_ref().and_then(|s| s.phase) == Some(Phase::Ready);
             let writes_before = fake.write_count();
-            reconcile(Arc::new(current), ctx.clone())
-                .await
-                .expect("reconcile succeeds");
+            reconcile(Arc::new(current), ctx.clone()).await.expect("reconcile succeeds");
             reconciles += 1;
             let wrote = fake.write_count() > writes_before;
             settled[i] = was_ready && !wrote;
@@ -87,10 +83,7 @@ async fn run(n: usize) {
 }
 
 fn main() {
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .expect("runtime starts");
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime starts");
     if let Some(n) = std::env::args().nth(1) {
         runtime.block_on(run(n.parse().expect("size is a number")));
         return;
@@ -98,21 +91,10 @@ fn main() {
     let exe = std::env::current_exe().expect("own path");
     let mut rows = Vec::new();
     for n in [1usize, 100] {
-        let out = std::process::Command::new(&exe)
-            .arg(n.to_string())
-            .output()
-            .expect("child runs");
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
+        let out = std::process::Command::new(&exe).arg(n.to_string()).output().expect("child runs");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
         let line = String::from_utf8(out.stdout).expect("UTF-8");
-        let cols: Vec<f64> = line
-            .trim()
-            .split('\t')
-            .map(|c| c.parse().expect("numeric column"))
-            .collect();
+        let cols: Vec<f64> = line.trim().split('\t').map(|c| c.parse().expect("numeric column")).collect();
         rows.push(cols);
     }
     println!("| shops | reconciles | API requests | writes | wall time (ms) | peak RSS (MiB) | requests per shop | ms per shop |");

@@ -184,7 +184,12 @@ impl TestApp {
     /// Registers a user, gives it `role` directly in the database and logs in again.
     pub async fn user_with_role(&self, email: &str, role: &str) -> TestUser {
         let user = self.register_and_login(email).await;
-        sqlx::query("UPDATE users SET role = $1 WHERE email = $2").bind(role).bind(email).execute(&self.ctx.db).await.unwrap();
+        sqlx::query("UPDATE users SET role = $1 WHERE email = $2")
+            .bind(role)
+            .bind(email)
+            .execute(&self.ctx.db)
+            .await
+            .unwrap();
         let tokens = self.login(email, PASSWORD).await;
         TestUser {
             access_token: tokens["access_token"].as_str().unwrap().to_owned(),
