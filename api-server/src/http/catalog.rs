@@ -17,6 +17,7 @@ use shopfleet_commerce::catalog::{
     inventory::{self, Adjustment, NewAdjustment},
     listing::{ListingQuery, ProductPage, Sort, DEFAULT_PAGE_SIZE},
     products::{Actor, NewProduct, Product, ProductPatch},
+    search::{SearchQuery, SearchResults},
 };
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -28,6 +29,7 @@ pub fn router() -> OpenApiRouter<ApiContext> {
         .routes(routes!(list_products, create_product))
         .routes(routes!(get_product, patch_product, delete_product))
         .routes(routes!(adjust_stock, stock_history))
+        .routes(routes!(search))
 }
 
 /// The category tree, parents before children.
@@ -75,9 +77,14 @@ fn parse<T: std::str::FromStr>(field: &str, value: &str) -> Result<T, ApiError> 
     value.parse().map_err(|_| ApiError::invalid(field, format!("`{value}` is not a valid value")))
 }
 
-/// Parses the listing query by hand: `attr.<name>` keys are dynamic, and unknown keys are refused.
-fn parse_listing(raw: Option<&str>) -> Result<ListingQuery, ApiError> {
+/// Parses the listing filters by hand: `attr.<name>` keys are dynamic, and unknown keys
+/// are refused. Keys in `extra` are returned for the caller (e.g. `q`, `page`).
+fn parse_listing(
+    raw: Option<&str>,
+    extra: &[&str],
+) -> Result<(ListingQuery, Vec<(String, String)>), ApiError> {
     let mut query = ListingQuery { limit: DEFAULT_PAGE_SIZE, ..Default::default() };
+    let mut extras = Vec::new();
     for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
         match key.as_ref() {
             "category" => query.category = Some(value.into_owned()),
@@ -85,14 +92,15 @@ fn parse_listing(raw: Option<&str>) -> Result<ListingQuery, ApiError> {
             "max_price_minor" => query.max_price_minor = Some(parse(&key, &value)?),
             "in_stock" => query.in_stock = Some(parse(&key, &value)?),
             "merchant" => query.merchant = Some(parse(&key, &value)?),
-            "cursor" => query.cursor = Some(value.into_owned()),
+            "cursor" if !extra.contains(&"page") => query.cursor = Some(value.into_owned()),
             "limit" => query.limit = parse(&key, &value)?,
-            "sort" => {
+            "sort" if !extra.contains(&"page") => {
                 query.sort =
                     serde_json::from_value(serde_json::Value::String(value.to_string())).map_err(|_| {
                         ApiError::invalid("sort", "must be newest, price_asc, price_desc or title")
                     })?;
             }
+            other if extra.contains(&other) => extras.push((other.to_owned(), value.into_owned())),
             other => match other.strip_prefix("attr.") {
                 Some(name) if !name.is_empty() => {
                     query.attributes.push((name.to_owned(), value.into_owned()))
@@ -101,7 +109,7 @@ fn parse_listing(raw: Option<&str>) -> Result<ListingQuery, ApiError> {
             },
         }
     }
-    Ok(query)
+    Ok((query, extras))
 }
 
 /// Browse published products: filters, sorts, keyset pagination. Variants are summarised
@@ -112,8 +120,52 @@ async fn list_products(
     State(ctx): State<ApiContext>,
     RawQuery(raw): RawQuery,
 ) -> Result<Json<ProductPage>, ApiError> {
-    let query = parse_listing(raw.as_deref())?;
+    let (query, _) = parse_listing(raw.as_deref(), &[])?;
     Ok(Json(ctx.catalog.list(&query).await?))
+}
+
+/// Query parameters of search besides the listing filters (documentation).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+struct SearchParams {
+    /// The search text (1 to 200 characters). The last word matches as a prefix; titles
+    /// match despite small typos; a full or partial SKU matches its product.
+    q: String,
+    /// 1-based page of results, at most 50.
+    page: Option<u32>,
+    category: Option<String>,
+    min_price_minor: Option<i64>,
+    max_price_minor: Option<i64>,
+    in_stock: Option<bool>,
+    merchant: Option<Uuid>,
+    /// Page size, 1 to 100 (default 24).
+    limit: Option<u32>,
+    /// Attribute filters: `attr.<name>=<value>`.
+    #[param(rename = "attr.{name}")]
+    attr: Option<String>,
+}
+
+/// Full-text search over published products, ranked (an exact SKU first), with facets
+/// over all matches and highlighted title and description.
+#[utoipa::path(get, path = "/api/v1/search", tag = "catalog", params(SearchParams),
+    responses((status = 200, body = SearchResults), (status = 422, description = "Missing or bad `q`, filter or page", body = super::problem::Problem)))]
+async fn search(
+    State(ctx): State<ApiContext>,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<SearchResults>, ApiError> {
+    let (filters, extras) = parse_listing(raw.as_deref(), &["q", "page"])?;
+    let mut text = None;
+    let mut page = 1;
+    for (key, value) in extras {
+        if key == "q" {
+            text = Some(value);
+        } else {
+            page = parse("page", &value)?;
+        }
+    }
+    let text = text.ok_or_else(|| ApiError::invalid("q", "is required"))?;
+    Ok(Json(ctx.catalog.search(&SearchQuery { text, filters, page }).await?))
 }
 
 /// Create a product with its variants (merchants; owned by the caller).

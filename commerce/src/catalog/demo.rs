@@ -229,8 +229,10 @@ pub async fn load(
         variant_rows.insert(&mut tx).await?;
     }
     sqlx::query(
-        "UPDATE products p SET min_price_minor = s.min_price, currency = 'EUR', in_stock = s.in_stock, variant_count = s.count
-         FROM (SELECT product_id, min(price_minor) AS min_price, bool_or(on_hand > reserved) AS in_stock, count(*)::int AS count
+        "UPDATE products p SET min_price_minor = s.min_price, currency = 'EUR', in_stock = s.in_stock, variant_count = s.count,
+                skus = s.skus
+         FROM (SELECT product_id, min(price_minor) AS min_price, bool_or(on_hand > reserved) AS in_stock, count(*)::int AS count,
+                      string_agg(sku, ' ' ORDER BY position) AS skus
                FROM variants GROUP BY product_id) s
          WHERE p.id = s.product_id",
     )

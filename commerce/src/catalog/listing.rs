@@ -76,7 +76,7 @@ fn encode(sort: Sort, product: &Product) -> String {
 }
 
 impl ListingQuery {
-    fn validate(&self) -> Result<(), DomainError> {
+    pub(super) fn validate(&self) -> Result<(), DomainError> {
         if !(1..=MAX_PAGE_SIZE).contains(&self.limit) {
             return Err(DomainError::invalid("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));
         }
@@ -119,9 +119,8 @@ async fn check_attribute_names(db: &PgPool, names: &[String]) -> Result<(), Doma
     Ok(())
 }
 
-pub async fn list(db: &PgPool, query: &ListingQuery) -> Result<ProductPage, DomainError> {
-    query.validate()?;
-    let after = query.cursor.as_deref().map(|c| decode(c, query.sort)).transpose()?;
+/// Checks the filters that need the database: known attribute names and category.
+pub(super) async fn check_filters(db: &PgPool, query: &ListingQuery) -> Result<(), DomainError> {
     let names: Vec<String> = query.attributes.iter().map(|(name, _)| name.clone()).collect();
     check_attribute_names(db, &names).await?;
     if let Some(slug) = &query.category {
@@ -129,10 +128,11 @@ pub async fn list(db: &PgPool, query: &ListingQuery) -> Result<ProductPage, Doma
             return Err(DomainError::invalid("category", format!("no category `{slug}`")));
         }
     }
+    Ok(())
+}
 
-    let mut sql: QueryBuilder<Postgres> = QueryBuilder::new(format!(
-        "SELECT {PRODUCT_COLUMNS} FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.status = 'published'"
-    ));
+/// Appends ` AND …` conditions on `p` (products) for every filter of `query`.
+pub(super) fn push_filters(sql: &mut QueryBuilder<'_, Postgres>, query: &ListingQuery) {
     if let Some(slug) = &query.category {
         sql.push(" AND p.category_id IN (SELECT d.id FROM categories root JOIN categories d ON d.path = root.path OR d.path LIKE root.path || '/%' WHERE root.slug = ")
             .push_bind(slug.clone())
@@ -157,6 +157,17 @@ pub async fn list(db: &PgPool, query: &ListingQuery) -> Result<ProductPage, Doma
         }
         sql.push(" AND p.attributes @> ").push_bind(serde_json::Value::Object(filter));
     }
+}
+
+pub async fn list(db: &PgPool, query: &ListingQuery) -> Result<ProductPage, DomainError> {
+    query.validate()?;
+    let after = query.cursor.as_deref().map(|c| decode(c, query.sort)).transpose()?;
+    check_filters(db, query).await?;
+
+    let mut sql: QueryBuilder<Postgres> = QueryBuilder::new(format!(
+        "SELECT {PRODUCT_COLUMNS} FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.status = 'published'"
+    ));
+    push_filters(&mut sql, query);
     if let Some(after) = &after {
         push_after(&mut sql, query.sort, after)?;
     }

@@ -8,6 +8,7 @@ pub mod inventory;
 pub mod listing;
 pub mod products;
 pub mod reservations;
+pub mod search;
 pub mod service;
 
 pub use service::Catalog;

@@ -225,9 +225,10 @@ pub(super) async fn refresh_summary(
 ) -> Result<(), DomainError> {
     sqlx::query(
         "UPDATE products p SET min_price_minor = s.min_price, currency = s.currency, in_stock = s.in_stock,
-                variant_count = s.count, updated_at = now()
+                variant_count = s.count, skus = s.skus, updated_at = now()
          FROM (SELECT min(price_minor) AS min_price, min(currency) AS currency,
-                      coalesce(bool_or(on_hand > reserved), false) AS in_stock, count(*)::int AS count
+                      coalesce(bool_or(on_hand > reserved), false) AS in_stock, count(*)::int AS count,
+                      coalesce(string_agg(sku, ' ' ORDER BY position), '') AS skus
                FROM variants WHERE product_id = $1) s
          WHERE p.id = $1",
     )

@@ -6,6 +6,7 @@ use super::{
     inventory::{self, Adjustment, NewAdjustment},
     listing::{self, ListingQuery, ProductPage},
     products::{self, Actor, NewProduct, Product, ProductPatch},
+    search::{self, SearchQuery, SearchResults},
 };
 use crate::{error::DomainError, redis_conn::RedisConn};
 use sha2::{Digest, Sha256};
@@ -27,6 +28,13 @@ impl Catalog {
         let canonical = serde_json::to_vec(query).map_err(anyhow::Error::from)?;
         let key = hex::encode(&Sha256::digest(&canonical)[..16]);
         self.cache.get_or_load("listing", &key, listing::list(&self.db, query)).await
+    }
+
+    pub async fn search(&self, query: &SearchQuery) -> Result<SearchResults, DomainError> {
+        let canonical =
+            serde_json::to_vec(&(&query.text, query.page, &query.filters)).map_err(anyhow::Error::from)?;
+        let key = hex::encode(&Sha256::digest(&canonical)[..16]);
+        self.cache.get_or_load("search", &key, search::search(&self.db, query)).await
     }
 
     pub async fn get(&self, id_or_slug: &str) -> Result<Option<Product>, DomainError> {
