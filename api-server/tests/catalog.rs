@@ -12,10 +12,6 @@ async fn merchant(app: &TestApp, email: &str) -> TestUser {
     app.user_with_role(email, "merchant").await
 }
 
-async fn post(app: &TestApp, path: &str, token: &str, body: &Value) -> reqwest::Response {
-    app.client.post(app.url(path)).bearer_auth(token).json(body).send().await.unwrap()
-}
-
 async fn categories(app: &TestApp, admin: &TestUser) {
     for (slug, parent) in [
         ("clothing", None),
@@ -23,13 +19,13 @@ async fn categories(app: &TestApp, admin: &TestUser) {
         ("rain-jackets", Some("jackets")),
         ("books", None),
     ] {
-        let response = post(
-            app,
-            "/api/v1/categories",
-            &admin.access_token,
-            &json!({"slug": slug, "name": slug, "parent": parent}),
-        )
-        .await;
+        let response = app
+            .post_as(
+                "/api/v1/categories",
+                &admin.access_token,
+                &json!({"slug": slug, "name": slug, "parent": parent}),
+            )
+            .await;
         assert_eq!(response.status(), 201, "{slug}");
     }
 }
@@ -56,7 +52,7 @@ async fn merchants_create_products_and_shoppers_see_published_ones() {
         .as_array_mut()
         .unwrap()
         .push(json!({"sku": "JKT-1-L", "price_minor": 13999, "currency": "EUR", "options": {"size": "L"}}));
-    let created = post(&app, "/api/v1/products", &seller.access_token, &body).await;
+    let created = app.post_as("/api/v1/products", &seller.access_token, &body).await;
     assert_eq!(created.status(), 201);
     let created: Value = created.json().await.unwrap();
     assert_eq!(created["slug"], "storm-shell-jacket");
@@ -75,13 +71,8 @@ async fn merchants_create_products_and_shoppers_see_published_ones() {
 
     let id = created["id"].as_str().unwrap();
     let publish = app
-        .client
-        .patch(app.url(&format!("/api/v1/products/{id}")))
-        .bearer_auth(&seller.access_token)
-        .json(&json!({"status": "published"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_as(&format!("/api/v1/products/{id}"), &seller.access_token, &json!({"status": "published"}))
+        .await;
     assert_eq!(publish.status(), 200);
     let by_id: Value = app
         .client
@@ -95,9 +86,9 @@ async fn merchants_create_products_and_shoppers_see_published_ones() {
     assert_eq!(by_id["status"], "published");
 
     let shopper = app.register_and_login("shopper@example.com").await;
-    let refused =
-        post(&app, "/api/v1/products", &shopper.access_token, &product("X", "books", "X-1", 100, 1, "Acme"))
-            .await;
+    let refused = app
+        .post_as("/api/v1/products", &shopper.access_token, &product("X", "books", "X-1", 100, 1, "Acme"))
+        .await;
     assert_problem(refused, 403, "forbidden").await;
 }
 
@@ -109,20 +100,20 @@ async fn bad_catalog_input_gets_problems_naming_the_field() {
     let seller = merchant(&app, "seller@example.com").await;
     let token = &seller.access_token;
     assert_eq!(
-        post(&app, "/api/v1/products", token, &product("Atlas Tee", "clothing", "TEE-1", 1999, 3, "Atlas"))
+        app.post_as("/api/v1/products", token, &product("Atlas Tee", "clothing", "TEE-1", 1999, 3, "Atlas"))
             .await
             .status(),
         201
     );
 
-    let duplicate_slug =
-        post(&app, "/api/v1/products", token, &product("Atlas Tee", "clothing", "TEE-2", 1999, 3, "Atlas"))
-            .await;
+    let duplicate_slug = app
+        .post_as("/api/v1/products", token, &product("Atlas Tee", "clothing", "TEE-2", 1999, 3, "Atlas"))
+        .await;
     assert_problem(duplicate_slug, 409, "slug_taken").await;
     let mut duplicate_sku = product("Other Tee", "clothing", "TEE-1", 1999, 3, "Atlas");
     duplicate_sku["slug"] = json!("other-tee");
     let body =
-        assert_problem(post(&app, "/api/v1/products", token, &duplicate_sku).await, 409, "sku_taken").await;
+        assert_problem(app.post_as("/api/v1/products", token, &duplicate_sku).await, 409, "sku_taken").await;
     assert!(body["detail"].as_str().unwrap().contains("TEE-1"), "{body}");
 
     let cases = [
@@ -153,13 +144,13 @@ async fn bad_catalog_input_gets_problems_naming_the_field() {
         for (k, v) in patch.as_object().unwrap() {
             body[k] = v.clone();
         }
-        let response = post(&app, "/api/v1/products", token, &body).await;
+        let response = app.post_as("/api/v1/products", token, &body).await;
         let problem = assert_problem(response, 422, "validation_failed").await;
         assert_eq!(problem["errors"][0]["field"], field, "{problem}");
     }
     let negative = json!({"title": "T", "variants": [{"sku": "N-1", "price_minor": -1, "currency": "EUR"}]});
     let problem =
-        assert_problem(post(&app, "/api/v1/products", token, &negative).await, 422, "validation_failed")
+        assert_problem(app.post_as("/api/v1/products", token, &negative).await, 422, "validation_failed")
             .await;
     assert_eq!(problem["errors"][0]["field"], "variants[0].price_minor");
 }
@@ -171,27 +162,22 @@ async fn merchants_cannot_touch_each_others_products() {
     categories(&app, &admin).await;
     let alice = merchant(&app, "alice@example.com").await;
     let bob = merchant(&app, "bob@example.com").await;
-    let created: Value = post(
-        &app,
-        "/api/v1/products",
-        &alice.access_token,
-        &product("Alice Book", "books", "AB-1", 999, 2, "Lumen"),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let created: Value = app
+        .post_as(
+            "/api/v1/products",
+            &alice.access_token,
+            &product("Alice Book", "books", "AB-1", 999, 2, "Lumen"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = created["id"].as_str().unwrap();
     let variant = created["variants"][0]["id"].as_str().unwrap();
 
     let patch = app
-        .client
-        .patch(app.url(&format!("/api/v1/products/{id}")))
-        .bearer_auth(&bob.access_token)
-        .json(&json!({"title": "Mine now"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_as(&format!("/api/v1/products/{id}"), &bob.access_token, &json!({"title": "Mine now"}))
+        .await;
     assert_problem(patch, 403, "forbidden").await;
     let delete = app
         .client
@@ -201,23 +187,22 @@ async fn merchants_cannot_touch_each_others_products() {
         .await
         .unwrap();
     assert_problem(delete, 403, "forbidden").await;
-    let restock = post(
-        &app,
-        &format!("/api/v1/variants/{variant}/inventory-adjustments"),
-        &bob.access_token,
-        &json!({"kind": "restock", "quantity": 5, "reason": "sneaky"}),
-    )
-    .await;
+    let restock = app
+        .post_as(
+            &format!("/api/v1/variants/{variant}/inventory-adjustments"),
+            &bob.access_token,
+            &json!({"kind": "restock", "quantity": 5, "reason": "sneaky"}),
+        )
+        .await;
     assert_problem(restock, 403, "forbidden").await;
 
     let admin_patch = app
-        .client
-        .patch(app.url(&format!("/api/v1/products/{id}")))
-        .bearer_auth(&admin.access_token)
-        .json(&json!({"title": "Edited by admin"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_as(
+            &format!("/api/v1/products/{id}"),
+            &admin.access_token,
+            &json!({"title": "Edited by admin"}),
+        )
+        .await;
     assert_eq!(admin_patch.status(), 200);
     let own_delete = app
         .client
@@ -278,7 +263,7 @@ async fn listing_filters_sorts_pages_and_keeps_its_query_count() {
             if i % 5 == 0 { 0 } else { 3 },
             brand,
         );
-        assert_eq!(post(&app, "/api/v1/products", &owner.access_token, &body).await.status(), 201);
+        assert_eq!(app.post_as("/api/v1/products", &owner.access_token, &body).await.status(), 201);
     }
     let list = |query: &str| {
         let url = app.url(&format!("/api/v1/products?{query}"));
@@ -366,21 +351,17 @@ async fn concurrent_stock_adjustments_are_all_applied_and_audited() {
     let admin = app.admin("admin@example.com").await;
     categories(&app, &admin).await;
     let seller = merchant(&app, "seller@example.com").await;
-    let created: Value = post(
-        &app,
-        "/api/v1/products",
-        &seller.access_token,
-        &product("Mug", "books", "MUG-1", 900, 0, "Orbit"),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let created: Value = app
+        .post_as("/api/v1/products", &seller.access_token, &product("Mug", "books", "MUG-1", 900, 0, "Orbit"))
+        .await
+        .json()
+        .await
+        .unwrap();
     assert_eq!(created["in_stock"], false);
     let variant = created["variants"][0]["id"].as_str().unwrap().to_owned();
     let path = format!("/api/v1/variants/{variant}/inventory-adjustments");
     let body = json!({"kind": "restock", "quantity": 1, "reason": "delivery"});
-    let restocks = (0..25).map(|_| post(&app, &path, &seller.access_token, &body));
+    let restocks = (0..25).map(|_| app.post_as(&path, &seller.access_token, &body));
     let statuses: Vec<u16> =
         futures_util::future::join_all(restocks).await.iter().map(|r| r.status().as_u16()).collect();
     assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
@@ -397,25 +378,21 @@ async fn concurrent_stock_adjustments_are_all_applied_and_audited() {
     assert_eq!(afters, (1..=25).collect::<Vec<_>>(), "each audit row records its own before/after");
     assert_eq!(history[0]["actor_id"].as_str(), Some(seller.id.as_str()));
 
-    let correction = post(
-        &app,
-        &path,
-        &seller.access_token,
-        &json!({"kind": "correction", "quantity": 3, "reason": "stock-take"}),
-    )
-    .await;
+    let correction = app
+        .post_as(
+            &path,
+            &seller.access_token,
+            &json!({"kind": "correction", "quantity": 3, "reason": "stock-take"}),
+        )
+        .await;
     assert_eq!(correction.json::<Value>().await.unwrap()["on_hand_after"], 3);
-    let bad = post(
-        &app,
-        &path,
-        &seller.access_token,
-        &json!({"kind": "restock", "quantity": -3, "reason": "oops"}),
-    )
-    .await;
+    let bad = app
+        .post_as(&path, &seller.access_token, &json!({"kind": "restock", "quantity": -3, "reason": "oops"}))
+        .await;
     assert_eq!(assert_problem(bad, 422, "validation_failed").await["errors"][0]["field"], "quantity");
-    let no_reason =
-        post(&app, &path, &seller.access_token, &json!({"kind": "restock", "quantity": 3, "reason": " "}))
-            .await;
+    let no_reason = app
+        .post_as(&path, &seller.access_token, &json!({"kind": "restock", "quantity": 3, "reason": " "}))
+        .await;
     assert_eq!(assert_problem(no_reason, 422, "validation_failed").await["errors"][0]["field"], "reason");
 }
 
@@ -485,16 +462,16 @@ async fn reads_are_cached_and_every_write_invalidates_them() {
     let admin = app.admin("admin@example.com").await;
     categories(&app, &admin).await;
     let seller = merchant(&app, "seller@example.com").await;
-    let created: Value = post(
-        &app,
-        "/api/v1/products",
-        &seller.access_token,
-        &product("Kettle", "books", "KET-1", 3000, 1, "Orbit"),
-    )
-    .await
-    .json()
-    .await
-    .unwrap();
+    let created: Value = app
+        .post_as(
+            "/api/v1/products",
+            &seller.access_token,
+            &product("Kettle", "books", "KET-1", 3000, 1, "Orbit"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
     let id = created["id"].as_str().unwrap();
     let variant = created["variants"][0]["id"].as_str().unwrap();
     let get = |path: String| {
@@ -515,24 +492,19 @@ async fn reads_are_cached_and_every_write_invalidates_them() {
 
     // A write is visible in the very next read, in detail and listing.
     let patch = app
-        .client
-        .patch(app.url(&format!("/api/v1/products/{id}")))
-        .bearer_auth(&seller.access_token)
-        .json(&json!({"title": "Kettle Pro"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_as(&format!("/api/v1/products/{id}"), &seller.access_token, &json!({"title": "Kettle Pro"}))
+        .await;
     assert_eq!(patch.status(), 200);
     assert_eq!(get("/api/v1/products/kettle".into()).await["title"], "Kettle Pro");
     assert_eq!(get("/api/v1/products?limit=5".into()).await["items"][0]["title"], "Kettle Pro");
 
-    let restock = post(
-        &app,
-        &format!("/api/v1/variants/{variant}/inventory-adjustments"),
-        &seller.access_token,
-        &json!({"kind": "correction", "quantity": 0, "reason": "sold out"}),
-    )
-    .await;
+    let restock = app
+        .post_as(
+            &format!("/api/v1/variants/{variant}/inventory-adjustments"),
+            &seller.access_token,
+            &json!({"kind": "correction", "quantity": 0, "reason": "sold out"}),
+        )
+        .await;
     assert_eq!(restock.status(), 201);
     assert_eq!(
         get("/api/v1/products?in_stock=true".into()).await["items"].as_array().unwrap().len(),

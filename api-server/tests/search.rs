@@ -7,20 +7,16 @@ mod common;
 use common::{assert_problem, spawn_app, TestApp, TestUser};
 use serde_json::{json, Value};
 
-async fn post(app: &TestApp, path: &str, token: &str, body: &Value) -> reqwest::Response {
-    app.client.post(app.url(path)).bearer_auth(token).json(body).send().await.unwrap()
-}
-
 async fn shop(app: &TestApp) -> TestUser {
     let admin = app.admin("admin@example.com").await;
     for (slug, parent) in [("electronics", None), ("headphones", Some("electronics")), ("clothing", None)] {
-        let response = post(
-            app,
-            "/api/v1/categories",
-            &admin.access_token,
-            &json!({"slug": slug, "name": slug, "parent": parent}),
-        )
-        .await;
+        let response = app
+            .post_as(
+                "/api/v1/categories",
+                &admin.access_token,
+                &json!({"slug": slug, "name": slug, "parent": parent}),
+            )
+            .await;
         assert_eq!(response.status(), 201);
     }
     let seller = app.user_with_role("seller@example.com", "merchant").await;
@@ -58,10 +54,10 @@ async fn shop(app: &TestApp) -> TestUser {
         let body = json!({"title": title, "status": "published", "category": category, "description": description,
             "attributes": {"brand": brand, "material": material},
             "variants": [{"sku": sku, "price_minor": price, "currency": "EUR", "on_hand": 3}]});
-        assert_eq!(post(app, "/api/v1/products", &seller.access_token, &body).await.status(), 201);
+        assert_eq!(app.post_as("/api/v1/products", &seller.access_token, &body).await.status(), 201);
     }
     let draft = json!({"title": "Secret Prototype Headphones", "variants": [{"sku": "HP-SECRET", "price_minor": 1, "currency": "EUR"}]});
-    assert_eq!(post(app, "/api/v1/products", &seller.access_token, &draft).await.status(), 201);
+    assert_eq!(app.post_as("/api/v1/products", &seller.access_token, &draft).await.status(), 201);
     seller
 }
 
@@ -144,13 +140,12 @@ async fn results_follow_writes_at_once() {
     let jacket = search(&app, "q=JKT-AT-9").await;
     let id = jacket["items"][0]["id"].as_str().unwrap();
     let renamed = app
-        .client
-        .patch(app.url(&format!("/api/v1/products/{id}")))
-        .bearer_auth(&seller.access_token)
-        .json(&json!({"title": "Atlas Rain Parka"}))
-        .send()
-        .await
-        .unwrap();
+        .patch_as(
+            &format!("/api/v1/products/{id}"),
+            &seller.access_token,
+            &json!({"title": "Atlas Rain Parka"}),
+        )
+        .await;
     assert_eq!(renamed.status(), 200);
     assert_eq!(titles(&search(&app, "q=parka").await), ["Atlas Rain Parka"]);
 }

@@ -202,6 +202,16 @@ impl TestApp {
         self.user_with_role(email, "admin").await
     }
 
+    /// POSTs `body` as JSON with a bearer token.
+    pub async fn post_as(&self, path: &str, token: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
+    }
+
+    /// PATCHes `body` as JSON with a bearer token.
+    pub async fn patch_as(&self, path: &str, token: &str, body: &serde_json::Value) -> reqwest::Response {
+        self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
+    }
+
     pub fn get_as(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
         self.client.get(self.url(path)).bearer_auth(token)
     }
