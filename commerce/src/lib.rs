@@ -5,6 +5,7 @@
 //! - [`config`]: settings read from env vars and flags, validated at start-up.
 //! - [`db`], [`redis_conn`], [`kafka`]: connections to the real services.
 //! - [`error`]: the domain error every operation returns.
+//! - [`events`]: the event envelope, event types, outbox and handler contract.
 //! - [`readiness`]: dependency checks behind `/ready`.
 //! - [`telemetry`], [`metrics`]: logs, traces and Prometheus metrics.
 //! - [`probes`]: the `/health`, `/ready` and `/metrics` handlers.
@@ -16,6 +17,7 @@ pub mod catalog;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod kafka;
 pub mod metrics;
 pub mod probes;

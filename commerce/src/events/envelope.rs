@@ -1,0 +1,69 @@
+//! The one event envelope: `id`, `type`, `version`, `occurred_at`, `aggregate`,
+//! `aggregate_id`, `data`. It is the Kafka message value and the outbox row alike.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The aggregate an event belongs to; it names the Kafka topic `shopfleet.<aggregate>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Aggregate {
+    User,
+    Product,
+    Inventory,
+    Order,
+    Payment,
+    Notification,
+}
+
+impl Aggregate {
+    pub const ALL: [Aggregate; 6] = [
+        Aggregate::User,
+        Aggregate::Product,
+        Aggregate::Inventory,
+        Aggregate::Order,
+        Aggregate::Payment,
+        Aggregate::Notification,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aggregate::User => "user",
+            Aggregate::Product => "product",
+            Aggregate::Inventory => "inventory",
+            Aggregate::Order => "order",
+            Aggregate::Payment => "payment",
+            Aggregate::Notification => "notification",
+        }
+    }
+
+    /// The Kafka topic carrying this aggregate's events.
+    pub fn topic(self) -> String {
+        format!("shopfleet.{}", self.as_str())
+    }
+
+    pub fn parse(name: &str) -> Option<Aggregate> {
+        Aggregate::ALL.into_iter().find(|aggregate| aggregate.as_str() == name)
+    }
+}
+
+/// A published event, as consumers receive it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Envelope {
+    pub id: Uuid,
+    #[serde(rename = "type")]
+    pub event_type: String,
+    pub version: i32,
+    pub occurred_at: DateTime<Utc>,
+    pub aggregate: Aggregate,
+    pub aggregate_id: String,
+    pub data: serde_json::Value,
+}
+
+impl Envelope {
+    /// Reads `data` as the payload type a handler expects.
+    pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
+        serde_json::from_value(self.data.clone())
+    }
+}

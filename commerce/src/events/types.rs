@@ -1,0 +1,75 @@
+//! Every event type the shop emits, with its aggregate and schema version. This is the
+//! one list in code; `docs/events.md` documents each payload (a test keeps them in step).
+
+use super::Aggregate;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum EventType {
+    UserRegistered,
+    ProductCreated,
+    ProductUpdated,
+    ProductArchived,
+    ProductDeleted,
+    StockChanged,
+    StockLow,
+}
+
+impl EventType {
+    pub const ALL: &'static [EventType] = &[
+        EventType::UserRegistered,
+        EventType::ProductCreated,
+        EventType::ProductUpdated,
+        EventType::ProductArchived,
+        EventType::ProductDeleted,
+        EventType::StockChanged,
+        EventType::StockLow,
+    ];
+
+    /// The envelope's `type`, `<aggregate>.<past-tense verb>`.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventType::UserRegistered => "user.registered",
+            EventType::ProductCreated => "product.created",
+            EventType::ProductUpdated => "product.updated",
+            EventType::ProductArchived => "product.archived",
+            EventType::ProductDeleted => "product.deleted",
+            EventType::StockChanged => "inventory.stock_changed",
+            EventType::StockLow => "inventory.stock_low",
+        }
+    }
+
+    pub fn aggregate(self) -> Aggregate {
+        match self {
+            EventType::UserRegistered => Aggregate::User,
+            EventType::ProductCreated
+            | EventType::ProductUpdated
+            | EventType::ProductArchived
+            | EventType::ProductDeleted => Aggregate::Product,
+            EventType::StockChanged | EventType::StockLow => Aggregate::Inventory,
+        }
+    }
+
+    /// The payload schema version; bump it when `data` changes incompatibly.
+    pub fn version(self) -> i32 {
+        1
+    }
+
+    pub fn parse(name: &str) -> Option<EventType> {
+        EventType::ALL.iter().copied().find(|event| event.name() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_event_type_is_documented_and_named_after_its_aggregate() {
+        let docs = include_str!("../../../docs/events.md");
+        for event in EventType::ALL {
+            assert!(docs.contains(&format!("`{}`", event.name())), "{} is missing from docs/events.md", event.name());
+            assert!(event.name().starts_with(&format!("{}.", event.aggregate().as_str())), "{:?}", event);
+            assert_eq!(EventType::parse(event.name()), Some(*event));
+        }
+    }
+}
