@@ -27,3 +27,5 @@ pub mod secret;
 pub mod server;
 pub mod shutdown;
 pub mod telemetry;
+#[cfg(feature = "testing")]
+pub mod testing;

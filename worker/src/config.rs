@@ -1,11 +1,14 @@
 //! Settings of `shopfleet-worker`.
 
 use clap::Args;
-use shopfleet_commerce::config::{
-    DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
-    Validate,
+use shopfleet_commerce::{
+    config::{
+        DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
+        Validate,
+    },
+    secret::Secret,
 };
-use std::{net::IpAddr, time::Duration};
+use std::{net::IpAddr, path::PathBuf, str::FromStr, time::Duration};
 
 #[derive(Debug, Clone, Args)]
 pub struct WorkerSettings {
@@ -19,27 +22,124 @@ pub struct WorkerSettings {
     pub kafka: KafkaSettings,
     #[command(flatten)]
     pub readiness: ReadinessSettings,
+    #[command(flatten)]
+    pub events: EventSettings,
+    #[command(flatten)]
+    pub schedules: ScheduleSettings,
+    #[command(flatten)]
+    pub mail: MailSettings,
     /// Address of the worker's /health, /ready and /metrics server.
     #[arg(long = "worker-host", env = "WORKER_HOST", default_value = "0.0.0.0")]
     pub host: IpAddr,
     /// Port of the worker's /health, /ready and /metrics server.
     #[arg(long = "worker-port", env = "WORKER_PORT", default_value_t = 9090)]
     pub port: u16,
-    /// Seconds between sweeps that expire overdue stock reservations.
-    #[arg(long, env = "RESERVATION_SWEEP_SECS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub reservation_sweep_secs: u64,
+    /// This replica's name in job runs and logs (defaults to the host name).
+    #[arg(long = "worker-id", env = "WORKER_ID")]
+    pub worker_id: Option<String>,
     /// Seconds running work gets to finish after SIGTERM.
     #[arg(long = "worker-shutdown-grace-secs", env = "WORKER_SHUTDOWN_GRACE_SECS", default_value_t = 25)]
     pub shutdown_grace_secs: u64,
 }
 
-impl WorkerSettings {
-    pub fn reservation_sweep_interval(&self) -> Duration {
-        Duration::from_secs(self.reservation_sweep_secs)
+/// How events move from the outbox to the handlers.
+#[derive(Debug, Clone, Args)]
+pub struct EventSettings {
+    /// Outbox partitions (events of one aggregate always share one). Workers claim a
+    /// partition at a time, so this bounds parallelism; keep it equal on every replica.
+    #[arg(long, env = "OUTBOX_PARTITIONS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub outbox_partitions: u32,
+    /// Outbox rows published or dispatched per batch.
+    #[arg(long, env = "OUTBOX_BATCH_SIZE", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    pub outbox_batch_size: u32,
+    /// Milliseconds between outbox polls when no notification arrives.
+    #[arg(long, env = "OUTBOX_POLL_MS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    pub outbox_poll_ms: u64,
+    /// Hours a published outbox row is kept before the prune job deletes it.
+    #[arg(long, env = "OUTBOX_RETENTION_HOURS", default_value_t = 72, value_parser = clap::value_parser!(u64).range(1..=8760))]
+    pub outbox_retention_hours: u64,
+    /// Attempts a handler gets for one event before it is dead-lettered.
+    #[arg(long, env = "HANDLER_MAX_ATTEMPTS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub handler_max_attempts: u32,
+    /// Delay before the first retry, doubled on each further one (capped at 30 s).
+    #[arg(long, env = "HANDLER_RETRY_BASE_MS", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    pub handler_retry_base_ms: u64,
+    /// Consumer group of handler `h` is `<prefix>.<h>`.
+    #[arg(long, env = "KAFKA_GROUP_PREFIX", default_value = "shopfleet-worker")]
+    pub kafka_group_prefix: String,
+}
+
+impl EventSettings {
+    pub fn poll_interval(&self) -> Duration {
+        Duration::from_millis(self.outbox_poll_ms)
     }
 
+    /// Delay before retry `attempt` (1-based): base × 2^(attempt-1), at most 30 s.
+    pub fn retry_delay(&self, attempt: u32) -> Duration {
+        let factor = 1u64 << attempt.saturating_sub(1).min(20);
+        Duration::from_millis(self.handler_retry_base_ms.saturating_mul(factor).min(30_000))
+    }
+}
+
+/// When each scheduled job runs: cron expressions with seconds
+/// (`sec min hour day-of-month month day-of-week`, UTC).
+#[derive(Debug, Clone, Args)]
+pub struct ScheduleSettings {
+    /// Expire overdue stock reservations.
+    #[arg(long, env = "SCHEDULE_EXPIRE_RESERVATIONS", default_value = "*/15 * * * * *")]
+    pub expire_reservations: Schedule,
+    /// Delete published outbox rows, old failures and old job runs past their retention.
+    #[arg(long, env = "SCHEDULE_PRUNE", default_value = "0 */10 * * * *")]
+    pub prune: Schedule,
+    /// Write the consumer lag snapshot the admin API reads.
+    #[arg(long, env = "SCHEDULE_MEASURE_LAG", default_value = "*/10 * * * * *")]
+    pub measure_lag: Schedule,
+}
+
+/// A parsed cron schedule, kept with its source text for logs.
+#[derive(Debug, Clone)]
+pub struct Schedule {
+    pub text: String,
+    pub cron: cron::Schedule,
+}
+
+impl FromStr for Schedule {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let cron = cron::Schedule::from_str(text)
+            .map_err(|err| format!("`{text}` is not a cron expression with seconds: {err}"))?;
+        Ok(Schedule { text: text.to_owned(), cron })
+    }
+}
+
+/// Where mail goes.
+#[derive(Debug, Clone, Args)]
+pub struct MailSettings {
+    /// SMTP server, e.g. `smtps://user:pass@smtp.example.com:465` or `smtp://localhost:25`.
+    #[arg(long = "smtp-url", env = "SMTP_URL")]
+    pub smtp_url: Option<Secret>,
+    /// Write mail as `.eml` files into this directory instead of sending it (development).
+    #[arg(long = "mail-dir", env = "MAIL_DIR", conflicts_with = "smtp_url")]
+    pub mail_dir: Option<PathBuf>,
+    /// The From address of every mail.
+    #[arg(long = "mail-from", env = "MAIL_FROM", default_value = "Shopfleet <no-reply@shopfleet.invalid>")]
+    pub from: String,
+    /// Seconds between mail queue polls.
+    #[arg(long = "mail-poll-secs", env = "MAIL_POLL_SECS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub poll_secs: u64,
+}
+
+impl WorkerSettings {
     pub fn shutdown_grace(&self) -> Duration {
         Duration::from_secs(self.shutdown_grace_secs)
+    }
+
+    /// This replica's name: `WORKER_ID`, else the host name, else a random id.
+    pub fn worker_id(&self) -> String {
+        self.worker_id
+            .clone()
+            .or_else(|| std::env::var("HOSTNAME").ok())
+            .unwrap_or_else(|| format!("worker-{}", uuid::Uuid::new_v4().simple()))
     }
 }
 
@@ -47,6 +147,18 @@ impl Validate for WorkerSettings {
     fn validate(&self) -> Result<(), SettingError> {
         self.database.validate()?;
         self.redis.validate()?;
-        self.kafka.validate()
+        self.kafka.validate()?;
+        if self.events.kafka_group_prefix.is_empty() {
+            return Err(SettingError::new("KAFKA_GROUP_PREFIX", "must be non-empty"));
+        }
+        if let Some(url) = &self.mail.smtp_url {
+            crate::mail::transport::check_smtp_url(url.expose())
+                .map_err(|err| SettingError::new("SMTP_URL", err))?;
+        }
+        self.mail
+            .from
+            .parse::<lettre::message::Mailbox>()
+            .map_err(|err| SettingError::new("MAIL_FROM", format!("not a mailbox: {err}")))?;
+        Ok(())
     }
 }

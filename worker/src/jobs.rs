@@ -1,51 +1,54 @@
-//! Scheduled jobs. For now: expiring overdue stock reservations, which every worker
-//! replica may run at once (rows are claimed with SKIP LOCKED, so each expires once).
+//! The bodies of the scheduled jobs (their schedules are in `config::ScheduleSettings`).
 
+use crate::{config::EventSettings, lag};
 use shopfleet_commerce::catalog::{cache::CatalogCache, reservations};
 use sqlx::PgPool;
-use std::time::{Duration, Instant};
-use tokio::sync::watch;
 
 /// Reservations expired per batch.
 const BATCH: i64 = 500;
 
-/// Expires overdue reservations every `interval` until `stop` turns true, then
-/// invalidates cached catalog pages (availability changed).
-pub async fn expire_reservations(
-    db: PgPool,
-    cache: CatalogCache,
-    interval: Duration,
-    mut stop: watch::Receiver<bool>,
-) {
-    let mut ticker = tokio::time::interval(interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+/// Days handler failures, finished job runs, sent mail and processed-event records are kept.
+const HISTORY_DAYS: i32 = 30;
+
+/// Expires overdue reservations (rows are claimed with SKIP LOCKED, so each expires
+/// once), then invalidates cached catalog pages when availability changed.
+pub async fn expire_reservations(db: PgPool, cache: CatalogCache) -> anyhow::Result<String> {
+    let mut total = 0;
     loop {
-        tokio::select! {
-            _ = ticker.tick() => {}
-            _ = stop.changed() => return,
+        let count = reservations::expire_due(&db, BATCH).await?;
+        total += count;
+        if count < BATCH as usize {
+            break;
         }
-        let started = Instant::now();
-        loop {
-            match reservations::expire_due(&db, BATCH).await {
-                Ok(count) => {
-                    metrics::counter!("worker_reservations_expired_total").increment(count as u64);
-                    if count > 0 {
-                        tracing::info!(count, "expired stock reservations");
-                        cache.invalidate().await;
-                    }
-                    if count < BATCH as usize {
-                        break;
-                    }
-                }
-                Err(err) => {
-                    metrics::counter!("worker_job_failures_total", "job" => "expire_reservations")
-                        .increment(1);
-                    tracing::warn!(error = %err, "expiring reservations failed; retrying next tick");
-                    break;
-                }
-            }
-        }
-        metrics::histogram!("worker_job_duration_seconds", "job" => "expire_reservations")
-            .record(started.elapsed().as_secs_f64());
     }
+    metrics::counter!("worker_reservations_expired_total").increment(total as u64);
+    if total > 0 {
+        cache.invalidate().await;
+    }
+    Ok(format!("{total} reservations expired"))
+}
+
+/// Deletes published outbox rows past their retention and old bookkeeping rows.
+pub async fn prune(db: PgPool, settings: EventSettings) -> anyhow::Result<String> {
+    let outbox = sqlx::query("DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)")
+        .bind(settings.outbox_retention_hours as i32)
+        .execute(&db)
+        .await?
+        .rows_affected();
+    let mut history = 0;
+    for statement in [
+        "DELETE FROM handler_failures WHERE failed_at < now() - make_interval(days => $1)",
+        "DELETE FROM job_runs WHERE finished_at < now() - make_interval(days => $1)",
+        "DELETE FROM mail_outbox WHERE sent_at < now() - make_interval(days => $1)",
+        "DELETE FROM processed_events WHERE processed_at < now() - make_interval(days => $1)",
+    ] {
+        history += sqlx::query(statement).bind(HISTORY_DAYS).execute(&db).await?.rows_affected();
+    }
+    Ok(format!("{outbox} outbox rows and {history} history rows pruned"))
+}
+
+/// Measures the outbox backlog (the consumers measure their own Kafka lag).
+pub async fn measure_lag(db: PgPool, settings: EventSettings) -> anyhow::Result<String> {
+    let backlog = lag::measure_outbox(&db, &settings).await?;
+    Ok(format!("{backlog} unpublished outbox rows"))
 }

@@ -1,20 +1,47 @@
-//! `shopfleet-worker`: consumes the shop's events and runs its scheduled jobs.
-//! It serves `/health`, `/ready` and `/metrics` on its own port.
+//! `shopfleet-worker`: moves events from the outbox to their handlers (through Kafka, or
+//! straight from Postgres without it), runs the scheduled jobs, sends mail and replays
+//! dead letters. It serves `/health`, `/ready` and `/metrics` on its own port.
+//!
+//! - [`pipeline`]: outbox partitions, the Kafka relay and consumers, the Postgres mode.
+//! - [`dispatch`]: one event to one handler: idempotent, retried, dead-lettered.
+//! - [`scheduler`] + [`jobs`]: cron jobs that run once per tick across replicas.
+//! - [`mail`]: notification e-mail (templates, queue, SMTP or files).
+//! - [`replay`]: dead letters replayed on request of the admin API.
+//! - [`lag`]: consumer lag snapshots.
 
 pub mod config;
+pub mod dispatch;
 pub mod jobs;
+pub mod lag;
+pub mod mail;
+pub mod pipeline;
+pub mod replay;
+pub mod scheduler;
 
 use anyhow::Context;
 use axum::{routing::get, Router};
 use config::WorkerSettings;
+use dispatch::{DeadLetterSink, Dispatcher};
+use pipeline::{consumer::HandlerConsumer, direct::DirectSink, outbox::BatchSink, relay::KafkaRelay};
+use scheduler::Job;
 use shopfleet_commerce::{
     catalog::cache::{CatalogCache, DEFAULT_TTL_SECS},
     config::Validate,
-    db, kafka,
+    db,
+    events::Handler,
+    kafka,
     probes::{self, ProbeState},
     readiness::Readiness,
     redis_conn::RedisConn,
 };
+use std::{sync::Arc, time::Duration};
+use tokio::{
+    sync::{watch, Notify},
+    task::JoinSet,
+};
+
+/// How often each worker looks for dead letters to replay.
+const REPLAY_INTERVAL: Duration = Duration::from_secs(2);
 
 /// The worker's probe server: `/health`, `/ready`, `/metrics`.
 pub fn probe_router(state: ProbeState) -> Router {
@@ -40,18 +67,121 @@ pub fn probe_state(settings: &WorkerSettings) -> anyhow::Result<ProbeState> {
     })
 }
 
+/// The handlers this worker runs with its settings.
+pub fn default_handlers(settings: &WorkerSettings) -> Vec<Arc<dyn Handler>> {
+    let mut handlers: Vec<Arc<dyn Handler>> = Vec::new();
+    if settings.mail.smtp_url.is_some() || settings.mail.mail_dir.is_some() {
+        handlers.push(Arc::new(mail::handler::EmailNotifications {
+            templates: mail::templates::Templates::new(),
+        }));
+    } else {
+        tracing::warn!("neither SMTP_URL nor MAIL_DIR is set: notification e-mail is off");
+    }
+    handlers
+}
+
+/// The scheduled jobs with their configured schedules.
+fn jobs(settings: &WorkerSettings, state: &ProbeState) -> Vec<Job> {
+    let db = state.readiness.db.clone();
+    let cache = CatalogCache::new(state.readiness.redis.clone(), DEFAULT_TTL_SECS);
+    let schedules = &settings.schedules;
+    let events = settings.events.clone();
+    vec![
+        Job::new("expire_reservations", schedules.expire_reservations.cron.clone(), {
+            let db = db.clone();
+            move || jobs::expire_reservations(db.clone(), cache.clone())
+        }),
+        Job::new("prune", schedules.prune.cron.clone(), {
+            let (db, events) = (db.clone(), events.clone());
+            move || jobs::prune(db.clone(), events.clone())
+        }),
+        Job::new("measure_lag", schedules.measure_lag.cron.clone(), move || {
+            jobs::measure_lag(db.clone(), events.clone())
+        }),
+    ]
+}
+
+/// Starts every background task of the worker: the event pipeline (Kafka or Postgres
+/// mode), the scheduler, the mail sender and the dead-letter replayer. They run until
+/// `stop` turns true.
+pub async fn start(
+    settings: &WorkerSettings,
+    state: &ProbeState,
+    handlers: Vec<Arc<dyn Handler>>,
+    stop: watch::Receiver<bool>,
+) -> anyhow::Result<JoinSet<()>> {
+    let db = state.readiness.db.clone();
+    let events = settings.events.clone();
+    let mut tasks = JoinSet::new();
+    let wake = Arc::new(Notify::new());
+    tasks.spawn(pipeline::outbox::listen(db.clone(), wake.clone(), stop.clone()));
+
+    let sink: Arc<dyn BatchSink> = match kafka::client_config(&settings.kafka) {
+        Some(base) => {
+            let prefix = settings.kafka.topic_prefix.clone();
+            if let Err(err) = pipeline::relay::ensure_topics(&base, &prefix, 3).await {
+                tracing::warn!(
+                    error = format!("{err:#}"),
+                    "could not create the Kafka topics (the broker may create them)"
+                );
+            }
+            let relay = Arc::new(KafkaRelay {
+                producer: pipeline::relay::producer(&base)?,
+                topic_prefix: prefix.clone(),
+            });
+            let dead_letters: Arc<dyn DeadLetterSink> = relay.clone();
+            let dispatcher = Dispatcher::new(db.clone(), events.clone(), Some(dead_letters), stop.clone());
+            for handler in &handlers {
+                let consumer = HandlerConsumer {
+                    handler: handler.clone(),
+                    dispatcher: dispatcher.clone(),
+                    db: db.clone(),
+                    group: format!("{}.{}", events.kafka_group_prefix, handler.name()),
+                    topics: pipeline::consumer::event_topics(&prefix),
+                };
+                let (base, stop) = (base.clone(), stop.clone());
+                tasks.spawn(async move {
+                    if let Err(err) = consumer.run(base, stop).await {
+                        tracing::error!(error = format!("{err:#}"), "a Kafka consumer stopped");
+                    }
+                });
+            }
+            relay
+        }
+        None => Arc::new(DirectSink {
+            dispatcher: Dispatcher::new(db.clone(), events.clone(), None, stop.clone()),
+            handlers: handlers.clone(),
+        }),
+    };
+    for partition in 0..events.outbox_partitions {
+        tasks.spawn(pipeline::outbox::run_partition(
+            db.clone(),
+            sink.clone(),
+            partition,
+            events.clone(),
+            wake.clone(),
+            stop.clone(),
+        ));
+    }
+
+    tasks.spawn(scheduler::run(db.clone(), settings.worker_id(), jobs(settings, state), stop.clone()));
+    tasks.spawn(replay::run(db.clone(), handlers, REPLAY_INTERVAL, stop.clone()));
+    if let Some(transport) = mail::transport::Transport::from_settings(&settings.mail)? {
+        let from = settings.mail.from.parse().context("MAIL_FROM")?;
+        let interval = Duration::from_secs(settings.mail.poll_secs);
+        tasks.spawn(mail::sender::run(db, transport, from, interval, stop));
+    }
+    Ok(tasks)
+}
+
 /// Runs the worker until SIGTERM/SIGINT.
 pub async fn run(settings: WorkerSettings) -> anyhow::Result<()> {
     settings.validate()?;
     let addr = std::net::SocketAddr::new(settings.host, settings.port);
     let state = probe_state(&settings)?;
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let expiry = tokio::spawn(jobs::expire_reservations(
-        state.readiness.db.clone(),
-        CatalogCache::new(state.readiness.redis.clone(), DEFAULT_TTL_SECS),
-        settings.reservation_sweep_interval(),
-        stop_rx,
-    ));
+    let (stop_tx, stop_rx) = watch::channel(false);
+    let handlers = default_handlers(&settings);
+    let mut tasks = start(&settings, &state, handlers, stop_rx).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .with_context(|| format!("binding WORKER_HOST:WORKER_PORT {addr}"))?;
@@ -66,7 +196,12 @@ pub async fn run(settings: WorkerSettings) -> anyhow::Result<()> {
         settings.shutdown_grace(),
     )
     .await?;
-    expiry.await?;
+    while tasks.join_next().await.is_some() {}
     tracing::info!("shopfleet-worker stopped");
     Ok(())
+}
+
+/// Resolves once `stop` turns true (or its sender is gone).
+pub(crate) async fn stopped(stop: &mut watch::Receiver<bool>) {
+    let _ = stop.wait_for(|stopping| *stopping).await;
 }

@@ -11,6 +11,7 @@ use super::{
     users::{self, User, UserPage, UserQuery},
     Role,
 };
+use crate::events::{outbox, EventType};
 use crate::{error::DomainError, redis_conn::RedisConn};
 use sqlx::PgPool;
 use std::net::IpAddr;
@@ -77,7 +78,12 @@ impl Accounts {
             return Err(DomainError::invalid("display_name", "must be at most 100 characters"));
         }
         let hash = self.hasher.hash(password).await?;
-        users::insert(&self.db, &email, &hash, role, display_name).await
+        let mut tx = self.db.begin().await?;
+        let user = users::insert(&mut *tx, &email, &hash, role, display_name).await?;
+        let registered = UserRegistered { user_id: user.id, email: email.as_str() };
+        outbox::record(&mut tx, EventType::UserRegistered, user.id, &registered).await?;
+        tx.commit().await?;
+        Ok(user)
     }
 
     /// Creates an admin (CLI `create-admin`, or bootstrap settings).
@@ -209,4 +215,11 @@ impl Accounts {
         tracing::info!(security_event = "activation_changed", %user_id, active, "account activation changed");
         Ok(user)
     }
+}
+
+/// Payload of `user.registered`.
+#[derive(serde::Serialize)]
+struct UserRegistered<'a> {
+    user_id: uuid::Uuid,
+    email: &'a str,
 }

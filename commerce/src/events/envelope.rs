@@ -38,9 +38,9 @@ impl Aggregate {
         }
     }
 
-    /// The Kafka topic carrying this aggregate's events.
-    pub fn topic(self) -> String {
-        format!("shopfleet.{}", self.as_str())
+    /// The Kafka topic carrying this aggregate's events: `<prefix>.<aggregate>`.
+    pub fn topic(self, prefix: &str) -> String {
+        format!("{prefix}.{}", self.as_str())
     }
 
     pub fn parse(name: &str) -> Option<Aggregate> {

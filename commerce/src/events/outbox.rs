@@ -57,17 +57,19 @@ pub struct OutboxRow {
 pub const ROW_COLUMNS: &str = "seq, id, aggregate, aggregate_id, event_type, version, occurred_at, data";
 
 impl OutboxRow {
-    pub fn into_envelope(self) -> Result<Envelope, DomainError> {
-        let aggregate = Aggregate::parse(&self.aggregate)
-            .ok_or_else(|| anyhow::anyhow!("outbox row {} has unknown aggregate {}", self.seq, self.aggregate))?;
+    /// The row as the envelope consumers receive.
+    pub fn clone_envelope(&self) -> Result<Envelope, DomainError> {
+        let aggregate = Aggregate::parse(&self.aggregate).ok_or_else(|| {
+            anyhow::anyhow!("outbox row {} has unknown aggregate {}", self.seq, self.aggregate)
+        })?;
         Ok(Envelope {
             id: self.id,
-            event_type: self.event_type,
+            event_type: self.event_type.clone(),
             version: self.version,
             occurred_at: self.occurred_at,
             aggregate,
-            aggregate_id: self.aggregate_id,
-            data: self.data,
+            aggregate_id: self.aggregate_id.clone(),
+            data: self.data.clone(),
         })
     }
 }

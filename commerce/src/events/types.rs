@@ -67,7 +67,11 @@ mod tests {
     fn every_event_type_is_documented_and_named_after_its_aggregate() {
         let docs = include_str!("../../../docs/events.md");
         for event in EventType::ALL {
-            assert!(docs.contains(&format!("`{}`", event.name())), "{} is missing from docs/events.md", event.name());
+            assert!(
+                docs.contains(&format!("`{}`", event.name())),
+                "{} is missing from docs/events.md",
+                event.name()
+            );
             assert!(event.name().starts_with(&format!("{}.", event.aggregate().as_str())), "{:?}", event);
             assert_eq!(EventType::parse(event.name()), Some(*event));
         }

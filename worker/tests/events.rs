@@ -1,0 +1,157 @@
+//! The event pipeline end to end, in both modes, against real Postgres and a real
+//! Kafka-protocol broker: every event reaches every handler exactly once in effect and
+//! in order per aggregate, even with several workers; failures are retried, then
+//! dead-lettered, and replay works once the fault is fixed.
+
+mod common;
+
+use common::*;
+use shopfleet_commerce::{events::Handler, testing::migrated_database};
+use std::{sync::atomic::Ordering, sync::Arc, time::Duration};
+
+const AGGREGATES: usize = 12;
+const PER_AGGREGATE: usize = 25;
+
+async fn two_workers_deliver_everything_once_in_order(extra: Vec<String>) {
+    let (url, db) = migrated_database().await;
+    create_effects_table(&db).await;
+    let settings = settings(&url, &extra);
+    let (first, second) = (Recorder::new("recorder"), Recorder::new("auditor"));
+    let handlers = || -> Vec<Arc<dyn Handler>> { vec![first.clone(), second.clone()] };
+    let workers = [
+        RunningWorker::start(&settings, handlers()).await,
+        RunningWorker::start(&settings, handlers()).await,
+    ];
+
+    emit(&db, AGGREGATES, PER_AGGREGATE).await;
+    let total = (2 * AGGREGATES * PER_AGGREGATE) as i64;
+    eventually(Duration::from_secs(60), "both handlers applied every event", || {
+        let db = db.clone();
+        async move { count(&db, "SELECT count(*) FROM test_effects").await >= total }
+    })
+    .await;
+    // Let any straggling duplicate delivery land before asserting there is none.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for handler in ["recorder", "auditor"] {
+        assert_exactly_once_in_order(&db, handler, AGGREGATES, PER_AGGREGATE).await;
+    }
+    assert_eq!(count(&db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await, 0);
+    for worker in workers {
+        worker.stop().await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_mode_two_workers_deliver_every_event_once_in_order() {
+    two_workers_deliver_everything_once_in_order(vec![]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kafka_mode_two_workers_deliver_every_event_once_in_order() {
+    two_workers_deliver_everything_once_in_order(kafka_flags(&kafka_brokers())).await;
+}
+
+async fn failing_handler_dead_letters_then_replays(extra: Vec<String>) {
+    let (url, db) = migrated_database().await;
+    create_effects_table(&db).await;
+    let mut flags = extra.clone();
+    flags.push("--handler-max-attempts=3".into());
+    let settings = settings(&url, &flags);
+    let broken = Recorder::new("broken");
+    broken.failing.store(true, Ordering::SeqCst);
+    let worker = RunningWorker::start(&settings, vec![broken.clone()]).await;
+
+    emit(&db, 1, 1).await;
+    eventually(Duration::from_secs(30), "the event is dead-lettered", || {
+        let db = db.clone();
+        async move { count(&db, "SELECT count(*) FROM dead_letters").await == 1 }
+    })
+    .await;
+    let (attempts, error): (i32, String) =
+        sqlx::query_as("SELECT attempts, error FROM dead_letters").fetch_one(&db).await.unwrap();
+    assert_eq!(attempts, 3, "dead-lettered after the configured attempts");
+    assert!(error.contains("fault is switched on"), "{error}");
+    assert_eq!(count(&db, "SELECT count(*) FROM handler_failures").await, 3, "every failed attempt recorded");
+    assert_eq!(count(&db, "SELECT count(*) FROM test_effects").await, 0);
+
+    // A replay while the fault persists fails again and keeps the dead letter.
+    sqlx::query("UPDATE dead_letters SET replay_requested_at = now()").execute(&db).await.unwrap();
+    eventually(Duration::from_secs(15), "the failed replay is recorded", || {
+        let db = db.clone();
+        async move { count(&db, "SELECT count(*) FROM dead_letters WHERE replay_requested_at IS NULL").await == 1 }
+    })
+    .await;
+    assert_eq!(count(&db, "SELECT attempts::bigint FROM dead_letters").await, 4);
+
+    broken.failing.store(false, Ordering::SeqCst);
+    sqlx::query("UPDATE dead_letters SET replay_requested_at = now()").execute(&db).await.unwrap();
+    eventually(Duration::from_secs(15), "the replay succeeds", || {
+        let db = db.clone();
+        async move { count(&db, "SELECT count(*) FROM dead_letters WHERE replayed_at IS NOT NULL").await == 1 }
+    })
+    .await;
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM test_effects").await,
+        1,
+        "applied exactly once by the replay"
+    );
+    worker.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn postgres_mode_failing_handler_dead_letters_then_replays() {
+    failing_handler_dead_letters_then_replays(vec![]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn kafka_mode_failing_handler_dead_letters_to_the_topic_then_replays() {
+    let flags = kafka_flags(&kafka_brokers());
+    let prefix = flags[1].trim_start_matches("--kafka-topic-prefix=").to_owned();
+    failing_handler_dead_letters_then_replays(flags).await;
+    let dlq = read_topic(&kafka_brokers(), &format!("{prefix}.dlq"), 1).await;
+    assert_eq!(dlq.len(), 1, "one message on the DLQ topic");
+    let (payload, headers) = &dlq[0];
+    assert_eq!(payload["type"], "product.updated", "{payload}");
+    assert_eq!(headers.get("handler").map(String::as_str), Some("broken"));
+    assert!(headers.get("error").is_some_and(|error| error.contains("fault is switched on")), "{headers:?}");
+}
+
+/// Reads `expected` messages from the start of `topic` (payload as JSON, headers).
+async fn read_topic(
+    brokers: &str,
+    topic: &str,
+    expected: usize,
+) -> Vec<(serde_json::Value, std::collections::HashMap<String, String>)> {
+    use rdkafka::{
+        consumer::{Consumer, StreamConsumer},
+        message::Headers,
+        ClientConfig, Message,
+    };
+    let consumer: StreamConsumer = ClientConfig::new()
+        .set("bootstrap.servers", brokers)
+        .set("group.id", format!("reader-{}", uuid::Uuid::new_v4().simple()))
+        .set("auto.offset.reset", "earliest")
+        .set("enable.auto.commit", "false")
+        .create()
+        .unwrap();
+    consumer.subscribe(&[topic]).unwrap();
+    let mut messages = Vec::new();
+    while messages.len() < expected {
+        let message =
+            tokio::time::timeout(Duration::from_secs(30), consumer.recv()).await.expect("a message").unwrap();
+        let payload = serde_json::from_slice(message.payload().unwrap()).unwrap();
+        let headers = message
+            .headers()
+            .map(|headers| {
+                headers
+                    .iter()
+                    .map(|h| {
+                        (h.key.to_owned(), String::from_utf8_lossy(h.value.unwrap_or_default()).into_owned())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        messages.push((payload, headers));
+    }
+    messages
+}
