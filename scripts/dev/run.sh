@@ -57,6 +57,8 @@ say "loading the demo shop (1,000 products; skipped when the catalog has product
 "$bin/shopfleet-api" seed-demo --products "${DEMO_PRODUCTS:-1000}"
 
 "$bin/shopfleet-api" serve & pids+=($!)
+# Notification mail lands as .eml files here unless SMTP_URL is set.
+[ -n "${SMTP_URL:-}" ] || export MAIL_DIR="${MAIL_DIR:-$DEV_DIR/mail}"
 "$bin/shopfleet-worker" & pids+=($!)
 
 for _ in $(seq 1 100); do
@@ -71,6 +73,7 @@ cat >&2 <<EOT
     metrics    http://$API_HOST:$API_PORT/metrics   worker: http://$WORKER_HOST:$WORKER_PORT/metrics
     readiness  http://$API_HOST:$API_PORT/ready
     demo admin $BOOTSTRAP_ADMIN_EMAIL (password in .dev/secrets.env)
+    mail       ${MAIL_DIR:-SMTP_URL} (notification e-mail)
     demo shop  merchant0..9@demo.shopfleet.dev, user0..19@demo.shopfleet.dev (DEMO_PASSWORD in .dev/secrets.env)
     try        curl -s 'http://$API_HOST:$API_PORT/api/v1/products?category=electronics&limit=3'
     

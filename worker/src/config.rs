@@ -86,13 +86,17 @@ impl EventSettings {
 #[derive(Debug, Clone, Args)]
 pub struct ScheduleSettings {
     /// Expire overdue stock reservations.
-    #[arg(long, env = "SCHEDULE_EXPIRE_RESERVATIONS", default_value = "*/15 * * * * *")]
+    #[arg(
+        long = "schedule-expire-reservations",
+        env = "SCHEDULE_EXPIRE_RESERVATIONS",
+        default_value = "*/15 * * * * *"
+    )]
     pub expire_reservations: Schedule,
     /// Delete published outbox rows, old failures and old job runs past their retention.
-    #[arg(long, env = "SCHEDULE_PRUNE", default_value = "0 */10 * * * *")]
+    #[arg(long = "schedule-prune", env = "SCHEDULE_PRUNE", default_value = "0 */10 * * * *")]
     pub prune: Schedule,
     /// Write the consumer lag snapshot the admin API reads.
-    #[arg(long, env = "SCHEDULE_MEASURE_LAG", default_value = "*/10 * * * * *")]
+    #[arg(long = "schedule-measure-lag", env = "SCHEDULE_MEASURE_LAG", default_value = "*/10 * * * * *")]
     pub measure_lag: Schedule,
 }
 

@@ -134,12 +134,17 @@ impl Handler for Recorder {
 /// Writes `per_aggregate` events for each of `aggregates` aggregates, each aggregate's
 /// events numbered 0.. in commit order, from concurrent writers.
 pub async fn emit(db: &PgPool, aggregates: usize, per_aggregate: usize) {
+    emit_range(db, aggregates, 0..per_aggregate).await;
+}
+
+/// Like [`emit`], numbering each aggregate's events over `numbers`.
+pub async fn emit_range(db: &PgPool, aggregates: usize, numbers: std::ops::Range<usize>) {
     let mut writers = JoinSet::new();
     for aggregate in 0..aggregates {
-        let db = db.clone();
+        let (db, numbers) = (db.clone(), numbers.clone());
         writers.spawn(async move {
             let aggregate_id = format!("aggregate-{aggregate}");
-            for n in 0..per_aggregate {
+            for n in numbers {
                 let mut tx = db.begin().await.unwrap();
                 outbox::record(
                     &mut tx,
@@ -198,4 +203,17 @@ pub async fn assert_exactly_once_in_order(
         let expected: Vec<i32> = (0..per_aggregate as i32).collect();
         assert_eq!(seen, expected, "aggregate-{aggregate} applied in order, without gaps or repeats");
     }
+}
+
+/// A free TCP port on loopback.
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// Waits until something accepts connections on `port`.
+pub async fn wait_for_port(port: u16) {
+    eventually(Duration::from_secs(30), "the port accepts connections", || async move {
+        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
+    })
+    .await;
 }
