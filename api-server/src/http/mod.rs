@@ -1,6 +1,7 @@
 //! The HTTP surface: every module's router merged into one, the OpenAPI document
 //! built from the same routes, and the middleware stack every request goes through.
 
+pub mod admin_events;
 pub mod admin_users;
 pub mod auth;
 pub mod auth_routes;
@@ -100,6 +101,7 @@ fn documented_routes() -> OpenApiRouter<ApiContext> {
         .merge(auth_routes::router())
         .merge(me::router())
         .merge(admin_users::router())
+        .merge(admin_events::router())
         .merge(catalog::router())
 }
 

@@ -3,6 +3,7 @@
 
 mod envelope;
 pub mod handler;
+pub mod monitor;
 pub mod outbox;
 mod types;
 

@@ -1,0 +1,88 @@
+//! `/api/v1/admin/events`: the event backbone's health for admins: consumer lag, recent
+//! handler failures, dead letters, and replaying a dead letter once its fault is fixed.
+
+use super::{auth::Admin, problem::ApiError, query::ApiQuery};
+use crate::state::ApiContext;
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use serde::Deserialize;
+use shopfleet_commerce::events::monitor::{self, ConsumerLag, DeadLetter, HandlerFailure};
+use utoipa::IntoParams;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+const MAX_LIMIT: u32 = 200;
+
+pub fn router() -> OpenApiRouter<ApiContext> {
+    OpenApiRouter::new()
+        .routes(routes!(lag))
+        .routes(routes!(failures))
+        .routes(routes!(dead_letters))
+        .routes(routes!(replay))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct LimitParams {
+    /// How many rows, 1 to 200 (default 50).
+    limit: Option<u32>,
+    /// Dead letters only: hide the ones replayed successfully (default true).
+    pending: Option<bool>,
+}
+
+impl LimitParams {
+    fn limit(&self) -> Result<i64, ApiError> {
+        let limit = self.limit.unwrap_or(50);
+        if !(1..=MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_LIMIT}")));
+        }
+        Ok(limit as i64)
+    }
+}
+
+/// Consumer lag per consumer, topic and partition, as the workers last measured it
+/// (`outbox`: events not yet published or dispatched).
+#[utoipa::path(get, path = "/api/v1/admin/events/lag", tag = "admin", security(("bearer" = ["admin"])),
+    responses((status = 200, body = Vec<ConsumerLag>)))]
+async fn lag(State(ctx): State<ApiContext>, _admin: Admin) -> Result<Json<Vec<ConsumerLag>>, ApiError> {
+    Ok(Json(monitor::lag(&ctx.db).await?))
+}
+
+/// Recent failed handler attempts, newest first.
+#[utoipa::path(get, path = "/api/v1/admin/events/failures", tag = "admin", security(("bearer" = ["admin"])),
+    params(LimitParams), responses((status = 200, body = Vec<HandlerFailure>)))]
+async fn failures(
+    State(ctx): State<ApiContext>,
+    _admin: Admin,
+    ApiQuery(params): ApiQuery<LimitParams>,
+) -> Result<Json<Vec<HandlerFailure>>, ApiError> {
+    Ok(Json(monitor::recent_failures(&ctx.db, params.limit()?).await?))
+}
+
+/// Dead letters (events a handler gave up on), newest first.
+#[utoipa::path(get, path = "/api/v1/admin/events/dead-letters", tag = "admin", security(("bearer" = ["admin"])),
+    params(LimitParams), responses((status = 200, body = Vec<DeadLetter>)))]
+async fn dead_letters(
+    State(ctx): State<ApiContext>,
+    _admin: Admin,
+    ApiQuery(params): ApiQuery<LimitParams>,
+) -> Result<Json<Vec<DeadLetter>>, ApiError> {
+    let pending = params.pending.unwrap_or(true);
+    Ok(Json(monitor::dead_letters(&ctx.db, pending, params.limit()?).await?))
+}
+
+/// Replay a dead letter: a worker runs its handler again (within seconds) and records
+/// the outcome on the dead letter. 409 when it was already replayed successfully.
+#[utoipa::path(post, path = "/api/v1/admin/events/dead-letters/{id}/replay", tag = "admin",
+    security(("bearer" = ["admin"])), params(("id" = Uuid, Path)),
+    responses((status = 202, body = DeadLetter), (status = 404), (status = 409)))]
+async fn replay(
+    State(ctx): State<ApiContext>,
+    _admin: Admin,
+    Path(id): Path<Uuid>,
+) -> Result<(StatusCode, Json<DeadLetter>), ApiError> {
+    Ok((StatusCode::ACCEPTED, Json(monitor::request_replay(&ctx.db, id).await?)))
+}
