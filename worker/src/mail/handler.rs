@@ -1,5 +1,5 @@
 //! The `email` handler: for each notification event, renders its template for the
-//! user the event names and queues the mail in `mail_outbox` in the handler's
+//! user the event names (the shopper, or the merchant for low-stock alerts) and queues the mail in `mail_outbox` in the handler's
 //! transaction, so an event produces exactly one mail however often it is delivered.
 
 use super::templates::Templates;
@@ -9,12 +9,21 @@ use shopfleet_commerce::events::{Envelope, EventType, Handler, HandlerError};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
-/// Which template each notification event uses.
-fn template_for(event: &Envelope) -> Option<&'static str> {
-    match EventType::parse(&event.event_type)? {
-        EventType::UserRegistered => Some("welcome"),
-        _ => None,
-    }
+/// The mail a notification event sends.
+struct Notification {
+    template: &'static str,
+    /// The payload field holding the recipient's user id.
+    recipient_field: &'static str,
+}
+
+/// Which template each notification event uses, and who receives it.
+fn notification_for(event: &Envelope) -> Option<Notification> {
+    let (template, recipient_field) = match EventType::parse(&event.event_type)? {
+        EventType::UserRegistered => ("welcome", "user_id"),
+        EventType::StockLow => ("low_stock", "merchant_id"),
+        _ => return None,
+    };
+    Some(Notification { template, recipient_field })
 }
 
 pub struct EmailNotifications {
@@ -34,18 +43,18 @@ impl Handler for EmailNotifications {
     }
 
     fn wants(&self, event: &Envelope) -> bool {
-        template_for(event).is_some()
+        notification_for(event).is_some()
     }
 
     async fn handle(&self, event: &Envelope, tx: &mut PgConnection) -> Result<(), HandlerError> {
-        let template =
-            template_for(event).ok_or_else(|| HandlerError::Permanent(anyhow!("not a notification")))?;
+        let Notification { template, recipient_field } =
+            notification_for(event).ok_or_else(|| HandlerError::Permanent(anyhow!("not a notification")))?;
         let user_id: Uuid = event
             .data
-            .get("user_id")
+            .get(recipient_field)
             .and_then(|id| id.as_str())
             .and_then(|id| id.parse().ok())
-            .ok_or_else(|| HandlerError::Permanent(anyhow!("notification without a user_id")))?;
+            .ok_or_else(|| HandlerError::Permanent(anyhow!("notification without a {recipient_field}")))?;
         let user: Option<(String, Option<String>)> =
             sqlx::query_as("SELECT email::text, display_name FROM users WHERE id = $1")
                 .bind(user_id)

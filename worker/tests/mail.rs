@@ -1,0 +1,120 @@
+//! Notification mail: events become rendered mail (HTML + text) for the right person,
+//! and a failing SMTP server delays mail without holding back event handling.
+
+mod common;
+
+use common::*;
+use shopfleet_commerce::{
+    events::{outbox, EventType},
+    testing::migrated_database,
+};
+use shopfleet_worker::default_handlers;
+use std::time::Duration;
+
+async fn insert_user(db: &sqlx::PgPool, email: &str, name: &str, role: &str) -> uuid::Uuid {
+    let id = uuid::Uuid::now_v7();
+    sqlx::query(
+        "INSERT INTO users (id, email, password_hash, role, display_name) VALUES ($1, $2, 'x', $3, $4)",
+    )
+    .bind(id)
+    .bind(email)
+    .bind(role)
+    .bind(name)
+    .execute(db)
+    .await
+    .unwrap();
+    id
+}
+
+async fn record(db: &sqlx::PgPool, event: EventType, aggregate: uuid::Uuid, data: serde_json::Value) {
+    let mut tx = db.begin().await.unwrap();
+    outbox::record(&mut tx, event, aggregate, &data).await.unwrap();
+    tx.commit().await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn welcome_and_low_stock_mail_reach_the_right_people_as_files() {
+    let (url, db) = migrated_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings =
+        settings(&url, &[format!("--mail-dir={}", dir.path().display()), "--mail-poll-secs=1".into()]);
+    let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
+
+    let shopper = insert_user(&db, "ann@example.com", "Ann <3", "user").await;
+    let merchant = insert_user(&db, "bob@example.com", "Bob", "merchant").await;
+    record(&db, EventType::UserRegistered, shopper, serde_json::json!({"user_id": shopper})).await;
+    let variant = uuid::Uuid::now_v7();
+    record(
+        &db,
+        EventType::StockLow,
+        variant,
+        serde_json::json!({"product_id": variant, "variant_id": variant, "merchant_id": merchant,
+            "sku": "TEE-RED-M", "available": 2, "threshold": 5}),
+    )
+    .await;
+
+    eventually(Duration::from_secs(30), "both mails are written", || {
+        let path = dir.path().to_owned();
+        async move {
+            std::fs::read_dir(path)
+                .unwrap()
+                .filter(|e| e.as_ref().unwrap().path().extension().is_some_and(|x| x == "eml"))
+                .count()
+                == 2
+        }
+    })
+    .await;
+    let mails: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|entry| std::fs::read_to_string(entry.unwrap().path()).unwrap())
+        .collect();
+    let welcome =
+        mails.iter().find(|m| m.contains("To: ann@example.com")).expect("the shopper's welcome mail");
+    assert!(welcome.contains("Subject: Welcome to Shopfleet, Ann <3"), "{welcome}");
+    assert!(welcome.contains("Content-Type: text/plain") && welcome.contains("Content-Type: text/html"));
+    assert!(welcome.contains("Ann &lt;3"), "the HTML part escapes the display name: {welcome}");
+    let low_stock = mails.iter().find(|m| m.contains("To: bob@example.com")).expect("the merchant's alert");
+    assert!(low_stock.contains("TEE-RED-M") && low_stock.contains("2 available"), "{low_stock}");
+    worker.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dead_smtp_server_delays_mail_but_not_event_handling() {
+    let (url, db) = migrated_database().await;
+    let closed_port = free_port();
+    let settings = settings(
+        &url,
+        &[format!("--smtp-url=smtp://127.0.0.1:{closed_port}"), "--mail-poll-secs=1".into()],
+    );
+    let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
+    let shopper = insert_user(&db, "cy@example.com", "Cy", "user").await;
+    record(&db, EventType::UserRegistered, shopper, serde_json::json!({"user_id": shopper})).await;
+
+    eventually(Duration::from_secs(30), "the send was attempted and rescheduled", || {
+        let db = db.clone();
+        async move {
+            count(&db, "SELECT count(*) FROM mail_outbox WHERE attempts >= 1 AND last_error IS NOT NULL")
+                .await
+                == 1
+        }
+    })
+    .await;
+    assert_eq!(count(&db, "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL").await, 1, "still queued");
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM mail_outbox WHERE next_attempt_at > now() + interval '20 seconds'")
+            .await,
+        1,
+        "retried later with backoff"
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await,
+        0,
+        "the event is settled"
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM dead_letters").await,
+        0,
+        "mail trouble is not a handler failure"
+    );
+    worker.stop().await;
+}
