@@ -7,11 +7,7 @@ use shopfleet_api::{config::ApiSettings, http, state::ApiContext};
 use std::net::SocketAddr;
 use tokio::sync::oneshot;
 
-/// Admin connection used to create per-test databases.
-pub fn admin_database_url() -> String {
-    std::env::var("TEST_DATABASE_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into())
-}
+pub use shopfleet_commerce::testing::create_database;
 
 pub fn redis_url() -> String {
     std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into())
@@ -19,21 +15,6 @@ pub fn redis_url() -> String {
 
 pub fn kafka_brokers() -> String {
     std::env::var("TEST_KAFKA_BROKERS").unwrap_or_else(|_| "127.0.0.1:9092".into())
-}
-
-/// Creates an empty database named `sf_test_<uuid>` and returns its URL.
-pub async fn create_database() -> String {
-    use sqlx::Connection;
-    let admin = admin_database_url();
-    let name = format!("sf_test_{}", uuid::Uuid::new_v4().simple());
-    let mut conn = sqlx::PgConnection::connect(&admin).await.expect("connecting to TEST_DATABASE_URL");
-    sqlx::query(&format!("CREATE DATABASE \"{name}\""))
-        .execute(&mut conn)
-        .await
-        .expect("creating test database");
-    let mut url = url::Url::parse(&admin).expect("TEST_DATABASE_URL is a URL");
-    url.set_path(&name);
-    url.to_string()
 }
 
 #[derive(Parser)]
