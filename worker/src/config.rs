@@ -152,6 +152,15 @@ impl Validate for WorkerSettings {
         self.database.validate()?;
         self.redis.validate()?;
         self.kafka.validate()?;
+        // Each partition holds one connection for its batch and one for the handler's
+        // transaction; the listener, scheduler, replayer and mailer need a few more.
+        let needed = 2 * self.events.outbox_partitions + 4;
+        if self.database.max_connections < needed {
+            return Err(SettingError::new(
+                "DATABASE_MAX_CONNECTIONS",
+                format!("must be at least {needed} for OUTBOX_PARTITIONS={}", self.events.outbox_partitions),
+            ));
+        }
         if self.events.kafka_group_prefix.is_empty() {
             return Err(SettingError::new("KAFKA_GROUP_PREFIX", "must be non-empty"));
         }

@@ -63,3 +63,28 @@ fn malformed_kafka_brokers_stop_start_up_naming_the_setting() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("KAFKA_BROKERS"), "{stderr}");
 }
+
+#[test]
+fn a_pool_too_small_for_the_outbox_partitions_stops_start_up_naming_the_setting() {
+    let output = Command::new(env!("CARGO_BIN_EXE_shopfleet-worker"))
+        .env_clear()
+        .env("OUTBOX_PARTITIONS", "8")
+        .env("DATABASE_MAX_CONNECTIONS", "10")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("DATABASE_MAX_CONNECTIONS") && stderr.contains("at least 20"), "{stderr}");
+}
+
+#[test]
+fn a_malformed_schedule_is_refused_naming_the_setting() {
+    let output = Command::new(env!("CARGO_BIN_EXE_shopfleet-worker"))
+        .env_clear()
+        .env("SCHEDULE_PRUNE", "every day")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("SCHEDULE_PRUNE") || stderr.contains("--schedule-prune"), "{stderr}");
+}

@@ -82,10 +82,8 @@ async fn welcome_and_low_stock_mail_reach_the_right_people_as_files() {
 async fn a_dead_smtp_server_delays_mail_but_not_event_handling() {
     let (url, db) = migrated_database().await;
     let closed_port = free_port();
-    let settings = settings(
-        &url,
-        &[format!("--smtp-url=smtp://127.0.0.1:{closed_port}"), "--mail-poll-secs=1".into()],
-    );
+    let settings =
+        settings(&url, &[format!("--smtp-url=smtp://127.0.0.1:{closed_port}"), "--mail-poll-secs=1".into()]);
     let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
     let shopper = insert_user(&db, "cy@example.com", "Cy", "user").await;
     record(&db, EventType::UserRegistered, shopper, serde_json::json!({"user_id": shopper})).await;
