@@ -103,6 +103,7 @@ pub async fn adjust(
     .fetch_one(&mut *tx)
     .await?;
     super::products::refresh_summary(&mut tx, product).await?;
+    super::events::stock_changed(&mut tx, variant, before - reserved).await?;
     tx.commit().await?;
     Ok(adjustment)
 }

@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod categories;
 pub mod demo;
+pub mod events;
 pub mod inventory;
 pub mod listing;
 pub mod products;

@@ -2,7 +2,7 @@
 //! updates and deletion, with merchants confined to their own products.
 
 use super::{check_currency, check_slug, slugify, ProductStatus, MAX_PRICE_MINOR};
-use crate::error::DomainError;
+use crate::{error::DomainError, events::EventType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgPool, Postgres, Transaction};
@@ -290,6 +290,8 @@ pub async fn create(db: &PgPool, merchant: Uuid, input: &NewProduct) -> Result<P
         .map_err(map_conflicts)?;
     }
     refresh_summary(&mut tx, id).await?;
+    super::events::product_changed(&mut tx, EventType::ProductCreated, id, merchant, Some(input.status))
+        .await?;
     tx.commit().await?;
     get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))
 }
@@ -364,16 +366,24 @@ pub async fn update(
     if patch.description.as_ref().is_some_and(|d| d.chars().count() > 20_000) {
         return Err(DomainError::invalid("description", "must be at most 20000 characters"));
     }
-    sqlx::query(
+    let mut tx = db.begin().await?;
+    let status: ProductStatus = sqlx::query_scalar(
         "UPDATE products SET title = coalesce($2, title), description = coalesce($3, description),
-                status = coalesce($4, status), updated_at = now() WHERE id = $1",
+                status = coalesce($4, status), updated_at = now() WHERE id = $1 RETURNING status",
     )
     .bind(id)
     .bind(patch.title.as_deref().map(str::trim))
     .bind(&patch.description)
     .bind(patch.status)
-    .execute(db)
+    .fetch_one(&mut *tx)
     .await?;
+    let event = if status == ProductStatus::Archived && product.status != ProductStatus::Archived {
+        EventType::ProductArchived
+    } else {
+        EventType::ProductUpdated
+    };
+    super::events::product_changed(&mut tx, event, id, product.merchant_id, Some(status)).await?;
+    tx.commit().await?;
     get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))
 }
 
@@ -381,6 +391,9 @@ pub async fn update(
 pub async fn delete(db: &PgPool, actor: Actor, id: Uuid) -> Result<(), DomainError> {
     let product = get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))?;
     actor.ensure_owns(&product)?;
-    sqlx::query("DELETE FROM products WHERE id = $1").bind(id).execute(db).await?;
+    let mut tx = db.begin().await?;
+    sqlx::query("DELETE FROM products WHERE id = $1").bind(id).execute(&mut *tx).await?;
+    super::events::product_changed(&mut tx, EventType::ProductDeleted, id, product.merchant_id, None).await?;
+    tx.commit().await?;
     Ok(())
 }

@@ -78,6 +78,11 @@ pub async fn reserve(
     .fetch_one(&mut *conn)
     .await?;
     refresh_in_stock(conn, product).await?;
+    let available_after: i32 = sqlx::query_scalar("SELECT on_hand - reserved FROM variants WHERE id = $1")
+        .bind(variant)
+        .fetch_one(&mut *conn)
+        .await?;
+    super::events::stock_changed(conn, variant, available_after + quantity).await?;
     Ok(reservation)
 }
 
@@ -123,6 +128,8 @@ pub async fn finish(
     .fetch_one(&mut *conn)
     .await?;
     refresh_in_stock(conn, product).await?;
+    // Releasing raises availability and committing leaves it as it was: never a low-stock crossing.
+    super::events::stock_changed(conn, reservation.variant_id, i32::MIN).await?;
     Ok(reservation)
 }
 
