@@ -81,7 +81,7 @@ async fn stock_movements_write_stock_events_and_one_low_stock_alert_per_crossing
     // Refused: on-hand may not go below the reserved units (none now), nor be negative.
     assert_problem(adjust(-1).await, 422, "validation_failed").await;
 
-    let events = events(&app).await;
+    let events = events(app).await;
     assert_eq!(
         types(&events),
         [
