@@ -1,10 +1,11 @@
-//! `/api/v1/categories`, `/api/v1/products` and `/api/v1/variants/{id}/inventory-adjustments`:
+//! `/api/v1/categories`, `/api/v1/products` (with `/{id}/variants`) and `/api/v1/variants/{id}/inventory-adjustments`:
 //! browsing for everyone, catalog management for merchants (their own products) and admins.
 
 use super::{
     auth::{actor, Admin, MaybeCaller, Merchant},
     json::ApiJson,
     problem::ApiError,
+    query::ApiQuery,
 };
 use crate::state::ApiContext;
 use axum::{
@@ -12,11 +13,12 @@ use axum::{
     http::StatusCode,
     Json,
 };
+use serde::Deserialize;
 use shopfleet_commerce::catalog::{
     categories::{self, Category, NewCategory},
     inventory::{self, Adjustment, NewAdjustment},
     listing::{ListingQuery, ProductPage, Sort, DEFAULT_PAGE_SIZE},
-    products::{Actor, NewProduct, Product, ProductPatch},
+    products::{Actor, NewProduct, Product, ProductPatch, VariantPage},
     search::{SearchQuery, SearchResults},
 };
 use utoipa::IntoParams;
@@ -28,6 +30,7 @@ pub fn router() -> OpenApiRouter<ApiContext> {
         .routes(routes!(list_categories, create_category))
         .routes(routes!(list_products, create_product))
         .routes(routes!(get_product, patch_product, delete_product))
+        .routes(routes!(list_variants))
         .routes(routes!(adjust_stock, stock_history))
         .routes(routes!(search))
 }
@@ -197,6 +200,34 @@ async fn get_product(
         Some(product) if Actor::can_see(actor.as_ref(), &product) => Ok(Json(product)),
         _ => Err(ApiError::NotFound("product not found".into())),
     }
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct VariantParams {
+    /// `next_cursor` of the previous page.
+    cursor: Option<Uuid>,
+    /// Page size, 1 to 200 (default 50).
+    limit: Option<u32>,
+}
+
+/// All variants of a product, page by page in display order (the detail shows the first
+/// 50 and `variant_count`). Same visibility as the product.
+#[utoipa::path(get, path = "/api/v1/products/{id}/variants", tag = "catalog",
+    params(("id" = String, Path, description = "Product id or slug"), VariantParams),
+    responses((status = 200, body = VariantPage), (status = 404, body = super::problem::Problem)))]
+async fn list_variants(
+    State(ctx): State<ApiContext>,
+    caller: MaybeCaller,
+    Path(id): Path<String>,
+    ApiQuery(params): ApiQuery<VariantParams>,
+) -> Result<Json<VariantPage>, ApiError> {
+    let actor: Option<Actor> = caller.0.as_ref().map(actor);
+    let product = match ctx.catalog.get(&id).await? {
+        Some(product) if Actor::can_see(actor.as_ref(), &product) => product,
+        _ => return Err(ApiError::NotFound("product not found".into())),
+    };
+    Ok(Json(ctx.catalog.variants(product.id, params.cursor, params.limit.unwrap_or(50)).await?))
 }
 
 /// Update a product's title, description or status (its merchant or an admin).

@@ -318,6 +318,58 @@ pub async fn get(db: &PgPool, id_or_slug: &str) -> Result<Option<Product>, Domai
     Ok(Some(product))
 }
 
+/// Most variants per page of the variants endpoint.
+pub const MAX_VARIANT_PAGE: u32 = 200;
+
+/// One page of a product's variants, in their display order.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VariantPage {
+    pub items: Vec<Variant>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<Uuid>,
+}
+
+/// Variants of `product` after the variant `after` (keyset on display order), up to `limit`.
+pub async fn variants_page(
+    db: &PgPool,
+    product: Uuid,
+    after: Option<Uuid>,
+    limit: u32,
+) -> Result<VariantPage, DomainError> {
+    if !(1..=MAX_VARIANT_PAGE).contains(&limit) {
+        return Err(DomainError::invalid("limit", format!("must be between 1 and {MAX_VARIANT_PAGE}")));
+    }
+    if let Some(after) = after {
+        let known: bool =
+            sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM variants WHERE id = $1 AND product_id = $2)")
+                .bind(after)
+                .bind(product)
+                .fetch_one(db)
+                .await?;
+        if !known {
+            return Err(DomainError::invalid("cursor", "is not a variant of this product"));
+        }
+    }
+    let mut items: Vec<Variant> = sqlx::query_as(&format!(
+        "SELECT {VARIANT_COLUMNS} FROM variants
+         WHERE product_id = $1
+           AND ($2::uuid IS NULL OR (position, id) > (SELECT position, id FROM variants WHERE id = $2))
+         ORDER BY position, id LIMIT $3"
+    ))
+    .bind(product)
+    .bind(after)
+    .bind(i64::from(limit) + 1)
+    .fetch_all(db)
+    .await?;
+    let next_cursor = if items.len() > limit as usize {
+        items.truncate(limit as usize);
+        items.last().map(|variant| variant.id)
+    } else {
+        None
+    };
+    Ok(VariantPage { items, next_cursor })
+}
+
 /// Who is asking, for ownership checks.
 #[derive(Debug, Clone, Copy)]
 pub struct Actor {

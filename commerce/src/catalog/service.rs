@@ -41,6 +41,16 @@ impl Catalog {
         self.cache.get_or_load("product", id_or_slug, products::get(&self.db, id_or_slug)).await
     }
 
+    /// A page of a product's variants (not cached: pages of large products are rare reads).
+    pub async fn variants(
+        &self,
+        product: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<products::VariantPage, DomainError> {
+        products::variants_page(&self.db, product, after, limit).await
+    }
+
     pub async fn create_product(&self, merchant: Uuid, input: &NewProduct) -> Result<Product, DomainError> {
         let product = products::create(&self.db, merchant, input).await?;
         self.cache.invalidate().await;
