@@ -14,6 +14,9 @@
 //! After the run a one-line JSON summary of the measured request is written to
 //! `BENCH_RESULT` (req/s over goose's measured duration, p50/p99 in microseconds).
 
+#[path = "summary.rs"]
+mod summary;
+
 use goose::prelude::*;
 use serde::Deserialize;
 
@@ -154,30 +157,6 @@ async fn main() -> Result<(), GooseError> {
     };
     let metrics = GooseAttack::initialize()?.register_scenario(scenario).execute().await?;
 
-    let Some(request) = metrics.requests.get(measured) else {
-        eprintln!("no `{measured}` requests were recorded; keys: {:?}", metrics.requests.keys());
-        std::process::exit(1);
-    };
-    let duration = metrics.duration.max(1) as f64;
-    let ms = |us: u64| us as f64 / 1000.0;
-    let summary = serde_json::json!({
-        "scenario": scenario_name,
-        "request": measured,
-        "users": metrics.maximum_users,
-        "duration_s": metrics.duration,
-        "requests": request.raw_data.counter,
-        "success": request.success_count,
-        "fail": request.fail_count,
-        "status_codes": request.status_code_counts,
-        "req_per_s": request.success_count as f64 / duration,
-        "mean_ms": request.raw_data.average_ms(),
-        "p50_ms": ms(request.raw_data.percentile_us(0.50)),
-        "p99_ms": ms(request.raw_data.percentile_us(0.99)),
-        "max_ms": ms(request.raw_data.maximum_time_us),
-    });
-    println!("BENCH_SUMMARY {summary}");
-    if let Ok(path) = std::env::var("BENCH_RESULT") {
-        std::fs::write(&path, format!("{summary}\n")).expect("write BENCH_RESULT");
-    }
+    summary::report(&metrics, &scenario_name, measured);
     Ok(())
 }
