@@ -106,3 +106,33 @@ async fn stock_movements_write_stock_events_and_one_low_stock_alert_per_crossing
     assert_eq!(low["threshold"], 3);
     assert_eq!(low["merchant_id"], merchant.id.as_str());
 }
+
+#[tokio::test]
+async fn deleting_a_sold_product_archives_it_and_keeps_its_history() {
+    let app = spawn_app().await;
+    let merchant = app.user_with_role("sold@example.com", "merchant").await;
+    let token = &merchant.access_token;
+    let body = json!({"title": "Kettle", "status": "published",
+        "variants": [{"sku": "KETTLE-1", "price_minor": 4000, "currency": "EUR", "on_hand": 3}]});
+    let product: Value = app.post_as("/api/v1/products", token, &body).await.json().await.unwrap();
+    let variant: Uuid = product["variants"][0]["id"].as_str().unwrap().parse().unwrap();
+    let mut tx = app.ctx.db.begin().await.unwrap();
+    let sale = reservations::reserve(&mut tx, variant, 1, Duration::from_secs(60), None).await.unwrap();
+    reservations::finish(&mut tx, sale.id, reservations::ReservationStatus::Committed).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let path = format!("/api/v1/products/{}", product["id"].as_str().unwrap());
+    let response = app.client.delete(app.url(&path)).bearer_auth(token).send().await.unwrap();
+    assert_eq!(response.status(), 200, "archived instead of deleted");
+    let archived: Value = response.json().await.unwrap();
+    assert_eq!(archived["status"], "archived");
+    let kept: i64 = sqlx::query_scalar("SELECT count(*) FROM stock_reservations WHERE variant_id = $1")
+        .bind(variant)
+        .fetch_one(&app.ctx.db)
+        .await
+        .unwrap();
+    assert_eq!(kept, 1, "the sale's record survives");
+    let shopper_view = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(shopper_view.status(), 404, "shoppers no longer see it");
+    assert_eq!(types(&events(&app).await).last(), Some(&"product.archived"));
+}

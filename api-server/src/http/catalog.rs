@@ -11,6 +11,7 @@ use crate::state::ApiContext;
 use axum::{
     extract::{Path, RawQuery, State},
     http::StatusCode,
+    response::{IntoResponse, Response},
     Json,
 };
 use serde::Deserialize;
@@ -18,7 +19,7 @@ use shopfleet_commerce::catalog::{
     categories::{self, Category, NewCategory},
     inventory::{self, Adjustment, NewAdjustment},
     listing::{ListingQuery, ProductPage, Sort, DEFAULT_PAGE_SIZE},
-    products::{Actor, NewProduct, Product, ProductPatch, VariantPage},
+    products::{Actor, Deletion, NewProduct, Product, ProductPatch, VariantPage},
     search::{SearchQuery, SearchResults},
 };
 use utoipa::IntoParams;
@@ -242,16 +243,21 @@ async fn patch_product(
     Ok(Json(ctx.catalog.update_product(actor(&merchant.principal), id, &patch).await?))
 }
 
-/// Delete a product (its merchant or an admin).
+/// Delete a product (its merchant or an admin). A product that was sold or has stock
+/// reserved by a checkout is archived instead (orders refer to it): 200 with the product.
 #[utoipa::path(delete, path = "/api/v1/products/{id}", tag = "catalog", security(("bearer" = ["merchant", "admin"])),
-    params(("id" = Uuid, Path)), responses((status = 204, description = "Deleted")))]
+    params(("id" = Uuid, Path)), responses(
+        (status = 204, description = "Deleted"),
+        (status = 200, description = "Archived instead: it has orders or reservations", body = Product)))]
 async fn delete_product(
     State(ctx): State<ApiContext>,
     merchant: Merchant,
     Path(id): Path<Uuid>,
-) -> Result<StatusCode, ApiError> {
-    ctx.catalog.delete_product(actor(&merchant.principal), id).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Response, ApiError> {
+    Ok(match ctx.catalog.delete_product(actor(&merchant.principal), id).await? {
+        Deletion::Deleted => StatusCode::NO_CONTENT.into_response(),
+        Deletion::Archived(product) => Json(*product).into_response(),
+    })
 }
 
 /// Restock or correct a variant's stock; recorded in its audit log.

@@ -439,13 +439,52 @@ pub async fn update(
     get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))
 }
 
-/// Deletes a product the actor owns, with its variants and stock history.
-pub async fn delete(db: &PgPool, actor: Actor, id: Uuid) -> Result<(), DomainError> {
+/// What deleting a product did.
+#[derive(Debug)]
+pub enum Deletion {
+    /// It is gone, with its variants and stock history.
+    Deleted,
+    /// It has been sold or is being checked out (committed or active reservations), so
+    /// its history must stay: it was archived instead and is returned as it is now.
+    Archived(Box<Product>),
+}
+
+/// Deletes a product the actor owns, or archives it when any of its units were sold or
+/// are reserved (deleting would erase what orders refer to).
+pub async fn delete(db: &PgPool, actor: Actor, id: Uuid) -> Result<Deletion, DomainError> {
     let product = get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))?;
     actor.ensure_owns(&product)?;
     let mut tx = db.begin().await?;
+    sqlx::query("SELECT 1 FROM products WHERE id = $1 FOR UPDATE").bind(id).execute(&mut *tx).await?;
+    let ordered: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM stock_reservations r JOIN variants v ON v.id = r.variant_id
+                        WHERE v.product_id = $1 AND r.status IN ('committed', 'active'))",
+    )
+    .bind(id)
+    .fetch_one(&mut *tx)
+    .await?;
+    if ordered {
+        sqlx::query("UPDATE products SET status = 'archived', updated_at = now() WHERE id = $1")
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        if product.status != ProductStatus::Archived {
+            let archived = Some(ProductStatus::Archived);
+            super::events::product_changed(
+                &mut tx,
+                EventType::ProductArchived,
+                id,
+                product.merchant_id,
+                archived,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        let archived = get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))?;
+        return Ok(Deletion::Archived(Box::new(archived)));
+    }
     sqlx::query("DELETE FROM products WHERE id = $1").bind(id).execute(&mut *tx).await?;
     super::events::product_changed(&mut tx, EventType::ProductDeleted, id, product.merchant_id, None).await?;
     tx.commit().await?;
-    Ok(())
+    Ok(Deletion::Deleted)
 }

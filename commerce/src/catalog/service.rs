@@ -68,10 +68,10 @@ impl Catalog {
         Ok(product)
     }
 
-    pub async fn delete_product(&self, actor: Actor, id: Uuid) -> Result<(), DomainError> {
-        products::delete(&self.db, actor, id).await?;
+    pub async fn delete_product(&self, actor: Actor, id: Uuid) -> Result<products::Deletion, DomainError> {
+        let deletion = products::delete(&self.db, actor, id).await?;
         self.cache.invalidate().await;
-        Ok(())
+        Ok(deletion)
     }
 
     pub async fn adjust_stock(
