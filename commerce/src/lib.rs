@@ -1,6 +1,7 @@
 //! Shopfleet commerce library: everything the API server and the worker share.
 //!
 //! - [`accounts`]: users, passwords, tokens, sessions, roles and addresses.
+//! - [`carts`]: one cart per user with server-side totals and per-line issues.
 //! - [`catalog`]: categories, products, variants, stock and the demo shop.
 //! - [`config`]: settings read from env vars and flags, validated at start-up.
 //! - [`db`], [`redis_conn`], [`kafka`]: connections to the real services.
@@ -13,6 +14,7 @@
 //! - [`shutdown`]: the SIGTERM/SIGINT signal both binaries stop on.
 
 pub mod accounts;
+pub mod carts;
 pub mod catalog;
 pub mod config;
 pub mod db;

@@ -5,6 +5,7 @@ pub mod admin_events;
 pub mod admin_users;
 pub mod auth;
 pub mod auth_routes;
+pub mod carts;
 pub mod catalog;
 pub mod docs;
 pub mod json;
@@ -49,6 +50,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "users", description = "The caller's account, password and addresses"),
         (name = "admin", description = "User administration (admins only)"),
         (name = "catalog", description = "Categories and products"),
+        (name = "cart", description = "The caller's cart: lines, server-side totals, per-line issues"),
         (name = "inventory", description = "Stock adjustments and their audit log"),
     ),
     modifiers(&SecuritySchemes),
@@ -102,6 +104,7 @@ fn documented_routes() -> OpenApiRouter<ApiContext> {
         .merge(me::router())
         .merge(admin_users::router())
         .merge(admin_events::router())
+        .merge(carts::router())
         .merge(catalog::router())
 }
 

@@ -1,0 +1,241 @@
+//! Shopping carts: one per user, persisted in Postgres. Totals are always computed on
+//! the server from current prices; each line reports what changed since it was added
+//! (price, stock, availability), which checkout re-checks in its own transaction.
+
+use crate::error::DomainError;
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use sqlx::PgPool;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// Most units of one variant in a cart line.
+pub const MAX_LINE_QUANTITY: i32 = 1000;
+/// Most lines in one cart.
+pub const MAX_LINES: i64 = 100;
+
+/// Something about a line that checkout would refuse or the shopper should know.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(tag = "code", rename_all = "snake_case")]
+pub enum LineIssue {
+    /// The price is not what it was when the line was added.
+    PriceChanged { was_minor: i64, now_minor: i64 },
+    /// Fewer units are available than the line asks for.
+    InsufficientStock { available: i32 },
+    /// The product is no longer for sale (unpublished or archived).
+    Unavailable,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CartLine {
+    pub variant_id: Uuid,
+    pub product_id: Uuid,
+    pub title: String,
+    pub sku: String,
+    pub quantity: i32,
+    pub unit_price_minor: i64,
+    pub currency: String,
+    pub line_total_minor: i64,
+    pub available: i32,
+    pub added_at: DateTime<Utc>,
+    /// Empty when checkout would take the line as it is.
+    pub issues: Vec<LineIssue>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Cart {
+    pub lines: Vec<CartLine>,
+    /// Sum of the lines at current prices (minor units); 0 for an empty cart.
+    pub subtotal_minor: i64,
+    pub currency: Option<String>,
+    pub item_count: i64,
+    /// True when no line has an issue.
+    pub ready_for_checkout: bool,
+}
+
+#[derive(sqlx::FromRow)]
+struct LineRow {
+    variant_id: Uuid,
+    product_id: Uuid,
+    title: String,
+    sku: String,
+    quantity: i32,
+    seen_price_minor: i64,
+    price_minor: i64,
+    currency: String,
+    available: i32,
+    published: bool,
+    added_at: DateTime<Utc>,
+}
+
+impl From<LineRow> for CartLine {
+    fn from(row: LineRow) -> Self {
+        let mut issues = Vec::new();
+        if !row.published {
+            issues.push(LineIssue::Unavailable);
+        }
+        if row.seen_price_minor != row.price_minor {
+            issues.push(LineIssue::PriceChanged {
+                was_minor: row.seen_price_minor,
+                now_minor: row.price_minor,
+            });
+        }
+        if row.available < row.quantity {
+            issues.push(LineIssue::InsufficientStock { available: row.available.max(0) });
+        }
+        CartLine {
+            variant_id: row.variant_id,
+            product_id: row.product_id,
+            title: row.title,
+            sku: row.sku,
+            quantity: row.quantity,
+            unit_price_minor: row.price_minor,
+            currency: row.currency,
+            line_total_minor: row.price_minor * i64::from(row.quantity),
+            available: row.available,
+            added_at: row.added_at,
+            issues,
+        }
+    }
+}
+
+/// The user's cart as it is now.
+pub async fn get(db: &PgPool, user: Uuid) -> Result<Cart, DomainError> {
+    let rows: Vec<LineRow> = sqlx::query_as(
+        "SELECT l.variant_id, v.product_id, p.title, v.sku, l.quantity, l.seen_price_minor, v.price_minor,
+                v.currency, v.on_hand - v.reserved AS available, p.status = 'published' AS published, l.added_at
+         FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+         WHERE l.user_id = $1 ORDER BY l.added_at, l.variant_id",
+    )
+    .bind(user)
+    .fetch_all(db)
+    .await?;
+    let lines: Vec<CartLine> = rows.into_iter().map(CartLine::from).collect();
+    Ok(Cart {
+        subtotal_minor: lines.iter().map(|line| line.line_total_minor).sum(),
+        currency: lines.first().map(|line| line.currency.clone()),
+        item_count: lines.iter().map(|line| i64::from(line.quantity)).sum(),
+        ready_for_checkout: lines.iter().all(|line| line.issues.is_empty()),
+        lines,
+    })
+}
+
+fn check_quantity(quantity: i32) -> Result<(), DomainError> {
+    if !(1..=MAX_LINE_QUANTITY).contains(&quantity) {
+        return Err(DomainError::invalid("quantity", format!("must be between 1 and {MAX_LINE_QUANTITY}")));
+    }
+    Ok(())
+}
+
+/// Adds `quantity` units of `variant` (to the line's quantity when it exists).
+pub async fn add(db: &PgPool, user: Uuid, variant: Uuid, quantity: i32) -> Result<Cart, DomainError> {
+    check_quantity(quantity)?;
+    let mut tx = db.begin().await?;
+    sqlx::query(
+        "INSERT INTO carts (user_id) VALUES ($1) ON CONFLICT (user_id) DO UPDATE SET updated_at = now()",
+    )
+    .bind(user)
+    .execute(&mut *tx)
+    .await?; // also serialises concurrent changes to this cart (row lock until commit)
+    let target: Option<(i64, String, bool)> = sqlx::query_as(
+        "SELECT v.price_minor, v.currency, p.status = 'published'
+         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
+    )
+    .bind(variant)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((price, currency, true)) = target else {
+        return Err(DomainError::invalid("variant_id", "no such variant for sale"));
+    };
+    let cart_currency: Option<String> = sqlx::query_scalar(
+        "SELECT v.currency FROM cart_lines l JOIN variants v ON v.id = l.variant_id
+         WHERE l.user_id = $1 AND l.variant_id <> $2 LIMIT 1",
+    )
+    .bind(user)
+    .bind(variant)
+    .fetch_optional(&mut *tx)
+    .await?;
+    if cart_currency.is_some_and(|existing| existing != currency) {
+        return Err(DomainError::Conflict {
+            code: "currency_mismatch",
+            detail: format!("variant_id: the cart is in another currency than this variant's {currency}"),
+        });
+    }
+    let lines: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM cart_lines WHERE user_id = $1 AND variant_id <> $2")
+            .bind(user)
+            .bind(variant)
+            .fetch_one(&mut *tx)
+            .await?;
+    if lines >= MAX_LINES {
+        return Err(DomainError::invalid("variant_id", format!("a cart holds at most {MAX_LINES} lines")));
+    }
+    sqlx::query(
+        "INSERT INTO cart_lines (user_id, variant_id, quantity, seen_price_minor) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (user_id, variant_id) DO UPDATE
+           SET quantity = cart_lines.quantity + EXCLUDED.quantity, seen_price_minor = EXCLUDED.seen_price_minor",
+    )
+    .bind(user)
+    .bind(variant)
+    .bind(quantity)
+    .bind(price)
+    .execute(&mut *tx)
+    .await
+    .map_err(quantity_overflow)?;
+    tx.commit().await?;
+    get(db, user).await
+}
+
+/// Sets the quantity of an existing line (and accepts its current price).
+pub async fn set_quantity(
+    db: &PgPool,
+    user: Uuid,
+    variant: Uuid,
+    quantity: i32,
+) -> Result<Cart, DomainError> {
+    check_quantity(quantity)?;
+    let updated = sqlx::query(
+        "UPDATE cart_lines l SET quantity = $3, seen_price_minor = v.price_minor
+         FROM variants v WHERE v.id = l.variant_id AND l.user_id = $1 AND l.variant_id = $2",
+    )
+    .bind(user)
+    .bind(variant)
+    .bind(quantity)
+    .execute(db)
+    .await?
+    .rows_affected();
+    if updated == 0 {
+        return Err(DomainError::NotFound("cart line"));
+    }
+    get(db, user).await
+}
+
+/// Removes a line.
+pub async fn remove(db: &PgPool, user: Uuid, variant: Uuid) -> Result<Cart, DomainError> {
+    let removed = sqlx::query("DELETE FROM cart_lines WHERE user_id = $1 AND variant_id = $2")
+        .bind(user)
+        .bind(variant)
+        .execute(db)
+        .await?
+        .rows_affected();
+    if removed == 0 {
+        return Err(DomainError::NotFound("cart line"));
+    }
+    get(db, user).await
+}
+
+/// Empties the cart.
+pub async fn clear(db: &PgPool, user: Uuid) -> Result<(), DomainError> {
+    sqlx::query("DELETE FROM cart_lines WHERE user_id = $1").bind(user).execute(db).await?;
+    Ok(())
+}
+
+fn quantity_overflow(err: sqlx::Error) -> DomainError {
+    match &err {
+        sqlx::Error::Database(db) if db.constraint() == Some("cart_line_quantity") => DomainError::invalid(
+            "quantity",
+            format!("a line holds at most {MAX_LINE_QUANTITY} units; this would exceed it"),
+        ),
+        _ => err.into(),
+    }
+}
