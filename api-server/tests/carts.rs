@@ -139,14 +139,14 @@ async fn bad_cart_input_gets_problems_naming_the_field() {
     let missing = app
         .client
         .put(app.url(&format!("/api/v1/cart/lines/{dollar}")))
-        .bearer_auth(&shopper)
+        .bearer_auth(shopper)
         .json(&json!({"quantity": 1}))
         .send()
         .await
         .unwrap();
     assert_problem(missing, 404, "not_found").await;
     assert_eq!(
-        cart(&app, &shopper).await["lines"][0]["quantity"],
+        cart(app, shopper).await["lines"][0]["quantity"],
         600,
         "refused changes left the cart alone"
     );
