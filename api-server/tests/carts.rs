@@ -145,9 +145,5 @@ async fn bad_cart_input_gets_problems_naming_the_field() {
         .await
         .unwrap();
     assert_problem(missing, 404, "not_found").await;
-    assert_eq!(
-        cart(app, shopper).await["lines"][0]["quantity"],
-        600,
-        "refused changes left the cart alone"
-    );
+    assert_eq!(cart(app, shopper).await["lines"][0]["quantity"], 600, "refused changes left the cart alone");
 }
