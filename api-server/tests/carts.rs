@@ -73,23 +73,15 @@ async fn lines_add_up_on_the_server_and_report_what_changed() {
         .await
         .unwrap();
     assert_eq!(set.status(), 200);
-    let removed: Value = app
-        .client
-        .delete(app.url(&format!("/api/v1/cart/lines/{pot}")))
-        .bearer_auth(&shopper)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let removed: Value =
+        app.delete_as(&format!("/api/v1/cart/lines/{pot}"), &shopper).await.json().await.unwrap();
     assert_eq!(removed["lines"].as_array().unwrap().len(), 1);
     assert_eq!(removed["subtotal_minor"], 500);
     assert_eq!(removed["ready_for_checkout"], true);
 
     let other = app.register_and_login("other@example.com").await.access_token;
     assert_eq!(cart(&app, &other).await["item_count"], 0, "carts are per user");
-    let cleared = app.client.delete(app.url("/api/v1/cart")).bearer_auth(&shopper).send().await.unwrap();
+    let cleared = app.delete_as("/api/v1/cart", &shopper).await;
     assert_eq!(cleared.status(), 204);
     assert_eq!(cart(&app, &shopper).await["lines"], json!([]));
 }

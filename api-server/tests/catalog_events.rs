@@ -122,7 +122,7 @@ async fn deleting_a_sold_product_archives_it_and_keeps_its_history() {
     tx.commit().await.unwrap();
 
     let path = format!("/api/v1/products/{}", product["id"].as_str().unwrap());
-    let response = app.client.delete(app.url(&path)).bearer_auth(token).send().await.unwrap();
+    let response = app.delete_as(&path, token).await;
     assert_eq!(response.status(), 200, "archived instead of deleted");
     let archived: Value = response.json().await.unwrap();
     assert_eq!(archived["status"], "archived");

@@ -193,6 +193,11 @@ impl TestApp {
         self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await.unwrap()
     }
 
+    /// DELETEs with a bearer token.
+    pub async fn delete_as(&self, path: &str, token: &str) -> reqwest::Response {
+        self.client.delete(self.url(path)).bearer_auth(token).send().await.unwrap()
+    }
+
     pub fn get_as(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
         self.client.get(self.url(path)).bearer_auth(token)
     }
