@@ -28,6 +28,9 @@ pub struct ApiSettings {
     /// Seconds a cached product page lives in Redis (writes invalidate at once; this bounds an outage).
     #[arg(long, env = "CATALOG_CACHE_TTL_SECS", default_value_t = shopfleet_commerce::catalog::cache::DEFAULT_TTL_SECS, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub catalog_cache_ttl_secs: u64,
+    /// Seconds an unpaid order waits for payment before the worker cancels it and releases its stock.
+    #[arg(long, env = "ORDER_PAYMENT_TTL_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(30..=86_400))]
+    pub order_payment_ttl_secs: u64,
     /// Apply pending migrations before serving.
     #[arg(long, env = "MIGRATE_ON_START", default_value = "false", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
     pub migrate_on_start: bool,
@@ -93,6 +96,12 @@ impl Validate for HttpSettings {
             ));
         }
         Ok(())
+    }
+}
+
+impl ApiSettings {
+    pub fn order_payment_ttl(&self) -> Duration {
+        Duration::from_secs(self.order_payment_ttl_secs)
     }
 }
 

@@ -3,6 +3,8 @@
 //! - [`accounts`]: users, passwords, tokens, sessions, roles and addresses.
 //! - [`carts`]: one cart per user with server-side totals and per-line issues.
 //! - [`catalog`]: categories, products, variants, stock and the demo shop.
+//! - [`orders`]: checkout, the order state machine, expiry of unpaid orders.
+//! - [`idempotency`]: Stripe-style idempotency keys for retried requests.
 //! - [`config`]: settings read from env vars and flags, validated at start-up.
 //! - [`db`], [`redis_conn`], [`kafka`]: connections to the real services.
 //! - [`error`]: the domain error every operation returns.
@@ -20,8 +22,10 @@ pub mod config;
 pub mod db;
 pub mod error;
 pub mod events;
+pub mod idempotency;
 pub mod kafka;
 pub mod metrics;
+pub mod orders;
 pub mod probes;
 pub mod readiness;
 pub mod redis_conn;

@@ -92,7 +92,10 @@ pub struct ScheduleSettings {
         default_value = "*/15 * * * * *"
     )]
     pub expire_reservations: Schedule,
-    /// Delete published outbox rows, old failures and old job runs past their retention.
+    /// Cancel unpaid orders past their payment deadline and release their stock.
+    #[arg(long = "schedule-expire-orders", env = "SCHEDULE_EXPIRE_ORDERS", default_value = "*/10 * * * * *")]
+    pub expire_orders: Schedule,
+    /// Delete published outbox rows, expired idempotency keys, old failures and job runs.
     #[arg(long = "schedule-prune", env = "SCHEDULE_PRUNE", default_value = "0 */10 * * * *")]
     pub prune: Schedule,
     /// Write the consumer lag snapshot the admin API reads.

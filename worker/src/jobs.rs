@@ -1,10 +1,13 @@
 //! The bodies of the scheduled jobs (their schedules are in `config::ScheduleSettings`).
 
 use crate::{config::EventSettings, lag};
-use shopfleet_commerce::catalog::{cache::CatalogCache, reservations};
+use shopfleet_commerce::{
+    catalog::{cache::CatalogCache, reservations},
+    idempotency, orders,
+};
 use sqlx::PgPool;
 
-/// Reservations expired per batch.
+/// Reservations or orders expired per batch.
 const BATCH: i64 = 500;
 
 /// Days handler failures, finished job runs, sent mail and processed-event records are kept.
@@ -28,7 +31,25 @@ pub async fn expire_reservations(db: PgPool, cache: CatalogCache) -> anyhow::Res
     Ok(format!("{total} reservations expired"))
 }
 
-/// Deletes published outbox rows past their retention and old bookkeeping rows.
+/// Cancels unpaid orders past their deadline (releasing their stock), batch by batch.
+pub async fn expire_orders(db: PgPool, cache: CatalogCache) -> anyhow::Result<String> {
+    let mut total = 0;
+    loop {
+        let count = orders::expiry::expire_unpaid(&db, BATCH).await?;
+        total += count;
+        if count < BATCH as usize {
+            break;
+        }
+    }
+    metrics::counter!("worker_orders_expired_total").increment(total as u64);
+    if total > 0 {
+        cache.invalidate().await;
+    }
+    Ok(format!("{total} unpaid orders expired"))
+}
+
+/// Deletes published outbox rows past their retention, expired idempotency keys and old
+/// bookkeeping rows.
 pub async fn prune(db: PgPool, settings: EventSettings) -> anyhow::Result<String> {
     let outbox = sqlx::query("DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)")
         .bind(settings.outbox_retention_hours as i32)
@@ -44,7 +65,8 @@ pub async fn prune(db: PgPool, settings: EventSettings) -> anyhow::Result<String
     ] {
         history += sqlx::query(statement).bind(HISTORY_DAYS).execute(&db).await?.rows_affected();
     }
-    Ok(format!("{outbox} outbox rows and {history} history rows pruned"))
+    let keys = idempotency::prune_expired(&db).await?;
+    Ok(format!("{outbox} outbox rows, {keys} idempotency keys and {history} history rows pruned"))
 }
 
 /// Measures the outbox backlog (the consumers measure their own Kafka lag).

@@ -88,8 +88,12 @@ fn jobs(settings: &WorkerSettings, state: &ProbeState) -> Vec<Job> {
     let events = settings.events.clone();
     vec![
         Job::new("expire_reservations", schedules.expire_reservations.cron.clone(), {
-            let db = db.clone();
+            let (db, cache) = (db.clone(), cache.clone());
             move || jobs::expire_reservations(db.clone(), cache.clone())
+        }),
+        Job::new("expire_orders", schedules.expire_orders.cron.clone(), {
+            let (db, cache) = (db.clone(), cache.clone());
+            move || jobs::expire_orders(db.clone(), cache.clone())
         }),
         Job::new("prune", schedules.prune.cron.clone(), {
             let (db, events) = (db.clone(), events.clone());

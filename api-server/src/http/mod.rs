@@ -11,6 +11,7 @@ pub mod docs;
 pub mod json;
 pub mod me;
 pub mod observe;
+pub mod orders;
 pub mod problem;
 pub mod query;
 
@@ -50,6 +51,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "users", description = "The caller's account, password and addresses"),
         (name = "admin", description = "User administration (admins only)"),
         (name = "catalog", description = "Categories and products"),
+        (name = "orders", description = "Checkout and the caller's orders"),
         (name = "cart", description = "The caller's cart: lines, server-side totals, per-line issues"),
         (name = "inventory", description = "Stock adjustments and their audit log"),
     ),
@@ -105,6 +107,7 @@ fn documented_routes() -> OpenApiRouter<ApiContext> {
         .merge(admin_users::router())
         .merge(admin_events::router())
         .merge(carts::router())
+        .merge(orders::router())
         .merge(catalog::router())
 }
 

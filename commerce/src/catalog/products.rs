@@ -444,20 +444,21 @@ pub async fn update(
 pub enum Deletion {
     /// It is gone, with its variants and stock history.
     Deleted,
-    /// It has been sold or is being checked out (committed or active reservations), so
-    /// its history must stay: it was archived instead and is returned as it is now.
+    /// It is on an order, or has sold or reserved stock, so its history must stay: it was
+    /// archived instead and is returned as it is now.
     Archived(Box<Product>),
 }
 
-/// Deletes a product the actor owns, or archives it when any of its units were sold or
-/// are reserved (deleting would erase what orders refer to).
+/// Deletes a product the actor owns, or archives it when it is on an order or any of its
+/// units were sold or are reserved (deleting would erase what orders refer to).
 pub async fn delete(db: &PgPool, actor: Actor, id: Uuid) -> Result<Deletion, DomainError> {
     let product = get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))?;
     actor.ensure_owns(&product)?;
     let mut tx = db.begin().await?;
     sqlx::query("SELECT 1 FROM products WHERE id = $1 FOR UPDATE").bind(id).execute(&mut *tx).await?;
     let ordered: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM stock_reservations r JOIN variants v ON v.id = r.variant_id
+        "SELECT EXISTS (SELECT 1 FROM order_lines WHERE product_id = $1)
+             OR EXISTS (SELECT 1 FROM stock_reservations r JOIN variants v ON v.id = r.variant_id
                         WHERE v.product_id = $1 AND r.status IN ('committed', 'active'))",
     )
     .bind(id)

@@ -12,6 +12,8 @@ pub enum EventType {
     ProductDeleted,
     StockChanged,
     StockLow,
+    OrderPlaced,
+    OrderCancelled,
 }
 
 impl EventType {
@@ -23,6 +25,8 @@ impl EventType {
         EventType::ProductDeleted,
         EventType::StockChanged,
         EventType::StockLow,
+        EventType::OrderPlaced,
+        EventType::OrderCancelled,
     ];
 
     /// The envelope's `type`, `<aggregate>.<past-tense verb>`.
@@ -35,6 +39,8 @@ impl EventType {
             EventType::ProductDeleted => "product.deleted",
             EventType::StockChanged => "inventory.stock_changed",
             EventType::StockLow => "inventory.stock_low",
+            EventType::OrderPlaced => "order.placed",
+            EventType::OrderCancelled => "order.cancelled",
         }
     }
 
@@ -46,6 +52,7 @@ impl EventType {
             | EventType::ProductArchived
             | EventType::ProductDeleted => Aggregate::Product,
             EventType::StockChanged | EventType::StockLow => Aggregate::Inventory,
+            EventType::OrderPlaced | EventType::OrderCancelled => Aggregate::Order,
         }
     }
 

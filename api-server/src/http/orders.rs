@@ -1,0 +1,124 @@
+//! `/api/v1/checkout` and `/api/v1/orders`: placing an order from the cart (with a
+//! required `Idempotency-Key`, Stripe semantics) and reading one's orders.
+
+use super::{auth::Caller, problem::ApiError};
+use crate::state::ApiContext;
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
+    response::{IntoResponse, Response},
+    Json,
+};
+use serde::Deserialize;
+use shopfleet_commerce::{
+    accounts::Role,
+    idempotency::{self, Begin},
+    orders::{self, checkout, Order},
+};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<ApiContext> {
+    OpenApiRouter::new().routes(routes!(place_order)).routes(routes!(list_orders)).routes(routes!(get_order))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CheckoutRequest {
+    /// One of the caller's saved addresses (`/api/v1/users/me/addresses`).
+    address_id: Uuid,
+}
+
+/// Place an order from the cart. Prices and stock are re-checked and every line's stock
+/// is reserved (all or nothing); the order waits for payment until `expires_at`.
+/// Requires `Idempotency-Key`: a retry with the same key and body gets the first
+/// response again; while the first is running, 409; with a different body, 422.
+#[utoipa::path(post, path = "/api/v1/checkout", tag = "orders", security(("bearer" = ["user", "merchant", "admin"])),
+    params(("Idempotency-Key" = String, Header, description = "Unique per attempt; 1 to 255 visible ASCII characters")),
+    request_body = CheckoutRequest, responses(
+        (status = 201, body = Order),
+        (status = 409, description = "`insufficient_stock`, `cart_changed` or `idempotency_request_in_flight`", body = super::problem::Problem),
+        (status = 422, description = "Empty cart, unknown address, missing or reused key", body = super::problem::Problem)))]
+async fn place_order(
+    State(ctx): State<ApiContext>,
+    caller: Caller,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let principal = caller.principal.user_id;
+    let key = headers
+        .get("idempotency-key")
+        .and_then(|value| value.to_str().ok())
+        .ok_or_else(|| ApiError::invalid("Idempotency-Key", "this header is required"))?
+        .to_owned();
+    let request: CheckoutRequest =
+        serde_json::from_slice(&body).map_err(|err| ApiError::MalformedJson(err.to_string()))?;
+    let hash = idempotency::request_hash("POST /api/v1/checkout", &body);
+    if let Begin::Replay { status, body } = idempotency::begin(&ctx.db, principal, &key, &hash).await? {
+        return Ok(stored_response(status, body));
+    }
+    let ttl = ctx.settings.order_payment_ttl();
+    let placed = async {
+        let mut tx = ctx.db.begin().await?;
+        let order = checkout::place(&mut tx, principal, request.address_id, ttl).await?;
+        let body = serde_json::to_vec(&order).map_err(anyhow::Error::from)?;
+        idempotency::complete(&mut tx, principal, &key, 201, &body).await?;
+        tx.commit().await?;
+        Ok::<_, shopfleet_commerce::error::DomainError>(body)
+    }
+    .await;
+    match placed {
+        Ok(body) => {
+            ctx.catalog.invalidate().await; // availability changed
+            Ok(stored_response(201, body))
+        }
+        Err(err @ shopfleet_commerce::error::DomainError::Internal(_)) => {
+            idempotency::release(&ctx.db, principal, &key).await?;
+            Err(err.into())
+        }
+        Err(err) => {
+            // A refusal is the answer to this request: store it like a success.
+            let response = ApiError::from(err).into_response();
+            let status = response.status().as_u16();
+            let body =
+                axum::body::to_bytes(response.into_body(), usize::MAX).await.map_err(anyhow::Error::from)?;
+            let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
+            idempotency::complete(&mut conn, principal, &key, status, &body).await?;
+            Ok(stored_response(status, body.to_vec()))
+        }
+    }
+}
+
+/// A stored response, replayed byte for byte.
+fn stored_response(status: u16, body: Vec<u8>) -> Response {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response()
+}
+
+/// The caller's orders, newest first (the latest 50).
+#[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = ["user", "merchant", "admin"])),
+    responses((status = 200, body = Vec<Order>)))]
+async fn list_orders(State(ctx): State<ApiContext>, caller: Caller) -> Result<Json<Vec<Order>>, ApiError> {
+    let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
+    Ok(Json(orders::list_for_user(&mut conn, caller.principal.user_id, 50).await?))
+}
+
+/// One order: its shopper and admins see it.
+#[utoipa::path(get, path = "/api/v1/orders/{id}", tag = "orders", security(("bearer" = ["user", "merchant", "admin"])),
+    params(("id" = Uuid, Path)), responses((status = 200, body = Order), (status = 404, body = super::problem::Problem)))]
+async fn get_order(
+    State(ctx): State<ApiContext>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Order>, ApiError> {
+    let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
+    match orders::get(&mut conn, id).await? {
+        Some(order) if order.user_id == caller.principal.user_id || caller.principal.role == Role::Admin => {
+            Ok(Json(order))
+        }
+        _ => Err(ApiError::NotFound("order not found".into())),
+    }
+}

@@ -1,0 +1,262 @@
+//! Checkout against real Postgres: one transaction from cart to order with reserved
+//! stock, no oversell under heavy concurrency, Stripe-style idempotency keys, refusals
+//! that change nothing, and expiry of unpaid orders that releases their stock.
+
+mod common;
+
+use common::{assert_problem, spawn_app_with, TestApp};
+use serde_json::{json, Value};
+use shopfleet_commerce::orders::{checkout, expiry};
+use std::time::Duration;
+use uuid::Uuid;
+
+/// A bigger pool, and a login throttle that lets a hundred test shoppers log in from
+/// one loopback address.
+async fn big_app() -> TestApp {
+    spawn_app_with(&["--database-max-connections=40", "--login-max-attempts-per-ip=100000"], |r| r).await
+}
+
+/// A published variant with `on_hand` units; returns its id.
+async fn variant(app: &TestApp, sku: &str, price: i64, on_hand: i32) -> String {
+    let merchant =
+        app.user_with_role(&format!("{}@merchants.example.com", sku.to_lowercase()), "merchant").await;
+    let body = json!({"title": format!("Product {sku}"), "status": "published",
+        "variants": [{"sku": sku, "price_minor": price, "currency": "EUR", "on_hand": on_hand}]});
+    let product: Value =
+        app.post_as("/api/v1/products", &merchant.access_token, &body).await.json().await.unwrap();
+    product["variants"][0]["id"].as_str().unwrap().to_owned()
+}
+
+/// A shopper with a saved address and `lines` (variant, quantity) in the cart:
+/// (access token, address id).
+async fn shopper(app: &TestApp, email: &str, lines: &[(&str, i32)]) -> (String, String) {
+    let token = app.register_and_login(email).await.access_token;
+    let address = json!({"full_name": "Sam Shopper", "line1": "1 Main St", "city": "Berlin", "postal_code": "10115", "country": "DE"});
+    let address: Value =
+        app.post_as("/api/v1/users/me/addresses", &token, &address).await.json().await.unwrap();
+    for (variant, quantity) in lines {
+        let added = app
+            .post_as("/api/v1/cart/lines", &token, &json!({"variant_id": variant, "quantity": quantity}))
+            .await;
+        assert_eq!(added.status(), 200);
+    }
+    (token, address["id"].as_str().unwrap().to_owned())
+}
+
+async fn checkout_as(app: &TestApp, token: &str, key: &str, address: &str) -> reqwest::Response {
+    app.client
+        .post(app.url("/api/v1/checkout"))
+        .bearer_auth(token)
+        .header("Idempotency-Key", key)
+        .json(&json!({"address_id": address}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn stock(app: &TestApp, sku: &str) -> (i32, i32) {
+    sqlx::query_as("SELECT on_hand, reserved FROM variants WHERE sku = $1")
+        .bind(sku)
+        .fetch_one(&app.ctx.db)
+        .await
+        .unwrap()
+}
+
+async fn scalar(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(&app.ctx.db).await.unwrap()
+}
+
+#[tokio::test]
+async fn checkout_turns_the_cart_into_an_order_with_reserved_stock() {
+    let app = big_app().await;
+    let tea = variant(&app, "TEA-9", 450, 10).await;
+    let pot = variant(&app, "POT-9", 2500, 1).await;
+    let (token, address) = shopper(&app, "sam@example.com", &[(&tea, 3), (&pot, 1)]).await;
+
+    let response = checkout_as(&app, &token, "first-try", &address).await;
+    assert_eq!(response.status(), 201);
+    let order: Value = response.json().await.unwrap();
+    assert_eq!(order["status"], "pending_payment");
+    assert_eq!(order["total_minor"], 3 * 450 + 2500);
+    assert_eq!(order["shipping_address"]["city"], "Berlin");
+    let lines = order["lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 2);
+    assert!(lines.iter().any(|l| l["sku"] == "TEA-9" && l["unit_price_minor"] == 450 && l["quantity"] == 3));
+    assert!(order["expires_at"].is_string());
+
+    assert_eq!(stock(&app, "TEA-9").await, (10, 3), "reserved, not yet sold");
+    assert_eq!(stock(&app, "POT-9").await, (1, 1));
+    let cart: Value = app.get_as("/api/v1/cart", &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(cart["lines"], json!([]), "the cart is emptied");
+    assert_eq!(scalar(&app, "SELECT count(*) FROM outbox WHERE event_type = 'order.placed'").await, 1);
+    assert_eq!(scalar(&app, "SELECT count(*) FROM order_status_history").await, 1);
+
+    // The price snapshot survives later price changes.
+    sqlx::query("UPDATE variants SET price_minor = 999 WHERE sku = 'TEA-9'")
+        .execute(&app.ctx.db)
+        .await
+        .unwrap();
+    let path = format!("/api/v1/orders/{}", order["id"].as_str().unwrap());
+    let again: Value = app.get_as(&path, &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(again["lines"], order["lines"]);
+    let listed: Value = app.get_as("/api/v1/orders", &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed.as_array().unwrap().len(), 1);
+    let stranger = app.register_and_login("nosy@example.com").await.access_token;
+    assert_problem(app.get_as(&path, &stranger).send().await.unwrap(), 404, "not_found").await;
+}
+
+#[tokio::test]
+async fn a_hundred_concurrent_checkouts_for_the_last_unit_make_one_order() {
+    let app = big_app().await;
+    let last = variant(&app, "LAST-1", 1000, 1).await;
+    let mut shoppers = Vec::new();
+    for i in 0..100 {
+        shoppers.push(shopper(&app, &format!("rush{i}@example.com"), &[(&last, 1)]).await);
+    }
+    let attempts = shoppers.iter().map(|(token, address)| checkout_as(&app, token, "rush", address));
+    let responses = futures_util::future::join_all(attempts).await;
+    let created = responses.iter().filter(|r| r.status() == 201).count();
+    assert_eq!(created, 1, "exactly one order");
+    for response in responses.into_iter().filter(|r| r.status() != 201) {
+        assert_problem(response, 409, "insufficient_stock").await;
+    }
+    assert_eq!(scalar(&app, "SELECT count(*) FROM orders").await, 1);
+    assert_eq!(stock(&app, "LAST-1").await, (1, 1), "never more reserved than on hand");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_thousand_concurrent_checkouts_over_three_variants_take_exactly_thirty_units() {
+    let app = big_app().await;
+    let db = app.ctx.db.clone();
+    let variants = [
+        variant(&app, "A-10", 100, 10).await,
+        variant(&app, "B-10", 100, 10).await,
+        variant(&app, "C-10", 100, 10).await,
+    ];
+    // 1,000 shoppers written straight to Postgres (registering them over HTTP would only
+    // measure password hashing); each has an address and one unit of one variant in the cart.
+    let mut shoppers = Vec::new();
+    for i in 0..1000 {
+        let (user, address) = (Uuid::now_v7(), Uuid::now_v7());
+        let variant: Uuid = variants[i % 3].parse().unwrap();
+        sqlx::query("INSERT INTO users (id, email, password_hash) VALUES ($1, $2, 'x')")
+            .bind(user)
+            .bind(format!("crowd{i}@example.com"))
+            .execute(&db)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO addresses (id, user_id, full_name, line1, city, postal_code, country) VALUES ($1, $2, 'C', '1 St', 'Oslo', '0150', 'NO')")
+            .bind(address)
+            .bind(user)
+            .execute(&db)
+            .await
+            .unwrap();
+        sqlx::query("INSERT INTO carts (user_id) VALUES ($1)").bind(user).execute(&db).await.unwrap();
+        sqlx::query("INSERT INTO cart_lines (user_id, variant_id, quantity, seen_price_minor) VALUES ($1, $2, 1, 100)")
+            .bind(user)
+            .bind(variant)
+            .execute(&db)
+            .await
+            .unwrap();
+        shoppers.push((user, address));
+    }
+    let attempts = shoppers.into_iter().map(|(user, address)| {
+        let db = db.clone();
+        tokio::spawn(async move {
+            let mut tx = db.begin().await.unwrap();
+            let placed = checkout::place(&mut tx, user, address, Duration::from_secs(900)).await;
+            tx.commit().await.unwrap();
+            placed.is_ok()
+        })
+    });
+    let placed =
+        futures_util::future::join_all(attempts).await.into_iter().filter(|ok| *ok.as_ref().unwrap()).count();
+    assert_eq!(placed, 30, "exactly the 30 units in stock were ordered");
+    for sku in ["A-10", "B-10", "C-10"] {
+        assert_eq!(stock(&app, sku).await, (10, 10), "{sku}: all reserved, none twice");
+    }
+    assert_eq!(scalar(&app, "SELECT coalesce(sum(quantity), 0) FROM order_lines").await, 30);
+
+    // Unpaid past the deadline: every order is cancelled and nothing stays reserved.
+    sqlx::query("UPDATE orders SET expires_at = now() - interval '1 second'").execute(&db).await.unwrap();
+    assert_eq!(expiry::expire_unpaid(&db, 500).await.unwrap(), 30);
+    for sku in ["A-10", "B-10", "C-10"] {
+        assert_eq!(stock(&app, sku).await, (10, 0), "{sku}: released");
+    }
+    assert_eq!(scalar(&app, "SELECT count(*) FROM orders WHERE status = 'cancelled'").await, 30);
+    assert_eq!(scalar(&app, "SELECT count(*) FROM outbox WHERE event_type = 'order.cancelled'").await, 30);
+    assert_eq!(expiry::expire_unpaid(&db, 500).await.unwrap(), 0, "each order expires once");
+}
+
+#[tokio::test]
+async fn fifty_concurrent_requests_with_one_key_make_one_order_and_one_answer() {
+    let app = big_app().await;
+    let mug = variant(&app, "MUG-50", 900, 100).await;
+    let (token, address) = shopper(&app, "double@example.com", &[(&mug, 2)]).await;
+    let attempts = (0..50).map(|_| checkout_as(&app, &token, "same-key", &address));
+    let mut created = Vec::new();
+    for response in futures_util::future::join_all(attempts).await {
+        match response.status().as_u16() {
+            201 => created.push(response.bytes().await.unwrap()),
+            409 => {
+                assert_problem(response, 409, "idempotency_request_in_flight").await;
+            }
+            other => panic!("unexpected status {other}"),
+        }
+    }
+    assert!(!created.is_empty());
+    assert!(created.windows(2).all(|pair| pair[0] == pair[1]), "every success carries the same bytes");
+    assert_eq!(scalar(&app, "SELECT count(*) FROM orders").await, 1, "one order");
+    assert_eq!(stock(&app, "MUG-50").await, (100, 2), "one reservation");
+
+    let replay = checkout_as(&app, &token, "same-key", &address).await;
+    assert_eq!(replay.status(), 201);
+    assert_eq!(replay.bytes().await.unwrap(), created[0], "a later retry is answered byte for byte");
+    let other_body = app
+        .client
+        .post(app.url("/api/v1/checkout"))
+        .bearer_auth(&token)
+        .header("Idempotency-Key", "same-key")
+        .json(&json!({"address_id": Uuid::now_v7()}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(other_body, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "Idempotency-Key", "{problem}");
+    let no_key = app.post_as("/api/v1/checkout", &token, &json!({"address_id": address})).await;
+    let problem = assert_problem(no_key, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "Idempotency-Key", "{problem}");
+}
+
+#[tokio::test]
+async fn refused_checkouts_change_nothing() {
+    let app = big_app().await;
+    let lamp = variant(&app, "LAMP-2", 3000, 5).await;
+    let (token, address) = shopper(&app, "picky@example.com", &[(&lamp, 2)]).await;
+
+    sqlx::query("UPDATE variants SET price_minor = 3500 WHERE sku = 'LAMP-2'")
+        .execute(&app.ctx.db)
+        .await
+        .unwrap();
+    let problem = assert_problem(checkout_as(&app, &token, "k1", &address).await, 409, "cart_changed").await;
+    assert!(problem["detail"].as_str().unwrap().contains("LAMP-2"), "{problem}");
+    // The refusal is the stored answer for that key.
+    assert_problem(checkout_as(&app, &token, "k1", &address).await, 409, "cart_changed").await;
+
+    let problem = assert_problem(
+        checkout_as(&app, &token, "k2", &Uuid::now_v7().to_string()).await,
+        422,
+        "validation_failed",
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["field"], "address_id", "{problem}");
+    assert_eq!(stock(&app, "LAMP-2").await, (5, 0), "nothing reserved");
+    assert_eq!(scalar(&app, "SELECT count(*) FROM orders").await, 0);
+    let cart: Value = app.get_as("/api/v1/cart", &token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(cart["lines"].as_array().unwrap().len(), 1, "the cart is untouched");
+
+    let (empty, address) = shopper(&app, "empty@example.com", &[]).await;
+    let problem =
+        assert_problem(checkout_as(&app, &empty, "k3", &address).await, 422, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["field"], "cart", "{problem}");
+}
