@@ -3,6 +3,7 @@
 use crate::{config::EventSettings, lag};
 use shopfleet_commerce::{
     catalog::{cache::CatalogCache, reservations},
+    error::DomainError,
     idempotency, orders,
 };
 use sqlx::PgPool;
@@ -16,36 +17,37 @@ const HISTORY_DAYS: i32 = 30;
 /// Expires overdue reservations (rows are claimed with SKIP LOCKED, so each expires
 /// once), then invalidates cached catalog pages when availability changed.
 pub async fn expire_reservations(db: PgPool, cache: CatalogCache) -> anyhow::Result<String> {
-    let mut total = 0;
-    loop {
-        let count = reservations::expire_due(&db, BATCH).await?;
-        total += count;
-        if count < BATCH as usize {
-            break;
-        }
-    }
+    let total = release_in_batches(&cache, || reservations::expire_due(&db, BATCH)).await?;
     metrics::counter!("worker_reservations_expired_total").increment(total as u64);
-    if total > 0 {
-        cache.invalidate().await;
-    }
     Ok(format!("{total} reservations expired"))
 }
 
 /// Cancels unpaid orders past their deadline (releasing their stock), batch by batch.
 pub async fn expire_orders(db: PgPool, cache: CatalogCache) -> anyhow::Result<String> {
+    let total = release_in_batches(&cache, || orders::expiry::expire_unpaid(&db, BATCH)).await?;
+    metrics::counter!("worker_orders_expired_total").increment(total as u64);
+    Ok(format!("{total} unpaid orders expired"))
+}
+
+/// Runs `batch` until a batch comes back short, then invalidates cached catalog pages
+/// if any stock was released. Returns how many rows all batches handled.
+async fn release_in_batches<F, Fut>(cache: &CatalogCache, mut batch: F) -> anyhow::Result<usize>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<usize, DomainError>>,
+{
     let mut total = 0;
     loop {
-        let count = orders::expiry::expire_unpaid(&db, BATCH).await?;
+        let count = batch().await?;
         total += count;
         if count < BATCH as usize {
             break;
         }
     }
-    metrics::counter!("worker_orders_expired_total").increment(total as u64);
     if total > 0 {
         cache.invalidate().await;
     }
-    Ok(format!("{total} unpaid orders expired"))
+    Ok(total)
 }
 
 /// Deletes published outbox rows past their retention, expired idempotency keys and old
