@@ -116,3 +116,43 @@ async fn a_dead_smtp_server_delays_mail_but_not_event_handling() {
     );
     worker.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn order_placed_and_cancelled_mail_the_shopper() {
+    let (url, db) = migrated_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings =
+        settings(&url, &[format!("--mail-dir={}", dir.path().display()), "--mail-poll-secs=1".into()]);
+    let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
+    let shopper = insert_user(&db, "dee@example.com", "Dee", "user").await;
+    let order = uuid::Uuid::now_v7();
+    record(
+        &db,
+        EventType::OrderPlaced,
+        order,
+        serde_json::json!({"order_id": order, "user_id": shopper, "number": 1042, "total_minor": 3850, "currency": "EUR"}),
+    )
+    .await;
+    record(
+        &db,
+        EventType::OrderCancelled,
+        order,
+        serde_json::json!({"order_id": order, "user_id": shopper, "reason": "payment_deadline_passed"}),
+    )
+    .await;
+    eventually(Duration::from_secs(30), "both order mails are sent", || {
+        let db = db.clone();
+        async move { count(&db, "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL").await == 2 }
+    })
+    .await;
+    let mails: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert!(mails.iter().any(|m| m.contains("Subject: Order #1042 received") && m.contains("3850")));
+    assert!(mails
+        .iter()
+        .any(|m| m.contains("Subject: Your order was cancelled") && m.contains("not paid in time")));
+    assert!(mails.iter().all(|m| m.contains("To: dee@example.com")));
+    worker.stop().await;
+}

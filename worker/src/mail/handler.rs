@@ -21,6 +21,8 @@ fn notification_for(event: &Envelope) -> Option<Notification> {
     let (template, recipient_field) = match EventType::parse(&event.event_type)? {
         EventType::UserRegistered => ("welcome", "user_id"),
         EventType::StockLow => ("low_stock", "merchant_id"),
+        EventType::OrderPlaced => ("order_received", "user_id"),
+        EventType::OrderCancelled => ("order_cancelled", "user_id"),
         _ => return None,
     };
     Some(Notification { template, recipient_field })

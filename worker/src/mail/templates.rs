@@ -22,7 +22,7 @@ macro_rules! template_set {
 }
 
 /// Every template file, compiled into the binary.
-const TEMPLATES: &[(&str, &str)] = template_set!["welcome", "low_stock"];
+const TEMPLATES: &[(&str, &str)] = template_set!["welcome", "low_stock", "order_received", "order_cancelled"];
 
 pub struct Templates {
     env: Environment<'static>,
