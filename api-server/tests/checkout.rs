@@ -260,3 +260,38 @@ async fn refused_checkouts_change_nothing() {
         assert_problem(checkout_as(&app, &empty, "k3", &address).await, 422, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "cart", "{problem}");
 }
+
+#[tokio::test]
+async fn shoppers_and_admins_cancel_unpaid_orders_and_stock_comes_back() {
+    let app = big_app().await;
+    let kite = variant(&app, "KITE-1", 2000, 4).await;
+    let (token, address) = shopper(&app, "flyer@example.com", &[(&kite, 3)]).await;
+    let order: Value = checkout_as(&app, &token, "kite", &address).await.json().await.unwrap();
+    let cancel = format!("/api/v1/orders/{}/cancel", order["id"].as_str().unwrap());
+
+    let stranger = app.register_and_login("meddler@example.com").await.access_token;
+    assert_problem(app.post_as(&cancel, &stranger, &json!({})).await, 404, "not_found").await;
+    assert_eq!(stock(&app, "KITE-1").await, (4, 3));
+
+    let cancelled: Value = app.post_as(&cancel, &token, &json!({})).await.json().await.unwrap();
+    assert_eq!(cancelled["status"], "cancelled");
+    assert_eq!(stock(&app, "KITE-1").await, (4, 0), "the stock is released");
+    assert_problem(app.post_as(&cancel, &token, &json!({})).await, 409, "illegal_transition").await;
+    assert_eq!(scalar(&app, "SELECT count(*) FROM order_status_history").await, 2);
+    assert_eq!(scalar(&app, "SELECT count(*) FROM outbox WHERE event_type = 'order.cancelled'").await, 1);
+
+    let (other, address) = shopper(&app, "second@example.com", &[(&kite, 1)]).await;
+    let order: Value = checkout_as(&app, &other, "kite-2", &address).await.json().await.unwrap();
+    let admin = app.admin("boss@example.com").await.access_token;
+    let path = format!("/api/v1/orders/{}/cancel", order["id"].as_str().unwrap());
+    let by_admin: Value = app.post_as(&path, &admin, &json!({})).await.json().await.unwrap();
+    assert_eq!(by_admin["status"], "cancelled");
+    let reason: String = sqlx::query_scalar(
+        "SELECT reason FROM order_status_history WHERE order_id = $1 ORDER BY id DESC LIMIT 1",
+    )
+    .bind(Uuid::parse_str(order["id"].as_str().unwrap()).unwrap())
+    .fetch_one(&app.ctx.db)
+    .await
+    .unwrap();
+    assert_eq!(reason, "cancelled_by_admin");
+}

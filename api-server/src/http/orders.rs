@@ -21,7 +21,11 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 pub fn router() -> OpenApiRouter<ApiContext> {
-    OpenApiRouter::new().routes(routes!(place_order)).routes(routes!(list_orders)).routes(routes!(get_order))
+    OpenApiRouter::new()
+        .routes(routes!(place_order))
+        .routes(routes!(list_orders))
+        .routes(routes!(get_order))
+        .routes(routes!(cancel_order))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -121,4 +125,20 @@ async fn get_order(
         }
         _ => Err(ApiError::NotFound("order not found".into())),
     }
+}
+
+/// Cancel an unpaid order (its shopper or an admin); its reserved stock is released.
+/// 409 `illegal_transition` for an order past payment.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/cancel", tag = "orders", security(("bearer" = ["user", "merchant", "admin"])),
+    params(("id" = Uuid, Path)), responses((status = 200, body = Order), (status = 404, body = super::problem::Problem),
+        (status = 409, body = super::problem::Problem)))]
+async fn cancel_order(
+    State(ctx): State<ApiContext>,
+    caller: Caller,
+    Path(id): Path<Uuid>,
+) -> Result<Json<Order>, ApiError> {
+    let is_admin = caller.principal.role == Role::Admin;
+    let order = orders::cancel(&ctx.db, id, caller.principal.user_id, is_admin).await?;
+    ctx.catalog.invalidate().await;
+    Ok(Json(order))
 }

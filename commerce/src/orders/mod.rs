@@ -129,3 +129,35 @@ async fn record_history(
     .await?;
     Ok(())
 }
+
+/// Cancels an unpaid order on request of its shopper (or any order an admin may cancel
+/// under the state machine), releasing its stock. Others' orders are not found.
+pub async fn cancel(db: &sqlx::PgPool, id: Uuid, caller: Uuid, is_admin: bool) -> Result<Order, DomainError> {
+    let mut tx = db.begin().await?;
+    let row: Option<(Uuid, OrderStatus)> =
+        sqlx::query_as("SELECT user_id, status FROM orders WHERE id = $1 FOR UPDATE")
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let (owner, status) = match row {
+        Some((owner, status)) if owner == caller || is_admin => (owner, status),
+        _ => return Err(DomainError::NotFound("order")),
+    };
+    if status != OrderStatus::PendingPayment && !is_admin {
+        return Err(DomainError::Conflict {
+            code: "illegal_transition",
+            detail: format!("an order that is {} can only be cancelled by the shop", status.as_str()),
+        });
+    }
+    if status == OrderStatus::Paid {
+        return Err(DomainError::Conflict {
+            code: "refund_required",
+            detail: "a paid order is cancelled by refunding it".into(),
+        });
+    }
+    let reason = if is_admin && owner != caller { "cancelled_by_admin" } else { "cancelled_by_shopper" };
+    expiry::cancel_locked(&mut tx, id, owner, status, Some(caller), reason).await?;
+    let order = get(&mut tx, id).await?.ok_or(DomainError::NotFound("order"))?;
+    tx.commit().await?;
+    Ok(order)
+}
