@@ -74,6 +74,7 @@ psql_admin -c "CREATE DATABASE \"$PGBENCH_DB\""
 export DATABASE_URL="postgres://$PG_USER@$PG_HOST:$PG_PORT/$API_DB"
 export REDIS_URL=$REDIS_URL_BASE REDIS_KEY_PREFIX
 export JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+export PAYMENTS_WEBHOOK_SECRETS=whsec_$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 export API_HOST=127.0.0.1 API_PORT=$PORT
 export ARGON2_MEMORY_KIB ARGON2_ITERATIONS ARGON2_PARALLELISM
 # Every request comes from 127.0.0.1 and every goose user logs in again and again: lift

@@ -44,8 +44,9 @@ psql "$PG/postgres" -qc "CREATE DATABASE \"$PGBENCH_DB\""
 "$PGBENCH" -h 127.0.0.1 -U postgres -S -c "$USERS" -j "$(nproc)" -T "$SECONDS_PER_RUN" "$PGBENCH_DB" >"$OUT/pgbench.log" 2>&1
 TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$OUT/pgbench.log" | tail -1)
 
-export JWT_SECRET DEMO_PASSWORD REDIS_URL=redis://127.0.0.1:6379/0 LOG_LEVEL=warn LOG_FORMAT=json API_HOST=127.0.0.1
+export JWT_SECRET PAYMENTS_WEBHOOK_SECRETS DEMO_PASSWORD REDIS_URL=redis://127.0.0.1:6379/0 LOG_LEVEL=warn LOG_FORMAT=json API_HOST=127.0.0.1
 JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+PAYMENTS_WEBHOOK_SECRETS=whsec_$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 DEMO_PASSWORD=$(python3 -c 'import secrets; print("Bench-" + secrets.token_urlsafe(12))')
 for size in $SIZES; do
   db=shopfleet_catalog_${size}_$RUN_ID

@@ -3,7 +3,12 @@
 use crate::config::ApiSettings;
 use metrics_exporter_prometheus::PrometheusHandle;
 use shopfleet_commerce::{
-    accounts::Accounts, catalog::Catalog, db, kafka, readiness::Readiness, redis_conn::RedisConn,
+    accounts::Accounts,
+    catalog::Catalog,
+    db, kafka,
+    payments::{provider::PaymentProvider, simulator::SimulatedProvider},
+    readiness::Readiness,
+    redis_conn::RedisConn,
 };
 use sqlx::PgPool;
 use std::sync::Arc;
@@ -14,6 +19,8 @@ pub struct ApiContext {
     pub redis: RedisConn,
     pub accounts: Accounts,
     pub catalog: Catalog,
+    /// The payment provider (the simulator; a real PSP implements the same trait).
+    pub payments: Arc<dyn PaymentProvider>,
     pub readiness: Readiness,
     pub metrics: PrometheusHandle,
     pub settings: Arc<ApiSettings>,
@@ -33,6 +40,7 @@ impl ApiContext {
         Ok(Self {
             accounts: Accounts::new(db.clone(), redis.clone(), &settings.auth)?,
             catalog: Catalog::new(db.clone(), redis.clone(), settings.catalog_cache_ttl_secs),
+            payments: Arc::new(SimulatedProvider::new(db.clone(), settings.payments.settle_delay())),
             db,
             redis,
             readiness,

@@ -415,6 +415,7 @@ async fn create_admin_command_creates_an_admin_without_any_default_password() {
             .env("DATABASE_URL", &database_url)
             .env("REDIS_URL", common::redis_url())
             .env("JWT_SECRET", secret)
+            .env("PAYMENTS_WEBHOOK_SECRETS", "whsec_0123456789abcdef0123456789abcdef")
             .stdin(std::process::Stdio::null());
         if let Some(password) = password {
             cmd.env("ADMIN_PASSWORD", password);

@@ -4,67 +4,17 @@
 
 mod common;
 
-use common::{assert_problem, spawn_app_with, TestApp};
+use common::{
+    assert_problem,
+    shop::{big_app, checkout_as, scalar, shopper, stock, variant},
+};
 use serde_json::{json, Value};
-use shopfleet_commerce::orders::{checkout, expiry};
+use shopfleet_commerce::{
+    orders::{checkout, expiry},
+    payments::{confirm, PaymentStatus},
+};
 use std::time::Duration;
 use uuid::Uuid;
-
-/// A bigger pool, and a login throttle that lets a hundred test shoppers log in from
-/// one loopback address.
-async fn big_app() -> TestApp {
-    spawn_app_with(&["--database-max-connections=40", "--login-max-attempts-per-ip=100000"], |r| r).await
-}
-
-/// A published variant with `on_hand` units; returns its id.
-async fn variant(app: &TestApp, sku: &str, price: i64, on_hand: i32) -> String {
-    let merchant =
-        app.user_with_role(&format!("{}@merchants.example.com", sku.to_lowercase()), "merchant").await;
-    let body = json!({"title": format!("Product {sku}"), "status": "published",
-        "variants": [{"sku": sku, "price_minor": price, "currency": "EUR", "on_hand": on_hand}]});
-    let product: Value =
-        app.post_as("/api/v1/products", &merchant.access_token, &body).await.json().await.unwrap();
-    product["variants"][0]["id"].as_str().unwrap().to_owned()
-}
-
-/// A shopper with a saved address and `lines` (variant, quantity) in the cart:
-/// (access token, address id).
-async fn shopper(app: &TestApp, email: &str, lines: &[(&str, i32)]) -> (String, String) {
-    let token = app.register_and_login(email).await.access_token;
-    let address = json!({"full_name": "Sam Shopper", "line1": "1 Main St", "city": "Berlin", "postal_code": "10115", "country": "DE"});
-    let address: Value =
-        app.post_as("/api/v1/users/me/addresses", &token, &address).await.json().await.unwrap();
-    for (variant, quantity) in lines {
-        let added = app
-            .post_as("/api/v1/cart/lines", &token, &json!({"variant_id": variant, "quantity": quantity}))
-            .await;
-        assert_eq!(added.status(), 200);
-    }
-    (token, address["id"].as_str().unwrap().to_owned())
-}
-
-async fn checkout_as(app: &TestApp, token: &str, key: &str, address: &str) -> reqwest::Response {
-    app.client
-        .post(app.url("/api/v1/checkout"))
-        .bearer_auth(token)
-        .header("Idempotency-Key", key)
-        .json(&json!({"address_id": address}))
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn stock(app: &TestApp, sku: &str) -> (i32, i32) {
-    sqlx::query_as("SELECT on_hand, reserved FROM variants WHERE sku = $1")
-        .bind(sku)
-        .fetch_one(&app.ctx.db)
-        .await
-        .unwrap()
-}
-
-async fn scalar(app: &TestApp, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(&app.ctx.db).await.unwrap()
-}
 
 #[tokio::test]
 async fn checkout_turns_the_cart_into_an_order_with_reserved_stock() {
@@ -177,15 +127,25 @@ async fn a_thousand_concurrent_checkouts_over_three_variants_take_exactly_thirty
     }
     assert_eq!(scalar(&app, "SELECT coalesce(sum(quantity), 0) FROM order_lines").await, 30);
 
-    // Unpaid past the deadline: every order is cancelled and nothing stays reserved.
-    sqlx::query("UPDATE orders SET expires_at = now() - interval '1 second'").execute(&db).await.unwrap();
-    assert_eq!(expiry::expire_unpaid(&db, 500).await.unwrap(), 30);
-    for sku in ["A-10", "B-10", "C-10"] {
-        assert_eq!(stock(&app, sku).await, (10, 0), "{sku}: released");
+    // Paying every order sells exactly the 30 units and leaves nothing reserved.
+    let orders: Vec<(Uuid, Uuid)> =
+        sqlx::query_as("SELECT id, user_id FROM orders").fetch_all(&db).await.unwrap();
+    let payments = orders.into_iter().map(|(order, user)| {
+        let (db, provider) = (db.clone(), app.ctx.payments.clone());
+        tokio::spawn(async move {
+            let card = common::shop::test_card("4242424242424242");
+            confirm::confirm(&db, provider.as_ref(), order, user, &card, "pay").await.unwrap().status
+        })
+    });
+    for status in futures_util::future::join_all(payments).await {
+        assert_eq!(status.unwrap(), PaymentStatus::Succeeded);
     }
-    assert_eq!(scalar(&app, "SELECT count(*) FROM orders WHERE status = 'cancelled'").await, 30);
-    assert_eq!(scalar(&app, "SELECT count(*) FROM outbox WHERE event_type = 'order.cancelled'").await, 30);
-    assert_eq!(expiry::expire_unpaid(&db, 500).await.unwrap(), 0, "each order expires once");
+    for sku in ["A-10", "B-10", "C-10"] {
+        assert_eq!(stock(&app, sku).await, (0, 0), "{sku}: all ten sold, nothing reserved");
+    }
+    assert_eq!(scalar(&app, "SELECT count(*) FROM orders WHERE status = 'paid'").await, 30);
+    assert_eq!(scalar(&app, "SELECT count(*) FROM sim_psp_charges").await, 30, "one charge per order");
+    assert_eq!(expiry::expire_unpaid(&db, 500).await.unwrap(), 0, "paid orders never expire");
 }
 
 #[tokio::test]

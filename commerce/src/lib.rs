@@ -4,6 +4,7 @@
 //! - [`carts`]: one cart per user with server-side totals and per-line issues.
 //! - [`catalog`]: categories, products, variants, stock and the demo shop.
 //! - [`orders`]: checkout, the order state machine, expiry of unpaid orders.
+//! - [`payments`]: payment intents, the provider seam and its simulator, webhooks, refunds.
 //! - [`idempotency`]: Stripe-style idempotency keys for retried requests.
 //! - [`config`]: settings read from env vars and flags, validated at start-up.
 //! - [`db`], [`redis_conn`], [`kafka`]: connections to the real services.
@@ -26,6 +27,7 @@ pub mod idempotency;
 pub mod kafka;
 pub mod metrics;
 pub mod orders;
+pub mod payments;
 pub mod probes;
 pub mod readiness;
 pub mod redis_conn;

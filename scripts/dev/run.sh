@@ -28,6 +28,7 @@ secrets="$DEV_DIR/secrets.env"
 umask_before=$(umask); umask 077
 add_secret() { grep -q "^$1=" "$secrets" 2>/dev/null || echo "$1=$2" >> "$secrets"; }
 add_secret JWT_SECRET "$(openssl rand -hex 32)"
+add_secret PAYMENTS_WEBHOOK_SECRETS "whsec_$(openssl rand -hex 24)"
 add_secret BOOTSTRAP_ADMIN_EMAIL admin@shopfleet.dev
 add_secret BOOTSTRAP_ADMIN_PASSWORD "$(openssl rand -base64 18)"
 add_secret DEMO_PASSWORD "$(openssl rand -base64 18)"

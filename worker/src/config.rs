@@ -6,6 +6,7 @@ use shopfleet_commerce::{
         DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
         Validate,
     },
+    payments::settings::PaymentSettings,
     secret::Secret,
 };
 use std::{net::IpAddr, path::PathBuf, str::FromStr, time::Duration};
@@ -28,6 +29,15 @@ pub struct WorkerSettings {
     pub schedules: ScheduleSettings,
     #[command(flatten)]
     pub mail: MailSettings,
+    #[command(flatten)]
+    pub payments: PaymentSettings,
+    /// Where the simulated payment provider delivers its webhooks: the API's webhook route.
+    #[arg(
+        long,
+        env = "PAYMENTS_WEBHOOK_URL",
+        default_value = "http://127.0.0.1:8000/api/v1/payments/webhook"
+    )]
+    pub payments_webhook_url: String,
     /// Address of the worker's /health, /ready and /metrics server.
     #[arg(long = "worker-host", env = "WORKER_HOST", default_value = "0.0.0.0")]
     pub host: IpAddr,
@@ -101,6 +111,10 @@ pub struct ScheduleSettings {
     /// Write the consumer lag snapshot the admin API reads.
     #[arg(long = "schedule-measure-lag", env = "SCHEDULE_MEASURE_LAG", default_value = "*/10 * * * * *")]
     pub measure_lag: Schedule,
+    /// The simulated payment provider: settle late outcomes, deliver due webhooks, retry
+    /// refunds left pending.
+    #[arg(long = "schedule-payments", env = "SCHEDULE_PAYMENTS", default_value = "* * * * * *")]
+    pub payments: Schedule,
 }
 
 /// A parsed cron schedule, kept with its source text for logs.
@@ -163,6 +177,12 @@ impl Validate for WorkerSettings {
                 "DATABASE_MAX_CONNECTIONS",
                 format!("must be at least {needed} for OUTBOX_PARTITIONS={}", self.events.outbox_partitions),
             ));
+        }
+        self.payments.validate()?;
+        let webhook_url = url::Url::parse(&self.payments_webhook_url)
+            .map_err(|err| SettingError::new("PAYMENTS_WEBHOOK_URL", format!("not a URL: {err}")))?;
+        if !matches!(webhook_url.scheme(), "http" | "https") {
+            return Err(SettingError::new("PAYMENTS_WEBHOOK_URL", "must be an http or https URL"));
         }
         if self.events.kafka_group_prefix.is_empty() {
             return Err(SettingError::new("KAFKA_GROUP_PREFIX", "must be non-empty"));

@@ -5,6 +5,10 @@ use shopfleet_commerce::{
     catalog::{cache::CatalogCache, reservations},
     error::DomainError,
     idempotency, orders,
+    payments::{
+        refunds,
+        simulator::{self, Delivery, SimulatedProvider},
+    },
 };
 use sqlx::PgPool;
 
@@ -75,4 +79,20 @@ pub async fn prune(db: PgPool, settings: EventSettings) -> anyhow::Result<String
 pub async fn measure_lag(db: PgPool, settings: EventSettings) -> anyhow::Result<String> {
     let backlog = lag::measure_outbox(&db, &settings).await?;
     Ok(format!("{backlog} unpublished outbox rows"))
+}
+
+/// The simulated payment provider's background work: settles `processing` payments
+/// whose time came, delivers due webhooks (retried with backoff) and retries refunds
+/// left pending. With a real provider the first two happen at the provider.
+pub async fn run_payments(
+    db: PgPool,
+    provider: std::sync::Arc<SimulatedProvider>,
+    delivery: Delivery,
+) -> anyhow::Result<String> {
+    let settled = simulator::settle_due(&db, BATCH).await?;
+    let delivered = simulator::deliver_due(&db, &delivery, BATCH).await?;
+    let refunds = refunds::execute_stale(&db, provider.as_ref(), BATCH).await?;
+    Ok(format!(
+        "{settled} payments settled, {delivered} webhooks delivered, {refunds} pending refunds retried"
+    ))
 }

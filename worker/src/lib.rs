@@ -30,6 +30,7 @@ use shopfleet_commerce::{
     db,
     events::Handler,
     kafka,
+    payments::simulator::{Delivery, SimulatedProvider},
     probes::{self, ProbeState},
     readiness::Readiness,
     redis_conn::RedisConn,
@@ -81,12 +82,12 @@ pub fn default_handlers(settings: &WorkerSettings) -> Vec<Arc<dyn Handler>> {
 }
 
 /// The scheduled jobs with their configured schedules.
-fn jobs(settings: &WorkerSettings, state: &ProbeState) -> Vec<Job> {
+fn jobs(settings: &WorkerSettings, state: &ProbeState) -> anyhow::Result<Vec<Job>> {
     let db = state.readiness.db.clone();
     let cache = CatalogCache::new(state.readiness.redis.clone(), DEFAULT_TTL_SECS);
     let schedules = &settings.schedules;
     let events = settings.events.clone();
-    vec![
+    Ok(vec![
         Job::new("expire_reservations", schedules.expire_reservations.cron.clone(), {
             let (db, cache) = (db.clone(), cache.clone());
             move || jobs::expire_reservations(db.clone(), cache.clone())
@@ -99,10 +100,17 @@ fn jobs(settings: &WorkerSettings, state: &ProbeState) -> Vec<Job> {
             let (db, events) = (db.clone(), events.clone());
             move || jobs::prune(db.clone(), events.clone())
         }),
-        Job::new("measure_lag", schedules.measure_lag.cron.clone(), move || {
-            jobs::measure_lag(db.clone(), events.clone())
+        Job::new("measure_lag", schedules.measure_lag.cron.clone(), {
+            let db = db.clone();
+            move || jobs::measure_lag(db.clone(), events.clone())
         }),
-    ]
+        Job::new("payments", schedules.payments.cron.clone(), {
+            let provider = Arc::new(SimulatedProvider::new(db.clone(), settings.payments.settle_delay()));
+            let secrets = settings.payments.active_webhook_secrets().into_iter().cloned().collect();
+            let delivery = Delivery::new(settings.payments_webhook_url.clone(), secrets)?;
+            move || jobs::run_payments(db.clone(), provider.clone(), delivery.clone())
+        }),
+    ])
 }
 
 /// Starts every background task of the worker: the event pipeline (Kafka or Postgres
@@ -168,7 +176,7 @@ pub async fn start(
         ));
     }
 
-    tasks.spawn(scheduler::run(db.clone(), settings.worker_id(), jobs(settings, state), stop.clone()));
+    tasks.spawn(scheduler::run(db.clone(), settings.worker_id(), jobs(settings, state)?, stop.clone()));
     tasks.spawn(replay::run(db.clone(), handlers, REPLAY_INTERVAL, stop.clone()));
     if let Some(transport) = mail::transport::Transport::from_settings(&settings.mail)? {
         let from = settings.mail.from.parse().context("MAIL_FROM")?;

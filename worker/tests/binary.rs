@@ -22,6 +22,7 @@ async fn serves_probes_and_stops_on_sigterm() {
         .env("WORKER_HOST", "127.0.0.1")
         .env("WORKER_PORT", port.to_string())
         .env("LOG_FORMAT", "json")
+        .env("PAYMENTS_WEBHOOK_SECRETS", "whsec_0123456789abcdef0123456789abcdef")
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");

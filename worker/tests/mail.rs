@@ -156,3 +156,51 @@ async fn order_placed_and_cancelled_mail_the_shopper() {
     assert!(mails.iter().all(|m| m.contains("To: dee@example.com")));
     worker.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn payment_shipping_and_refund_events_mail_the_shopper() {
+    let (url, db) = migrated_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings =
+        settings(&url, &[format!("--mail-dir={}", dir.path().display()), "--mail-poll-secs=1".into()]);
+    let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
+    let shopper = insert_user(&db, "fay@example.com", "Fay", "user").await;
+    let (order, intent) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
+    let base = serde_json::json!({"order_id": order, "user_id": shopper});
+    let with = |extra: serde_json::Value| {
+        let mut data = base.clone();
+        data.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        data
+    };
+    record(&db, EventType::PaymentFailed, intent, with(serde_json::json!({"payment_intent_id": intent,
+        "amount_minor": 3850, "currency": "EUR", "failure_code": "card_declined", "failure_message": "The card was declined."}))).await;
+    record(
+        &db,
+        EventType::OrderPaid,
+        order,
+        with(serde_json::json!({"from": "pending_payment", "to": "paid",
+        "reason": "payment_succeeded", "amount_minor": 3850, "currency": "EUR"})),
+    )
+    .await;
+    record(&db, EventType::OrderShipped, order, with(serde_json::json!({"from": "fulfilling", "to": "shipped",
+        "reason": "all_lines_shipped", "shipments": [{"line_no": 1, "carrier": "DHL", "tracking_number": "JD0042"}]}))).await;
+    record(&db, EventType::PaymentRefunded, intent, with(serde_json::json!({"payment_intent_id": intent,
+        "refund_id": uuid::Uuid::now_v7(), "amount_minor": 1000, "currency": "EUR", "refunded_minor": 1000, "reason": "damaged"}))).await;
+    eventually(Duration::from_secs(30), "all four mails are sent", || {
+        let db = db.clone();
+        async move { count(&db, "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL").await == 4 }
+    })
+    .await;
+    let mails: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    let has = |subject: &str, body: &str| {
+        mails.iter().any(|m| m.contains(&format!("Subject: {subject}")) && m.contains(body))
+    };
+    assert!(has("Your payment did not go through", "The card was declined."), "{mails:?}");
+    assert!(has("Order confirmed: payment received", "38.50 EUR"), "{mails:?}");
+    assert!(has("Your order has shipped", "JD0042"), "{mails:?}");
+    assert!(has("Refund of 10.00 EUR", "refunded so far: 10.00 EUR"), "{mails:?}");
+    worker.stop().await;
+}

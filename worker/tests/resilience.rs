@@ -45,6 +45,7 @@ fn spawn_worker_binary(database_url: &str, mail_dir: &std::path::Path) -> tokio:
         .env("WORKER_HOST", "127.0.0.1")
         .env("WORKER_PORT", free_port().to_string())
         .env("MAIL_DIR", mail_dir)
+        .env("PAYMENTS_WEBHOOK_SECRETS", "whsec_0123456789abcdef0123456789abcdef")
         .env("MAIL_POLL_SECS", "1")
         .env("OUTBOX_BATCH_SIZE", "10")
         .env("OUTBOX_POLL_MS", "50")

@@ -8,10 +8,13 @@ pub mod auth_routes;
 pub mod carts;
 pub mod catalog;
 pub mod docs;
+pub mod fulfilment;
+pub mod idempotent;
 pub mod json;
 pub mod me;
 pub mod observe;
 pub mod orders;
+pub mod payments;
 pub mod problem;
 pub mod query;
 
@@ -52,6 +55,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "admin", description = "User administration (admins only)"),
         (name = "catalog", description = "Categories and products"),
         (name = "orders", description = "Checkout and the caller's orders"),
+        (name = "payments", description = "Paying orders, 3-D Secure, refunds and the provider's signed webhook"),
+        (name = "fulfilment", description = "Merchants' view of their order lines; fulfilling and shipping them"),
         (name = "cart", description = "The caller's cart: lines, server-side totals, per-line issues"),
         (name = "inventory", description = "Stock adjustments and their audit log"),
     ),
@@ -108,6 +113,8 @@ fn documented_routes() -> OpenApiRouter<ApiContext> {
         .merge(admin_events::router())
         .merge(carts::router())
         .merge(orders::router())
+        .merge(payments::router())
+        .merge(fulfilment::router())
         .merge(catalog::router())
 }
 

@@ -1,19 +1,22 @@
 //! `/api/v1/checkout` and `/api/v1/orders`: placing an order from the cart (with a
 //! required `Idempotency-Key`, Stripe semantics) and reading one's orders.
 
-use super::{auth::Caller, problem::ApiError};
+use super::{
+    auth::Caller,
+    idempotent::{self, Claim},
+    problem::ApiError,
+};
 use crate::state::ApiContext;
 use axum::{
     body::Bytes,
     extract::{Path, State},
-    http::{header, HeaderMap, HeaderValue, StatusCode},
-    response::{IntoResponse, Response},
+    http::HeaderMap,
+    response::Response,
     Json,
 };
 use serde::Deserialize;
 use shopfleet_commerce::{
     accounts::Role,
-    idempotency::{self, Begin},
     orders::{self, checkout, Order},
 };
 use utoipa::ToSchema;
@@ -52,54 +55,26 @@ async fn place_order(
     body: Bytes,
 ) -> Result<Response, ApiError> {
     let principal = caller.principal.user_id;
-    let key = headers
-        .get("idempotency-key")
-        .and_then(|value| value.to_str().ok())
-        .ok_or_else(|| ApiError::invalid("Idempotency-Key", "this header is required"))?
-        .to_owned();
-    let request: CheckoutRequest =
-        serde_json::from_slice(&body).map_err(|err| ApiError::MalformedJson(err.to_string()))?;
-    let hash = idempotency::request_hash("POST /api/v1/checkout", &body);
-    if let Begin::Replay { status, body } = idempotency::begin(&ctx.db, principal, &key, &hash).await? {
-        return Ok(stored_response(status, body));
-    }
-    let ttl = ctx.settings.order_payment_ttl();
+    let request: CheckoutRequest = super::json::parse(&body)?;
+    let claimed = match idempotent::claim(&ctx, principal, &headers, "POST /api/v1/checkout", &body).await? {
+        Claim::Replay(response) => return Ok(response),
+        Claim::Fresh(claimed) => claimed,
+    };
     let placed = async {
-        let mut tx = ctx.db.begin().await?;
-        let order = checkout::place(&mut tx, principal, request.address_id, ttl).await?;
-        let body = serde_json::to_vec(&order).map_err(anyhow::Error::from)?;
-        idempotency::complete(&mut tx, principal, &key, 201, &body).await?;
-        tx.commit().await?;
-        Ok::<_, shopfleet_commerce::error::DomainError>(body)
+        let mut tx = ctx.db.begin().await.map_err(anyhow::Error::from)?;
+        let order =
+            checkout::place(&mut tx, principal, request.address_id, ctx.settings.order_payment_ttl()).await?;
+        Ok::<_, ApiError>((tx, serde_json::to_vec(&order).map_err(anyhow::Error::from)?))
     }
     .await;
     match placed {
-        Ok(body) => {
+        Ok((tx, body)) => {
+            let response = claimed.commit(tx, 201, body).await?;
             ctx.catalog.invalidate().await; // availability changed
-            Ok(stored_response(201, body))
+            Ok(response)
         }
-        Err(err @ shopfleet_commerce::error::DomainError::Internal(_)) => {
-            idempotency::release(&ctx.db, principal, &key).await?;
-            Err(err.into())
-        }
-        Err(err) => {
-            // A refusal is the answer to this request: store it like a success.
-            let response = ApiError::from(err).into_response();
-            let status = response.status().as_u16();
-            let body =
-                axum::body::to_bytes(response.into_body(), usize::MAX).await.map_err(anyhow::Error::from)?;
-            let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
-            idempotency::complete(&mut conn, principal, &key, status, &body).await?;
-            Ok(stored_response(status, body.to_vec()))
-        }
+        Err(err) => claimed.fail(&ctx, err).await,
     }
-}
-
-/// A stored response, replayed byte for byte.
-fn stored_response(status: u16, body: Vec<u8>) -> Response {
-    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-    let content_type = if status.is_success() { "application/json" } else { "application/problem+json" };
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static(content_type))], body).into_response()
 }
 
 /// The caller's orders, newest first (the latest 50).

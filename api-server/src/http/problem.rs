@@ -114,6 +114,12 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// The payment did not go through (402), with the provider's reason as `code`.
+    #[error("{detail}")]
+    PaymentFailed { code: String, detail: String },
+    /// A webhook whose signature is missing, stale or wrong (401).
+    #[error("{0}")]
+    InvalidSignature(String),
     #[error("a dependency is unavailable: {0}")]
     Unavailable(String),
     #[error(transparent)]
@@ -151,6 +157,12 @@ impl ApiError {
                 Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", Some(self.to_string()))
             }
             Self::Conflict { code, detail } => Problem::new(StatusCode::CONFLICT, code, Some(detail.clone())),
+            Self::PaymentFailed { code, detail } => {
+                Problem::new(StatusCode::PAYMENT_REQUIRED, code, Some(detail.clone()))
+            }
+            Self::InvalidSignature(detail) => {
+                Problem::new(StatusCode::UNAUTHORIZED, "invalid_signature", Some(detail.clone()))
+            }
             Self::Unavailable(_) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", Some(self.to_string()))
             }

@@ -7,7 +7,12 @@ use shopfleet_api::{config::ApiSettings, http, state::ApiContext};
 use std::net::SocketAddr;
 use tokio::sync::oneshot;
 
+pub mod shop;
+
 pub use shopfleet_commerce::testing::create_database;
+
+/// The payment webhook secret of every test API (tests sign webhooks with it).
+pub const WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789abcdef";
 
 pub fn redis_url() -> String {
     std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into())
@@ -32,6 +37,7 @@ pub fn settings(database_url: &str, extra: &[&str]) -> ApiSettings {
         format!("--redis-key-prefix={prefix}"),
         "--database-max-connections=10".to_owned(),
         format!("--jwt-secret={}", uuid::Uuid::new_v4().simple().to_string().repeat(2)),
+        format!("--payments-webhook-secrets={WEBHOOK_SECRET}"),
         // A low argon2 cost keeps tests fast; the benchmark uses the OWASP default.
         "--argon2-memory-kib=1024".to_owned(),
         "--argon2-iterations=1".to_owned(),

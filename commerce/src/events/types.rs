@@ -14,6 +14,15 @@ pub enum EventType {
     StockLow,
     OrderPlaced,
     OrderCancelled,
+    OrderPaid,
+    OrderFulfilling,
+    OrderShipped,
+    OrderDelivered,
+    OrderRefunded,
+    OrderPartiallyRefunded,
+    PaymentSucceeded,
+    PaymentFailed,
+    PaymentRefunded,
 }
 
 impl EventType {
@@ -27,6 +36,15 @@ impl EventType {
         EventType::StockLow,
         EventType::OrderPlaced,
         EventType::OrderCancelled,
+        EventType::OrderPaid,
+        EventType::OrderFulfilling,
+        EventType::OrderShipped,
+        EventType::OrderDelivered,
+        EventType::OrderRefunded,
+        EventType::OrderPartiallyRefunded,
+        EventType::PaymentSucceeded,
+        EventType::PaymentFailed,
+        EventType::PaymentRefunded,
     ];
 
     /// The envelope's `type`, `<aggregate>.<past-tense verb>`.
@@ -41,6 +59,15 @@ impl EventType {
             EventType::StockLow => "inventory.stock_low",
             EventType::OrderPlaced => "order.placed",
             EventType::OrderCancelled => "order.cancelled",
+            EventType::OrderPaid => "order.paid",
+            EventType::OrderFulfilling => "order.fulfilling",
+            EventType::OrderShipped => "order.shipped",
+            EventType::OrderDelivered => "order.delivered",
+            EventType::OrderRefunded => "order.refunded",
+            EventType::OrderPartiallyRefunded => "order.partially_refunded",
+            EventType::PaymentSucceeded => "payment.succeeded",
+            EventType::PaymentFailed => "payment.failed",
+            EventType::PaymentRefunded => "payment.refunded",
         }
     }
 
@@ -52,7 +79,17 @@ impl EventType {
             | EventType::ProductArchived
             | EventType::ProductDeleted => Aggregate::Product,
             EventType::StockChanged | EventType::StockLow => Aggregate::Inventory,
-            EventType::OrderPlaced | EventType::OrderCancelled => Aggregate::Order,
+            EventType::OrderPlaced
+            | EventType::OrderCancelled
+            | EventType::OrderPaid
+            | EventType::OrderFulfilling
+            | EventType::OrderShipped
+            | EventType::OrderDelivered
+            | EventType::OrderRefunded
+            | EventType::OrderPartiallyRefunded => Aggregate::Order,
+            EventType::PaymentSucceeded | EventType::PaymentFailed | EventType::PaymentRefunded => {
+                Aggregate::Payment
+            }
         }
     }
 

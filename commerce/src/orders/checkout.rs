@@ -1,8 +1,8 @@
 //! Checkout: in one transaction, the cart is locked and re-checked against current
 //! prices and availability, stock for every line is reserved (all or nothing; variants
 //! are locked in id order so concurrent checkouts cannot deadlock), the order is created
-//! with lines that snapshot title, SKU and unit price, `order.placed` is written to the
-//! outbox, and the cart is emptied. Any failure rolls all of it back.
+//! with lines that snapshot title, SKU and unit price and its payment intent is opened,
+//! `order.placed` is written to the outbox, and the cart is emptied. Any failure rolls all of it back.
 
 use super::{record_history, Order, OrderStatus};
 use crate::{
@@ -133,6 +133,7 @@ pub async fn place(
         .await?;
     }
     record_history(tx, id, None, OrderStatus::PendingPayment, Some(user), "checkout").await?;
+    crate::payments::open(tx, id, subtotal, &lines[0].currency).await?;
     let placed = OrderPlaced {
         order_id: id,
         user_id: user,

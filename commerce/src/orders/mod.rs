@@ -1,11 +1,17 @@
 //! Orders: [`checkout`] turns the cart into an order with reserved stock, [`status`] holds
-//! the state machine, [`expiry`] cancels unpaid orders past their deadline. Reads here.
+//! the state machine, [`expiry`] cancels unpaid orders past their deadline, [`fulfilment`]
+//! lets merchants fulfil and ship their lines. Reads and transitions here.
 
 pub mod checkout;
 pub mod expiry;
+pub mod fulfilment;
 pub mod status;
 
-use crate::error::DomainError;
+use crate::{
+    catalog::reservations::{self, ReservationStatus},
+    error::DomainError,
+    events::outbox,
+};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgExecutor};
@@ -24,6 +30,10 @@ pub struct OrderLine {
     pub sku: String,
     pub unit_price_minor: i64,
     pub quantity: i32,
+    /// `unfulfilled`, `fulfilling`, `shipped` or `delivered`.
+    pub fulfilment_status: String,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -46,7 +56,7 @@ pub struct Order {
     pub lines: Vec<OrderLine>,
 }
 
-const ORDER_COLUMNS: &str =
+pub(crate) const ORDER_COLUMNS: &str =
     "id, number, user_id, status, currency::text AS currency, subtotal_minor, total_minor, \
      shipping_address, expires_at, created_at, updated_at";
 
@@ -61,9 +71,10 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<Option<Order>, Dom
     Ok(Some(order))
 }
 
-async fn lines(db: impl PgExecutor<'_>, order: Uuid) -> Result<Vec<OrderLine>, DomainError> {
+pub(crate) async fn lines(db: impl PgExecutor<'_>, order: Uuid) -> Result<Vec<OrderLine>, DomainError> {
     Ok(sqlx::query_as(
-        "SELECT line_no, variant_id, product_id, merchant_id, title, sku, unit_price_minor, quantity
+        "SELECT line_no, variant_id, product_id, merchant_id, title, sku, unit_price_minor, quantity,
+                fulfilment_status, carrier, tracking_number
          FROM order_lines WHERE order_id = $1 ORDER BY line_no",
     )
     .bind(order)
@@ -90,8 +101,9 @@ pub async fn list_for_user(
     Ok(orders)
 }
 
-/// Moves an order to `to` (checked against the state machine) and writes the history
-/// row, in the caller's transaction. The order row must be locked by the caller.
+/// Moves an order to `to` (checked against the state machine), writes the history row
+/// and the event named after the new status (`order.paid`, `order.shipped`…), in the
+/// caller's transaction. The order row must be locked by the caller.
 pub async fn transition(
     conn: &mut PgConnection,
     order: Uuid,
@@ -100,13 +112,56 @@ pub async fn transition(
     actor: Option<Uuid>,
     reason: &str,
 ) -> Result<(), DomainError> {
+    transition_with(conn, order, from, to, actor, reason, serde_json::json!({})).await
+}
+
+/// [`transition`] with extra `details` (an object) in the event payload.
+pub async fn transition_with(
+    conn: &mut PgConnection,
+    order: Uuid,
+    from: OrderStatus,
+    to: OrderStatus,
+    actor: Option<Uuid>,
+    reason: &str,
+    details: serde_json::Value,
+) -> Result<(), DomainError> {
     from.ensure_can_become(to)?;
-    sqlx::query("UPDATE orders SET status = $2, updated_at = now() WHERE id = $1")
-        .bind(order)
-        .bind(to)
-        .execute(&mut *conn)
-        .await?;
-    record_history(conn, order, Some(from), to, actor, reason).await
+    let user: Uuid = sqlx::query_scalar(
+        "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1 RETURNING user_id",
+    )
+    .bind(order)
+    .bind(to)
+    .fetch_one(&mut *conn)
+    .await?;
+    record_history(conn, order, Some(from), to, actor, reason).await?;
+    let mut payload = serde_json::json!({
+        "order_id": order, "user_id": user, "from": from.as_str(), "to": to.as_str(), "reason": reason,
+    });
+    if let (Some(payload), serde_json::Value::Object(details)) = (payload.as_object_mut(), details) {
+        payload.extend(details);
+    }
+    outbox::record(conn, to.event_type(), order, &payload).await?;
+    Ok(())
+}
+
+/// Ends the stock reservations an order's lines still hold: `Committed` when it is paid
+/// (the units are sold), `Released` when it is cancelled.
+pub async fn finish_reservations(
+    tx: &mut PgConnection,
+    order: Uuid,
+    outcome: ReservationStatus,
+) -> Result<(), DomainError> {
+    let held: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT r.id FROM order_lines l JOIN stock_reservations r ON r.id = l.reservation_id
+         WHERE l.order_id = $1 AND r.status = 'active' ORDER BY r.variant_id",
+    )
+    .bind(order)
+    .fetch_all(&mut *tx)
+    .await?;
+    for reservation in held {
+        reservations::finish(tx, reservation, outcome).await?;
+    }
+    Ok(())
 }
 
 async fn record_history(
@@ -156,7 +211,7 @@ pub async fn cancel(db: &sqlx::PgPool, id: Uuid, caller: Uuid, is_admin: bool) -
         });
     }
     let reason = if is_admin && owner != caller { "cancelled_by_admin" } else { "cancelled_by_shopper" };
-    expiry::cancel_locked(&mut tx, id, owner, status, Some(caller), reason).await?;
+    expiry::cancel_locked(&mut tx, id, status, Some(caller), reason).await?;
     let order = get(&mut tx, id).await?.ok_or(DomainError::NotFound("order"))?;
     tx.commit().await?;
     Ok(order)

@@ -1,6 +1,6 @@
 //! The order state machine: every legal transition in one table. Anything else is a 409.
 
-use crate::error::DomainError;
+use crate::{error::DomainError, events::EventType};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -50,6 +50,20 @@ impl OrderStatus {
                 code: "illegal_transition",
                 detail: format!("an order that is {} cannot become {}", self.as_str(), to.as_str()),
             })
+        }
+    }
+
+    /// The event written when an order enters this status.
+    pub fn event_type(self) -> EventType {
+        match self {
+            PendingPayment => EventType::OrderPlaced,
+            Paid => EventType::OrderPaid,
+            Fulfilling => EventType::OrderFulfilling,
+            Shipped => EventType::OrderShipped,
+            Delivered => EventType::OrderDelivered,
+            Cancelled => EventType::OrderCancelled,
+            Refunded => EventType::OrderRefunded,
+            PartiallyRefunded => EventType::OrderPartiallyRefunded,
         }
     }
 

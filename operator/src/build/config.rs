@@ -56,6 +56,15 @@ fn settings(owner: &Owner, spec: &ShopInstanceSpec) -> BTreeMap<String, String> 
         ("API_PORT".to_owned(), API_PORT.to_string()),
         ("WORKER_PORT".to_owned(), WORKER_PORT.to_string()),
         ("DATA_DIR".to_owned(), DATA_DIR.to_owned()),
+        // The simulated payment provider (in the worker) delivers its webhooks to the API.
+        (
+            "PAYMENTS_WEBHOOK_URL".to_owned(),
+            format!(
+                "http://{}:{}/api/v1/payments/webhook",
+                owner.child_name("api"),
+                super::network::SERVICE_PORT
+            ),
+        ),
     ]);
     let mut set = |key: &str, value: String| data.insert(key.to_owned(), value);
     match spec.search.mode {

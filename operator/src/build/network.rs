@@ -18,7 +18,7 @@ use super::config::API_PORT;
 use super::meta::Owner;
 
 /// Port of the API Service.
-const SERVICE_PORT: i32 = 80;
+pub(crate) const SERVICE_PORT: i32 = 80;
 
 /// The ClusterIP Service in front of the API pods.
 pub fn api_service(owner: &Owner) -> Service {

@@ -23,6 +23,10 @@ fn notification_for(event: &Envelope) -> Option<Notification> {
         EventType::StockLow => ("low_stock", "merchant_id"),
         EventType::OrderPlaced => ("order_received", "user_id"),
         EventType::OrderCancelled => ("order_cancelled", "user_id"),
+        EventType::OrderPaid => ("order_confirmed", "user_id"),
+        EventType::PaymentFailed => ("payment_failed", "user_id"),
+        EventType::OrderShipped => ("order_shipped", "user_id"),
+        EventType::PaymentRefunded => ("order_refunded", "user_id"),
         _ => return None,
     };
     Some(Notification { template, recipient_field })

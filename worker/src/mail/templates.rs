@@ -22,7 +22,29 @@ macro_rules! template_set {
 }
 
 /// Every template file, compiled into the binary.
-const TEMPLATES: &[(&str, &str)] = template_set!["welcome", "low_stock", "order_received", "order_cancelled"];
+const TEMPLATES: &[(&str, &str)] = template_set![
+    "welcome",
+    "low_stock",
+    "order_received",
+    "order_cancelled",
+    "order_confirmed",
+    "payment_failed",
+    "order_shipped",
+    "order_refunded",
+];
+
+/// `{{ amount_minor | money(currency) }}`: `3850 | money("EUR")` is `38.50 EUR`.
+fn money(minor: i64, currency: String) -> String {
+    let exponent =
+        iso_currency::Currency::from_code(&currency).and_then(|c| c.exponent()).unwrap_or(2) as u32;
+    if exponent == 0 {
+        return format!("{minor} {currency}");
+    }
+    let scale = 10_i64.pow(exponent);
+    let sign = if minor < 0 { "-" } else { "" };
+    let (major, fraction) = (minor.abs() / scale, minor.abs() % scale);
+    format!("{sign}{major}.{fraction:0width$} {currency}", width = exponent as usize)
+}
 
 pub struct Templates {
     env: Environment<'static>,
@@ -32,6 +54,7 @@ impl Templates {
     pub fn new() -> Self {
         let mut env = Environment::new();
         env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+        env.add_filter("money", money);
         for (name, source) in TEMPLATES {
             env.add_template(name, source)
                 .unwrap_or_else(|err| panic!("mail template {name} does not parse: {err}"));
@@ -55,6 +78,14 @@ impl Default for Templates {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_uses_the_currency_exponent() {
+        assert_eq!(money(3850, "EUR".into()), "38.50 EUR");
+        assert_eq!(money(5, "USD".into()), "0.05 USD");
+        assert_eq!(money(1200, "JPY".into()), "1200 JPY");
+        assert_eq!(money(1234, "KWD".into()), "1.234 KWD");
+    }
 
     #[test]
     fn html_is_escaped_and_text_is_not() {

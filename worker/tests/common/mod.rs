@@ -40,6 +40,7 @@ pub fn settings(database_url: &str, extra: &[String]) -> WorkerSettings {
         format!("--redis-key-prefix=test:{}", uuid::Uuid::new_v4().simple()),
         "--handler-retry-base-ms=10".to_owned(),
         "--outbox-poll-ms=100".to_owned(),
+        format!("--payments-webhook-secrets={}", uuid::Uuid::new_v4().simple().to_string().repeat(2)),
     ];
     args.extend(extra.iter().cloned());
     SettingsParser::try_parse_from(args).expect("test settings parse").settings

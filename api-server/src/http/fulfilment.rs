@@ -1,0 +1,53 @@
+//! Merchants' side of orders: their lines of every order (`/api/v1/merchant/orders`) and
+//! fulfilling them (`/api/v1/orders/{id}/fulfilment`): start, ship with a tracking
+//! number, deliver. Admins may act on any line.
+
+use super::{auth::Merchant, json::ApiJson, problem::ApiError};
+use crate::state::ApiContext;
+use axum::{
+    extract::{Path, State},
+    Json,
+};
+use shopfleet_commerce::{
+    accounts::Role,
+    orders::{
+        fulfilment::{self, FulfilmentRequest},
+        Order,
+    },
+};
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<ApiContext> {
+    OpenApiRouter::new().routes(routes!(merchant_orders)).routes(routes!(fulfil_lines))
+}
+
+/// Orders holding the caller's products, newest first (the latest 50), each with only the
+/// caller's lines.
+#[utoipa::path(get, path = "/api/v1/merchant/orders", tag = "fulfilment", security(("bearer" = ["merchant", "admin"])),
+    responses((status = 200, body = Vec<Order>)))]
+async fn merchant_orders(
+    State(ctx): State<ApiContext>,
+    merchant: Merchant,
+) -> Result<Json<Vec<Order>>, ApiError> {
+    let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
+    Ok(Json(fulfilment::list_for_merchant(&mut conn, merchant.principal.user_id, 50).await?))
+}
+
+/// Start, ship (with `carrier` and `tracking_number`) or deliver the caller's lines of a
+/// paid order (`line_nos`, or all of them). The order follows: `fulfilling` once a line
+/// starts, `shipped` when every line shipped, `delivered` when every line arrived.
+/// 409 `illegal_transition` for an unpaid order or a line that cannot make that step.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/fulfilment", tag = "fulfilment", security(("bearer" = ["merchant", "admin"])),
+    params(("id" = Uuid, Path)), request_body = FulfilmentRequest, responses((status = 200, body = Order),
+        (status = 404, description = "No such order with lines of yours", body = super::problem::Problem),
+        (status = 409, body = super::problem::Problem), (status = 422, body = super::problem::Problem)))]
+async fn fulfil_lines(
+    State(ctx): State<ApiContext>,
+    merchant: Merchant,
+    Path(order): Path<Uuid>,
+    ApiJson(request): ApiJson<FulfilmentRequest>,
+) -> Result<Json<Order>, ApiError> {
+    let is_admin = merchant.principal.role == Role::Admin;
+    Ok(Json(fulfilment::fulfil(&ctx.db, order, merchant.principal.user_id, is_admin, &request).await?))
+}

@@ -1,0 +1,241 @@
+//! Payments over HTTP: the shopper confirms a card for an unpaid order (with an
+//! `Idempotency-Key`) and answers the simulated 3-D Secure step; admins refund; the
+//! provider reports outcomes to the signed webhook. Outcomes from answers and webhooks
+//! are applied by `commerce::payments`, in any order, once.
+
+use super::{
+    auth::{Admin, Caller},
+    idempotent::{self, Claim},
+    json::ApiJson,
+    problem::ApiError,
+};
+use crate::state::ApiContext;
+use axum::{
+    body::Bytes,
+    extract::{Path, State},
+    http::HeaderMap,
+    response::Response,
+    Json,
+};
+use serde::{Deserialize, Serialize};
+use shopfleet_commerce::{
+    accounts::Role,
+    payments::{
+        self,
+        apply::Received,
+        card::CardInput,
+        refunds::{self, Refund},
+        webhook::{self, WebhookEvent},
+        PaymentIntent, PaymentStatus,
+    },
+};
+use utoipa::ToSchema;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+pub fn router() -> OpenApiRouter<ApiContext> {
+    OpenApiRouter::new()
+        .routes(routes!(get_payment))
+        .routes(routes!(confirm_payment))
+        .routes(routes!(authenticate_payment))
+        .routes(routes!(refund_order))
+        .routes(routes!(receive_webhook))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ConfirmRequest {
+    card: CardInput,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AuthenticateRequest {
+    /// Whether the shopper passed the (simulated) 3-D Secure check.
+    approved: bool,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RefundRequest {
+    /// Minor units to refund; everything still refundable when omitted.
+    amount_minor: Option<i64>,
+    /// Why (kept with the refund and sent to the shopper); default `requested_by_shop`.
+    reason: Option<String>,
+}
+
+/// The payment of one of the caller's orders (admins: any order).
+#[utoipa::path(get, path = "/api/v1/orders/{id}/payment", tag = "payments", security(("bearer" = ["user", "merchant", "admin"])),
+    params(("id" = Uuid, Path)), responses((status = 200, body = PaymentIntent), (status = 404, body = super::problem::Problem)))]
+async fn get_payment(
+    State(ctx): State<ApiContext>,
+    caller: Caller,
+    Path(order): Path<Uuid>,
+) -> Result<Json<PaymentIntent>, ApiError> {
+    let owner: Option<Uuid> = sqlx::query_scalar("SELECT user_id FROM orders WHERE id = $1")
+        .bind(order)
+        .fetch_optional(&ctx.db)
+        .await
+        .map_err(anyhow::Error::from)?;
+    if owner.is_none() || (owner != Some(caller.principal.user_id) && caller.principal.role != Role::Admin) {
+        return Err(ApiError::NotFound("order not found".into()));
+    }
+    let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
+    Ok(Json(payments::for_order(&mut conn, order).await?))
+}
+
+/// A failed attempt is a 402 naming why (`card_declined`, `authentication_failed`); the
+/// shopper may try again with another card.
+fn payment_answer(intent: PaymentIntent) -> Result<PaymentIntent, ApiError> {
+    if intent.status == PaymentStatus::Failed {
+        let code = intent.failure_code.clone().unwrap_or_else(|| "payment_failed".into());
+        return Err(ApiError::PaymentFailed { code, detail: intent.failure_message.unwrap_or_default() });
+    }
+    Ok(intent)
+}
+
+/// Pay an unpaid order with a card. Test cards: 4242 4242 4242 4242 succeeds,
+/// 4000 0000 0000 0002 is declined (402), 4000 0027 6000 3184 requires 3-D Secure
+/// (`requires_action`, then `/payment/authenticate`), 4000 0000 0000 0341 is accepted as
+/// `processing` and fails a moment later (reported by webhook). Requires
+/// `Idempotency-Key` (Stripe semantics, as for checkout).
+#[utoipa::path(post, path = "/api/v1/orders/{id}/payment/confirm", tag = "payments", security(("bearer" = ["user", "merchant", "admin"])),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header, description = "Unique per attempt")),
+    request_body = ConfirmRequest, responses(
+        (status = 200, body = PaymentIntent, description = "`succeeded`, `requires_action` or `processing`"),
+        (status = 402, description = "`card_declined`: try another card", body = super::problem::Problem),
+        (status = 409, description = "`order_expired`, `already_paid`, `payment_in_progress`", body = super::problem::Problem),
+        (status = 422, description = "An invalid card, naming the field", body = super::problem::Problem)))]
+async fn confirm_payment(
+    State(ctx): State<ApiContext>,
+    caller: Caller,
+    Path(order): Path<Uuid>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let principal = caller.principal.user_id;
+    let request: ConfirmRequest = super::json::parse(&body)?;
+    let route = format!("POST /api/v1/orders/{order}/payment/confirm");
+    let claimed = match idempotent::claim(&ctx, principal, &headers, &route, &body).await? {
+        Claim::Replay(response) => return Ok(response),
+        Claim::Fresh(claimed) => claimed,
+    };
+    let outcome =
+        payments::confirm::confirm(&ctx.db, &*ctx.payments, order, principal, &request.card, claimed.key())
+            .await
+            .map_err(ApiError::from)
+            .and_then(payment_answer);
+    ctx.catalog.invalidate().await; // a payment sells stock; a cancellation releases it
+    match outcome {
+        Ok(intent) => {
+            claimed.store(&ctx, 200, serde_json::to_vec(&intent).map_err(anyhow::Error::from)?).await
+        }
+        Err(err) => claimed.fail(&ctx, err).await,
+    }
+}
+
+/// The shopper's answer to the simulated 3-D Secure step of a payment that `requires_action`.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/payment/authenticate", tag = "payments", security(("bearer" = ["user", "merchant", "admin"])),
+    params(("id" = Uuid, Path)), request_body = AuthenticateRequest, responses(
+        (status = 200, body = PaymentIntent),
+        (status = 402, description = "`authentication_failed`", body = super::problem::Problem),
+        (status = 409, body = super::problem::Problem)))]
+async fn authenticate_payment(
+    State(ctx): State<ApiContext>,
+    caller: Caller,
+    Path(order): Path<Uuid>,
+    ApiJson(request): ApiJson<AuthenticateRequest>,
+) -> Result<Json<PaymentIntent>, ApiError> {
+    let intent = payments::confirm::authenticate(
+        &ctx.db,
+        &*ctx.payments,
+        order,
+        caller.principal.user_id,
+        request.approved,
+    )
+    .await;
+    ctx.catalog.invalidate().await;
+    Ok(Json(payment_answer(intent?)?))
+}
+
+/// Refund a paid order, fully or partly (admins). Refunds never add up to more than was
+/// captured (409 `refund_exceeds_captured`). Requires `Idempotency-Key`.
+#[utoipa::path(post, path = "/api/v1/orders/{id}/refunds", tag = "payments", security(("bearer" = ["admin"])),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header, description = "Unique per refund")),
+    request_body = RefundRequest, responses((status = 201, body = Refund),
+        (status = 409, description = "`refund_exceeds_captured`, `not_refundable`", body = super::problem::Problem),
+        (status = 422, body = super::problem::Problem)))]
+async fn refund_order(
+    State(ctx): State<ApiContext>,
+    admin: Admin,
+    Path(order): Path<Uuid>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, ApiError> {
+    let principal = admin.principal.user_id;
+    let request: RefundRequest = super::json::parse(&body)?;
+    let reason = request.reason.as_deref().map(str::trim).unwrap_or("requested_by_shop");
+    if reason.is_empty() || reason.chars().count() > 200 {
+        return Err(ApiError::invalid("reason", "must be 1 to 200 characters"));
+    }
+    let route = format!("POST /api/v1/orders/{order}/refunds");
+    let claimed = match idempotent::claim(&ctx, principal, &headers, &route, &body).await? {
+        Claim::Replay(response) => return Ok(response),
+        Claim::Fresh(claimed) => claimed,
+    };
+    let outcome = async {
+        let refund = refunds::request(&ctx.db, order, request.amount_minor, reason, principal).await?;
+        refunds::execute(&ctx.db, &*ctx.payments, refund.id).await
+    }
+    .await;
+    match outcome {
+        Ok(refund) => {
+            claimed.store(&ctx, 201, serde_json::to_vec(&refund).map_err(anyhow::Error::from)?).await
+        }
+        Err(err) => claimed.fail(&ctx, err.into()).await,
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct WebhookAck {
+    received: bool,
+    /// `applied`, `duplicate` (this event id was seen) or `stale` (older than what is known).
+    outcome: &'static str,
+}
+
+/// The payment provider's webhook. Authenticated by the `Shopfleet-Signature` header
+/// (`t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>`, 300 s tolerance): unsigned,
+/// tampered or stale deliveries get 401 and are logged. Events are applied once by id,
+/// in any order.
+#[utoipa::path(post, path = "/api/v1/payments/webhook", tag = "payments",
+    params(("Shopfleet-Signature" = String, Header, description = "t=<unix>,v1=<hex>")),
+    request_body = Object, responses((status = 200, body = WebhookAck),
+        (status = 401, description = "`invalid_signature`", body = super::problem::Problem),
+        (status = 404, description = "Unknown payment intent (the provider retries)", body = super::problem::Problem)))]
+async fn receive_webhook(
+    State(ctx): State<ApiContext>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Json<WebhookAck>, ApiError> {
+    let signature = headers.get(webhook::SIGNATURE_HEADER).and_then(|value| value.to_str().ok());
+    let settings = &ctx.settings.payments;
+    let now = chrono::Utc::now().timestamp();
+    let tolerance = settings.webhook_tolerance_secs as i64;
+    if let Err(err) = webhook::verify(signature, &body, &settings.active_webhook_secrets(), now, tolerance) {
+        tracing::warn!(reason = err.label(), "payment webhook refused: {err}");
+        metrics::counter!("payment_webhooks_total", "outcome" => err.label()).increment(1);
+        return Err(ApiError::InvalidSignature(err.to_string()));
+    }
+    let event: WebhookEvent = super::json::parse(&body)?;
+    let received = payments::apply::receive(&ctx.db, &*ctx.payments, &event).await?;
+    let outcome = match received {
+        Received::Applied => "applied",
+        Received::Duplicate => "duplicate",
+        Received::Stale => "stale",
+    };
+    metrics::counter!("payment_webhooks_total", "outcome" => outcome).increment(1);
+    if received == Received::Applied {
+        ctx.catalog.invalidate().await;
+    }
+    Ok(Json(WebhookAck { received: true, outcome }))
+}

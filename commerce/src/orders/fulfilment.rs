@@ -1,0 +1,211 @@
+//! Fulfilment: merchants (admins for anyone) start, ship and deliver their own lines of
+//! paid orders. Each line moves `unfulfilled → fulfilling → shipped → delivered`; the
+//! order follows its lines through the state machine (`paid → fulfilling` when the
+//! first line starts, `→ shipped` when every line shipped, `→ delivered` when every
+//! line arrived), one history row and event per step.
+
+use super::{get, transition, transition_with, Order, OrderStatus, ORDER_COLUMNS};
+use crate::error::DomainError;
+use serde::Deserialize;
+use sqlx::{PgConnection, PgPool};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum FulfilmentAction {
+    /// Begin picking and packing.
+    Start,
+    /// Hand to the carrier: `carrier` and `tracking_number` are required.
+    Ship,
+    /// The carrier delivered.
+    Deliver,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct FulfilmentRequest {
+    pub action: FulfilmentAction,
+    /// Lines to act on; all of the caller's lines when omitted.
+    pub line_nos: Option<Vec<i32>>,
+    pub carrier: Option<String>,
+    pub tracking_number: Option<String>,
+}
+
+const MAX_TRACKING_CHARS: usize = 100;
+
+/// Where a line may go from `status` under `action`.
+fn next_line_status(action: FulfilmentAction, status: &str) -> Option<&'static str> {
+    match (action, status) {
+        (FulfilmentAction::Start, "unfulfilled") => Some("fulfilling"),
+        (FulfilmentAction::Ship, "unfulfilled" | "fulfilling") => Some("shipped"),
+        (FulfilmentAction::Deliver, "shipped") => Some("delivered"),
+        _ => None,
+    }
+}
+
+/// A required, bounded shipping detail.
+fn required<'a>(field: &str, value: &'a Option<String>) -> Result<&'a str, DomainError> {
+    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Err(DomainError::invalid(field, "is required to ship")),
+        Some(v) if v.chars().count() > MAX_TRACKING_CHARS => {
+            Err(DomainError::invalid(field, format!("must be at most {MAX_TRACKING_CHARS} characters")))
+        }
+        Some(v) => Ok(v),
+    }
+}
+
+/// Carrier and tracking number, required (and only kept) when shipping.
+fn shipping_details(request: &FulfilmentRequest) -> Result<(Option<&str>, Option<&str>), DomainError> {
+    if request.action != FulfilmentAction::Ship {
+        return Ok((None, None));
+    }
+    Ok((
+        Some(required("carrier", &request.carrier)?),
+        Some(required("tracking_number", &request.tracking_number)?),
+    ))
+}
+
+/// Applies `request` to `caller`'s lines of `order` (any line for admins).
+pub async fn fulfil(
+    db: &PgPool,
+    order: Uuid,
+    caller: Uuid,
+    is_admin: bool,
+    request: &FulfilmentRequest,
+) -> Result<Order, DomainError> {
+    let (carrier, tracking) = shipping_details(request)?;
+    let mut tx = db.begin().await?;
+    let status: Option<OrderStatus> =
+        sqlx::query_scalar("SELECT status FROM orders WHERE id = $1 FOR UPDATE")
+            .bind(order)
+            .fetch_optional(&mut *tx)
+            .await?;
+    let lines: Vec<(i32, Uuid, String)> = sqlx::query_as(
+        "SELECT line_no, merchant_id, fulfilment_status FROM order_lines WHERE order_id = $1 ORDER BY line_no FOR UPDATE",
+    )
+    .bind(order)
+    .fetch_all(&mut *tx)
+    .await?;
+    let mine: Vec<&(i32, Uuid, String)> =
+        lines.iter().filter(|(_, merchant, _)| is_admin || *merchant == caller).collect();
+    let status = status.filter(|_| !mine.is_empty()).ok_or(DomainError::NotFound("order"))?;
+    if !matches!(status, OrderStatus::Paid | OrderStatus::Fulfilling | OrderStatus::Shipped) {
+        return Err(DomainError::Conflict {
+            code: "illegal_transition",
+            detail: format!("an order that is {} cannot be fulfilled", status.as_str()),
+        });
+    }
+    let selected: Vec<&(i32, Uuid, String)> = match &request.line_nos {
+        None => mine.clone(),
+        Some(numbers) if numbers.is_empty() => {
+            return Err(DomainError::invalid("line_nos", "must not be empty"))
+        }
+        Some(numbers) => numbers
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                mine.iter().copied().find(|(line_no, _, _)| line_no == n).ok_or_else(|| {
+                    DomainError::invalid(format!("line_nos[{i}]"), "is not one of your lines of this order")
+                })
+            })
+            .collect::<Result<_, _>>()?,
+    };
+    for (line_no, _, line_status) in selected {
+        let to = next_line_status(request.action, line_status).ok_or_else(|| DomainError::Conflict {
+            code: "illegal_transition",
+            detail: format!("line {line_no} is {line_status} and cannot be {:?}ed", request.action)
+                .to_lowercase(),
+        })?;
+        sqlx::query(
+            "UPDATE order_lines SET fulfilment_status = $3, carrier = COALESCE($4, carrier),
+                    tracking_number = COALESCE($5, tracking_number),
+                    shipped_at = CASE WHEN $3 = 'shipped' THEN now() ELSE shipped_at END,
+                    delivered_at = CASE WHEN $3 = 'delivered' THEN now() ELSE delivered_at END
+             WHERE order_id = $1 AND line_no = $2",
+        )
+        .bind(order)
+        .bind(line_no)
+        .bind(to)
+        .bind(carrier)
+        .bind(tracking)
+        .execute(&mut *tx)
+        .await?;
+    }
+    follow_lines(&mut tx, order, status, caller).await?;
+    let order = get(&mut tx, order).await?.ok_or(DomainError::NotFound("order"))?;
+    tx.commit().await?;
+    Ok(order)
+}
+
+/// Moves the order forward, step by step, as far as its lines now are.
+async fn follow_lines(
+    tx: &mut PgConnection,
+    order: Uuid,
+    mut status: OrderStatus,
+    actor: Uuid,
+) -> Result<(), DomainError> {
+    let (all_shipped, all_delivered): (bool, bool) = sqlx::query_as(
+        "SELECT bool_and(fulfilment_status IN ('shipped', 'delivered')), bool_and(fulfilment_status = 'delivered')
+         FROM order_lines WHERE order_id = $1",
+    )
+    .bind(order)
+    .fetch_one(&mut *tx)
+    .await?;
+    if status == OrderStatus::Paid {
+        let details = serde_json::json!({ "merchant_id": actor });
+        transition_with(
+            tx,
+            order,
+            status,
+            OrderStatus::Fulfilling,
+            Some(actor),
+            "fulfilment_started",
+            details,
+        )
+        .await?;
+        status = OrderStatus::Fulfilling;
+    }
+    if status == OrderStatus::Fulfilling && all_shipped {
+        let shipments: Vec<serde_json::Value> = sqlx::query_scalar(
+            "SELECT jsonb_build_object('line_no', line_no, 'carrier', carrier, 'tracking_number', tracking_number)
+             FROM order_lines WHERE order_id = $1 ORDER BY line_no",
+        )
+        .bind(order)
+        .fetch_all(&mut *tx)
+        .await?;
+        let details = serde_json::json!({ "shipments": shipments });
+        transition_with(tx, order, status, OrderStatus::Shipped, Some(actor), "all_lines_shipped", details)
+            .await?;
+        status = OrderStatus::Shipped;
+    }
+    if status == OrderStatus::Shipped && all_delivered {
+        transition(tx, order, status, OrderStatus::Delivered, Some(actor), "all_lines_delivered").await?;
+    }
+    Ok(())
+}
+
+/// Orders with lines of `merchant`, newest first, each showing only that merchant's lines.
+pub async fn list_for_merchant(
+    conn: &mut PgConnection,
+    merchant: Uuid,
+    limit: i64,
+) -> Result<Vec<Order>, DomainError> {
+    let mut orders: Vec<Order> = sqlx::query_as(&format!(
+        "SELECT {ORDER_COLUMNS} FROM orders o
+         WHERE EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.merchant_id = $1)
+         ORDER BY created_at DESC, id DESC LIMIT $2"
+    ))
+    .bind(merchant)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    for order in &mut orders {
+        order.lines = super::lines(&mut *conn, order.id)
+            .await?
+            .into_iter()
+            .filter(|l| l.merchant_id == merchant)
+            .collect();
+    }
+    Ok(orders)
+}
