@@ -141,4 +141,31 @@ async fn merchants_fulfil_their_own_lines_and_the_order_follows() {
     }
     let shopper_try = fulfil(&app, &token, &order, json!({"action": "start"})).await;
     assert_problem(shopper_try, 403, "forbidden").await;
+
+    // Admins see every order, by status.
+    let admin = app.admin("ops@example.com").await.access_token;
+    let delivered: Value = app
+        .get_as("/api/v1/admin/orders?status=delivered", &admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(delivered.as_array().unwrap().len(), 1);
+    assert_eq!(delivered[0]["lines"].as_array().unwrap().len(), 2, "admins see every line");
+    let unpaid: Value = app
+        .get_as("/api/v1/admin/orders?status=pending_payment", &admin)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unpaid, json!([]));
+    for (query, field) in [("status=lost", "status"), ("limit=0", "limit"), ("before=yesterday", "before")] {
+        let response = app.get_as(&format!("/api/v1/admin/orders?{query}"), &admin).send().await.unwrap();
+        let problem = assert_problem(response, 422, "validation_failed").await;
+        assert_eq!(problem["errors"][0]["field"], field, "{problem}");
+    }
 }

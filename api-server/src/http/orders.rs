@@ -2,9 +2,10 @@
 //! required `Idempotency-Key`, Stripe semantics) and reading one's orders.
 
 use super::{
-    auth::Caller,
+    auth::{Admin, Caller},
     idempotent::{self, Claim},
     problem::ApiError,
+    query::ApiQuery,
 };
 use crate::state::ApiContext;
 use axum::{
@@ -17,7 +18,7 @@ use axum::{
 use serde::Deserialize;
 use shopfleet_commerce::{
     accounts::Role,
-    orders::{self, checkout, Order},
+    orders::{self, checkout, Order, OrderStatus},
 };
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -29,6 +30,34 @@ pub fn router() -> OpenApiRouter<ApiContext> {
         .routes(routes!(list_orders))
         .routes(routes!(get_order))
         .routes(routes!(cancel_order))
+        .routes(routes!(list_all_orders))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AllOrdersParams {
+    /// Only orders in this status.
+    status: Option<OrderStatus>,
+    /// Orders created before this time: the `created_at` of the last order of the previous page.
+    before: Option<chrono::DateTime<chrono::Utc>>,
+    /// Page size, 1 to 100 (default 50).
+    limit: Option<i64>,
+}
+
+/// Every order, newest first (admins), optionally filtered by status.
+#[utoipa::path(get, path = "/api/v1/admin/orders", tag = "orders", security(("bearer" = ["admin"])),
+    params(AllOrdersParams), responses((status = 200, body = Vec<Order>), (status = 422, body = super::problem::Problem)))]
+async fn list_all_orders(
+    State(ctx): State<ApiContext>,
+    _admin: Admin,
+    ApiQuery(params): ApiQuery<AllOrdersParams>,
+) -> Result<Json<Vec<Order>>, ApiError> {
+    let limit = params.limit.unwrap_or(50);
+    if !(1..=100).contains(&limit) {
+        return Err(ApiError::invalid("limit", "must be between 1 and 100"));
+    }
+    let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
+    Ok(Json(orders::list_all(&mut conn, params.status, params.before, limit).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

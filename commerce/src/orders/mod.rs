@@ -101,6 +101,29 @@ pub async fn list_for_user(
     Ok(orders)
 }
 
+/// Every order (admins), newest first, optionally only those in `status`, created before
+/// `before` (the `created_at` of the last order of the previous page).
+pub async fn list_all(
+    conn: &mut PgConnection,
+    status: Option<OrderStatus>,
+    before: Option<DateTime<Utc>>,
+    limit: i64,
+) -> Result<Vec<Order>, DomainError> {
+    let mut orders: Vec<Order> = sqlx::query_as(&format!(
+        "SELECT {ORDER_COLUMNS} FROM orders WHERE ($1::text IS NULL OR status = $1) AND ($2::timestamptz IS NULL OR created_at < $2)
+         ORDER BY created_at DESC, id DESC LIMIT $3"
+    ))
+    .bind(status)
+    .bind(before)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    for order in &mut orders {
+        order.lines = lines(&mut *conn, order.id).await?;
+    }
+    Ok(orders)
+}
+
 /// Moves an order to `to` (checked against the state machine), writes the history row
 /// and the event named after the new status (`order.paid`, `order.shipped`…), in the
 /// caller's transaction. The order row must be locked by the caller.
