@@ -47,11 +47,35 @@ pub async fn claim(
     })
 }
 
-impl Claimed {
-    pub fn key(&self) -> &str {
-        &self.key
+/// Runs `work` (given the key) the first time `route` sees this key with this `body`,
+/// answering `status` with its JSON; repeats get the stored answer. For work that commits
+/// its own effects; work inside one transaction uses [`claim`] and [`Claimed::commit`].
+pub async fn respond<T, F, Fut>(
+    ctx: &ApiContext,
+    principal: Uuid,
+    request: (&HeaderMap, &str, &[u8]),
+    status: u16,
+    work: F,
+) -> Result<Response, ApiError>
+where
+    T: serde::Serialize,
+    F: FnOnce(String) -> Fut,
+    Fut: std::future::Future<Output = Result<T, ApiError>>,
+{
+    let (headers, route, body) = request;
+    let claimed = match claim(ctx, principal, headers, route, body).await? {
+        Claim::Replay(response) => return Ok(response),
+        Claim::Fresh(claimed) => claimed,
+    };
+    match work(claimed.key.clone()).await {
+        Ok(answer) => {
+            claimed.store(ctx, status, serde_json::to_vec(&answer).map_err(anyhow::Error::from)?).await
+        }
+        Err(err) => claimed.fail(ctx, err).await,
     }
+}
 
+impl Claimed {
     /// Stores the answer in `tx` (so the effect and the answer commit together), commits
     /// and answers.
     pub async fn commit(
@@ -66,7 +90,7 @@ impl Claimed {
     }
 
     /// Stores the answer of work that committed on its own, and answers.
-    pub async fn store(self, ctx: &ApiContext, status: u16, body: Vec<u8>) -> Result<Response, ApiError> {
+    async fn store(self, ctx: &ApiContext, status: u16, body: Vec<u8>) -> Result<Response, ApiError> {
         let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
         idempotency::complete(&mut conn, self.principal, &self.key, status, &body).await?;
         Ok(stored_response(status, body))

@@ -5,7 +5,7 @@
 
 use super::{
     auth::{Admin, Caller},
-    idempotent::{self, Claim},
+    idempotent,
     json::ApiJson,
     problem::ApiError,
 };
@@ -116,22 +116,14 @@ async fn confirm_payment(
     let principal = caller.principal.user_id;
     let request: ConfirmRequest = super::json::parse(&body)?;
     let route = format!("POST /api/v1/orders/{order}/payment/confirm");
-    let claimed = match idempotent::claim(&ctx, principal, &headers, &route, &body).await? {
-        Claim::Replay(response) => return Ok(response),
-        Claim::Fresh(claimed) => claimed,
-    };
-    let outcome =
-        payments::confirm::confirm(&ctx.db, &*ctx.payments, order, principal, &request.card, claimed.key())
-            .await
-            .map_err(ApiError::from)
-            .and_then(payment_answer);
-    ctx.catalog.invalidate().await; // a payment sells stock; a cancellation releases it
-    match outcome {
-        Ok(intent) => {
-            claimed.store(&ctx, 200, serde_json::to_vec(&intent).map_err(anyhow::Error::from)?).await
-        }
-        Err(err) => claimed.fail(&ctx, err).await,
-    }
+    let (shop, card) = (&ctx, &request.card);
+    idempotent::respond(&ctx, principal, (&headers, &route, &body), 200, move |key| async move {
+        let outcome =
+            payments::confirm::confirm(&shop.db, &*shop.payments, order, principal, card, &key).await;
+        shop.catalog.invalidate().await; // a payment sells stock; a cancellation releases it
+        payment_answer(outcome?)
+    })
+    .await
 }
 
 /// The shopper's answer to the simulated 3-D Secure step of a payment that `requires_action`.
@@ -179,21 +171,11 @@ async fn refund_order(
         return Err(ApiError::invalid("reason", "must be 1 to 200 characters"));
     }
     let route = format!("POST /api/v1/orders/{order}/refunds");
-    let claimed = match idempotent::claim(&ctx, principal, &headers, &route, &body).await? {
-        Claim::Replay(response) => return Ok(response),
-        Claim::Fresh(claimed) => claimed,
-    };
-    let outcome = async {
+    idempotent::respond(&ctx, principal, (&headers, &route, &body), 201, |_key| async {
         let refund = refunds::request(&ctx.db, order, request.amount_minor, reason, principal).await?;
-        refunds::execute(&ctx.db, &*ctx.payments, refund.id).await
-    }
-    .await;
-    match outcome {
-        Ok(refund) => {
-            claimed.store(&ctx, 201, serde_json::to_vec(&refund).map_err(anyhow::Error::from)?).await
-        }
-        Err(err) => claimed.fail(&ctx, err.into()).await,
-    }
+        Ok(refunds::execute(&ctx.db, &*ctx.payments, refund.id).await?)
+    })
+    .await
 }
 
 #[derive(Serialize, ToSchema)]

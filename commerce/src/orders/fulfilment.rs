@@ -191,7 +191,7 @@ pub async fn list_for_merchant(
     merchant: Uuid,
     limit: i64,
 ) -> Result<Vec<Order>, DomainError> {
-    let mut orders: Vec<Order> = sqlx::query_as(&format!(
+    let orders: Vec<Order> = sqlx::query_as(&format!(
         "SELECT {ORDER_COLUMNS} FROM orders o
          WHERE EXISTS (SELECT 1 FROM order_lines l WHERE l.order_id = o.id AND l.merchant_id = $1)
          ORDER BY created_at DESC, id DESC LIMIT $2"
@@ -200,12 +200,5 @@ pub async fn list_for_merchant(
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    for order in &mut orders {
-        order.lines = super::lines(&mut *conn, order.id)
-            .await?
-            .into_iter()
-            .filter(|l| l.merchant_id == merchant)
-            .collect();
-    }
-    Ok(orders)
+    super::with_lines(conn, orders, Some(merchant)).await
 }

@@ -71,15 +71,49 @@ pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<Option<Order>, Dom
     Ok(Some(order))
 }
 
-pub(crate) async fn lines(db: impl PgExecutor<'_>, order: Uuid) -> Result<Vec<OrderLine>, DomainError> {
-    Ok(sqlx::query_as(
-        "SELECT line_no, variant_id, product_id, merchant_id, title, sku, unit_price_minor, quantity,
-                fulfilment_status, carrier, tracking_number
-         FROM order_lines WHERE order_id = $1 ORDER BY line_no",
-    )
+const LINE_COLUMNS: &str =
+    "line_no, variant_id, product_id, merchant_id, title, sku, unit_price_minor, quantity, \
+     fulfilment_status, carrier, tracking_number";
+
+async fn lines(db: impl PgExecutor<'_>, order: Uuid) -> Result<Vec<OrderLine>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "SELECT {LINE_COLUMNS} FROM order_lines WHERE order_id = $1 ORDER BY line_no"
+    ))
     .bind(order)
     .fetch_all(db)
     .await?)
+}
+
+#[derive(sqlx::FromRow)]
+struct LineOfOrder {
+    order_id: Uuid,
+    #[sqlx(flatten)]
+    line: OrderLine,
+}
+
+/// Fills in the lines of `orders` in one query: all of them, or only `merchant`'s.
+pub(crate) async fn with_lines(
+    db: impl PgExecutor<'_>,
+    mut orders: Vec<Order>,
+    merchant: Option<Uuid>,
+) -> Result<Vec<Order>, DomainError> {
+    let ids: Vec<Uuid> = orders.iter().map(|order| order.id).collect();
+    let rows: Vec<LineOfOrder> = sqlx::query_as(&format!(
+        "SELECT order_id, {LINE_COLUMNS} FROM order_lines
+         WHERE order_id = ANY($1) AND ($2::uuid IS NULL OR merchant_id = $2) ORDER BY order_id, line_no"
+    ))
+    .bind(&ids)
+    .bind(merchant)
+    .fetch_all(db)
+    .await?;
+    let mut by_order: std::collections::HashMap<Uuid, Vec<OrderLine>> = std::collections::HashMap::new();
+    for row in rows {
+        by_order.entry(row.order_id).or_default().push(row.line);
+    }
+    for order in &mut orders {
+        order.lines = by_order.remove(&order.id).unwrap_or_default();
+    }
+    Ok(orders)
 }
 
 /// A user's orders, newest first (at most `limit`), with their lines.
@@ -88,17 +122,14 @@ pub async fn list_for_user(
     user: Uuid,
     limit: i64,
 ) -> Result<Vec<Order>, DomainError> {
-    let mut orders: Vec<Order> = sqlx::query_as(&format!(
+    let orders: Vec<Order> = sqlx::query_as(&format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE user_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2"
     ))
     .bind(user)
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    for order in &mut orders {
-        order.lines = lines(&mut *conn, order.id).await?;
-    }
-    Ok(orders)
+    with_lines(conn, orders, None).await
 }
 
 /// Every order (admins), newest first, optionally only those in `status`, created before
@@ -109,7 +140,7 @@ pub async fn list_all(
     before: Option<DateTime<Utc>>,
     limit: i64,
 ) -> Result<Vec<Order>, DomainError> {
-    let mut orders: Vec<Order> = sqlx::query_as(&format!(
+    let orders: Vec<Order> = sqlx::query_as(&format!(
         "SELECT {ORDER_COLUMNS} FROM orders WHERE ($1::text IS NULL OR status = $1) AND ($2::timestamptz IS NULL OR created_at < $2)
          ORDER BY created_at DESC, id DESC LIMIT $3"
     ))
@@ -118,10 +149,7 @@ pub async fn list_all(
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;
-    for order in &mut orders {
-        order.lines = lines(&mut *conn, order.id).await?;
-    }
-    Ok(orders)
+    with_lines(conn, orders, None).await
 }
 
 /// Moves an order to `to` (checked against the state machine), writes the history row
