@@ -2,6 +2,7 @@
 
 use clap::Args;
 use shopfleet_commerce::{
+    catalog::search::SearchSettings,
     config::{
         DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
         Validate,
@@ -28,6 +29,8 @@ pub struct WorkerSettings {
     pub schedules: ScheduleSettings,
     #[command(flatten)]
     pub mail: MailSettings,
+    #[command(flatten)]
+    pub search: SearchSettings,
     /// Address of the worker's /health, /ready and /metrics server.
     #[arg(long = "worker-host", env = "WORKER_HOST", default_value = "0.0.0.0")]
     pub host: IpAddr,
@@ -101,6 +104,9 @@ pub struct ScheduleSettings {
     /// Write the consumer lag snapshot the admin API reads.
     #[arg(long = "schedule-measure-lag", env = "SCHEDULE_MEASURE_LAG", default_value = "*/10 * * * * *")]
     pub measure_lag: Schedule,
+    /// Rebuild the search index from Postgres (nothing to do with the postgres backend).
+    #[arg(long = "schedule-reindex", env = "SCHEDULE_REINDEX", default_value = "0 0 3 * * *")]
+    pub reindex: Schedule,
 }
 
 /// A parsed cron schedule, kept with its source text for logs.
@@ -155,6 +161,7 @@ impl Validate for WorkerSettings {
         self.database.validate()?;
         self.redis.validate()?;
         self.kafka.validate()?;
+        self.search.validate()?;
         // Each partition holds one connection for its batch and one for the handler's
         // transaction; the listener, scheduler, replayer and mailer need a few more.
         let needed = 2 * self.events.outbox_partitions + 4;
