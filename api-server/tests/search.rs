@@ -278,6 +278,17 @@ async fn postgres_backend_through_the_trait() {
     assert_eq!((second.total, second.items.len()), (3, 1), "page 2 of 2 holds the third match");
     assert_eq!(second.items[0].product.title, found.items[2].product.title);
 
+    let titles_for = |text: &'static str| {
+        let db = app.ctx.db.clone();
+        async move {
+            let hits = index.search(&db, &query(text)).await.unwrap().items;
+            hits.into_iter().map(|hit| hit.product.title).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(titles_for("HP-ACM").await, ["Acme Wireless Headphones"], "a SKU fragment without spaces");
+    assert_eq!(titles_for("merino socks").await, ["Fjord Merino Socks"], "words with spaces");
+    assert_eq!(titles_for("Merino Sokcs").await, ["Fjord Merino Socks"], "a typo in a title");
+
     let summary = index.reindex(&app.ctx.db).await.unwrap();
     assert!(summary.contains("nothing to do"), "{summary}");
     let err = index.search(&app.ctx.db, &query("")).await.unwrap_err().to_string();

@@ -38,29 +38,54 @@ fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }
 
-/// `WITH matches AS (SELECT id, score …)`: every published product matching text and filters.
-fn push_matches<'a>(sql: &mut QueryBuilder<'a, Postgres>, ts: &str, raw: &str, filters: &'a ListingQuery) {
-    let sku_like = format!("%{}%", escape_like(raw));
-    sql.push("WITH matches AS (SELECT p.id, (CASE WHEN EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND lower(v.sku) = lower(")
-        .push_bind(raw.to_owned())
-        .push(")) THEN 100 ELSE 0 END + ts_rank_cd(p.search_vector, to_tsquery('english', ")
+/// What a query needs of each match.
+#[derive(Clone, Copy, PartialEq)]
+enum Columns {
+    /// Its rank, for a page of hits.
+    Scored,
+    /// The columns the facets count (no ranking work).
+    Faceted,
+}
+
+/// `WITH matches AS (SELECT id, … )`: every published product matching text and filters.
+/// Each condition is an index scan on `products` (full text; title trigrams with the
+/// word-similarity threshold `search` sets; SKU trigrams), so Postgres ORs bitmaps instead
+/// of looking at every product.
+fn push_matches<'a>(
+    sql: &mut QueryBuilder<'a, Postgres>,
+    ts: &str,
+    raw: &str,
+    filters: &'a ListingQuery,
+    columns: Columns,
+) {
+    sql.push("WITH matches AS (SELECT p.id");
+    if columns == Columns::Faceted {
+        sql.push(", p.category_id, p.min_price_minor, p.attributes, p.merchant_id");
+    } else {
+        sql.push(", (CASE WHEN EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND lower(v.sku) = lower(")
+            .push_bind(raw.to_owned())
+            .push(")) THEN 100 ELSE 0 END + ts_rank_cd(p.search_vector, to_tsquery('english', ")
+            .push_bind(ts.to_owned())
+            .push(")) + word_similarity(")
+            .push_bind(raw.to_owned())
+            .push(", p.title))::float8 AS score");
+    }
+    sql.push(" FROM products p WHERE p.status = 'published' AND (p.search_vector @@ to_tsquery('english', ")
         .push_bind(ts.to_owned())
-        .push(")) + word_similarity(")
+        .push(") OR ")
         .push_bind(raw.to_owned())
-        .push(", p.title))::float8 AS score FROM products p WHERE p.status = 'published' AND (p.search_vector @@ to_tsquery('english', ")
-        .push_bind(ts.to_owned())
-        .push(") OR word_similarity(")
-        .push_bind(raw.to_owned())
-        .push(", p.title) >= ")
-        .push_bind(TYPO_SIMILARITY)
-        .push(" OR EXISTS (SELECT 1 FROM variants v WHERE v.product_id = p.id AND v.sku ILIKE ")
-        .push_bind(sku_like)
-        .push("))");
+        .push(" <% p.title");
+    // `skus` joins SKUs with spaces and a SKU holds no whitespace: a query without any
+    // matches `skus` exactly when it matches one SKU, and a query with some matches none.
+    if !raw.contains(char::is_whitespace) {
+        sql.push(" OR p.skus ILIKE ").push_bind(format!("%{}%", escape_like(raw)));
+    }
+    sql.push(")");
     push_filters(sql, filters);
     sql.push(") ");
 }
 
-/// The facets over `matches`; the price buckets come from [`PRICE_BUCKETS`].
+/// The facets over [`Columns::Faceted`] `matches`; the price buckets come from [`PRICE_BUCKETS`].
 fn facets_sql() -> String {
     let buckets: Vec<String> = PRICE_BUCKETS
         .iter()
@@ -72,19 +97,19 @@ fn facets_sql() -> String {
     json_build_object(
       'categories', (SELECT coalesce(json_agg(x ORDER BY x.count DESC, x.category), '[]') FROM
           (SELECT split_part(c.path, '/', 1) AS category, count(*) AS count
-           FROM matches m JOIN products p ON p.id = m.id JOIN categories c ON c.id = p.category_id GROUP BY 1) x),
+           FROM matches p JOIN categories c ON c.id = p.category_id GROUP BY 1) x),
       'prices', (SELECT coalesce(json_agg(x ORDER BY x.min), '[]') FROM
-          (SELECT b.min, b.max, count(*) AS count FROM matches m JOIN products p ON p.id = m.id
+          (SELECT b.min, b.max, count(*) AS count FROM matches p
            JOIN (VALUES {}) AS b(min, max)
              ON p.min_price_minor >= b.min AND (b.max IS NULL OR p.min_price_minor < b.max)
            GROUP BY b.min, b.max) x),
       'attributes', (SELECT coalesce(json_object_agg(name, vals), '{{}}') FROM
           (SELECT name, json_object_agg(value, count) AS vals FROM
              (SELECT kv.key AS name, kv.value #>> '{{}}' AS value, count(*) AS count
-              FROM matches m JOIN products p ON p.id = m.id, jsonb_each(p.attributes) kv
+              FROM matches p, jsonb_each(p.attributes) kv
               WHERE jsonb_typeof(kv.value) = 'string' GROUP BY 1, 2) a GROUP BY name) y),
-      'merchants', (SELECT coalesce(json_agg(x ORDER BY x.count DESC), '[]') FROM
-          (SELECT p.merchant_id, count(*) AS count FROM matches m JOIN products p ON p.id = m.id GROUP BY 1) x)
+      'merchants', (SELECT coalesce(json_agg(x ORDER BY x.count DESC, x.merchant_id), '[]') FROM
+          (SELECT p.merchant_id, count(*) AS count FROM matches p GROUP BY 1) x)
     ) AS facets",
         buckets.join(", ")
     )
@@ -122,10 +147,16 @@ impl SearchIndex for PostgresSearch {
     async fn search(&self, db: &PgPool, query: &SearchQuery) -> Result<SearchResults, DomainError> {
         let raw = query.check(db).await?;
         let ts = tsquery(raw).ok_or_else(|| DomainError::invalid("q", "must contain a letter or digit"))?;
+        let mut tx = db.begin().await?;
+        // `raw <% title` holds when word_similarity(raw, title) reaches this threshold.
+        sqlx::query("SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)")
+            .bind(TYPO_SIMILARITY.to_string())
+            .execute(&mut *tx)
+            .await?;
 
         let options = format!("StartSel={MARK_START}, StopSel={MARK_END}");
         let mut hits_sql = QueryBuilder::new("");
-        push_matches(&mut hits_sql, &ts, raw, &query.filters);
+        push_matches(&mut hits_sql, &ts, raw, &query.filters, Columns::Scored);
         hits_sql
             .push(format!("SELECT {PRODUCT_COLUMNS}, m.score, ts_headline('english', p.title, to_tsquery('english', "))
             .push_bind(ts.clone())
@@ -135,16 +166,19 @@ impl SearchIndex for PostgresSearch {
             .push_bind(ts.clone())
             .push("), ")
             .push_bind(format!("{options}, MaxWords=25, MinWords=10"))
-            .push(") AS description_highlight FROM matches m JOIN products p ON p.id = m.id LEFT JOIN categories c ON c.id = p.category_id ORDER BY m.score DESC, p.id LIMIT ")
+            // Only the page's rows are joined to their products and highlighted.
+            .push(") AS description_highlight FROM (SELECT id, score FROM matches ORDER BY score DESC, id LIMIT ")
             .push_bind(i64::from(query.filters.limit))
             .push(" OFFSET ")
-            .push_bind(i64::from(query.offset()));
-        let rows: Vec<HitRow> = hits_sql.build_query_as().fetch_all(db).await?;
+            .push_bind(i64::from(query.offset()))
+            .push(") m JOIN products p ON p.id = m.id LEFT JOIN categories c ON c.id = p.category_id ORDER BY m.score DESC, p.id");
+        let rows: Vec<HitRow> = hits_sql.build_query_as().fetch_all(&mut *tx).await?;
 
         let mut totals = QueryBuilder::new("");
-        push_matches(&mut totals, &ts, raw, &query.filters);
+        push_matches(&mut totals, &ts, raw, &query.filters, Columns::Faceted);
         totals.push(facets_sql());
-        let (total, facets): (i64, serde_json::Value) = totals.build_query_as().fetch_one(db).await?;
+        let (total, facets): (i64, serde_json::Value) = totals.build_query_as().fetch_one(&mut *tx).await?;
+        tx.commit().await?;
 
         let items = rows
             .into_iter()
