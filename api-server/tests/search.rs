@@ -12,27 +12,12 @@ use shopfleet_commerce::catalog::listing::{ListingQuery, DEFAULT_PAGE_SIZE};
 use shopfleet_commerce::catalog::search::{
     document, postgres::PostgresSearch, SearchBackend, SearchIndex, SearchQuery,
 };
+use shopfleet_commerce::testing::{meili_flags, meili_url};
 use uuid::Uuid;
-
-/// `MEILI_URL`, or `None` after saying the test is skipped.
-fn meili_url(test: &str) -> Option<String> {
-    let url = std::env::var("MEILI_URL").ok().filter(|url| !url.is_empty());
-    if url.is_none() {
-        println!("{test}: skipped: MEILI_URL not set");
-    }
-    url
-}
 
 /// An API on the Meilisearch backend at `url`, with an index of this test only.
 async fn meili_app(url: &str) -> TestApp {
-    let mut flags = vec![
-        "--search-backend=meilisearch".to_owned(),
-        format!("--meili-url={url}"),
-        format!("--meili-index-prefix=test-{}", Uuid::new_v4().simple()),
-    ];
-    if let Ok(key) = std::env::var("MEILI_API_KEY") {
-        flags.push(format!("--meili-api-key={key}"));
-    }
+    let flags = meili_flags(url);
     let flags: Vec<&str> = flags.iter().map(String::as_str).collect();
     spawn_app_with(&flags, |router| router).await
 }

@@ -16,7 +16,7 @@ use shopfleet_commerce::{
         ProductStatus,
     },
     events::{Envelope, EventType},
-    testing::migrated_database,
+    testing::{meili_flags, meili_url, migrated_database},
 };
 use shopfleet_worker::{default_handlers, scheduler};
 use sqlx::PgPool;
@@ -41,18 +41,6 @@ async fn create_product(db: &PgPool, merchant: Uuid, title: &str, sku: &str) -> 
     }))
     .unwrap();
     products::create(db, merchant, &input).await.unwrap()
-}
-
-fn meili_flags(url: &str) -> Vec<String> {
-    let mut flags = vec![
-        "--search-backend=meilisearch".to_owned(),
-        format!("--meili-url={url}"),
-        format!("--meili-index-prefix=test-{}", Uuid::new_v4().simple()),
-    ];
-    if let Ok(key) = std::env::var("MEILI_API_KEY") {
-        flags.push(format!("--meili-api-key={key}"));
-    }
-    flags
 }
 
 fn envelope(event: EventType) -> Envelope {
@@ -159,10 +147,7 @@ async fn found(index: &dyn SearchIndex, db: &PgPool, text: &str, in_stock: Optio
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_handler_keeps_meilisearch_in_step_with_the_catalog() {
-    let Ok(meili_url) = std::env::var("MEILI_URL") else {
-        println!("the_handler_keeps_meilisearch_in_step_with_the_catalog: skipped: MEILI_URL not set");
-        return;
-    };
+    let Some(meili_url) = meili_url("the_handler_keeps_meilisearch_in_step_with_the_catalog") else { return };
     let (url, db) = migrated_database().await;
     let settings = settings(&url, &meili_flags(&meili_url));
     let index = settings.search.index().unwrap();
