@@ -39,6 +39,16 @@ fn count(cache: &'static str, result: &'static str) {
     metrics::counter!("cache_requests_total", "cache" => cache, "result" => result).increment(1);
 }
 
+/// Reads from Postgres because Redis failed, counting and logging why.
+async fn uncached<T, F>(kind: &'static str, err: anyhow::Error, load: F) -> Result<T, DomainError>
+where
+    F: Future<Output = Result<T, DomainError>>,
+{
+    count(kind, "error");
+    tracing::warn!(error = format!("{err:#}"), "catalog cache unavailable; reading from Postgres");
+    load.await
+}
+
 impl CatalogCache {
     pub fn new(redis: RedisConn, ttl_secs: u64) -> Self {
         Self {
@@ -114,14 +124,7 @@ impl CatalogCache {
         }
         let version = match self.version().await {
             Ok(version) => version,
-            Err(err) => {
-                count(kind, "error");
-                tracing::warn!(
-                    error = format!("{err:#}"),
-                    "catalog cache unavailable; reading from Postgres"
-                );
-                return load.await;
-            }
+            Err(err) => return uncached(kind, err, load).await,
         };
         let cache_key = self.redis.key(&["catalog", &format!("v{version}"), kind, key]);
         let gate = self.gate(&cache_key);
@@ -140,14 +143,7 @@ impl CatalogCache {
                     continue;
                 }
                 Ok(None) => {}
-                Err(err) => {
-                    count(kind, "error");
-                    tracing::warn!(
-                        error = format!("{err:#}"),
-                        "catalog cache unavailable; reading from Postgres"
-                    );
-                    return load.await;
-                }
+                Err(err) => return uncached(kind, err, load).await,
             }
             break;
         }
