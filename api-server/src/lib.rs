@@ -22,6 +22,7 @@ pub async fn serve(settings: ApiSettings) -> anyhow::Result<()> {
         tracing::info!("migrations applied");
     }
     bootstrap_admin(&ctx).await?;
+    shopfleet_commerce::catalog::search::configure_in_background(ctx.catalog.search_index().clone());
     let listener =
         TcpListener::bind(addr).await.with_context(|| format!("binding API_HOST:API_PORT {addr}"))?;
     tracing::info!(%addr, docs = ctx.settings.http.docs_enabled, "shopfleet-api listening");

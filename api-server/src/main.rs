@@ -1,7 +1,9 @@
-//! Command line of `shopfleet-api`: `serve` (the default), `migrate` and `create-admin`.
+//! Command line of `shopfleet-api`: `serve` (the default), `migrate`, `create-admin`,
+//! `seed-demo` and `reindex-search`.
 
 use clap::{Parser, Subcommand};
 use shopfleet_api::config::ApiSettings;
+use shopfleet_commerce::catalog::search::SearchSettings;
 use shopfleet_commerce::config::{DatabaseSettings, TelemetrySettings, Validate};
 
 #[derive(Parser)]
@@ -51,6 +53,16 @@ enum Command {
         #[command(flatten)]
         database: DatabaseSettings,
     },
+    /// Rebuild the search index from every published product, in batches, and exit
+    /// (the postgres backend needs none and only says so).
+    ReindexSearch {
+        #[command(flatten)]
+        telemetry: TelemetrySettings,
+        #[command(flatten)]
+        database: DatabaseSettings,
+        #[command(flatten)]
+        search: SearchSettings,
+    },
 }
 
 #[tokio::main]
@@ -59,6 +71,7 @@ async fn main() -> std::process::ExitCode {
     let telemetry = match &cli.command {
         Some(Command::Serve(settings)) => settings.telemetry.clone(),
         Some(Command::Migrate { telemetry, .. }) => telemetry.clone(),
+        Some(Command::ReindexSearch { telemetry, .. }) => telemetry.clone(),
         Some(Command::CreateAdmin { settings, .. }) => settings.telemetry.clone(),
         Some(Command::SeedDemo { settings, .. }) => settings.telemetry.clone(),
         None => cli.serve.telemetry.clone(),
@@ -74,6 +87,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Serve(settings)) => shopfleet_api::serve(*settings).await,
         None => shopfleet_api::serve(cli.serve).await,
         Some(Command::Migrate { database, .. }) => migrate(database).await,
+        Some(Command::ReindexSearch { database, search, .. }) => reindex_search(database, search).await,
         Some(Command::CreateAdmin { email, settings }) => create_admin(&email, *settings).await,
         Some(Command::SeedDemo { products, merchants, shoppers, seed, demo_password, settings }) => {
             let spec = shopfleet_commerce::catalog::demo::DemoSpec { products, merchants, shoppers, seed };
@@ -95,6 +109,16 @@ async fn migrate(database: DatabaseSettings) -> anyhow::Result<()> {
     let pool = shopfleet_commerce::db::connect_lazy(&database)?;
     shopfleet_commerce::db::migrate(&pool).await?;
     tracing::info!("migrations applied");
+    Ok(())
+}
+
+async fn reindex_search(database: DatabaseSettings, search: SearchSettings) -> anyhow::Result<()> {
+    database.validate()?;
+    search.validate()?;
+    let pool = shopfleet_commerce::db::connect_lazy(&database)?;
+    let summary = search.index()?.reindex(&pool).await?;
+    tracing::info!(summary, "search re-index finished");
+    println!("{summary}");
     Ok(())
 }
 

@@ -39,7 +39,8 @@ impl ApiContext {
         };
         Ok(Self {
             accounts: Accounts::new(db.clone(), redis.clone(), &settings.auth)?,
-            catalog: Catalog::new(db.clone(), redis.clone(), settings.catalog_cache_ttl_secs),
+            catalog: Catalog::new(db.clone(), redis.clone(), settings.catalog_cache_ttl_secs)
+                .with_search(settings.search.index()?),
             payments: Arc::new(SimulatedProvider::new(db.clone(), settings.payments.settle_delay())),
             db,
             redis,

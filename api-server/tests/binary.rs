@@ -1,5 +1,6 @@
 //! The `shopfleet-api` binary: start-up errors name the setting without leaking
-//! secrets, `migrate` applies the schema, SIGTERM stops it cleanly.
+//! secrets, `migrate` applies the schema, `reindex-search` rebuilds the search index (a
+//! no-op it reports on Postgres), SIGTERM stops it cleanly.
 
 mod common;
 
@@ -36,6 +37,28 @@ async fn migrate_applies_every_migration() {
         .await
         .unwrap();
     assert_eq!(applied as usize, shopfleet_commerce::db::MIGRATOR.iter().count());
+}
+
+#[tokio::test]
+async fn reindex_search_is_a_reported_no_op_on_postgres_and_needs_meili_url_otherwise() {
+    let database_url = common::create_database().await;
+    assert!(api().arg("migrate").env("DATABASE_URL", &database_url).status().unwrap().success());
+    let output = api().arg("reindex-search").env("DATABASE_URL", &database_url).output().unwrap();
+    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(stdout.contains("nothing to do: the postgres backend is always in step"), "{stdout}");
+
+    let output = api()
+        .arg("reindex-search")
+        .env("DATABASE_URL", &database_url)
+        .env("SEARCH_BACKEND", "meilisearch")
+        .env("MEILI_API_KEY", "hunter2-meili-key")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("MEILI_URL"), "{stderr}");
+    assert!(!stderr.contains("hunter2"), "{stderr}");
 }
 
 #[tokio::test]

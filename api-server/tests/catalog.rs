@@ -524,3 +524,27 @@ async fn a_redis_outage_falls_back_to_postgres() {
     let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(cache_count(&metrics, "listing", "error") >= 1, "{metrics}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_misses_of_one_page_load_it_once() {
+    let app = spawn_app().await;
+    let admin = app.admin("admin@example.com").await;
+    categories(&app, &admin).await;
+    let seller = merchant(&app, "seller@example.com").await;
+    let body = product("Kettle", "books", "KET-1", 3000, 1, "Orbit");
+    assert_eq!(app.post_as("/api/v1/products", &seller.access_token, &body).await.status(), 201);
+    let metrics =
+        || async { app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap() };
+    let before = metrics().await;
+
+    let searches = (0..16).map(|_| {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/search?q=kettle"));
+        async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    });
+    let results = futures_util::future::join_all(searches).await;
+    assert!(results.iter().all(|r| r["total"] == 1), "{results:?}");
+
+    let after = metrics().await;
+    let delta = |result| cache_count(&after, "search", result) - cache_count(&before, "search", result);
+    assert_eq!((delta("miss"), delta("hit")), (1, 15), "one load; the other 15 read what it stored");
+}

@@ -22,6 +22,9 @@ pub enum DomainError {
     Throttled { retry_after_secs: u64 },
     #[error("{0} not found")]
     NotFound(&'static str),
+    /// A service the operation needs (e.g. the search engine) did not answer; retry later.
+    #[error("{0} is unavailable")]
+    Unavailable(&'static str),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }

@@ -1,5 +1,6 @@
 //! Test support (feature `testing`): a fresh, migrated Postgres database per test, so
-//! tests run against the real server in isolation and in parallel.
+//! tests run against the real server in isolation and in parallel, and the Meilisearch
+//! server named by `MEILI_URL` for the tests that need one.
 
 use sqlx::{Connection, PgConnection, PgPool};
 
@@ -29,4 +30,27 @@ pub async fn migrated_database() -> (String, PgPool) {
     let pool = PgPool::connect(&url).await.expect("connecting to the test database");
     crate::db::migrate(&pool).await.expect("migrations apply");
     (url, pool)
+}
+
+/// `MEILI_URL`, or `None` after printing that `test` is skipped (no server here).
+pub fn meili_url(test: &str) -> Option<String> {
+    let url = std::env::var("MEILI_URL").ok().filter(|url| !url.is_empty());
+    if url.is_none() {
+        println!("{test}: skipped: MEILI_URL not set");
+    }
+    url
+}
+
+/// Flags for the Meilisearch backend at `url` with an index of this test only (and
+/// `MEILI_API_KEY` when set).
+pub fn meili_flags(url: &str) -> Vec<String> {
+    let mut flags = vec![
+        "--search-backend=meilisearch".to_owned(),
+        format!("--meili-url={url}"),
+        format!("--meili-index-prefix=test-{}", uuid::Uuid::new_v4().simple()),
+    ];
+    if let Ok(key) = std::env::var("MEILI_API_KEY") {
+        flags.push(format!("--meili-api-key={key}"));
+    }
+    flags
 }

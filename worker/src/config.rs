@@ -2,6 +2,7 @@
 
 use clap::Args;
 use shopfleet_commerce::{
+    catalog::search::SearchSettings,
     config::{
         DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
         Validate,
@@ -38,6 +39,8 @@ pub struct WorkerSettings {
         default_value = "http://127.0.0.1:8000/api/v1/payments/webhook"
     )]
     pub payments_webhook_url: String,
+    #[command(flatten)]
+    pub search: SearchSettings,
     /// Address of the worker's /health, /ready and /metrics server.
     #[arg(long = "worker-host", env = "WORKER_HOST", default_value = "0.0.0.0")]
     pub host: IpAddr,
@@ -115,6 +118,9 @@ pub struct ScheduleSettings {
     /// refunds left pending.
     #[arg(long = "schedule-payments", env = "SCHEDULE_PAYMENTS", default_value = "* * * * * *")]
     pub payments: Schedule,
+    /// Rebuild the search index from Postgres (nothing to do with the postgres backend).
+    #[arg(long = "schedule-reindex", env = "SCHEDULE_REINDEX", default_value = "0 0 3 * * *")]
+    pub reindex: Schedule,
 }
 
 /// A parsed cron schedule, kept with its source text for logs.
@@ -169,6 +175,7 @@ impl Validate for WorkerSettings {
         self.database.validate()?;
         self.redis.validate()?;
         self.kafka.validate()?;
+        self.search.validate()?;
         // Each partition holds one connection for its batch and one for the handler's
         // transaction; the listener, scheduler, replayer and mailer need a few more.
         let needed = 2 * self.events.outbox_partitions + 4;

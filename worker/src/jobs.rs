@@ -2,7 +2,7 @@
 
 use crate::{config::EventSettings, lag};
 use shopfleet_commerce::{
-    catalog::{cache::CatalogCache, reservations},
+    catalog::{cache::CatalogCache, reservations, search::SearchIndex},
     error::DomainError,
     idempotency, orders,
     payments::{
@@ -11,6 +11,7 @@ use shopfleet_commerce::{
     },
 };
 use sqlx::PgPool;
+use std::sync::Arc;
 
 /// Reservations or orders expired per batch.
 const BATCH: i64 = 500;
@@ -73,6 +74,11 @@ pub async fn prune(db: PgPool, settings: EventSettings) -> anyhow::Result<String
     }
     let keys = idempotency::prune_expired(&db).await?;
     Ok(format!("{outbox} outbox rows, {keys} idempotency keys and {history} history rows pruned"))
+}
+
+/// Rebuilds the search index from Postgres (the postgres backend logs that it needs none).
+pub async fn reindex_search(db: PgPool, index: Arc<dyn SearchIndex>) -> anyhow::Result<String> {
+    index.reindex(&db).await
 }
 
 /// Measures the outbox backlog (the consumers measure their own Kafka lag).

@@ -6,6 +6,7 @@
 //! - [`dispatch`]: one event to one handler: idempotent, retried, dead-lettered.
 //! - [`scheduler`] + [`jobs`]: cron jobs that run once per tick across replicas.
 //! - [`mail`]: notification e-mail (templates, queue, SMTP or files).
+//! - [`search_index`]: keeps a Meilisearch index in step with the catalog.
 //! - [`replay`]: dead letters replayed on request of the admin API.
 //! - [`lag`]: consumer lag snapshots.
 
@@ -17,6 +18,7 @@ pub mod mail;
 pub mod pipeline;
 pub mod replay;
 pub mod scheduler;
+pub mod search_index;
 
 use anyhow::Context;
 use axum::{routing::get, Router};
@@ -25,7 +27,10 @@ use dispatch::{DeadLetterSink, Dispatcher};
 use pipeline::{consumer::HandlerConsumer, direct::DirectSink, outbox::BatchSink, relay::KafkaRelay};
 use scheduler::Job;
 use shopfleet_commerce::{
-    catalog::cache::{CatalogCache, DEFAULT_TTL_SECS},
+    catalog::{
+        cache::{CatalogCache, DEFAULT_TTL_SECS},
+        search::{self, SearchBackend},
+    },
     config::Validate,
     db,
     events::Handler,
@@ -78,15 +83,22 @@ pub fn default_handlers(settings: &WorkerSettings) -> Vec<Arc<dyn Handler>> {
     } else {
         tracing::warn!("neither SMTP_URL nor MAIL_DIR is set: notification e-mail is off");
     }
+    if settings.search.backend == SearchBackend::Meilisearch {
+        match settings.search.index() {
+            Ok(index) => handlers.push(Arc::new(search_index::SearchIndexSync { index })),
+            Err(err) => tracing::error!(error = format!("{err:#}"), "search index sync is off"),
+        }
+    }
     handlers
 }
 
 /// The scheduled jobs with their configured schedules.
-fn jobs(settings: &WorkerSettings, state: &ProbeState) -> anyhow::Result<Vec<Job>> {
+pub fn jobs(settings: &WorkerSettings, state: &ProbeState) -> anyhow::Result<Vec<Job>> {
     let db = state.readiness.db.clone();
     let cache = CatalogCache::new(state.readiness.redis.clone(), DEFAULT_TTL_SECS);
     let schedules = &settings.schedules;
     let events = settings.events.clone();
+    let index = settings.search.index()?;
     Ok(vec![
         Job::new("expire_reservations", schedules.expire_reservations.cron.clone(), {
             let (db, cache) = (db.clone(), cache.clone());
@@ -99,6 +111,10 @@ fn jobs(settings: &WorkerSettings, state: &ProbeState) -> anyhow::Result<Vec<Job
         Job::new("prune", schedules.prune.cron.clone(), {
             let (db, events) = (db.clone(), events.clone());
             move || jobs::prune(db.clone(), events.clone())
+        }),
+        Job::new("reindex_search", schedules.reindex.cron.clone(), {
+            let db = db.clone();
+            move || jobs::reindex_search(db.clone(), index.clone())
         }),
         Job::new("measure_lag", schedules.measure_lag.cron.clone(), {
             let db = db.clone();
@@ -193,6 +209,7 @@ pub async fn run(settings: WorkerSettings) -> anyhow::Result<()> {
     let state = probe_state(&settings)?;
     let (stop_tx, stop_rx) = watch::channel(false);
     let handlers = default_handlers(&settings);
+    search::configure_in_background(settings.search.index()?);
     let mut tasks = start(&settings, &state, handlers, stop_rx).await?;
     let listener = tokio::net::TcpListener::bind(addr)
         .await

@@ -153,7 +153,8 @@ struct SearchParams {
 /// Full-text search over published products, ranked (an exact SKU first), with facets
 /// over all matches and highlighted title and description.
 #[utoipa::path(get, path = "/api/v1/search", tag = "catalog", params(SearchParams),
-    responses((status = 200, body = SearchResults), (status = 422, description = "Missing or bad `q`, filter or page", body = super::problem::Problem)))]
+    responses((status = 200, body = SearchResults), (status = 422, description = "Missing or bad `q`, filter or page", body = super::problem::Problem),
+        (status = 503, description = "The search engine (Meilisearch backend) did not answer (`service_unavailable`)", body = super::problem::Problem)))]
 async fn search(
     State(ctx): State<ApiContext>,
     RawQuery(raw): RawQuery,

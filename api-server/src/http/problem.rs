@@ -204,6 +204,7 @@ impl From<DomainError> for ApiError {
             | DomainError::Unauthenticated => Self::Unauthorized,
             DomainError::Throttled { retry_after_secs } => Self::TooManyRequests { retry_after_secs },
             DomainError::NotFound(what) => Self::NotFound(format!("{what} not found")),
+            DomainError::Unavailable(what) => Self::Unavailable(what.to_owned()),
             DomainError::Internal(err) => Self::Internal(err),
         }
     }

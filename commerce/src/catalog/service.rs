@@ -1,27 +1,40 @@
 //! [`Catalog`]: the catalog operations the API calls, with the Redis cache in front of
-//! reads and invalidated after every write commits.
+//! reads and invalidated after every write commits, and search through the configured
+//! [`SearchIndex`].
 
 use super::{
     cache::CatalogCache,
     inventory::{self, Adjustment, NewAdjustment},
     listing::{self, ListingQuery, ProductPage},
     products::{self, Actor, NewProduct, Product, ProductPatch},
-    search::{self, SearchQuery, SearchResults},
+    search::{postgres::PostgresSearch, SearchIndex, SearchQuery, SearchResults},
 };
 use crate::{error::DomainError, redis_conn::RedisConn};
 use sha2::{Digest, Sha256};
 use sqlx::PgPool;
+use std::sync::Arc;
 use uuid::Uuid;
 
 #[derive(Clone)]
 pub struct Catalog {
     db: PgPool,
     cache: CatalogCache,
+    search: Arc<dyn SearchIndex>,
 }
 
 impl Catalog {
+    /// A catalog searching on Postgres; see [`Catalog::with_search`].
     pub fn new(db: PgPool, redis: RedisConn, cache_ttl_secs: u64) -> Self {
-        Self { db, cache: CatalogCache::new(redis, cache_ttl_secs) }
+        Self { db, cache: CatalogCache::new(redis, cache_ttl_secs), search: Arc::new(PostgresSearch) }
+    }
+
+    /// Searches with `index` instead.
+    pub fn with_search(self, index: Arc<dyn SearchIndex>) -> Self {
+        Self { search: index, ..self }
+    }
+
+    pub fn search_index(&self) -> &Arc<dyn SearchIndex> {
+        &self.search
     }
 
     pub async fn list(&self, query: &ListingQuery) -> Result<ProductPage, DomainError> {
@@ -30,11 +43,17 @@ impl Catalog {
         self.cache.get_or_load("listing", &key, listing::list(&self.db, query)).await
     }
 
+    /// Searches published products. Pages of a backend that is in step with every commit
+    /// are cached under the catalog version; others are asked every time (they catch up
+    /// with writes later, and a cached page could outlive the catch-up).
     pub async fn search(&self, query: &SearchQuery) -> Result<SearchResults, DomainError> {
+        if !self.search.follows_commits() {
+            return self.search.search(&self.db, query).await;
+        }
         let canonical =
             serde_json::to_vec(&(&query.text, query.page, &query.filters)).map_err(anyhow::Error::from)?;
         let key = hex::encode(&Sha256::digest(&canonical)[..16]);
-        self.cache.get_or_load("search", &key, search::search(&self.db, query)).await
+        self.cache.get_or_load("search", &key, self.search.search(&self.db, query)).await
     }
 
     pub async fn get(&self, id_or_slug: &str) -> Result<Option<Product>, DomainError> {

@@ -1,0 +1,59 @@
+//! The `search_index` handler (registered only with the Meilisearch backend): after a
+//! `product.*` or `inventory.stock_changed` event it reads the product from Postgres as
+//! it is now and upserts its document, or removes it when the product is gone,
+//! archived or not published. Writing current state makes repeats and late events
+//! harmless: the index ends up as Postgres is.
+
+use anyhow::anyhow;
+use shopfleet_commerce::{
+    catalog::search::{document, SearchIndex},
+    events::{Envelope, EventType, Handler, HandlerError},
+};
+use sqlx::PgConnection;
+use std::sync::Arc;
+use uuid::Uuid;
+
+pub struct SearchIndexSync {
+    pub index: Arc<dyn SearchIndex>,
+}
+
+/// Whether `event` can change what search shows for its product.
+fn changes_search(event: &Envelope) -> bool {
+    matches!(
+        EventType::parse(&event.event_type),
+        Some(
+            EventType::ProductCreated
+                | EventType::ProductUpdated
+                | EventType::ProductArchived
+                | EventType::ProductDeleted
+                | EventType::StockChanged
+        )
+    )
+}
+
+#[async_trait::async_trait]
+impl Handler for SearchIndexSync {
+    fn name(&self) -> &'static str {
+        "search_index"
+    }
+
+    fn wants(&self, event: &Envelope) -> bool {
+        changes_search(event)
+    }
+
+    async fn handle(&self, event: &Envelope, tx: &mut PgConnection) -> Result<(), HandlerError> {
+        let product: Uuid = event
+            .data
+            .get("product_id")
+            .and_then(|id| id.as_str())
+            .and_then(|id| id.parse().ok())
+            .ok_or_else(|| HandlerError::Permanent(anyhow!("{} without a product_id", event.event_type)))?;
+        let documents = document::published(&mut *tx, &[product]).await?;
+        let result = if documents.is_empty() {
+            self.index.delete(&[product]).await
+        } else {
+            self.index.upsert(&documents).await
+        };
+        result.map_err(HandlerError::Retryable)
+    }
+}
