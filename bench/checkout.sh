@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# Checkout benchmark (issue 5): goose users log in, add to cart, check out and pay with
+# the success test card against release builds of shopfleet-api and shopfleet-worker
+# (Postgres mode, delivering the payment webhooks meanwhile) on the demo shop, beside
+# pgbench's TPC-B run on the same Postgres in the same run. Prints Markdown.
+#
+#   bench/checkout.sh                          # 16 users, 30 s
+#   BENCH_USERS=8 BENCH_SECONDS=10 bench/checkout.sh
+#
+# Needs: cargo, psql, pgbench, curl, python3, Postgres on 127.0.0.1:5432 (trust, user
+# postgres) and Redis on 127.0.0.1:6379.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+USERS=${BENCH_USERS:-16}
+SECONDS_PER_RUN=${BENCH_SECONDS:-30}
+PG=postgres://postgres@127.0.0.1:5432
+API_TARGET=${CARGO_TARGET_DIR:-$HOME/.cache/shopfleet/target}
+BENCH_TARGET=${BENCH_TARGET_DIR:-$HOME/.cache/shopfleet/target-bench}
+RUN_ID=$(date -u +%Y%m%d%H%M%S)_$$
+OUT=${BENCH_OUT:-/tmp/shopfleet-bench-checkout-$RUN_ID}
+DB=shopfleet_checkout_$RUN_ID
+PGBENCH_DB=pgbench_checkout_$RUN_ID
+PASSWORD="Amber-Harbour-Violin-$$"
+mkdir -p "$OUT"
+
+log() { printf '[checkout.sh] %s\n' "$*" >&2; }
+free_port() { python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
+PGBENCH=$(command -v pgbench || ls /usr/lib/postgresql/*/bin/pgbench 2>/dev/null | sort -V | tail -1 || true)
+[ -x "$PGBENCH" ] || { log "pgbench not found (Debian: apt-get install -y postgresql-contrib)"; exit 1; }
+
+PIDS=()
+cleanup() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
+  for db in "$DB" "$PGBENCH_DB"; do psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" 2>/dev/null || true; done
+  log "raw output in $OUT"
+}
+trap cleanup EXIT INT TERM
+
+log "building shopfleet-api, shopfleet-worker and the goose scenarios (release)"
+(cd "$ROOT" && CARGO_TARGET_DIR=$API_TARGET cargo build --quiet --release -p shopfleet-api -p shopfleet-worker)
+(cd "$ROOT/bench" && CARGO_TARGET_DIR=$BENCH_TARGET cargo build --quiet --release)
+
+log "baseline: pgbench TPC-B, $USERS clients, ${SECONDS_PER_RUN}s"
+psql "$PG/postgres" -qc "CREATE DATABASE \"$PGBENCH_DB\""
+"$PGBENCH" -h 127.0.0.1 -U postgres -i -s 10 -q "$PGBENCH_DB" >"$OUT/pgbench-init.log" 2>&1
+"$PGBENCH" -h 127.0.0.1 -U postgres -c "$USERS" -j "$(nproc)" -T "$SECONDS_PER_RUN" "$PGBENCH_DB" >"$OUT/pgbench.log" 2>&1
+TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$OUT/pgbench.log" | tail -1)
+LAT=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$OUT/pgbench.log" | tail -1)
+
+API_PORT=$(free_port)
+WORKER_PORT=$(free_port)
+BASE=http://127.0.0.1:$API_PORT
+export DATABASE_URL="$PG/$DB" REDIS_URL=redis://127.0.0.1:6379/0 REDIS_KEY_PREFIX="bench-checkout-$RUN_ID"
+export JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+export PAYMENTS_WEBHOOK_SECRETS=whsec_$(python3 -c 'import secrets; print(secrets.token_hex(24))')
+export DEMO_PASSWORD=$(python3 -c 'import secrets; print("Bench-" + secrets.token_urlsafe(12))')
+export API_HOST=127.0.0.1 API_PORT WORKER_HOST=127.0.0.1 WORKER_PORT PAYMENTS_WEBHOOK_URL="$BASE/api/v1/payments/webhook"
+export LOGIN_MAX_ATTEMPTS_PER_IP=1000000000 LOG_LEVEL=warn LOG_FORMAT=json
+psql "$PG/postgres" -qc "CREATE DATABASE \"$DB\""
+"$API_TARGET/release/shopfleet-api" migrate >"$OUT/migrate.log" 2>&1
+log "seeding the demo shop"
+"$API_TARGET/release/shopfleet-api" seed-demo --products 1000 >"$OUT/seed.log" 2>&1
+# Stock that never runs out, so every iteration is a full order.
+psql "$PG/$DB" -qc "UPDATE variants SET on_hand = 100000000, low_stock_threshold = NULL" -c "VACUUM ANALYZE"
+VARIANTS=$(psql "$PG/$DB" -At -c "SELECT string_agg(v.id::text, ',') FROM (SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id
+  WHERE p.status = 'published' AND v.currency = 'EUR' ORDER BY v.sku LIMIT 200) v")
+"$API_TARGET/release/shopfleet-api" serve >"$OUT/api.log" 2>&1 &
+PIDS+=($!)
+"$API_TARGET/release/shopfleet-worker" >"$OUT/worker.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 1 100); do curl -fsS "$BASE/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+
+log "registering $USERS shoppers with an address"
+for i in $(seq 0 $((USERS - 1))); do
+  email="bench-$i@bench.shopfleet.test"
+  curl -fsS -o /dev/null -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/register"
+  token=$(curl -fsS --data-urlencode grant_type=password --data-urlencode "username=$email" --data-urlencode "password=$PASSWORD" \
+    "$BASE/api/v1/auth/token" | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+  curl -fsS -o /dev/null -H "authorization: Bearer $token" -H 'content-type: application/json' \
+    -d '{"full_name": "Bench Shopper", "line1": "1 Load St", "city": "Berlin", "postal_code": "10115", "country": "DE"}' \
+    "$BASE/api/v1/users/me/addresses"
+done
+
+log "scenario checkout: $USERS users, ${SECONDS_PER_RUN}s"
+BENCH_ACCOUNTS=$USERS BENCH_PASSWORD=$PASSWORD BENCH_VARIANTS=$VARIANTS BENCH_RESULT="$OUT/checkout.json" \
+  "$BENCH_TARGET/release/checkout-bench" --host "$BASE" --users "$USERS" --increase-rate "$USERS" \
+  --run-time "${SECONDS_PER_RUN}s" --no-telnet --no-websocket --no-gzip >"$OUT/checkout.log" 2>&1 ||
+  { log "scenario failed; see $OUT/checkout.log"; tail -20 "$OUT/checkout.log" >&2; exit 1; }
+sleep 3 # let the worker deliver the last webhooks
+PAID=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM orders WHERE status = 'paid'")
+UNDELIVERED=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM sim_psp_webhooks WHERE delivered_at IS NULL")
+DOUBLE=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM (SELECT intent_ref FROM sim_psp_charges GROUP BY 1 HAVING count(*) > 1) d")
+
+python3 - "$OUT" "$TPS" "$LAT" "$PAID" "$UNDELIVERED" "$DOUBLE" <<PY | tee "$OUT/summary.md"
+import json, sys
+out, tps, lat, paid, undelivered, double = sys.argv[1], float(sys.argv[2]), sys.argv[3], *map(int, sys.argv[4:])
+print("Run $RUN_ID, $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git -C "$ROOT" rev-parse --short HEAD)\`, $(nproc) CPUs,"
+      " $USERS users, ${SECONDS_PER_RUN} s; baseline \`pgbench -c $USERS\` (TPC-B): " + f"{tps:,.0f} TPS, avg {lat} ms")
+print()
+print("| request | requests | failed | req/s | p50 (ms) | p99 (ms) | req/s ÷ pgbench TPC-B TPS |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+for name, file in [("add to cart", "checkout-POST-add-to-cart"), ("checkout", "checkout-POST-checkout"), ("confirm payment = orders/s", "checkout")]:
+    r = json.load(open(f"{out}/{file}.json"))
+    print(f"| {name} | {r['requests']:,} | {r['fail']} | {r['req_per_s']:,.1f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['req_per_s'] / tps:.3f} |")
+print()
+print(f"Afterwards: {paid:,} orders paid, {undelivered} webhooks undelivered, {double} payment intents charged twice.")
+PY
