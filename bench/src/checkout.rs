@@ -90,7 +90,8 @@ async fn order(user: &mut GooseUser) -> TransactionResult {
     if let Some(order) = placed.as_ref().and_then(|o| o["id"].as_str()) {
         let card = json!({"card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2040, "cvc": "123"}});
         let path = format!("/api/v1/orders/{order}/payment/confirm");
-        post(user, "confirm", &path, Some(&token), Some(&key), &card).await?;
+        // Keys are per account across routes (Stripe): the payment needs its own.
+        post(user, "confirm", &path, Some(&token), Some(&format!("{key}-pay")), &card).await?;
     }
     user.set_session_data(shopper);
     Ok(())
