@@ -72,6 +72,11 @@ fn settings(owner: &Owner, spec: &ShopInstanceSpec) -> BTreeMap<String, String> 
         SearchMode::Embedded | SearchMode::External => {
             let t = target(owner, Generated::Meilisearch, spec.search.external.as_ref(), MEILI_PORT);
             set("SEARCH_BACKEND", "meilisearch".to_owned());
+            // One Meilisearch may serve several shops (external): each keeps its own indexes.
+            set(
+                "MEILI_INDEX_PREFIX",
+                format!("{}_{}", owner.namespace, owner.name).chars().take(100).collect(),
+            );
             set("MEILI_URL", format!("http://{}:{}", t.host, t.port))
         }
     };
