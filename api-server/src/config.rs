@@ -2,6 +2,7 @@
 
 use clap::{builder::BoolishValueParser, Args};
 use shopfleet_commerce::accounts::settings::AuthSettings;
+use shopfleet_commerce::assistant::settings::AssistantSettings;
 use shopfleet_commerce::config::{
     DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
     Validate,
@@ -25,6 +26,8 @@ pub struct ApiSettings {
     pub http: HttpSettings,
     #[command(flatten)]
     pub auth: AuthSettings,
+    #[command(flatten)]
+    pub assistant: AssistantSettings,
     /// Seconds a cached product page lives in Redis (writes invalidate at once; this bounds an outage).
     #[arg(long, env = "CATALOG_CACHE_TTL_SECS", default_value_t = shopfleet_commerce::catalog::cache::DEFAULT_TTL_SECS, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub catalog_cache_ttl_secs: u64,
@@ -111,6 +114,7 @@ impl Validate for ApiSettings {
         self.redis.validate()?;
         self.kafka.validate()?;
         self.auth.validate()?;
+        self.assistant.validate()?;
         self.http.validate()
     }
 }

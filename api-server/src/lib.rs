@@ -1,6 +1,7 @@
 //! `shopfleet-api`: the HTTP API of a Shopfleet shop. Handlers stay thin: they
 //! extract, call the commerce library and respond.
 
+pub mod assistant_commands;
 pub mod config;
 pub mod http;
 pub mod state;

@@ -1,6 +1,7 @@
 //! Settings of `shopfleet-worker`.
 
 use clap::Args;
+use shopfleet_commerce::assistant::settings::AssistantSettings;
 use shopfleet_commerce::{
     config::{
         DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
@@ -28,6 +29,8 @@ pub struct WorkerSettings {
     pub schedules: ScheduleSettings,
     #[command(flatten)]
     pub mail: MailSettings,
+    #[command(flatten)]
+    pub assistant: AssistantSettings,
     /// Address of the worker's /health, /ready and /metrics server.
     #[arg(long = "worker-host", env = "WORKER_HOST", default_value = "0.0.0.0")]
     pub host: IpAddr,
@@ -155,6 +158,7 @@ impl Validate for WorkerSettings {
         self.database.validate()?;
         self.redis.validate()?;
         self.kafka.validate()?;
+        self.assistant.validate()?;
         // Each partition holds one connection for its batch and one for the handler's
         // transaction; the listener, scheduler, replayer and mailer need a few more.
         let needed = 2 * self.events.outbox_partitions + 4;

@@ -8,6 +8,7 @@
 //! - [`mail`]: notification e-mail (templates, queue, SMTP or files).
 //! - [`replay`]: dead letters replayed on request of the admin API.
 //! - [`lag`]: consumer lag snapshots.
+//! - [`vectors`]: product vectors for the shopping assistant.
 
 pub mod config;
 pub mod dispatch;
@@ -17,6 +18,7 @@ pub mod mail;
 pub mod pipeline;
 pub mod replay;
 pub mod scheduler;
+pub mod vectors;
 
 use anyhow::Context;
 use axum::{routing::get, Router};
@@ -76,6 +78,10 @@ pub fn default_handlers(settings: &WorkerSettings) -> Vec<Arc<dyn Handler>> {
         }));
     } else {
         tracing::warn!("neither SMTP_URL nor MAIL_DIR is set: notification e-mail is off");
+    }
+    match shopfleet_commerce::assistant::indexer::Indexer::from_settings(&settings.assistant) {
+        Ok(indexer) => handlers.push(Arc::new(vectors::VectorIndexing { indexer })),
+        Err(err) => tracing::error!(error = format!("{err:#}"), "product vector indexing is off"),
     }
     handlers
 }
