@@ -158,7 +158,6 @@ impl Validate for WorkerSettings {
         self.database.validate()?;
         self.redis.validate()?;
         self.kafka.validate()?;
-        self.assistant.validate()?;
         // Each partition holds one connection for its batch and one for the handler's
         // transaction; the listener, scheduler, replayer and mailer need a few more.
         let needed = 2 * self.events.outbox_partitions + 4;
@@ -179,6 +178,6 @@ impl Validate for WorkerSettings {
             .from
             .parse::<lettre::message::Mailbox>()
             .map_err(|err| SettingError::new("MAIL_FROM", format!("not a mailbox: {err}")))?;
-        Ok(())
+        self.assistant.validate()
     }
 }
