@@ -114,7 +114,6 @@ impl Validate for ApiSettings {
         self.redis.validate()?;
         self.kafka.validate()?;
         self.auth.validate()?;
-        self.assistant.validate()?;
         self.http.validate()
     }
 }

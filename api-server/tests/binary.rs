@@ -49,6 +49,7 @@ async fn sigterm_stops_the_server_cleanly() {
         .env("API_PORT", port.to_string())
         .env("MIGRATE_ON_START", "true")
         .env("JWT_SECRET", "0123456789abcdef0123456789abcdef")
+        .env("DATA_DIR", std::env::temp_dir().join(format!("sf-binary-{port}")))
         .spawn()
         .unwrap();
     let url = format!("http://127.0.0.1:{port}/ready");
