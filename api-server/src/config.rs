@@ -1,6 +1,7 @@
 //! Settings of `shopfleet-api`: the shared service settings plus the HTTP server's own.
 
 use clap::{builder::BoolishValueParser, Args};
+use shopfleet_commerce::assistant::settings::AssistantSettings;
 use shopfleet_commerce::catalog::search::SearchSettings;
 use shopfleet_commerce::config::{
     DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
@@ -30,6 +31,8 @@ pub struct ApiSettings {
     pub payments: PaymentSettings,
     #[command(flatten)]
     pub search: SearchSettings,
+    #[command(flatten)]
+    pub assistant: AssistantSettings,
     /// Seconds a cached product page lives in Redis (writes invalidate at once; this bounds an outage).
     #[arg(long, env = "CATALOG_CACHE_TTL_SECS", default_value_t = shopfleet_commerce::catalog::cache::DEFAULT_TTL_SECS, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub catalog_cache_ttl_secs: u64,

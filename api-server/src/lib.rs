@@ -1,6 +1,7 @@
 //! `shopfleet-api`: the HTTP API of a Shopfleet shop. Handlers stay thin: they
 //! extract, call the commerce library and respond.
 
+pub mod assistant_commands;
 pub mod config;
 pub mod http;
 pub mod state;
@@ -14,6 +15,8 @@ use tokio::net::TcpListener;
 /// Runs the API until SIGTERM/SIGINT: optional migrations, then serve.
 pub async fn serve(settings: ApiSettings) -> anyhow::Result<()> {
     settings.validate()?;
+    // Only the server needs the assistant's model; other commands check it where they use it.
+    settings.assistant.validate()?;
     let addr = std::net::SocketAddr::new(settings.http.host, settings.http.port);
     let grace = settings.http.shutdown_grace();
     let ctx = ApiContext::new(settings)?;
@@ -23,6 +26,9 @@ pub async fn serve(settings: ApiSettings) -> anyhow::Result<()> {
     }
     bootstrap_admin(&ctx).await?;
     shopfleet_commerce::catalog::search::configure_in_background(ctx.catalog.search_index().clone());
+    // Open the assistant (model, vector index and its sync) now rather than on the first request.
+    let warm = ctx.clone();
+    tokio::spawn(async move { warm.assistant().await.map(|_| ()) });
     let listener =
         TcpListener::bind(addr).await.with_context(|| format!("binding API_HOST:API_PORT {addr}"))?;
     tracing::info!(%addr, docs = ctx.settings.http.docs_enabled, "shopfleet-api listening");

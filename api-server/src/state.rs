@@ -1,9 +1,10 @@
 //! `ApiContext`: what every handler can reach (pools, settings, metrics), built once at start-up.
 
-use crate::config::ApiSettings;
+use crate::{config::ApiSettings, http::problem::ApiError};
 use metrics_exporter_prometheus::PrometheusHandle;
 use shopfleet_commerce::{
     accounts::Accounts,
+    assistant::Assistant,
     catalog::Catalog,
     db, kafka,
     payments::{provider::PaymentProvider, simulator::SimulatedProvider},
@@ -12,6 +13,7 @@ use shopfleet_commerce::{
 };
 use sqlx::PgPool;
 use std::sync::Arc;
+use tokio::sync::OnceCell;
 
 #[derive(Clone)]
 pub struct ApiContext {
@@ -24,6 +26,8 @@ pub struct ApiContext {
     pub readiness: Readiness,
     pub metrics: PrometheusHandle,
     pub settings: Arc<ApiSettings>,
+    /// The shopping assistant, opened on first use (it loads a model and a vector index).
+    assistant: Arc<OnceCell<Assistant>>,
 }
 
 impl ApiContext {
@@ -47,6 +51,18 @@ impl ApiContext {
             readiness,
             metrics: shopfleet_commerce::metrics::handle(),
             settings: Arc::new(settings),
+            assistant: Arc::default(),
         })
+    }
+
+    /// The assistant, opened once per process; 503 while it cannot be opened.
+    pub async fn assistant(&self) -> Result<&Assistant, ApiError> {
+        self.assistant
+            .get_or_try_init(|| Assistant::open(self.db.clone(), &self.settings.assistant))
+            .await
+            .map_err(|err| {
+                tracing::error!(error = format!("{err:#}"), "the shopping assistant could not be opened");
+                ApiError::Unavailable("the shopping assistant is not available".into())
+            })
     }
 }

@@ -73,6 +73,7 @@ async fn sigterm_stops_the_server_cleanly() {
         .env("MIGRATE_ON_START", "true")
         .env("JWT_SECRET", "0123456789abcdef0123456789abcdef")
         .env("PAYMENTS_WEBHOOK_SECRETS", "whsec_0123456789abcdef0123456789abcdef")
+        .env("DATA_DIR", std::env::temp_dir().join(format!("sf-binary-{port}")))
         .spawn()
         .unwrap();
     let url = format!("http://127.0.0.1:{port}/ready");

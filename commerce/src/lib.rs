@@ -1,6 +1,7 @@
 //! Shopfleet commerce library: everything the API server and the worker share.
 //!
 //! - [`accounts`]: users, passwords, tokens, sessions, roles and addresses.
+//! - [`assistant`]: the AI shopping assistant (embeddings, vectors, hybrid retrieval, explanations).
 //! - [`carts`]: one cart per user with server-side totals and per-line issues.
 //! - [`catalog`]: categories, products, variants, stock and the demo shop.
 //! - [`orders`]: checkout, the order state machine, expiry of unpaid orders.
@@ -17,6 +18,7 @@
 //! - [`shutdown`]: the SIGTERM/SIGINT signal both binaries stop on.
 
 pub mod accounts;
+pub mod assistant;
 pub mod carts;
 pub mod catalog;
 pub mod config;

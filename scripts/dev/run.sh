@@ -41,6 +41,7 @@ export API_HOST="${API_HOST:-127.0.0.1}" API_PORT="${API_PORT:-8000}"
 export WORKER_HOST="${WORKER_HOST:-127.0.0.1}" WORKER_PORT="${WORKER_PORT:-9090}"
 export DOCS_ENABLED="${DOCS_ENABLED:-true}" DOCS_ASSETS_DIR="${DOCS_ASSETS_DIR:-$DEV_DIR/swagger-ui}"
 export LOG_FORMAT="${LOG_FORMAT:-pretty}"
+export EMBEDDING_MODEL_DIR="${EMBEDDING_MODEL_DIR:-$CACHE_DIR/models/all-MiniLM-L6-v2}" DATA_DIR="${DATA_DIR:-$DEV_DIR/data}"
 
 say "building shopfleet-api and shopfleet-worker"
 cargo build --quiet --bin shopfleet-api --bin shopfleet-worker
@@ -56,6 +57,8 @@ say "applying migrations"
 "$bin/shopfleet-api" migrate
 say "loading the demo shop (1,000 products; skipped when the catalog has products)"
 "$bin/shopfleet-api" seed-demo --products "${DEMO_PRODUCTS:-1000}"
+say "embedding product vectors for the assistant (only products not yet embedded)"
+"$bin/shopfleet-api" reindex-vectors
 
 "$bin/shopfleet-api" serve & pids+=($!)
 # Notification mail lands as .eml files here unless SMTP_URL is set.

@@ -1,6 +1,7 @@
 //! Settings of `shopfleet-worker`.
 
 use clap::Args;
+use shopfleet_commerce::assistant::settings::AssistantSettings;
 use shopfleet_commerce::{
     catalog::search::SearchSettings,
     config::{
@@ -41,6 +42,8 @@ pub struct WorkerSettings {
     pub payments_webhook_url: String,
     #[command(flatten)]
     pub search: SearchSettings,
+    #[command(flatten)]
+    pub assistant: AssistantSettings,
     /// Address of the worker's /health, /ready and /metrics server.
     #[arg(long = "worker-host", env = "WORKER_HOST", default_value = "0.0.0.0")]
     pub host: IpAddr,
@@ -202,6 +205,6 @@ impl Validate for WorkerSettings {
             .from
             .parse::<lettre::message::Mailbox>()
             .map_err(|err| SettingError::new("MAIL_FROM", format!("not a mailbox: {err}")))?;
-        Ok(())
+        self.assistant.validate()
     }
 }

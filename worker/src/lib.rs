@@ -9,6 +9,7 @@
 //! - [`search_index`]: keeps a Meilisearch index in step with the catalog.
 //! - [`replay`]: dead letters replayed on request of the admin API.
 //! - [`lag`]: consumer lag snapshots.
+//! - [`vectors`]: product vectors for the shopping assistant.
 
 pub mod config;
 pub mod dispatch;
@@ -19,6 +20,7 @@ pub mod pipeline;
 pub mod replay;
 pub mod scheduler;
 pub mod search_index;
+pub mod vectors;
 
 use anyhow::Context;
 use axum::{routing::get, Router};
@@ -88,6 +90,10 @@ pub fn default_handlers(settings: &WorkerSettings) -> Vec<Arc<dyn Handler>> {
             Ok(index) => handlers.push(Arc::new(search_index::SearchIndexSync { index })),
             Err(err) => tracing::error!(error = format!("{err:#}"), "search index sync is off"),
         }
+    }
+    match shopfleet_commerce::assistant::indexer::Indexer::from_settings(&settings.assistant) {
+        Ok(indexer) => handlers.push(Arc::new(vectors::VectorIndexing { indexer })),
+        Err(err) => tracing::error!(error = format!("{err:#}"), "product vector indexing is off"),
     }
     handlers
 }

@@ -23,6 +23,7 @@ async fn serves_probes_and_stops_on_sigterm() {
         .env("WORKER_PORT", port.to_string())
         .env("LOG_FORMAT", "json")
         .env("PAYMENTS_WEBHOOK_SECRETS", "whsec_0123456789abcdef0123456789abcdef")
+        .env("EMBEDDING_MODEL_DIR", env_or("EMBEDDING_MODEL_DIR", "models/all-MiniLM-L6-v2"))
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");

@@ -49,6 +49,7 @@ fn spawn_worker_binary(database_url: &str, mail_dir: &std::path::Path) -> tokio:
         .env("MAIL_POLL_SECS", "1")
         .env("OUTBOX_BATCH_SIZE", "10")
         .env("OUTBOX_POLL_MS", "50")
+        .env("EMBEDDING_MODEL_DIR", env_or("EMBEDDING_MODEL_DIR", "models/all-MiniLM-L6-v2"))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .kill_on_drop(true)

@@ -3,6 +3,7 @@
 
 pub mod admin_events;
 pub mod admin_users;
+pub mod assistant;
 pub mod auth;
 pub mod auth_routes;
 pub mod carts;
@@ -59,6 +60,7 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "fulfilment", description = "Merchants' view of their order lines; fulfilling and shipping them"),
         (name = "cart", description = "The caller's cart: lines, server-side totals, per-line issues"),
         (name = "inventory", description = "Stock adjustments and their audit log"),
+        (name = "assistant", description = "The shopping assistant: recommendations, grounded answers, similar products"),
     ),
     modifiers(&SecuritySchemes),
     components(schemas(problem::Problem, problem::FieldError, shopfleet_commerce::catalog::listing::Sort))
@@ -116,6 +118,7 @@ fn documented_routes() -> OpenApiRouter<ApiContext> {
         .merge(payments::router())
         .merge(fulfilment::router())
         .merge(catalog::router())
+        .merge(assistant::router())
 }
 
 /// The OpenAPI 3.1 document of the API.

@@ -41,6 +41,11 @@ pub fn settings(database_url: &str, extra: &[&str]) -> ApiSettings {
         // A low argon2 cost keeps tests fast; the benchmark uses the OWASP default.
         "--argon2-memory-kib=1024".to_owned(),
         "--argon2-iterations=1".to_owned(),
+        // Each app owns its embedded vector index, as each API process does.
+        format!(
+            "--data-dir={}",
+            std::env::temp_dir().join(format!("sf-{}", prefix.replace(':', "-"))).display()
+        ),
     ];
     let overridden = |flag: &str| extra.iter().any(|e| e.split('=').next() == flag.split('=').next());
     let mut args = vec!["shopfleet-api".to_owned()];

@@ -211,3 +211,24 @@ fn push_after(sql: &mut QueryBuilder<'_, Postgres>, sort: Sort, after: &Cursor) 
     }
     Ok(())
 }
+
+/// The published products among `ids` that pass `query`'s filters, in no particular order.
+pub async fn published_by_ids(
+    db: &PgPool,
+    ids: &[Uuid],
+    query: &ListingQuery,
+) -> Result<Vec<Product>, DomainError> {
+    let mut sql: QueryBuilder<Postgres> = QueryBuilder::new(format!(
+        "SELECT {PRODUCT_COLUMNS} FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.status = 'published' AND p.id = ANY("
+    ));
+    sql.push_bind(ids.to_vec()).push(")");
+    push_filters(&mut sql, query);
+    Ok(sql.build_query_as().fetch_all(db).await?)
+}
+
+/// Checks filters as the listing and search do (ranges, page size, known names), for
+/// callers outside the catalog that apply them elsewhere (the assistant's vector search).
+pub async fn validate_filters(db: &PgPool, query: &ListingQuery) -> Result<(), DomainError> {
+    query.validate()?;
+    check_filters(db, query).await
+}

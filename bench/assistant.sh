@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# Shopping-assistant benchmark (issue 7): embedding throughput of the in-process MiniLM
+# (batch 1 and 32, against candle's matmul GFLOP/s in the same run), then
+# `POST /api/v1/assistant/recommend` against a release build of shopfleet-api on the
+# demo shop, with full-text search (`GET /api/v1/search`) on the same catalog in the same
+# run as the baseline. Prints Markdown.
+#
+#   bench/assistant.sh                                   # 10k and 100k products, 8 users, 20 s
+#   BENCH_SIZES="10000" BENCH_USERS=4 BENCH_SECONDS=10 bench/assistant.sh
+#
+# Needs what bench/catalog.sh needs, plus EMBEDDING_MODEL_DIR (scripts/dev/prereqs.sh).
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+SIZES=${BENCH_SIZES:-10000 100000}
+USERS=${BENCH_USERS:-8}
+SECONDS_PER_RUN=${BENCH_SECONDS:-20}
+PG=postgres://postgres@127.0.0.1:5432
+API_TARGET=${CARGO_TARGET_DIR:-$HOME/.cache/shopfleet/target}
+BENCH_TARGET=${BENCH_TARGET_DIR:-$HOME/.cache/shopfleet/target-bench}
+export EMBEDDING_MODEL_DIR=${EMBEDDING_MODEL_DIR:-$HOME/.cache/shopfleet/models/all-MiniLM-L6-v2}
+RUN_ID=$(date -u +%Y%m%d%H%M%S)_$$
+OUT=${BENCH_OUT:-/tmp/shopfleet-bench-assistant-$RUN_ID}
+mkdir -p "$OUT"
+
+log() { printf '[assistant.sh] %s\n' "$*" >&2; }
+
+SERVER_PID= DATABASES=()
+cleanup() {
+  [ -z "$SERVER_PID" ] || { kill -TERM "$SERVER_PID" 2>/dev/null || true; wait "$SERVER_PID" 2>/dev/null || true; }
+  for db in "${DATABASES[@]}"; do psql "$PG/postgres" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)" 2>/dev/null || true; done
+  rm -rf "$OUT/data"
+  log "raw output in $OUT"
+}
+trap cleanup EXIT INT TERM
+
+log "building shopfleet-api, the embedding benchmark and the goose scenarios (release)"
+(cd "$ROOT" && CARGO_TARGET_DIR=$API_TARGET cargo build --quiet --release -p shopfleet-api -p shopfleet-commerce --example embed_throughput)
+(cd "$ROOT/bench" && CARGO_TARGET_DIR=$BENCH_TARGET cargo build --quiet --release --bin assistant-bench)
+
+log "embedding throughput (${SECONDS_PER_RUN}s per measurement)"
+"$API_TARGET/release/examples/embed_throughput" "$SECONDS_PER_RUN" | tee "$OUT/embed.json"
+
+export JWT_SECRET DEMO_PASSWORD REDIS_URL=redis://127.0.0.1:6379/0 LOG_LEVEL=warn LOG_FORMAT=json API_HOST=127.0.0.1
+JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
+DEMO_PASSWORD=$(python3 -c 'import secrets; print("Bench-" + secrets.token_urlsafe(12))')
+for size in $SIZES; do
+  db=shopfleet_assistant_${size}_$RUN_ID
+  DATABASES+=("$db")
+  psql "$PG/postgres" -qc "CREATE DATABASE \"$db\""
+  export DATABASE_URL="$PG/$db" REDIS_KEY_PREFIX="bench-assistant-$RUN_ID-$size" DATA_DIR="$OUT/data/$size"
+  API_PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  export API_PORT
+  "$API_TARGET/release/shopfleet-api" migrate >"$OUT/migrate-$size.log" 2>&1
+  log "seeding $size products"
+  "$API_TARGET/release/shopfleet-api" seed-demo --products "$size" >"$OUT/seed-$size.log" 2>&1
+  log "embedding $size products"
+  started=$(date +%s.%N)
+  "$API_TARGET/release/shopfleet-api" reindex-vectors >"$OUT/reindex-$size.log" 2>&1
+  echo "$(date +%s.%N) - $started" | bc > "$OUT/reindex-$size.seconds"
+  psql "$PG/$db" -qc "VACUUM ANALYZE"
+  "$API_TARGET/release/shopfleet-api" serve >"$OUT/server-$size.log" 2>&1 &
+  SERVER_PID=$!
+  for _ in $(seq 1 600); do curl -fsS "http://127.0.0.1:$API_PORT/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+  # The first call opens the model and catches the embedded index up from Postgres.
+  curl -fsS -m 600 -H 'content-type: application/json' -d '{"query":"warm up"}' \
+    "http://127.0.0.1:$API_PORT/api/v1/assistant/recommend" >/dev/null
+  for scenario in search recommend; do
+    log "$size products, scenario $scenario"
+    BENCH_SCENARIO=$scenario BENCH_RESULT="$OUT/$size-$scenario.json" "$BENCH_TARGET/release/assistant-bench" \
+      --host "http://127.0.0.1:$API_PORT" --users "$USERS" --increase-rate "$USERS" \
+      --run-time "${SECONDS_PER_RUN}s" --no-telnet --no-websocket --no-gzip >"$OUT/$size-$scenario.log" 2>&1 ||
+      { log "scenario failed; see $OUT/$size-$scenario.log"; tail -20 "$OUT/$size-$scenario.log" >&2; exit 1; }
+  done
+  kill -TERM "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=
+done
+
+python3 - "$OUT" $SIZES <<PY | tee "$OUT/summary.md"
+import json, sys
+out, sizes = sys.argv[1], sys.argv[2:]
+e = json.load(open(f"{out}/embed.json"))
+print("Run $RUN_ID, $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git -C "$ROOT" rev-parse --short HEAD)\`, $(nproc) CPUs,"
+      " $USERS users, ${SECONDS_PER_RUN} s per measurement.")
+print()
+print(f"Embedding (all-MiniLM-L6-v2, candle, CPU; baseline: candle f32 matmul {e['matmul_gflops']:.1f} GFLOP/s in the same run)")
+print()
+print("| batch | sentences/s | ÷ batch 1 |")
+print("| ---: | ---: | ---: |")
+print(f"| 1 | {e['batch1_sentences_per_s']:,.1f} | 1.00 |")
+print(f"| 32 | {e['batch32_sentences_per_s']:,.1f} | {e['batch32_sentences_per_s'] / e['batch1_sentences_per_s']:.2f} |")
+print()
+print("| products | re-index (s) | scenario | requests | failed | req/s | p50 (ms) | p99 (ms) | p50 ÷ search p50 | p99 ÷ search p99 |")
+print("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+for size in sizes:
+    reindex = float(open(f"{out}/reindex-{size}.seconds").read())
+    base = json.load(open(f"{out}/{size}-search.json"))
+    for name in ["search", "recommend"]:
+        r = json.load(open(f"{out}/{size}-{name}.json"))
+        print(f"| {int(size):,} | {reindex:,.0f} | {name} | {r['requests']:,} | {r['fail']} | {r['req_per_s']:,.1f} | {r['p50_ms']:.1f} | {r['p99_ms']:.1f} | {r['p50_ms'] / base['p50_ms']:.2f} | {r['p99_ms'] / base['p99_ms']:.2f} |")
+PY

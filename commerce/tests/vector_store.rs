@@ -1,0 +1,139 @@
+//! The embedded vector store (qdrant-edge) through the `VectorStore` contract: business
+//! filters run inside the vector search (a filtered-out point never takes a slot of the
+//! limit), deletion, replacement and reopening from disk. The server backend runs the
+//! same checks when QDRANT_URL points at a Qdrant server.
+
+use shopfleet_commerce::assistant::{
+    document::Payload,
+    vectors::{edge::EdgeStore, Point, VectorFilter, VectorStore},
+};
+use uuid::Uuid;
+
+const DIM: usize = 384;
+
+/// A unit vector pointing mostly along axis `axis`, tilted by `tilt` towards axis 1.
+fn vector(axis: usize, tilt: f32) -> Vec<f32> {
+    let mut v = vec![0.0; DIM];
+    v[axis] = 1.0;
+    v[1] += tilt;
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    v.iter().map(|x| x / norm).collect()
+}
+
+fn payload(id: Uuid, merchant: Uuid, path: &str, price: i64, in_stock: bool) -> Payload {
+    Payload {
+        product_id: id,
+        merchant_id: merchant,
+        category_path: Some(path.to_owned()),
+        category_slugs: path.split('/').map(str::to_owned).collect(),
+        price_minor: Some(price),
+        currency: Some("EUR".into()),
+        in_stock,
+        status: "published".into(),
+    }
+}
+
+struct Fixture {
+    ids: Vec<Uuid>,
+    merchants: [Uuid; 2],
+}
+
+/// 20 points near axis 0 (the closest ones expensive and out of stock), one cheap
+/// in-stock point far away, on two merchants and two categories.
+async fn load(store: &dyn VectorStore) -> Fixture {
+    let merchants = [Uuid::new_v4(), Uuid::new_v4()];
+    let mut ids = Vec::new();
+    let mut points = Vec::new();
+    for i in 0..20 {
+        let id = Uuid::new_v4();
+        ids.push(id);
+        let path = if i % 2 == 0 { "electronics/headphones" } else { "electronics/speakers" };
+        points.push(Point {
+            vector: vector(0, i as f32 * 0.01),
+            payload: payload(id, merchants[0], path, 50_000, false),
+        });
+    }
+    let far = Uuid::new_v4();
+    ids.push(far);
+    points
+        .push(Point { vector: vector(2, 0.0), payload: payload(far, merchants[1], "kitchen", 1_000, true) });
+    store.upsert(points).await.unwrap();
+    Fixture { ids, merchants }
+}
+
+async fn contract(store: &dyn VectorStore) {
+    let fixture = load(store).await;
+    let far = *fixture.ids.last().unwrap();
+    assert_eq!(store.count().await.unwrap(), 21);
+
+    let nearest = store.search(vector(0, 0.0), VectorFilter::default(), 3).await.unwrap();
+    assert_eq!(nearest.iter().map(|h| h.product_id).collect::<Vec<_>>(), fixture.ids[..3].to_vec());
+    assert!(nearest[0].score > 0.99 && nearest[0].score >= nearest[1].score);
+
+    // Every filter alone, with limit 1: twenty closer points must not hide the far one.
+    for filter in [
+        VectorFilter { max_price_minor: Some(2_000), ..Default::default() },
+        VectorFilter { min_price_minor: Some(500), max_price_minor: Some(1_000), ..Default::default() },
+        VectorFilter { in_stock: Some(true), ..Default::default() },
+        VectorFilter { category: Some("kitchen".into()), ..Default::default() },
+        VectorFilter { merchant: Some(fixture.merchants[1]), ..Default::default() },
+    ] {
+        let hits = store.search(vector(0, 0.0), filter.clone(), 1).await.unwrap();
+        assert_eq!(hits.iter().map(|h| h.product_id).collect::<Vec<_>>(), vec![far], "{filter:?}");
+    }
+    let headphones =
+        VectorFilter { category: Some("electronics".into()), in_stock: Some(false), ..Default::default() };
+    assert_eq!(
+        store.search(vector(0, 0.0), headphones, 50).await.unwrap().len(),
+        20,
+        "parent category includes children"
+    );
+    let leaf = VectorFilter { category: Some("headphones".into()), ..Default::default() };
+    assert_eq!(store.search(vector(0, 0.0), leaf, 50).await.unwrap().len(), 10);
+    let excluded = VectorFilter { exclude: Some(fixture.ids[0]), ..Default::default() };
+    assert_eq!(store.search(vector(0, 0.0), excluded, 1).await.unwrap()[0].product_id, fixture.ids[1]);
+
+    // Replacing a point's payload (now in stock) and deleting points.
+    let first = fixture.ids[0];
+    let replaced =
+        Point { vector: vector(0, 0.0), payload: payload(first, fixture.merchants[0], "kitchen", 900, true) };
+    store.upsert(vec![replaced]).await.unwrap();
+    let in_stock = store
+        .search(vector(0, 0.0), VectorFilter { in_stock: Some(true), ..Default::default() }, 1)
+        .await
+        .unwrap();
+    assert_eq!(in_stock[0].product_id, first);
+    store.delete(vec![first, far, Uuid::new_v4()]).await.unwrap();
+    assert_eq!(store.count().await.unwrap(), 19);
+    assert!(store
+        .search(vector(0, 0.0), VectorFilter { in_stock: Some(true), ..Default::default() }, 5)
+        .await
+        .unwrap()
+        .is_empty());
+}
+
+#[tokio::test]
+async fn embedded_store_filters_inside_the_search_and_survives_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("products");
+    {
+        let store = EdgeStore::open(&path).await.unwrap();
+        contract(&store).await;
+    }
+    let reopened = EdgeStore::open(&path).await.unwrap();
+    assert_eq!(reopened.count().await.unwrap(), 19, "points persist across a reopen");
+}
+
+#[tokio::test]
+async fn server_store_meets_the_same_contract() {
+    let Ok(url) = std::env::var("QDRANT_URL") else {
+        println!("skipped: QDRANT_URL not set");
+        return;
+    };
+    let collection = format!("test_{}", Uuid::new_v4().simple());
+    let key = std::env::var("QDRANT_API_KEY").ok().map(shopfleet_commerce::secret::Secret::new);
+    let store =
+        shopfleet_commerce::assistant::vectors::server::ServerStore::connect(&url, key, &collection).unwrap();
+    contract(&store).await;
+    store.drop_collection().await.unwrap();
+}
