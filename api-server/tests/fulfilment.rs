@@ -53,14 +53,12 @@ async fn merchants_fulfil_their_own_lines_and_the_order_follows() {
     pay(&app, &token, &order).await;
 
     // Each merchant sees the order with only their own line.
-    let listed: Value =
-        app.get_as("/api/v1/merchant/orders", &tea_merchant).send().await.unwrap().json().await.unwrap();
+    let listed: Value = app.get_json_as("/api/v1/merchant/orders", &tea_merchant).await;
     let lines = listed[0]["lines"].as_array().unwrap();
     assert_eq!(lines.len(), 1);
     assert_eq!(lines[0]["sku"], "TEA-F");
     let tea_line = lines[0]["line_no"].as_i64().unwrap();
-    let nothing: Value =
-        app.get_as("/api/v1/merchant/orders", &outsider).send().await.unwrap().json().await.unwrap();
+    let nothing: Value = app.get_json_as("/api/v1/merchant/orders", &outsider).await;
     assert_eq!(nothing, json!([]));
     assert_problem(fulfil(&app, &outsider, &order, json!({"action": "start"})).await, 404, "not_found").await;
     let foreign =
@@ -116,8 +114,7 @@ async fn merchants_fulfil_their_own_lines_and_the_order_follows() {
     assert_eq!(tracking.len(), 2);
     assert!(tracking.contains(&"JD0001") && tracking.contains(&"1Z999"), "{event}");
     // The shopper sees the tracking numbers on the order.
-    let seen: Value =
-        app.get_as(&format!("/api/v1/orders/{order}"), &token).send().await.unwrap().json().await.unwrap();
+    let seen: Value = app.get_json_as(&format!("/api/v1/orders/{order}"), &token).await;
     assert!(seen["lines"].as_array().unwrap().iter().all(|l| l["tracking_number"].is_string()));
 
     fulfil(&app, &tea_merchant, &order, json!({"action": "deliver"})).await;
@@ -144,24 +141,10 @@ async fn merchants_fulfil_their_own_lines_and_the_order_follows() {
 
     // Admins see every order, by status.
     let admin = app.admin("ops@example.com").await.access_token;
-    let delivered: Value = app
-        .get_as("/api/v1/admin/orders?status=delivered", &admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let delivered: Value = app.get_json_as("/api/v1/admin/orders?status=delivered", &admin).await;
     assert_eq!(delivered.as_array().unwrap().len(), 1);
     assert_eq!(delivered[0]["lines"].as_array().unwrap().len(), 2, "admins see every line");
-    let unpaid: Value = app
-        .get_as("/api/v1/admin/orders?status=pending_payment", &admin)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let unpaid: Value = app.get_json_as("/api/v1/admin/orders?status=pending_payment", &admin).await;
     assert_eq!(unpaid, json!([]));
     for (query, field) in [("status=lost", "status"), ("limit=0", "limit"), ("before=yesterday", "before")] {
         let response = app.get_as(&format!("/api/v1/admin/orders?{query}"), &admin).send().await.unwrap();

@@ -51,13 +51,12 @@ fn card_json(number: &str) -> Value {
 }
 
 async fn order_status(app: &TestApp, token: &str, order: &str) -> String {
-    let order: Value =
-        app.get_as(&format!("/api/v1/orders/{order}"), token).send().await.unwrap().json().await.unwrap();
+    let order: Value = app.get_json_as(&format!("/api/v1/orders/{order}"), token).await;
     order["status"].as_str().unwrap().to_owned()
 }
 
 async fn payment(app: &TestApp, token: &str, order: &str) -> Value {
-    app.get_as(&format!("/api/v1/orders/{order}/payment"), token).send().await.unwrap().json().await.unwrap()
+    app.get_json_as(&format!("/api/v1/orders/{order}/payment"), token).await
 }
 
 /// Delivers every due webhook of the simulated provider to the test API, as the worker's

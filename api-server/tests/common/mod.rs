@@ -212,4 +212,9 @@ impl TestApp {
     pub fn get_as(&self, path: &str, token: &str) -> reqwest::RequestBuilder {
         self.client.get(self.url(path)).bearer_auth(token)
     }
+
+    /// GETs `path` with a bearer token and reads the JSON answer, whatever its status.
+    pub async fn get_json_as(&self, path: &str, token: &str) -> serde_json::Value {
+        self.get_as(path, token).send().await.unwrap().json().await.unwrap()
+    }
 }
