@@ -7,28 +7,13 @@
 use anyhow::anyhow;
 use shopfleet_commerce::{
     catalog::search::{document, SearchIndex},
-    events::{Envelope, EventType, Handler, HandlerError},
+    events::{Envelope, Handler, HandlerError},
 };
 use sqlx::PgConnection;
 use std::sync::Arc;
-use uuid::Uuid;
 
 pub struct SearchIndexSync {
     pub index: Arc<dyn SearchIndex>,
-}
-
-/// Whether `event` can change what search shows for its product.
-fn changes_search(event: &Envelope) -> bool {
-    matches!(
-        EventType::parse(&event.event_type),
-        Some(
-            EventType::ProductCreated
-                | EventType::ProductUpdated
-                | EventType::ProductArchived
-                | EventType::ProductDeleted
-                | EventType::StockChanged
-        )
-    )
 }
 
 #[async_trait::async_trait]
@@ -38,15 +23,12 @@ impl Handler for SearchIndexSync {
     }
 
     fn wants(&self, event: &Envelope) -> bool {
-        changes_search(event)
+        event.changes_product()
     }
 
     async fn handle(&self, event: &Envelope, tx: &mut PgConnection) -> Result<(), HandlerError> {
-        let product: Uuid = event
-            .data
-            .get("product_id")
-            .and_then(|id| id.as_str())
-            .and_then(|id| id.parse().ok())
+        let product = event
+            .changed_product()
             .ok_or_else(|| HandlerError::Permanent(anyhow!("{} without a product_id", event.event_type)))?;
         let documents = document::published(&mut *tx, &[product]).await?;
         let result = if documents.is_empty() {

@@ -5,10 +5,9 @@
 
 use shopfleet_commerce::{
     assistant::indexer::Indexer,
-    events::{Envelope, EventType, Handler, HandlerError},
+    events::{Envelope, Handler, HandlerError},
 };
 use sqlx::PgConnection;
-use uuid::Uuid;
 
 pub struct VectorIndexing {
     pub indexer: Indexer,
@@ -21,23 +20,13 @@ impl Handler for VectorIndexing {
     }
 
     fn wants(&self, event: &Envelope) -> bool {
-        matches!(
-            EventType::parse(&event.event_type),
-            Some(
-                EventType::ProductCreated
-                    | EventType::ProductUpdated
-                    | EventType::ProductArchived
-                    | EventType::ProductDeleted
-                    | EventType::StockChanged
-            )
-        )
+        event.changes_product()
     }
 
     async fn handle(&self, event: &Envelope, tx: &mut PgConnection) -> Result<(), HandlerError> {
-        let product_id: Uuid = event.data["product_id"]
-            .as_str()
-            .and_then(|s| s.parse().ok())
-            .ok_or_else(|| HandlerError::Permanent(anyhow::anyhow!("the event has no product_id")))?;
+        let product_id = event.changed_product().ok_or_else(|| {
+            HandlerError::Permanent(anyhow::anyhow!("{} without a product_id", event.event_type))
+        })?;
         let outcome = self.indexer.index_product(tx, product_id).await.map_err(HandlerError::Retryable)?;
         tracing::debug!(%product_id, ?outcome, "product vector indexed");
         Ok(())

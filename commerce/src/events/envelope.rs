@@ -62,6 +62,17 @@ pub struct Envelope {
 }
 
 impl Envelope {
+    /// Whether this event [changes a product](super::EventType::changes_product).
+    pub fn changes_product(&self) -> bool {
+        super::EventType::parse(&self.event_type).is_some_and(|event| event.changes_product())
+    }
+
+    /// The product an event that changes a product is about.
+    pub fn changed_product(&self) -> Option<Uuid> {
+        self.changes_product().then_some(())?;
+        self.data.get("product_id")?.as_str()?.parse().ok()
+    }
+
     /// Reads `data` as the payload type a handler expects.
     pub fn data_as<T: serde::de::DeserializeOwned>(&self) -> Result<T, serde_json::Error> {
         serde_json::from_value(self.data.clone())

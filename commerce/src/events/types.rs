@@ -98,6 +98,20 @@ impl EventType {
         1
     }
 
+    /// Whether an event of this type can change what shoppers see of its product (its
+    /// text, publication or stock): the events search and vector indexes follow. Each
+    /// carries the product's id as `product_id`.
+    pub fn changes_product(self) -> bool {
+        matches!(
+            self,
+            EventType::ProductCreated
+                | EventType::ProductUpdated
+                | EventType::ProductArchived
+                | EventType::ProductDeleted
+                | EventType::StockChanged
+        )
+    }
+
     pub fn parse(name: &str) -> Option<EventType> {
         EventType::ALL.iter().copied().find(|event| event.name() == name)
     }
