@@ -49,6 +49,21 @@ fn target(owner: &Owner, generated: Generated, external: Option<&ExternalService
     }
 }
 
+/// `<namespace>_<name>` as a name Meilisearch indexes and Qdrant collections accept
+/// (letters, digits, `-` and `_`, at most 100 characters). Namespaces hold no `.` or `_`,
+/// so it is unique per shop; a longer one keeps a hash of the whole to stay unique.
+fn shop_key(owner: &Owner) -> String {
+    const MAX: usize = 100;
+    let whole = format!("{}_{}", owner.namespace, owner.name);
+    let key: String =
+        whole.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    if key.len() <= MAX {
+        return key;
+    }
+    let digest = hex::encode(&Sha256::digest(whole.as_bytes())[..4]);
+    format!("{}_{digest}", &key[..MAX - digest.len() - 1])
+}
+
 /// Settings that are not secret: the data of the `<shop>-config` ConfigMap.
 fn settings(owner: &Owner, spec: &ShopInstanceSpec) -> BTreeMap<String, String> {
     let mut data = BTreeMap::from([
@@ -73,10 +88,7 @@ fn settings(owner: &Owner, spec: &ShopInstanceSpec) -> BTreeMap<String, String> 
             let t = target(owner, Generated::Meilisearch, spec.search.external.as_ref(), MEILI_PORT);
             set("SEARCH_BACKEND", "meilisearch".to_owned());
             // One Meilisearch may serve several shops (external): each keeps its own indexes.
-            set(
-                "MEILI_INDEX_PREFIX",
-                format!("{}_{}", owner.namespace, owner.name).chars().take(100).collect(),
-            );
+            set("MEILI_INDEX_PREFIX", shop_key(owner));
             set("MEILI_URL", format!("http://{}:{}", t.host, t.port))
         }
     };
@@ -85,6 +97,8 @@ fn settings(owner: &Owner, spec: &ShopInstanceSpec) -> BTreeMap<String, String> 
         VectorMode::Embedded | VectorMode::External => {
             let t = target(owner, Generated::Qdrant, spec.vector.external.as_ref(), QDRANT_GRPC_PORT);
             set("VECTOR_BACKEND", "qdrant".to_owned());
+            // Likewise one Qdrant may serve several shops: each has its own collection.
+            set("VECTOR_COLLECTION", shop_key(owner));
             set("QDRANT_URL", format!("http://{}:{}", t.host, t.port))
         }
     };
@@ -181,4 +195,25 @@ pub fn embeds_anything(spec: &ShopInstanceSpec) -> bool {
         || spec.search.mode == SearchMode::Embedded
         || spec.vector.mode == VectorMode::Embedded
         || spec.kafka.mode == KafkaMode::Embedded
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::fixtures;
+
+    fn key_of(name: &str) -> String {
+        shop_key(&Owner::of(&fixtures::shop(name, "{}")))
+    }
+
+    #[test]
+    fn shop_keys_are_valid_names_and_stay_distinct_when_long() {
+        assert_eq!(key_of("demo.eu"), format!("{}_demo_eu", fixtures::NAMESPACE));
+        let (a, b) = (key_of(&format!("{}-a", "x".repeat(120))), key_of(&format!("{}-b", "x".repeat(120))));
+        assert_ne!(a, b);
+        for key in [&a, &b] {
+            assert_eq!(key.len(), 100);
+            assert!(key.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'), "{key}");
+        }
+    }
 }

@@ -2,7 +2,7 @@
 //! against the in-memory API server.
 
 mod controller;
-mod fixtures;
+pub(crate) mod fixtures;
 mod pod_security;
 mod reconcile;
 mod snapshots;
