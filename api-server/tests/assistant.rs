@@ -1,6 +1,6 @@
 //! The shopping assistant against real Postgres, the embedded Qdrant engine and the real
 //! MiniLM model: indexing by the worker's `vectors` handler, business filters inside the
-//! vector query, deletion and re-index, grounded answers, and the fallback when the chat
+//! vector query, deletion and re-index, pruned tombstones, grounded answers, and the fallback when the chat
 //! endpoint fails, times out or follows instructions planted in product text (a small
 //! local HTTP server stands in for the chat endpoint).
 
@@ -9,7 +9,12 @@ mod common;
 use axum::{extract::State, routing, Json, Router};
 use common::{assert_problem, spawn_app_with, TestApp, TestUser};
 use serde_json::{json, Value};
-use shopfleet_commerce::assistant::indexer::Indexer;
+use shopfleet_commerce::assistant::{
+    embed,
+    indexer::Indexer,
+    store,
+    vectors::{edge::EdgeStore, sync::IndexSync, VectorFilter, VectorStore},
+};
 use std::{sync::Arc, time::Duration};
 use uuid::Uuid;
 
@@ -259,6 +264,89 @@ async fn stock_price_deletion_and_archiving_reach_the_index_through_the_worker()
     // A full re-index agrees with the event-driven state: nothing is stale.
     assert_eq!(reindex(&app).await, 0);
     assert_eq!(assistant.retriever.vectors.count().await.unwrap(), 4);
+}
+
+/// Another process's embedded index, opened on its own directory under the app's data dir.
+async fn replica(app: &TestApp, name: &str) -> (IndexSync, Arc<dyn VectorStore>) {
+    let dir = app.ctx.settings.assistant.data_dir.join(name);
+    let threshold_kb = app.ctx.settings.assistant.vector_indexing_threshold_kb as usize;
+    let store: Arc<dyn VectorStore> =
+        Arc::new(EdgeStore::open(&dir.join("products"), threshold_kb).await.unwrap());
+    (IndexSync::new(app.ctx.db.clone(), store.clone(), dir.join("sync-cursor")), store)
+}
+
+#[tokio::test]
+async fn an_index_left_behind_pruned_tombstones_rebuilds_and_a_current_one_resumes() {
+    let app = spawn_app_with(&[], |r| r).await;
+    let shop = shop(&app).await;
+    reindex(&app).await;
+    let assistant = app.ctx.assistant().await.unwrap();
+    let (offline, offline_store) = replica(&app, "offline").await;
+    assert_eq!(offline.catch_up().await.unwrap(), 6);
+
+    // The offline replica misses both archivings; only the skillet's tombstone gets old.
+    for title in ["Fjord Cast Iron Skillet", "Atlas Rain Jacket"] {
+        let path = format!("/api/v1/products/{}", shop.ids[title]);
+        let response = app.patch_as(&path, &shop.seller.access_token, &json!({"status": "archived"})).await;
+        assert!(response.status().is_success());
+    }
+    reindex(&app).await;
+    let skillet: Uuid = shop.ids["Fjord Cast Iron Skillet"].parse().unwrap();
+    let tombstone: i64 = sqlx::query_scalar::<_, String>(
+        "UPDATE product_embeddings SET updated_at = now() - interval '31 days' WHERE product_id = $1 RETURNING changed_xid::text",
+    )
+    .bind(skillet)
+    .fetch_one(&app.ctx.db)
+    .await
+    .unwrap()
+    .parse()
+    .unwrap();
+    // Once no transaction older than the tombstone runs, the API's cursor can pass it.
+    eventually("the change feed's horizon passes the tombstone", || async {
+        store::horizon(&app.ctx.db).await.unwrap() > tombstone
+    })
+    .await;
+    assistant.catch_up().await.unwrap();
+
+    assert_eq!(store::prune_tombstones(&app.ctx.db, 30).await.unwrap(), 1);
+    let left: Vec<Uuid> =
+        sqlx::query_scalar("SELECT product_id FROM product_embeddings WHERE embedding IS NULL")
+            .fetch_all(&app.ctx.db)
+            .await
+            .unwrap();
+    assert_eq!(
+        left,
+        vec![shop.ids["Atlas Rain Jacket"].parse::<Uuid>().unwrap()],
+        "a recent tombstone stays"
+    );
+    assert_eq!(store::pruned_through(&app.ctx.db).await.unwrap(), Some(tombstone));
+
+    // The API had applied the tombstone: nothing to do, nothing rebuilt.
+    assert_eq!(assistant.catch_up().await.unwrap(), 0);
+    assert_eq!(assistant.retriever.vectors.count().await.unwrap(), 4);
+    // The offline replica never saw it: it rebuilds from every row (4 live, 1 tombstone).
+    assert_eq!(offline.catch_up().await.unwrap(), 5);
+    assert_eq!(offline_store.count().await.unwrap(), 4);
+    let hits = offline_store.search(vec![0.05; 384], VectorFilter::default(), 10).await.unwrap();
+    assert!(hits.iter().all(|hit| hit.product_id != skillet), "{hits:?}");
+    // A new replica builds once, without a second pass.
+    let (fresh, fresh_store) = replica(&app, "fresh").await;
+    assert_eq!(fresh.catch_up().await.unwrap(), 5);
+    assert_eq!(fresh_store.count().await.unwrap(), 4);
+}
+
+#[tokio::test]
+async fn a_full_reindex_fills_a_new_direct_collection_without_embedding_again() {
+    let app = spawn_app_with(&[], |r| r).await;
+    shop(&app).await;
+    assert_eq!(reindex(&app).await, 6);
+    // A store the indexer writes directly (as it does a Qdrant server), new and empty,
+    // as a collection is after VECTOR_COLLECTION changed.
+    let (_, collection) = replica(&app, "new-collection").await;
+    let embedder = embed::from_settings(&app.ctx.settings.assistant).unwrap();
+    let indexer = Indexer::new(embedder, Some(collection.clone()));
+    assert_eq!(indexer.reindex_all(&app.ctx.db, false).await.unwrap(), 0, "nothing is embedded again");
+    assert_eq!(collection.count().await.unwrap(), 6);
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! The embedded vector store (qdrant-edge) through the `VectorStore` contract: business
 //! filters run inside the vector search (a filtered-out point never takes a slot of the
-//! limit), deletion, replacement and reopening from disk. The server backend runs the
-//! same checks when QDRANT_URL points at a Qdrant server.
+//! limit), deletion, replacement, clearing, reopening from disk and optimising (the HNSW
+//! index build). The server backend runs the same checks when QDRANT_URL is set.
 
 use shopfleet_commerce::assistant::{
     document::Payload,
@@ -10,6 +10,8 @@ use shopfleet_commerce::assistant::{
 use uuid::Uuid;
 
 const DIM: usize = 384;
+/// Qdrant's default indexing threshold: the fixtures stay below it (exhaustive search).
+const THRESHOLD_KB: usize = 10_000;
 
 /// A unit vector pointing mostly along axis `axis`, tilted by `tilt` towards axis 1.
 fn vector(axis: usize, tilt: f32) -> Vec<f32> {
@@ -112,16 +114,32 @@ async fn contract(store: &dyn VectorStore) {
         .is_empty());
 }
 
+/// Clearing removes every point but keeps the collection usable, payload indexes included.
+async fn clears(store: &dyn VectorStore) {
+    assert!(store.count().await.unwrap() > 0);
+    store.clear().await.unwrap();
+    assert_eq!(store.count().await.unwrap(), 0);
+    let id = Uuid::new_v4();
+    let point = Point { vector: vector(3, 0.0), payload: payload(id, Uuid::new_v4(), "kitchen", 500, true) };
+    store.upsert(vec![point]).await.unwrap();
+    let kitchen =
+        VectorFilter { category: Some("kitchen".into()), in_stock: Some(true), ..Default::default() };
+    let hits = store.search(vector(3, 0.0), kitchen, 5).await.unwrap();
+    assert_eq!(hits.iter().map(|h| h.product_id).collect::<Vec<_>>(), vec![id]);
+    assert_eq!(store.count().await.unwrap(), 1);
+}
+
 #[tokio::test]
 async fn embedded_store_filters_inside_the_search_and_survives_a_reopen() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("products");
     {
-        let store = EdgeStore::open(&path).await.unwrap();
+        let store = EdgeStore::open(&path, THRESHOLD_KB).await.unwrap();
         contract(&store).await;
     }
-    let reopened = EdgeStore::open(&path).await.unwrap();
+    let reopened = EdgeStore::open(&path, THRESHOLD_KB).await.unwrap();
     assert_eq!(reopened.count().await.unwrap(), 19, "points persist across a reopen");
+    clears(&reopened).await;
 }
 
 #[tokio::test]
@@ -135,5 +153,36 @@ async fn server_store_meets_the_same_contract() {
     let store =
         shopfleet_commerce::assistant::vectors::server::ServerStore::connect(&url, key, &collection).unwrap();
     contract(&store).await;
+    clears(&store).await;
     store.drop_collection().await.unwrap();
+}
+
+#[tokio::test]
+async fn optimising_builds_the_hnsw_index_and_keeps_every_point_and_filter() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = EdgeStore::open(&dir.path().join("products"), 64).await.unwrap();
+    let fixture = load(&store).await;
+    let filler = (0..600)
+        .map(|i| Point {
+            vector: vector(4 + i % 300, 0.3),
+            payload: payload(Uuid::new_v4(), fixture.merchants[0], "garden", 2_000, true),
+        })
+        .collect();
+    store.upsert(filler).await.unwrap();
+    assert_eq!(store.stats().await.indexed_vectors, 0, "nothing is indexed before optimising");
+
+    store.optimize().await.unwrap();
+    let stats = store.stats().await;
+    assert_eq!(stats.points, 621);
+    assert!(stats.indexed_vectors > 0, "{stats:?}");
+    let kitchen =
+        VectorFilter { category: Some("kitchen".into()), in_stock: Some(true), ..Default::default() };
+    let hits = store.search(vector(0, 0.0), kitchen, 5).await.unwrap();
+    assert_eq!(hits.iter().map(|h| h.product_id).collect::<Vec<_>>(), vec![fixture.ids[20]]);
+    let nearest = store.search(vector(0, 0.0), VectorFilter::default(), 10).await.unwrap();
+    assert_eq!(nearest.len(), 10);
+    assert!(nearest.iter().all(|hit| fixture.ids[..20].contains(&hit.product_id)), "{nearest:?}");
+    // Optimising again finds nothing to do and changes nothing.
+    store.optimize().await.unwrap();
+    assert_eq!(store.stats().await, stats);
 }

@@ -111,7 +111,7 @@ pub struct ScheduleSettings {
     /// Cancel unpaid orders past their payment deadline and release their stock.
     #[arg(long = "schedule-expire-orders", env = "SCHEDULE_EXPIRE_ORDERS", default_value = "*/10 * * * * *")]
     pub expire_orders: Schedule,
-    /// Delete published outbox rows, expired idempotency keys, old failures and job runs.
+    /// Delete published outbox rows, expired idempotency keys, old failures, job runs and vector tombstones.
     #[arg(long = "schedule-prune", env = "SCHEDULE_PRUNE", default_value = "0 */10 * * * *")]
     pub prune: Schedule,
     /// Write the consumer lag snapshot the admin API reads.

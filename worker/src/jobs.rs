@@ -2,6 +2,7 @@
 
 use crate::{config::EventSettings, lag};
 use shopfleet_commerce::{
+    assistant,
     catalog::{cache::CatalogCache, reservations, search::SearchIndex},
     error::DomainError,
     idempotency, orders,
@@ -16,7 +17,8 @@ use std::sync::Arc;
 /// Reservations or orders expired per batch.
 const BATCH: i64 = 500;
 
-/// Days handler failures, finished job runs, sent mail and processed-event records are kept.
+/// Days handler failures, finished job runs, sent mail, processed-event records and
+/// vector tombstones are kept (an embedded vector index offline longer rebuilds).
 const HISTORY_DAYS: i32 = 30;
 
 /// Expires overdue reservations (rows are claimed with SKIP LOCKED, so each expires
@@ -55,8 +57,8 @@ where
     Ok(total)
 }
 
-/// Deletes published outbox rows past their retention, expired idempotency keys and old
-/// bookkeeping rows.
+/// Deletes published outbox rows past their retention, expired idempotency keys, old
+/// bookkeeping rows and old vector tombstones.
 pub async fn prune(db: PgPool, settings: EventSettings) -> anyhow::Result<String> {
     let outbox = sqlx::query("DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)")
         .bind(settings.outbox_retention_hours as i32)
@@ -73,7 +75,10 @@ pub async fn prune(db: PgPool, settings: EventSettings) -> anyhow::Result<String
         history += sqlx::query(statement).bind(HISTORY_DAYS).execute(&db).await?.rows_affected();
     }
     let keys = idempotency::prune_expired(&db).await?;
-    Ok(format!("{outbox} outbox rows, {keys} idempotency keys and {history} history rows pruned"))
+    let tombstones = assistant::store::prune_tombstones(&db, HISTORY_DAYS).await?;
+    Ok(format!(
+        "{outbox} outbox rows, {keys} idempotency keys, {history} history rows and {tombstones} vector tombstones pruned"
+    ))
 }
 
 /// Rebuilds the search index from Postgres (the postgres backend logs that it needs none).

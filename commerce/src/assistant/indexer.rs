@@ -12,7 +12,7 @@ use super::{
 };
 use sha2::{Digest, Sha256};
 use sqlx::{PgConnection, PgPool};
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 use uuid::Uuid;
 
 /// Products embedded per batch by a full re-index.
@@ -36,6 +36,15 @@ pub struct Indexer {
 
 fn hash(model: &str, text: &str) -> String {
     hex::encode(Sha256::digest(format!("{model}\n{text}").as_bytes()))
+}
+
+/// A product's stored row, as a re-index compares it.
+#[derive(sqlx::FromRow)]
+struct Stored {
+    product_id: Uuid,
+    source_hash: String,
+    payload: serde_json::Value,
+    embedding: Vec<f32>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -96,6 +105,7 @@ impl Indexer {
 
     /// Brings every published product's row up to date in batches (embedding only those
     /// whose text, model or payload differ from what is stored) and tombstones the rest.
+    /// A directly written store (a Qdrant server) receives every published product.
     /// With `force`, every product is embedded again. Returns the number embedded.
     pub async fn reindex_all(&self, db: &PgPool, force: bool) -> anyhow::Result<usize> {
         let model = self.embedder.model().to_owned();
@@ -106,27 +116,41 @@ impl Indexer {
             let Some(last) = docs.last() else { break };
             after = Some(last.id);
             let ids: Vec<Uuid> = docs.iter().map(|d| d.id).collect();
-            let stored: std::collections::HashMap<Uuid, (String, serde_json::Value)> = sqlx::query_as(
-                "SELECT product_id, source_hash, payload FROM product_embeddings WHERE product_id = ANY($1) AND embedding IS NOT NULL",
+            let stored: HashMap<Uuid, Stored> = sqlx::query_as(
+                "SELECT product_id, source_hash, payload, embedding FROM product_embeddings WHERE product_id = ANY($1) AND embedding IS NOT NULL",
             )
             .bind(&ids)
             .fetch_all(db)
             .await?
             .into_iter()
-            .map(|(id, hash, payload): (Uuid, String, serde_json::Value)| (id, (hash, payload)))
+            .map(|row: Stored| (row.product_id, row))
             .collect();
-            let stale: Vec<(&ProductDoc, String, String)> = docs
+            let (stale, current): (Vec<_>, Vec<_>) = docs
                 .iter()
                 .map(|doc| {
                     let text = doc.text();
                     let source_hash = hash(&model, &text);
                     (doc, text, source_hash)
                 })
-                .filter(|(doc, _, source_hash)| {
+                .partition(|(doc, _, source_hash)| {
                     let payload = serde_json::to_value(doc.payload()).expect("payload serialises");
-                    force || stored.get(&doc.id) != Some(&(source_hash.clone(), payload))
-                })
-                .collect();
+                    force
+                        || stored
+                            .get(&doc.id)
+                            .is_none_or(|s| &s.source_hash != source_hash || s.payload != payload)
+                });
+            // A server's collection may be new or behind (say, after VECTOR_COLLECTION
+            // changed): it gets the current rows too, from Postgres, without embedding them.
+            if self.direct.is_some() && !current.is_empty() {
+                let points = current
+                    .iter()
+                    .filter_map(|(doc, _, _)| {
+                        let vector = stored.get(&doc.id)?.embedding.clone();
+                        Some(Point { vector, payload: doc.payload() })
+                    })
+                    .collect();
+                self.apply_upsert(points).await?;
+            }
             if stale.is_empty() {
                 continue;
             }

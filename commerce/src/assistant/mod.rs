@@ -80,7 +80,9 @@ pub async fn open_store(
     match settings.vector_backend {
         VectorBackend::Embedded => {
             let dir = settings.vector_dir();
-            let store: Arc<dyn VectorStore> = Arc::new(vectors::edge::EdgeStore::open(&dir).await?);
+            let store: Arc<dyn VectorStore> = Arc::new(
+                vectors::edge::EdgeStore::open(&dir, settings.vector_indexing_threshold_kb as usize).await?,
+            );
             let sync = Arc::new(IndexSync::new(db.clone(), store.clone(), dir.join("sync-cursor")));
             sync.catch_up().await?;
             sync.clone().spawn(SYNC_INTERVAL);

@@ -30,6 +30,10 @@ pub struct AssistantSettings {
     /// Name of this shop's vector collection.
     #[arg(long, env = "VECTOR_COLLECTION", default_value = "products")]
     pub vector_collection: String,
+    /// Kilobytes of vectors (about 1.5 per product) a segment of the embedded index holds
+    /// before it gets an HNSW index; below it, search is exhaustive. Qdrant's default.
+    #[arg(long, env = "VECTOR_INDEXING_THRESHOLD_KB", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    pub vector_indexing_threshold_kb: u64,
     /// Directory for local state: the embedded vector index lives in `<DATA_DIR>/vectors`.
     #[arg(long, env = "DATA_DIR", default_value = ".dev/data")]
     pub data_dir: PathBuf,

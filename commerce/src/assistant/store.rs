@@ -53,6 +53,37 @@ pub async fn tombstone(conn: &mut PgConnection, model: &str, product_id: Uuid) -
     Ok(())
 }
 
+/// Deletes tombstones unchanged for `days` and raises the mark readers check against
+/// ([`pruned_through`]), in one statement. Returns how many were deleted.
+pub async fn prune_tombstones(db: impl PgExecutor<'_>, days: i32) -> Result<u64, sqlx::Error> {
+    // xid8 has no max() before Postgres 16, hence ORDER BY … LIMIT 1.
+    sqlx::query_scalar(
+        "WITH gone AS (
+           DELETE FROM product_embeddings
+           WHERE embedding IS NULL AND updated_at < now() - make_interval(days => $1)
+           RETURNING changed_xid),
+         newest AS (SELECT changed_xid FROM gone ORDER BY changed_xid DESC LIMIT 1),
+         mark AS (
+           INSERT INTO product_embedding_prunes (pruned_through) SELECT changed_xid FROM newest
+           ON CONFLICT (singleton) DO UPDATE
+             SET pruned_through = greatest(product_embedding_prunes.pruned_through, EXCLUDED.pruned_through))
+         SELECT count(*)::bigint FROM gone",
+    )
+    .bind(days)
+    .fetch_one(db)
+    .await
+    .map(|count: i64| count as u64)
+}
+
+/// The transaction of the newest tombstone ever pruned: a reader whose cursor is at or
+/// below it may not have applied that tombstone, so it must rebuild its index.
+pub async fn pruned_through(db: impl PgExecutor<'_>) -> Result<Option<Cursor>, sqlx::Error> {
+    let xid: Option<String> = sqlx::query_scalar("SELECT pruned_through::text FROM product_embedding_prunes")
+        .fetch_optional(db)
+        .await?;
+    Ok(xid.map(|xid| xid.parse().expect("xid8 is a 64-bit number")))
+}
+
 /// The stored vector of a product, if it is searchable.
 pub async fn vector(db: impl PgExecutor<'_>, product_id: Uuid) -> Result<Option<Vec<f32>>, sqlx::Error> {
     let row: Option<Option<Vec<f32>>> =

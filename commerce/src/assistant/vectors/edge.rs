@@ -8,14 +8,14 @@ use crate::assistant::embed::DIMENSIONS;
 use anyhow::Context;
 use qdrant_edge::external::ordered_float::OrderedFloat;
 use qdrant_edge::{
-    Condition, CountRequest, CreateIndex, Distance, EdgeConfigBuilder, EdgeShard, EdgeVectorParamsBuilder,
-    FieldCondition, FieldIndexOperations, Filter, Match, MatchValue, NamedQuery, PayloadFieldSchema,
-    PayloadSchemaType, PointId, PointInsertOperations, PointOperations, PointStruct, QueryEnum, QueryRequest,
-    Range, ScoringQuery, UpdateOperation, ValueVariants, WithPayloadInterface, WithVector,
-    DEFAULT_VECTOR_NAME,
+    Condition, CountRequest, CreateIndex, Distance, EdgeConfigBuilder, EdgeOptimizersConfig, EdgeShard,
+    EdgeVectorParamsBuilder, FieldCondition, FieldIndexOperations, Filter, Match, MatchValue, NamedQuery,
+    PayloadFieldSchema, PayloadSchemaType, PointId, PointInsertOperations, PointOperations, PointStruct,
+    QueryEnum, QueryRequest, Range, ScoringQuery, UpdateOperation, ValueVariants, WithPayloadInterface,
+    WithVector, DEFAULT_VECTOR_NAME,
 };
 use std::{path::Path, sync::Arc};
-use tokio::sync::RwLock;
+use tokio::sync::{Mutex, RwLock};
 use uuid::Uuid;
 
 /// Payload indexes: what each filtered field is.
@@ -28,9 +28,17 @@ const INDEXES: &[(&str, PayloadSchemaType)] = &[
     (keys::IN_STOCK, PayloadSchemaType::Bool),
 ];
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexStats {
+    pub points: usize,
+    pub indexed_vectors: usize,
+}
+
 pub struct EdgeStore {
     /// Readers query concurrently; a writer (update + flush) runs alone.
     shard: Arc<RwLock<EdgeShard>>,
+    /// One optimisation at a time: it runs beside readers, and its flush must not overlap another.
+    optimizing: Mutex<()>,
 }
 
 fn edge_err(err: qdrant_edge::OperationError) -> anyhow::Error {
@@ -38,19 +46,28 @@ fn edge_err(err: qdrant_edge::OperationError) -> anyhow::Error {
 }
 
 impl EdgeStore {
-    /// Opens the shard in `dir`, creating it (with its payload indexes) on first use.
-    pub async fn open(dir: &Path) -> anyhow::Result<Self> {
+    /// Opens the shard in `dir`, creating it (with its payload indexes) on first use. A
+    /// segment holding more than `indexing_threshold_kb` of vectors gets an HNSW index
+    /// when [`VectorStore::optimize`] runs; smaller ones are searched exhaustively.
+    pub async fn open(dir: &Path, indexing_threshold_kb: usize) -> anyhow::Result<Self> {
         let dir = dir.to_owned();
         let shard = tokio::task::spawn_blocking(move || {
             std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+            let optimizers = EdgeOptimizersConfig {
+                indexing_threshold: Some(indexing_threshold_kb),
+                ..Default::default()
+            };
             let config = EdgeConfigBuilder::new()
                 .on_disk_payload(false)
                 .vector(
                     DEFAULT_VECTOR_NAME,
                     EdgeVectorParamsBuilder::new(DIMENSIONS, Distance::Cosine).build(),
                 )
+                .optimizers(optimizers.clone())
                 .build();
             let shard = EdgeShard::load(&dir, Some(config)).map_err(edge_err)?;
+            // An index created with another threshold takes this one.
+            shard.set_optimizers_config(optimizers).map_err(edge_err)?;
             for (field, kind) in INDEXES {
                 let index = CreateIndex {
                     field_name: (*field)
@@ -66,7 +83,13 @@ impl EdgeStore {
             anyhow::Ok(shard)
         })
         .await??;
-        Ok(Self { shard: Arc::new(RwLock::new(shard)) })
+        Ok(Self { shard: Arc::new(RwLock::new(shard)), optimizing: Mutex::new(()) })
+    }
+
+    /// Points stored and how many of their vectors are in an HNSW index.
+    pub async fn stats(&self) -> IndexStats {
+        let info = self.shard.read().await.info();
+        IndexStats { points: info.points_count, indexed_vectors: info.indexed_vectors_count }
     }
 
     async fn write(&self, operation: UpdateOperation) -> anyhow::Result<()> {
@@ -138,6 +161,12 @@ impl VectorStore for EdgeStore {
         self.write(UpdateOperation::PointOperation(PointOperations::DeletePoints { ids })).await
     }
 
+    async fn clear(&self) -> anyhow::Result<()> {
+        // The empty filter matches every point.
+        self.write(UpdateOperation::PointOperation(PointOperations::DeletePointsByFilter(Filter::default())))
+            .await
+    }
+
     async fn search(
         &self,
         vector: Vec<f32>,
@@ -172,6 +201,32 @@ impl VectorStore for EdgeStore {
             })
             .take(limit)
             .collect())
+    }
+
+    /// Runs the engine's optimizers until they have nothing left to do: builds the HNSW
+    /// index of segments past the threshold, merges small segments, vacuums deleted points.
+    /// Queries go on meanwhile (the optimizers swap segments in); writes wait.
+    async fn optimize(&self) -> anyhow::Result<()> {
+        let _alone = self.optimizing.lock().await;
+        let shard = self.shard.clone().read_owned().await;
+        let stats = tokio::task::spawn_blocking(move || {
+            let optimized = shard.optimize().map_err(edge_err)?;
+            if optimized {
+                shard.flush();
+            }
+            anyhow::Ok(optimized.then(|| shard.info()))
+        })
+        .await??;
+        if let Some(info) = stats {
+            tracing::info!(
+                points = info.points_count,
+                indexed = info.indexed_vectors_count,
+                segments = info.segments_count,
+                "vector index optimised"
+            );
+            metrics::gauge!("assistant_index_indexed_vectors").set(info.indexed_vectors_count as f64);
+        }
+        Ok(())
     }
 
     async fn count(&self) -> anyhow::Result<usize> {

@@ -58,6 +58,8 @@ pub trait VectorStore: Send + Sync {
     async fn upsert(&self, points: Vec<Point>) -> anyhow::Result<()>;
     /// Removes points; unknown ids are ignored.
     async fn delete(&self, ids: Vec<Uuid>) -> anyhow::Result<()>;
+    /// Removes every point (the collection and its payload indexes stay).
+    async fn clear(&self) -> anyhow::Result<()>;
     /// The `limit` nearest published products that pass `filter`, best first.
     async fn search(
         &self,
@@ -67,4 +69,9 @@ pub trait VectorStore: Send + Sync {
     ) -> anyhow::Result<Vec<VectorHit>>;
     /// Points stored.
     async fn count(&self) -> anyhow::Result<usize>;
+    /// Lets the engine reorganise after writes (index building, vacuum). A server does
+    /// that on its own, so by default there is nothing to do.
+    async fn optimize(&self) -> anyhow::Result<()> {
+        Ok(())
+    }
 }

@@ -125,6 +125,14 @@ impl VectorStore for ServerStore {
         Ok(())
     }
 
+    async fn clear(&self) -> anyhow::Result<()> {
+        self.ensure().await?;
+        // The empty filter matches every point.
+        let every = DeletePointsBuilder::new(&self.collection).points(Filter::default()).wait(true);
+        self.client.delete_points(every).await?;
+        Ok(())
+    }
+
     async fn search(
         &self,
         vector: Vec<f32>,
