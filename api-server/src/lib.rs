@@ -27,8 +27,7 @@ pub async fn serve(settings: ApiSettings) -> anyhow::Result<()> {
     bootstrap_admin(&ctx).await?;
     shopfleet_commerce::catalog::search::configure_in_background(ctx.catalog.search_index().clone());
     // Open the assistant (model, vector index and its sync) now rather than on the first request.
-    let warm = ctx.clone();
-    tokio::spawn(async move { warm.assistant().await.map(|_| ()) });
+    ctx.open_assistant_in_background();
     let listener =
         TcpListener::bind(addr).await.with_context(|| format!("binding API_HOST:API_PORT {addr}"))?;
     tracing::info!(%addr, docs = ctx.settings.http.docs_enabled, "shopfleet-api listening");

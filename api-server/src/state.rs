@@ -12,7 +12,10 @@ use shopfleet_commerce::{
     redis_conn::RedisConn,
 };
 use sqlx::PgPool;
-use std::sync::Arc;
+use std::sync::{
+    atomic::{AtomicBool, Ordering},
+    Arc,
+};
 use tokio::sync::OnceCell;
 
 #[derive(Clone)]
@@ -28,6 +31,9 @@ pub struct ApiContext {
     pub settings: Arc<ApiSettings>,
     /// The shopping assistant, opened on first use (it loads a model and a vector index).
     assistant: Arc<OnceCell<Assistant>>,
+    /// True while [`ApiContext::open_assistant_in_background`] runs: requests then get a 503
+    /// at once instead of waiting (a large index takes longer to catch up than a request may).
+    assistant_opening: Arc<AtomicBool>,
 }
 
 impl ApiContext {
@@ -52,11 +58,33 @@ impl ApiContext {
             metrics: shopfleet_commerce::metrics::handle(),
             settings: Arc::new(settings),
             assistant: Arc::default(),
+            assistant_opening: Arc::default(),
         })
     }
 
-    /// The assistant, opened once per process; 503 while it cannot be opened.
+    /// The assistant, opened once per process; 503 while it is being opened in the
+    /// background or cannot be opened.
     pub async fn assistant(&self) -> Result<&Assistant, ApiError> {
+        if let Some(assistant) = self.assistant.get() {
+            return Ok(assistant);
+        }
+        if self.assistant_opening.load(Ordering::Acquire) {
+            return Err(ApiError::Unavailable("the shopping assistant is starting; retry shortly".into()));
+        }
+        self.open_assistant().await
+    }
+
+    /// Starts opening the assistant (model, vector index and its sync) without waiting.
+    pub fn open_assistant_in_background(&self) {
+        self.assistant_opening.store(true, Ordering::Release);
+        let ctx = self.clone();
+        tokio::spawn(async move {
+            let _ = ctx.open_assistant().await;
+            ctx.assistant_opening.store(false, Ordering::Release);
+        });
+    }
+
+    async fn open_assistant(&self) -> Result<&Assistant, ApiError> {
         self.assistant
             .get_or_try_init(|| Assistant::open(self.db.clone(), &self.settings.assistant))
             .await

@@ -350,6 +350,20 @@ async fn a_full_reindex_fills_a_new_direct_collection_without_embedding_again() 
 }
 
 #[tokio::test]
+async fn while_the_assistant_opens_in_the_background_requests_get_a_503_at_once() {
+    let app = spawn_app_with(&[], |r| r).await;
+    shop(&app).await;
+    app.ctx.open_assistant_in_background();
+    let ask =
+        || app.client.post(app.url("/api/v1/assistant/recommend")).json(&json!({"query": "headphones"}));
+    let response = ask().send().await.unwrap();
+    assert_eq!(response.headers()["retry-after"], "5");
+    let problem = assert_problem(response, 503, "service_unavailable").await;
+    assert!(problem["detail"].as_str().unwrap().contains("starting"), "{problem}");
+    eventually("the assistant is open", || async { ask().send().await.unwrap().status() == 200 }).await;
+}
+
+#[tokio::test]
 async fn similar_products_exclude_the_product_itself() {
     let app = spawn_app_with(&[], |r| r).await;
     let shop = shop(&app).await;

@@ -74,7 +74,8 @@ pub struct SimilarProducts {
 /// its score and a short explanation.
 #[utoipa::path(post, path = "/api/v1/assistant/recommend", tag = "assistant", request_body = RecommendRequest,
     responses((status = 200, body = Recommendations),
-              (status = 422, description = "Bad query, filter or limit", body = super::problem::Problem)))]
+              (status = 422, description = "Bad query, filter or limit", body = super::problem::Problem),
+              (status = 503, description = "The assistant is starting or unavailable; see Retry-After", body = super::problem::Problem)))]
 async fn recommend(
     State(ctx): State<ApiContext>,
     ApiJson(input): ApiJson<RecommendRequest>,
@@ -87,7 +88,8 @@ async fn recommend(
 /// it never mentions a product that was not retrieved.
 #[utoipa::path(post, path = "/api/v1/assistant/ask", tag = "assistant", request_body = AskRequest,
     responses((status = 200, body = AskReply),
-              (status = 422, description = "Bad question, filter or limit", body = super::problem::Problem)))]
+              (status = 422, description = "Bad question, filter or limit", body = super::problem::Problem),
+              (status = 503, description = "The assistant is starting or unavailable; see Retry-After", body = super::problem::Problem)))]
 async fn ask(
     State(ctx): State<ApiContext>,
     ApiJson(input): ApiJson<AskRequest>,
@@ -99,7 +101,8 @@ async fn ask(
 /// Published products closest in meaning to this one.
 #[utoipa::path(get, path = "/api/v1/products/{id}/similar", tag = "assistant", params(("id" = Uuid, Path), SimilarParams),
     responses((status = 200, body = SimilarProducts),
-              (status = 404, description = "No such published product", body = super::problem::Problem)))]
+              (status = 404, description = "No such published product", body = super::problem::Problem),
+              (status = 503, description = "The assistant is starting or unavailable; see Retry-After", body = super::problem::Problem)))]
 async fn similar(
     State(ctx): State<ApiContext>,
     Path(id): Path<Uuid>,

@@ -171,6 +171,9 @@ impl ApiError {
     }
 }
 
+/// Seconds a client is asked to wait before retrying a 503.
+const UNAVAILABLE_RETRY_SECS: u32 = 5;
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let Self::Internal(err) = &self {
@@ -186,6 +189,9 @@ impl IntoResponse for ApiError {
             }
             Self::TooManyRequests { retry_after_secs } => {
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+            }
+            Self::Unavailable(_) => {
+                response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(UNAVAILABLE_RETRY_SECS));
             }
             _ => {}
         }
