@@ -9,6 +9,8 @@
 # Needs: cargo, psql, pgbench (Debian: apt-get install -y postgresql-contrib), curl,
 # python3, Postgres on 127.0.0.1:5432 (trust auth, user postgres), Redis on 127.0.0.1:6379.
 set -euo pipefail
+# `serve` checks that the assistant's model is there (scripts/dev/prereqs.sh fetches it).
+export EMBEDDING_MODEL_DIR=${EMBEDDING_MODEL_DIR:-$HOME/.cache/shopfleet/models/all-MiniLM-L6-v2}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 USERS=${BENCH_USERS:-16}

@@ -9,6 +9,8 @@
 # Needs: cargo, psql, pgbench, curl, python3, Postgres on 127.0.0.1:5432 (trust, user
 # postgres) and Redis on 127.0.0.1:6379.
 set -euo pipefail
+# `serve` checks that the assistant's model is there (scripts/dev/prereqs.sh fetches it).
+export EMBEDDING_MODEL_DIR=${EMBEDDING_MODEL_DIR:-$HOME/.cache/shopfleet/models/all-MiniLM-L6-v2}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 SIZES=${BENCH_SIZES:-1000 100000}
@@ -61,7 +63,11 @@ for size in $SIZES; do
   psql "$PG/$db" -qc "VACUUM ANALYZE"
   "$API_TARGET/release/shopfleet-api" serve >"$OUT/server-$size.log" 2>&1 &
   SERVER_PID=$!
-  for _ in $(seq 1 100); do curl -fsS "http://127.0.0.1:$API_PORT/ready" >/dev/null 2>&1 && break; sleep 0.2; done
+  for _ in $(seq 1 100); do
+    curl -fsS "http://127.0.0.1:$API_PORT/ready" >/dev/null 2>&1 && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { log "the server exited:"; tail -5 "$OUT/server-$size.log" >&2; exit 1; }
+    sleep 0.2
+  done
   for scenario in list detail search; do
     log "$size products, scenario $scenario"
     BENCH_SCENARIO=$scenario BENCH_RESULT="$OUT/$size-$scenario.json" "$BENCH_TARGET/release/catalog-bench" \

@@ -10,6 +10,8 @@
 # Needs: cargo, psql, pgbench, curl, python3, Postgres on 127.0.0.1:5432 (trust, user
 # postgres) and Redis on 127.0.0.1:6379.
 set -euo pipefail
+# `serve` checks that the assistant's model is there (scripts/dev/prereqs.sh fetches it).
+export EMBEDDING_MODEL_DIR=${EMBEDDING_MODEL_DIR:-$HOME/.cache/shopfleet/models/all-MiniLM-L6-v2}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 USERS=${BENCH_USERS:-16}
