@@ -25,11 +25,12 @@ async fn two_workers_deliver_everything_once_in_order(extra: Vec<String>) {
 
     emit(&db, AGGREGATES, PER_AGGREGATE).await;
     let total = (2 * AGGREGATES * PER_AGGREGATE) as i64;
-    eventually(Duration::from_secs(60), "both handlers applied every event", || {
+    let applied = within(Duration::from_secs(60), || {
         let db = db.clone();
         async move { count(&db, "SELECT count(*) FROM test_effects").await >= total }
     })
     .await;
+    assert!(applied, "not every event was applied within 60 s: {}", progress(&db).await);
     // Let any straggling duplicate delivery land before asserting there is none.
     tokio::time::sleep(Duration::from_millis(500)).await;
     for handler in ["recorder", "auditor"] {
@@ -39,6 +40,26 @@ async fn two_workers_deliver_everything_once_in_order(extra: Vec<String>) {
     for worker in workers {
         worker.stop().await;
     }
+}
+
+/// Where the pipeline stands: effects per handler, unpublished outbox rows, and the last
+/// lag each consumer reported.
+async fn progress(db: &sqlx::PgPool) -> String {
+    let effects: Vec<(String, i64)> =
+        sqlx::query_as("SELECT handler, count(*) FROM test_effects GROUP BY handler ORDER BY handler")
+            .fetch_all(db)
+            .await
+            .unwrap();
+    let unpublished = count(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await;
+    let lags: Vec<(String, i64)> = sqlx::query_as(
+        "SELECT consumer, sum(lag)::bigint FROM consumer_lag GROUP BY consumer ORDER BY consumer",
+    )
+    .fetch_all(db)
+    .await
+    .unwrap();
+    format!(
+        "effects per handler {effects:?}, {unpublished} unpublished outbox rows, lag per consumer {lags:?}"
+    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

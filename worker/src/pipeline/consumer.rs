@@ -7,9 +7,10 @@
 use crate::dispatch::{Dispatcher, Unsettled};
 use anyhow::Context;
 use rdkafka::{
-    consumer::{CommitMode, Consumer, StreamConsumer},
+    client::ClientContext,
+    consumer::{BaseConsumer, CommitMode, Consumer, ConsumerContext, Rebalance, StreamConsumer},
     message::BorrowedMessage,
-    ClientConfig, Message, Offset,
+    ClientConfig, Message, Offset, TopicPartitionList,
 };
 use shopfleet_commerce::events::{Aggregate, Envelope, Handler};
 use sqlx::PgPool;
@@ -18,6 +19,40 @@ use tokio::sync::watch;
 
 const LAG_INTERVAL: Duration = Duration::from_secs(10);
 const BROKER_TIMEOUT: Duration = Duration::from_secs(5);
+
+type GroupConsumer = StreamConsumer<GroupLog>;
+
+/// Logs each rebalance of one consumer group: which partitions this member gained or
+/// lost, so a stalled group can be told from a slow handler.
+struct GroupLog {
+    group: String,
+}
+
+impl ClientContext for GroupLog {}
+
+impl ConsumerContext for GroupLog {
+    fn post_rebalance(&self, _consumer: &BaseConsumer<Self>, rebalance: &Rebalance<'_>) {
+        match rebalance {
+            Rebalance::Assign(partitions) => {
+                tracing::info!(group = %self.group, partitions = %describe(partitions), "partitions assigned")
+            }
+            Rebalance::Revoke(partitions) => {
+                tracing::info!(group = %self.group, partitions = %describe(partitions), "partitions revoked")
+            }
+            Rebalance::Error(err) => tracing::warn!(group = %self.group, error = %err, "rebalance failed"),
+        }
+    }
+}
+
+/// `topic[partition]` for each element, comma-separated.
+fn describe(partitions: &TopicPartitionList) -> String {
+    let names: Vec<String> = partitions
+        .elements()
+        .iter()
+        .map(|element| format!("{}[{}]", element.topic(), element.partition()))
+        .collect();
+    names.join(",")
+}
 
 pub struct HandlerConsumer {
     pub handler: Arc<dyn Handler>,
@@ -33,14 +68,14 @@ pub fn event_topics(prefix: &str) -> Vec<String> {
 }
 
 impl HandlerConsumer {
-    fn create(&self, base: &ClientConfig) -> anyhow::Result<StreamConsumer> {
-        let consumer: StreamConsumer = base
+    fn create(&self, base: &ClientConfig) -> anyhow::Result<GroupConsumer> {
+        let consumer: GroupConsumer = base
             .clone()
             .set("group.id", &self.group)
             .set("enable.auto.commit", "false")
             .set("auto.offset.reset", "earliest")
             .set("session.timeout.ms", "10000")
-            .create()
+            .create_with_context(GroupLog { group: self.group.clone() })
             .context("creating a Kafka consumer")?;
         let topics: Vec<&str> = self.topics.iter().map(String::as_str).collect();
         consumer.subscribe(&topics).context("subscribing to the event topics")?;
@@ -74,7 +109,7 @@ impl HandlerConsumer {
     /// Delivers one message until it is settled, then commits its offset.
     async fn settle(
         &self,
-        consumer: &StreamConsumer,
+        consumer: &GroupConsumer,
         message: &BorrowedMessage<'_>,
         stop: &mut watch::Receiver<bool>,
     ) -> Result<(), Unsettled> {
@@ -105,7 +140,7 @@ impl HandlerConsumer {
     }
 
     /// Measures lag (high watermark − committed offset) per assigned partition.
-    async fn report_lag(&self, consumer: &StreamConsumer) {
+    async fn report_lag(&self, consumer: &GroupConsumer) {
         let measured = tokio::task::block_in_place(|| -> anyhow::Result<Vec<(String, i32, i64)>> {
             let committed = consumer.committed(BROKER_TIMEOUT)?;
             let mut lags = Vec::new();

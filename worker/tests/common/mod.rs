@@ -64,6 +64,7 @@ pub struct RunningWorker {
 
 impl RunningWorker {
     pub async fn start(settings: &WorkerSettings, handlers: Vec<Arc<dyn Handler>>) -> Self {
+        capture_logs();
         let state = shopfleet_worker::probe_state(settings).expect("probe state");
         let (stop, stop_rx) = watch::channel(false);
         let tasks =
@@ -79,6 +80,17 @@ impl RunningWorker {
         .await
         .expect("worker tasks stop");
     }
+}
+
+/// Sends the worker's logs (`RUST_LOG`, else its info lines and every warning) to the
+/// test's output, which nextest shows when the test fails.
+fn capture_logs() {
+    static INIT: std::sync::Once = std::sync::Once::new();
+    INIT.call_once(|| {
+        let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+            .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,shopfleet_worker=info"));
+        tracing_subscriber::fmt().with_env_filter(filter).with_test_writer().init();
+    });
 }
 
 /// Creates the table [`Recorder`] writes to.
@@ -165,7 +177,16 @@ pub async fn emit_range(db: &PgPool, aggregates: usize, numbers: std::ops::Range
 }
 
 /// Polls `check` until it returns true or `timeout` passes.
-pub async fn eventually<F, Fut>(timeout: Duration, what: &str, mut check: F)
+pub async fn eventually<F, Fut>(timeout: Duration, what: &str, check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    assert!(within(timeout, check).await, "timed out waiting for: {what}");
+}
+
+/// Polls `check` until it returns true (then true) or `timeout` passes (then false).
+pub async fn within<F, Fut>(timeout: Duration, mut check: F) -> bool
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = bool>,
@@ -173,11 +194,11 @@ where
     let deadline = tokio::time::Instant::now() + timeout;
     while tokio::time::Instant::now() < deadline {
         if check().await {
-            return;
+            return true;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("timed out waiting for: {what}");
+    false
 }
 
 pub async fn count(db: &PgPool, sql: &str) -> i64 {
