@@ -7,7 +7,9 @@ use shopfleet_commerce::config::{
     DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
     Validate,
 };
-use shopfleet_commerce::{accounts::settings::AuthSettings, payments::settings::PaymentSettings};
+use shopfleet_commerce::{
+    accounts::settings::AuthSettings, payments::settings::PaymentSettings, server::ServeOptions,
+};
 use std::{net::IpAddr, path::PathBuf, time::Duration};
 
 /// Everything `shopfleet-api serve` reads.
@@ -70,6 +72,13 @@ pub struct HttpSettings {
     /// Seconds in-flight requests get to finish after SIGTERM.
     #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 25)]
     pub shutdown_grace_secs: u64,
+    /// Seconds a client has to send a request's headers (also the keep-alive idle limit);
+    /// slower clients are disconnected.
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    pub header_read_timeout_secs: u64,
+    /// Connections served at once; more wait in the listen backlog.
+    #[arg(id = "max_http_connections", long = "max-connections", env = "MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_connections: u64,
 }
 
 impl HttpSettings {
@@ -77,8 +86,13 @@ impl HttpSettings {
         Duration::from_secs(self.request_timeout_secs)
     }
 
-    pub fn shutdown_grace(&self) -> Duration {
-        Duration::from_secs(self.shutdown_grace_secs)
+    /// How the server treats connections: shutdown grace, header deadline, connection cap.
+    pub fn serve_options(&self) -> ServeOptions {
+        ServeOptions {
+            grace: Duration::from_secs(self.shutdown_grace_secs),
+            header_read_timeout: Duration::from_secs(self.header_read_timeout_secs),
+            max_connections: usize::try_from(self.max_connections).unwrap_or(usize::MAX),
+        }
     }
 }
 

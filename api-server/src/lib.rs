@@ -18,7 +18,7 @@ pub async fn serve(settings: ApiSettings) -> anyhow::Result<()> {
     // Only the server needs the assistant's model; other commands check it where they use it.
     settings.assistant.validate()?;
     let addr = std::net::SocketAddr::new(settings.http.host, settings.http.port);
-    let grace = settings.http.shutdown_grace();
+    let serve_options = settings.http.serve_options();
     let ctx = ApiContext::new(settings)?;
     if ctx.settings.migrate_on_start {
         shopfleet_commerce::db::migrate(&ctx.db).await?;
@@ -35,7 +35,7 @@ pub async fn serve(settings: ApiSettings) -> anyhow::Result<()> {
         listener,
         http::app(ctx),
         shopfleet_commerce::shutdown::signal(),
-        grace,
+        serve_options,
     )
     .await?;
     tracing::info!("shopfleet-api stopped");

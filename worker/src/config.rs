@@ -160,8 +160,14 @@ pub struct MailSettings {
 }
 
 impl WorkerSettings {
-    pub fn shutdown_grace(&self) -> Duration {
-        Duration::from_secs(self.shutdown_grace_secs)
+    /// How the probe server treats connections: the shutdown grace, and limits sized for
+    /// kubelet probes and a metrics scraper.
+    pub fn serve_options(&self) -> shopfleet_commerce::server::ServeOptions {
+        shopfleet_commerce::server::ServeOptions {
+            grace: Duration::from_secs(self.shutdown_grace_secs),
+            header_read_timeout: Duration::from_secs(5),
+            max_connections: 64,
+        }
     }
 
     /// This replica's name: `WORKER_ID`, else the host name, else a random id.

@@ -101,14 +101,14 @@ async fn start(ctx: ApiContext, extra_routes: impl FnOnce(axum::Router) -> axum:
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = oneshot::channel::<()>();
-    let grace = ctx.settings.http.shutdown_grace();
+    let serve_options = ctx.settings.http.serve_options();
     let server = tokio::spawn(shopfleet_commerce::server::serve(
         listener,
         router,
         async move {
             let _ = rx.await;
         },
-        grace,
+        serve_options,
     ));
     TestApp { addr, client: reqwest::Client::new(), ctx, shutdown: Some(tx), server: Some(server) }
 }
