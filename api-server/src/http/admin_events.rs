@@ -1,13 +1,10 @@
 //! `/api/v1/admin/events`: the event backbone's health for admins: consumer lag, recent
 //! handler failures, dead letters, and replaying a dead letter once its fault is fixed.
 
+use super::path::ApiPath;
 use super::{auth::Admin, problem::ApiError, query::ApiQuery};
 use crate::state::ApiContext;
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 use shopfleet_commerce::events::monitor::{self, ConsumerLag, DeadLetter, HandlerFailure};
 use utoipa::IntoParams;
@@ -28,6 +25,7 @@ pub fn router() -> OpenApiRouter<ApiContext> {
 #[into_params(parameter_in = Query)]
 pub struct LimitParams {
     /// How many rows, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     limit: Option<u32>,
     /// Dead letters only: hide the ones replayed successfully (default true).
     pending: Option<bool>,
@@ -82,7 +80,7 @@ async fn dead_letters(
 async fn replay(
     State(ctx): State<ApiContext>,
     _admin: Admin,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<(StatusCode, Json<DeadLetter>), ApiError> {
     Ok((StatusCode::ACCEPTED, Json(monitor::request_replay(&ctx.db, id).await?)))
 }

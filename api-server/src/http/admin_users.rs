@@ -1,11 +1,9 @@
 //! `/api/v1/admin/users`: listing and searching users, changing roles, deactivating.
 
+use super::path::ApiPath;
 use super::{auth::Admin, json::ApiJson, problem::ApiError, query::ApiQuery};
 use crate::state::ApiContext;
-use axum::{
-    extract::{Path, State},
-    Json,
-};
+use axum::{extract::State, Json};
 use serde::Deserialize;
 use shopfleet_commerce::accounts::{
     users::{User, UserPage, UserQuery},
@@ -34,6 +32,7 @@ pub struct ListParams {
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
     /// Page size, 1 to 100 (default 20).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
 }
 
@@ -70,7 +69,7 @@ pub struct RoleChange {
 async fn change_role(
     State(ctx): State<ApiContext>,
     _admin: Admin,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<RoleChange>,
 ) -> Result<Json<User>, ApiError> {
     Ok(Json(ctx.accounts.set_role(id, body.role).await?))
@@ -82,7 +81,7 @@ async fn change_role(
 async fn deactivate(
     State(ctx): State<ApiContext>,
     admin: Admin,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<User>, ApiError> {
     if id == admin.principal.user_id {
         return Err(ApiError::Conflict {
@@ -99,7 +98,7 @@ async fn deactivate(
 async fn reactivate(
     State(ctx): State<ApiContext>,
     _admin: Admin,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<User>, ApiError> {
     Ok(Json(ctx.accounts.set_active(id, true).await?))
 }

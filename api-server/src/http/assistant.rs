@@ -1,14 +1,15 @@
 //! `/api/v1/assistant/recommend`, `/api/v1/assistant/ask` and `/api/v1/products/{id}/similar`:
 //! the shopping assistant, open to everyone like search.
 
+use super::path::ApiPath;
 use super::{json::ApiJson, problem::ApiError, query::ApiQuery};
 use crate::state::ApiContext;
-use axum::{
-    extract::{Path, State},
-    Json,
-};
+use axum::{extract::State, Json};
 use serde::{Deserialize, Serialize};
-use shopfleet_commerce::assistant::{retrieval::Filters, AskReply, Recommendation, SimilarProduct};
+use shopfleet_commerce::{
+    assistant::{retrieval::Filters, AskReply, Recommendation, SimilarProduct},
+    error::DomainError,
+};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -28,13 +29,16 @@ fn ask_limit() -> u32 {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RecommendRequest {
-    /// What the shopper is looking for, in their words (1 to 200 characters).
+    /// What the shopper is looking for, in their words (1 to 200 characters, at least one
+    /// letter or digit).
+    #[schema(min_length = 1, max_length = 200)]
     pub query: String,
     /// Business filters, applied inside the vector search and the full-text search.
     #[serde(default)]
     pub filters: Filters,
     /// Products to return, 1 to 50 (default 10).
     #[serde(default = "default_limit")]
+    #[schema(minimum = 1, maximum = 50)]
     pub limit: u32,
 }
 
@@ -46,12 +50,14 @@ pub struct Recommendations {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AskRequest {
-    /// The shopper's question (1 to 200 characters).
+    /// The shopper's question (1 to 200 characters, at least one letter or digit).
+    #[schema(min_length = 1, max_length = 200)]
     pub question: String,
     #[serde(default)]
     pub filters: Filters,
     /// Products to ground the answer in, 1 to 50 (default 5).
     #[serde(default = "ask_limit")]
+    #[schema(minimum = 1, maximum = 50)]
     pub limit: u32,
 }
 
@@ -61,6 +67,7 @@ pub struct AskRequest {
 pub struct SimilarParams {
     /// Products to return, 1 to 50 (default 10).
     #[serde(default = "default_limit")]
+    #[param(minimum = 1, maximum = 50)]
     pub limit: u32,
 }
 
@@ -95,7 +102,15 @@ async fn ask(
     ApiJson(input): ApiJson<AskRequest>,
 ) -> Result<Json<AskReply>, ApiError> {
     let assistant = ctx.assistant().await?;
-    Ok(Json(assistant.ask(&input.question, &input.filters, input.limit).await?))
+    let reply =
+        assistant.ask(&input.question, &input.filters, input.limit).await.map_err(|err| match err {
+            // The assistant checks every text as a `query`; here the request calls it `question`.
+            DomainError::Invalid { field, message } if field == "query" => {
+                DomainError::Invalid { field: "question".to_owned(), message }
+            }
+            other => other,
+        })?;
+    Ok(Json(reply))
 }
 
 /// Published products closest in meaning to this one.
@@ -105,7 +120,7 @@ async fn ask(
               (status = 503, description = "The assistant is starting or unavailable; see Retry-After", body = super::problem::Problem)))]
 async fn similar(
     State(ctx): State<ApiContext>,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiQuery(params): ApiQuery<SimilarParams>,
 ) -> Result<Json<SimilarProducts>, ApiError> {
     let assistant = ctx.assistant().await?;

@@ -143,6 +143,19 @@ async fn token(
     } else {
         Form::<TokenRequest>::from_request(request, &()).await.map(|Form(f)| f).map_err(|err| err.body_text())
     };
+    let parsed = parsed.and_then(|body| {
+        let fields = [
+            ("username", &body.username),
+            ("password", &body.password),
+            ("refresh_token", &body.refresh_token),
+        ];
+        for (field, value) in fields {
+            if let Some(value) = value {
+                super::text::check(field, value).map_err(|err| format!("{}: {}", err.field, err.message))?;
+            }
+        }
+        Ok(body)
+    });
     let body = match parsed {
         Ok(body) => body,
         Err(reason) => return oauth_error("invalid_request", reason),

@@ -1,13 +1,10 @@
 //! `/api/v1/cart`: the caller's cart. Totals are computed here from current prices; each
 //! line lists what changed since it was added (price, stock, availability).
 
+use super::path::ApiPath;
 use super::{auth::Caller, json::ApiJson, problem::ApiError};
 use crate::state::ApiContext;
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 use shopfleet_commerce::carts::{self, Cart};
 use utoipa::ToSchema;
@@ -26,6 +23,7 @@ pub fn router() -> OpenApiRouter<ApiContext> {
 pub struct NewLine {
     variant_id: Uuid,
     /// Units to add, 1 to 1000 (added to an existing line of the same variant).
+    #[schema(minimum = 1, maximum = 1000)]
     quantity: i32,
 }
 
@@ -33,6 +31,7 @@ pub struct NewLine {
 #[serde(deny_unknown_fields)]
 pub struct LineQuantity {
     /// 1 to 1000; remove a line with DELETE.
+    #[schema(minimum = 1, maximum = 1000)]
     quantity: i32,
 }
 
@@ -69,7 +68,7 @@ async fn add_line(
 async fn set_line(
     State(ctx): State<ApiContext>,
     caller: Caller,
-    Path(variant_id): Path<Uuid>,
+    ApiPath(variant_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<LineQuantity>,
 ) -> Result<Json<Cart>, ApiError> {
     Ok(Json(carts::set_quantity(&ctx.db, caller.principal.user_id, variant_id, body.quantity).await?))
@@ -82,7 +81,7 @@ async fn set_line(
 async fn remove_line(
     State(ctx): State<ApiContext>,
     caller: Caller,
-    Path(variant_id): Path<Uuid>,
+    ApiPath(variant_id): ApiPath<Uuid>,
 ) -> Result<Json<Cart>, ApiError> {
     Ok(Json(carts::remove(&ctx.db, caller.principal.user_id, variant_id).await?))
 }

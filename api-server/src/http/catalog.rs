@@ -1,6 +1,7 @@
 //! `/api/v1/categories`, `/api/v1/products` (with `/{id}/variants`) and `/api/v1/variants/{id}/inventory-adjustments`:
 //! browsing for everyone, catalog management for merchants (their own products) and admins.
 
+use super::path::ApiPath;
 use super::{
     auth::{actor, Admin, MaybeCaller, Merchant},
     json::ApiJson,
@@ -9,7 +10,7 @@ use super::{
 };
 use crate::state::ApiContext;
 use axum::{
-    extract::{Path, RawQuery, State},
+    extract::{RawQuery, State},
     http::StatusCode,
     response::{IntoResponse, Response},
     Json,
@@ -62,7 +63,9 @@ async fn create_category(
 struct ListingParams {
     /// Category slug; products of its descendants are included.
     category: Option<String>,
+    #[param(minimum = 0, maximum = 100_000_000_000_i64)]
     min_price_minor: Option<i64>,
+    #[param(minimum = 0, maximum = 100_000_000_000_i64)]
     max_price_minor: Option<i64>,
     in_stock: Option<bool>,
     merchant: Option<Uuid>,
@@ -71,6 +74,7 @@ struct ListingParams {
     /// `next_cursor` of the previous page.
     cursor: Option<String>,
     /// Page size, 1 to 100 (default 24).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// Attribute filters: `attr.<name>=<value>`, e.g. `attr.brand=Acme`.
     #[param(rename = "attr.{name}")]
@@ -90,6 +94,7 @@ fn parse_listing(
     let mut query = ListingQuery { limit: DEFAULT_PAGE_SIZE, ..Default::default() };
     let mut extras = Vec::new();
     for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        super::text::check_query_pair(&key, &value).map_err(|err| ApiError::Validation(vec![err]))?;
         match key.as_ref() {
             "category" => query.category = Some(value.into_owned()),
             "min_price_minor" => query.min_price_minor = Some(parse(&key, &value)?),
@@ -135,15 +140,20 @@ async fn list_products(
 struct SearchParams {
     /// The search text (1 to 200 characters). The last word matches as a prefix; titles
     /// match despite small typos; a full or partial SKU matches its product.
+    #[param(min_length = 1, max_length = 200)]
     q: String,
     /// 1-based page of results, at most 50.
+    #[param(minimum = 1, maximum = 50)]
     page: Option<u32>,
     category: Option<String>,
+    #[param(minimum = 0, maximum = 100_000_000_000_i64)]
     min_price_minor: Option<i64>,
+    #[param(minimum = 0, maximum = 100_000_000_000_i64)]
     max_price_minor: Option<i64>,
     in_stock: Option<bool>,
     merchant: Option<Uuid>,
     /// Page size, 1 to 100 (default 24).
+    #[param(minimum = 1, maximum = 100)]
     limit: Option<u32>,
     /// Attribute filters: `attr.<name>=<value>`.
     #[param(rename = "attr.{name}")]
@@ -195,7 +205,7 @@ async fn create_product(
 async fn get_product(
     State(ctx): State<ApiContext>,
     caller: MaybeCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Product>, ApiError> {
     let actor: Option<Actor> = caller.0.as_ref().map(actor);
     match ctx.catalog.get(&id).await? {
@@ -221,7 +231,7 @@ pub struct VariantParams {
 async fn list_variants(
     State(ctx): State<ApiContext>,
     caller: MaybeCaller,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiQuery(params): ApiQuery<VariantParams>,
 ) -> Result<Json<VariantPage>, ApiError> {
     let actor: Option<Actor> = caller.0.as_ref().map(actor);
@@ -238,7 +248,7 @@ async fn list_variants(
 async fn patch_product(
     State(ctx): State<ApiContext>,
     merchant: Merchant,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(patch): ApiJson<ProductPatch>,
 ) -> Result<Json<Product>, ApiError> {
     Ok(Json(ctx.catalog.update_product(actor(&merchant.principal), id, &patch).await?))
@@ -253,7 +263,7 @@ async fn patch_product(
 async fn delete_product(
     State(ctx): State<ApiContext>,
     merchant: Merchant,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
     Ok(match ctx.catalog.delete_product(actor(&merchant.principal), id).await? {
         Deletion::Deleted => StatusCode::NO_CONTENT.into_response(),
@@ -269,7 +279,7 @@ async fn delete_product(
 async fn adjust_stock(
     State(ctx): State<ApiContext>,
     merchant: Merchant,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<NewAdjustment>,
 ) -> Result<(StatusCode, Json<Adjustment>), ApiError> {
     Ok((StatusCode::CREATED, Json(ctx.catalog.adjust_stock(actor(&merchant.principal), id, &input).await?)))
@@ -281,7 +291,7 @@ async fn adjust_stock(
 async fn stock_history(
     State(ctx): State<ApiContext>,
     merchant: Merchant,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<Adjustment>>, ApiError> {
     Ok(Json(inventory::history(&ctx.db, actor(&merchant.principal), id).await?))
 }

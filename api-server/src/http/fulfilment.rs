@@ -2,12 +2,10 @@
 //! fulfilling them (`/api/v1/orders/{id}/fulfilment`): start, ship with a tracking
 //! number, deliver. Admins may act on any line.
 
+use super::path::ApiPath;
 use super::{auth::Merchant, json::ApiJson, problem::ApiError};
 use crate::state::ApiContext;
-use axum::{
-    extract::{Path, State},
-    Json,
-};
+use axum::{extract::State, Json};
 use shopfleet_commerce::{
     accounts::Role,
     orders::{
@@ -45,7 +43,7 @@ async fn merchant_orders(
 async fn fulfil_lines(
     State(ctx): State<ApiContext>,
     merchant: Merchant,
-    Path(order): Path<Uuid>,
+    ApiPath(order): ApiPath<Uuid>,
     ApiJson(request): ApiJson<FulfilmentRequest>,
 ) -> Result<Json<Order>, ApiError> {
     let is_admin = merchant.principal.role == Role::Admin;

@@ -1,5 +1,6 @@
 //! `ApiJson<T>`: a JSON body extractor whose rejections are problem documents naming
-//! the offending field (415 wrong content type, 400 malformed, 413 too large, 422 invalid).
+//! the offending field (415 wrong content type, 400 malformed, 413 too large, 422 invalid,
+//! including text with control characters).
 
 use super::problem::{ApiError, FieldError};
 use axum::{
@@ -50,6 +51,7 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         }
     })?;
     deserializer.end().map_err(|err| ApiError::MalformedJson(err.to_string()))?;
+    super::text::check_json(body)?;
     Ok(value)
 }
 

@@ -1,12 +1,9 @@
 //! `/api/v1/users/me`: the caller's profile, password and saved addresses.
 
+use super::path::ApiPath;
 use super::{auth::Caller, json::ApiJson, problem::ApiError};
 use crate::state::ApiContext;
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 use shopfleet_commerce::accounts::{
     addresses::{self, Address, AddressInput},
@@ -98,7 +95,7 @@ async fn create_address(
 async fn replace_address(
     State(ctx): State<ApiContext>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<AddressInput>,
 ) -> Result<Json<Address>, ApiError> {
     Ok(Json(addresses::save(&ctx.db, caller.principal.user_id, Some(id), &input).await?))
@@ -110,7 +107,7 @@ async fn replace_address(
 async fn delete_address(
     State(ctx): State<ApiContext>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     addresses::delete(&ctx.db, caller.principal.user_id, id).await?;
     Ok(StatusCode::NO_CONTENT)

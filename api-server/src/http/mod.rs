@@ -8,6 +8,7 @@ pub mod auth;
 pub mod auth_routes;
 pub mod carts;
 pub mod catalog;
+pub mod contract;
 pub mod docs;
 pub mod fulfilment;
 pub mod idempotent;
@@ -15,9 +16,11 @@ pub mod json;
 pub mod me;
 pub mod observe;
 pub mod orders;
+pub mod path;
 pub mod payments;
 pub mod problem;
 pub mod query;
+pub mod text;
 
 use crate::{config::HttpSettings, state::ApiContext};
 use axum::{
@@ -121,9 +124,9 @@ fn documented_routes() -> OpenApiRouter<ApiContext> {
         .merge(assistant::router())
 }
 
-/// The OpenAPI 3.1 document of the API.
-pub fn openapi() -> utoipa::openapi::OpenApi {
-    documented_routes().into_openapi()
+/// The OpenAPI 3.1 document of the API, as served at `/openapi.json`.
+pub fn openapi() -> serde_json::Value {
+    contract::complete(&documented_routes().into_openapi())
 }
 
 /// All routes with their state, the docs and the problem+json fallback; no middleware yet.
@@ -131,7 +134,7 @@ pub fn routes(ctx: ApiContext) -> Router {
     let docs_assets = ctx.settings.http.docs_enabled.then_some(ctx.settings.http.docs_assets_dir.as_path());
     let (router, spec) = documented_routes().split_for_parts();
     router
-        .merge(docs::router(spec, docs_assets))
+        .merge(docs::router(contract::complete(&spec), docs_assets))
         .fallback(|| async { StatusCode::NOT_FOUND.into_response() })
         .with_state(ctx)
 }

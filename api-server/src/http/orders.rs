@@ -1,6 +1,7 @@
 //! `/api/v1/checkout` and `/api/v1/orders`: placing an order from the cart (with a
 //! required `Idempotency-Key`, Stripe semantics) and reading one's orders.
 
+use super::path::ApiPath;
 use super::{
     auth::{Admin, Caller},
     idempotent::{self, Claim},
@@ -8,13 +9,7 @@ use super::{
     query::ApiQuery,
 };
 use crate::state::ApiContext;
-use axum::{
-    body::Bytes,
-    extract::{Path, State},
-    http::HeaderMap,
-    response::Response,
-    Json,
-};
+use axum::{body::Bytes, extract::State, http::HeaderMap, response::Response, Json};
 use serde::Deserialize;
 use shopfleet_commerce::{
     accounts::Role,
@@ -34,6 +29,7 @@ pub fn router() -> OpenApiRouter<ApiContext> {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AllOrdersParams {
     /// Only orders in this status.
@@ -41,7 +37,8 @@ pub struct AllOrdersParams {
     /// Orders created before this time: the `created_at` of the last order of the previous page.
     before: Option<chrono::DateTime<chrono::Utc>>,
     /// Page size, 1 to 100 (default 50).
-    limit: Option<i64>,
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
 }
 
 /// Every order, newest first (admins), optionally filtered by status.
@@ -57,7 +54,7 @@ async fn list_all_orders(
         return Err(ApiError::invalid("limit", "must be between 1 and 100"));
     }
     let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
-    Ok(Json(orders::list_all(&mut conn, params.status, params.before, limit).await?))
+    Ok(Json(orders::list_all(&mut conn, params.status, params.before, i64::from(limit)).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -72,7 +69,7 @@ pub struct CheckoutRequest {
 /// Requires `Idempotency-Key`: a retry with the same key and body gets the first
 /// response again; while the first is running, 409; with a different body, 422.
 #[utoipa::path(post, path = "/api/v1/checkout", tag = "orders", security(("bearer" = ["user", "merchant", "admin"])),
-    params(("Idempotency-Key" = String, Header, description = "Unique per attempt; 1 to 255 visible ASCII characters")),
+    params(("Idempotency-Key" = String, Header, pattern = "^[\\x21-\\x7E]{1,255}$", description = "Unique per attempt; 1 to 255 visible ASCII characters")),
     request_body = CheckoutRequest, responses(
         (status = 201, body = Order),
         (status = 409, description = "`insufficient_stock`, `cart_changed` or `idempotency_request_in_flight`", body = super::problem::Problem),
@@ -120,7 +117,7 @@ async fn list_orders(State(ctx): State<ApiContext>, caller: Caller) -> Result<Js
 async fn get_order(
     State(ctx): State<ApiContext>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Order>, ApiError> {
     let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
     match orders::get(&mut conn, id).await? {
@@ -139,7 +136,7 @@ async fn get_order(
 async fn cancel_order(
     State(ctx): State<ApiContext>,
     caller: Caller,
-    Path(id): Path<Uuid>,
+    ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Order>, ApiError> {
     let is_admin = caller.principal.role == Role::Admin;
     let order = orders::cancel(&ctx.db, id, caller.principal.user_id, is_admin).await?;

@@ -3,6 +3,7 @@
 //! provider reports outcomes to the signed webhook. Outcomes from answers and webhooks
 //! are applied by `commerce::payments`, in any order, once.
 
+use super::path::ApiPath;
 use super::{
     auth::{Admin, Caller},
     idempotent,
@@ -10,13 +11,7 @@ use super::{
     problem::ApiError,
 };
 use crate::state::ApiContext;
-use axum::{
-    body::Bytes,
-    extract::{Path, State},
-    http::HeaderMap,
-    response::Response,
-    Json,
-};
+use axum::{body::Bytes, extract::State, http::HeaderMap, response::Response, Json};
 use serde::{Deserialize, Serialize};
 use shopfleet_commerce::{
     accounts::Role,
@@ -61,6 +56,7 @@ pub struct RefundRequest {
     /// Minor units to refund; everything still refundable when omitted.
     amount_minor: Option<i64>,
     /// Why (kept with the refund and sent to the shopper); default `requested_by_shop`.
+    #[schema(min_length = 1, max_length = 200)]
     reason: Option<String>,
 }
 
@@ -70,7 +66,7 @@ pub struct RefundRequest {
 async fn get_payment(
     State(ctx): State<ApiContext>,
     caller: Caller,
-    Path(order): Path<Uuid>,
+    ApiPath(order): ApiPath<Uuid>,
 ) -> Result<Json<PaymentIntent>, ApiError> {
     let owner: Option<Uuid> = sqlx::query_scalar("SELECT user_id FROM orders WHERE id = $1")
         .bind(order)
@@ -100,7 +96,7 @@ fn payment_answer(intent: PaymentIntent) -> Result<PaymentIntent, ApiError> {
 /// `processing` and fails a moment later (reported by webhook). Requires
 /// `Idempotency-Key` (Stripe semantics, as for checkout).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/payment/confirm", tag = "payments", security(("bearer" = ["user", "merchant", "admin"])),
-    params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header, description = "Unique per attempt")),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header, pattern = "^[\\x21-\\x7E]{1,255}$", description = "Unique per attempt; 1 to 255 visible ASCII characters")),
     request_body = ConfirmRequest, responses(
         (status = 200, body = PaymentIntent, description = "`succeeded`, `requires_action` or `processing`"),
         (status = 402, description = "`card_declined`: try another card", body = super::problem::Problem),
@@ -109,7 +105,7 @@ fn payment_answer(intent: PaymentIntent) -> Result<PaymentIntent, ApiError> {
 async fn confirm_payment(
     State(ctx): State<ApiContext>,
     caller: Caller,
-    Path(order): Path<Uuid>,
+    ApiPath(order): ApiPath<Uuid>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
@@ -135,7 +131,7 @@ async fn confirm_payment(
 async fn authenticate_payment(
     State(ctx): State<ApiContext>,
     caller: Caller,
-    Path(order): Path<Uuid>,
+    ApiPath(order): ApiPath<Uuid>,
     ApiJson(request): ApiJson<AuthenticateRequest>,
 ) -> Result<Json<PaymentIntent>, ApiError> {
     let intent = payments::confirm::authenticate(
@@ -153,14 +149,14 @@ async fn authenticate_payment(
 /// Refund a paid order, fully or partly (admins). Refunds never add up to more than was
 /// captured (409 `refund_exceeds_captured`). Requires `Idempotency-Key`.
 #[utoipa::path(post, path = "/api/v1/orders/{id}/refunds", tag = "payments", security(("bearer" = ["admin"])),
-    params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header, description = "Unique per refund")),
+    params(("id" = Uuid, Path), ("Idempotency-Key" = String, Header, pattern = "^[\\x21-\\x7E]{1,255}$", description = "Unique per refund; 1 to 255 visible ASCII characters")),
     request_body = RefundRequest, responses((status = 201, body = Refund),
         (status = 409, description = "`refund_exceeds_captured`, `not_refundable`", body = super::problem::Problem),
         (status = 422, body = super::problem::Problem)))]
 async fn refund_order(
     State(ctx): State<ApiContext>,
     admin: Admin,
-    Path(order): Path<Uuid>,
+    ApiPath(order): ApiPath<Uuid>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {

@@ -7,7 +7,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde::Serialize;
-use shopfleet_commerce::error::DomainError;
+use shopfleet_commerce::error::{self, DomainError};
 use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -166,6 +166,12 @@ impl ApiError {
             Self::Unavailable(_) => {
                 Problem::new(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable", Some(self.to_string()))
             }
+            Self::Internal(err) if error::has_data_exception(err) => Problem::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+                Some(error::DATA_EXCEPTION_MESSAGE.to_owned()),
+            )
+            .with_errors(vec![FieldError::new("request", error::DATA_EXCEPTION_MESSAGE)]),
             Self::Internal(_) => Problem::for_status(StatusCode::INTERNAL_SERVER_ERROR),
         }
     }
@@ -176,8 +182,12 @@ const UNAVAILABLE_RETRY_SECS: u32 = 5;
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        if let Self::Internal(err) = &self {
-            tracing::error!(error = format!("{err:#}"), "request failed");
+        match &self {
+            Self::Internal(err) if error::has_data_exception(err) => {
+                tracing::info!(error = format!("{err:#}"), "the database refused a value of the request");
+            }
+            Self::Internal(err) => tracing::error!(error = format!("{err:#}"), "request failed"),
+            _ => {}
         }
         let mut response = self.to_problem().into_response();
         match self {

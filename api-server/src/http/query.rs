@@ -1,4 +1,5 @@
-//! `ApiQuery<T>`: a query-string extractor whose errors are 422 problems naming the parameter.
+//! `ApiQuery<T>`: a query-string extractor whose errors are 422 problems naming the parameter
+//! (including a value or name with control characters).
 
 use super::problem::{ApiError, FieldError};
 use axum::{extract::FromRequestParts, http::request::Parts};
@@ -12,6 +13,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for ApiQuery<T> {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         let query = parts.uri.query().unwrap_or_default();
+        let errors: Vec<FieldError> = form_urlencoded::parse(query.as_bytes())
+            .filter_map(|(name, value)| super::text::check_query_pair(&name, &value).err())
+            .collect();
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
         let deserializer = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
         serde_path_to_error::deserialize(deserializer).map(ApiQuery).map_err(|err| {
             let field = err.path().to_string();

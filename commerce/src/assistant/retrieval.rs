@@ -29,8 +29,10 @@ const CANDIDATES: u32 = 50;
 #[serde(deny_unknown_fields)]
 pub struct Filters {
     /// Lowest price in minor units (of the cheapest variant).
+    #[schema(minimum = 0, maximum = 100_000_000_000_i64)]
     pub min_price_minor: Option<i64>,
     /// Highest price in minor units (of the cheapest variant).
+    #[schema(minimum = 0, maximum = 100_000_000_000_i64)]
     pub max_price_minor: Option<i64>,
     /// Category slug; its descendants are included.
     pub category: Option<String>,

@@ -24,6 +24,7 @@ pub enum AdjustmentKind {
 pub struct NewAdjustment {
     pub kind: AdjustmentKind,
     pub quantity: i32,
+    #[schema(min_length = 1, max_length = 500)]
     pub reason: String,
 }
 

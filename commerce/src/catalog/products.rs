@@ -25,24 +25,32 @@ pub struct Image {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewVariant {
+    #[schema(min_length = 1, max_length = 64, pattern = "^[A-Za-z0-9][A-Za-z0-9._-]*$")]
     pub sku: String,
     /// Option values, e.g. `{"size": "M", "colour": "blue"}`.
     #[serde(default)]
     pub options: serde_json::Map<String, serde_json::Value>,
     /// Price in minor units (cents).
+    #[schema(minimum = 0, maximum = 100_000_000_000_i64)]
     pub price_minor: i64,
+    #[schema(minimum = 0, maximum = 100_000_000_000_i64)]
     pub compare_at_minor: Option<i64>,
     /// ISO 4217 code.
+    #[schema(pattern = "^[A-Z]{3}$")]
     pub currency: String,
+    #[schema(minimum = 0, maximum = 10_000_000)]
     pub weight_grams: Option<i32>,
     #[serde(default)]
+    #[schema(minimum = 0, maximum = 100_000_000)]
     pub on_hand: i32,
+    #[schema(minimum = 0)]
     pub low_stock_threshold: Option<i32>,
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewProduct {
+    #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Defaults to a slug of the title.
     pub slug: Option<String>,
