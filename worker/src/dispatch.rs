@@ -119,16 +119,37 @@ impl Dispatcher {
     }
 }
 
+impl Outcome {
+    const ALL: [Outcome; 4] = [Outcome::Handled, Outcome::Duplicate, Outcome::Ignored, Outcome::DeadLettered];
+
+    fn label(self) -> &'static str {
+        match self {
+            Outcome::Handled => "handled",
+            Outcome::Duplicate => "duplicate",
+            Outcome::Ignored => "ignored",
+            Outcome::DeadLettered => "dead_lettered",
+        }
+    }
+}
+
 fn count(handler: &dyn Handler, outcome: Outcome) -> Outcome {
-    let label = match outcome {
-        Outcome::Handled => "handled",
-        Outcome::Duplicate => "duplicate",
-        Outcome::Ignored => "ignored",
-        Outcome::DeadLettered => "dead_lettered",
-    };
-    metrics::counter!("worker_events_handled_total", "handler" => handler.name(), "outcome" => label)
+    metrics::counter!("worker_events_handled_total", "handler" => handler.name(), "outcome" => outcome.label())
         .increment(1);
     outcome
+}
+
+/// Registers every per-handler event counter at zero, so `/metrics` lists them (and
+/// alerts on their rate work) before the first event or failure.
+pub fn export_counters_at_zero(handlers: &[Arc<dyn Handler>]) {
+    for handler in handlers {
+        let name = handler.name();
+        metrics::counter!("worker_events_failed_total", "handler" => name).absolute(0);
+        metrics::counter!("worker_events_retried_total", "handler" => name).absolute(0);
+        for outcome in Outcome::ALL {
+            metrics::counter!("worker_events_handled_total", "handler" => name, "outcome" => outcome.label())
+                .absolute(0);
+        }
+    }
 }
 
 /// Runs the handler once in a transaction that also records the event as processed.

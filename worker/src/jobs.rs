@@ -69,7 +69,7 @@ pub async fn prune(db: PgPool, settings: EventSettings) -> anyhow::Result<String
     for statement in [
         "DELETE FROM handler_failures WHERE failed_at < now() - make_interval(days => $1)",
         "DELETE FROM job_runs WHERE finished_at < now() - make_interval(days => $1)",
-        "DELETE FROM mail_outbox WHERE sent_at < now() - make_interval(days => $1)",
+        "DELETE FROM mail_outbox WHERE coalesce(sent_at, failed_at) < now() - make_interval(days => $1)",
         "DELETE FROM processed_events WHERE processed_at < now() - make_interval(days => $1)",
     ] {
         history += sqlx::query(statement).bind(HISTORY_DAYS).execute(&db).await?.rows_affected();

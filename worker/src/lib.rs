@@ -146,6 +146,7 @@ pub async fn start(
 ) -> anyhow::Result<JoinSet<()>> {
     let db = state.readiness.db.clone();
     let events = settings.events.clone();
+    dispatch::export_counters_at_zero(&handlers);
     let mut tasks = JoinSet::new();
     let wake = Arc::new(Notify::new());
     tasks.spawn(pipeline::outbox::listen(db.clone(), wake.clone(), stop.clone()));
@@ -228,7 +229,7 @@ pub async fn run(settings: WorkerSettings) -> anyhow::Result<()> {
             shopfleet_commerce::shutdown::signal().await;
             let _ = stop_tx.send(true);
         },
-        settings.shutdown_grace(),
+        settings.serve_options(),
     )
     .await?;
     while tasks.join_next().await.is_some() {}

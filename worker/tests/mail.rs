@@ -118,6 +118,38 @@ async fn a_dead_smtp_server_delays_mail_but_not_event_handling() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_mail_that_can_never_be_delivered_is_dead_lettered_at_once() {
+    let (url, db) = migrated_database().await;
+    let dir = tempfile::tempdir().unwrap();
+    let settings =
+        settings(&url, &[format!("--mail-dir={}", dir.path().display()), "--mail-poll-secs=1".into()]);
+    let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
+    // An address no mail system accepts (older rows and imports can hold such values).
+    let shopper = insert_user(&db, "nobody at example dot com", "Dee", "user").await;
+    record(&db, EventType::UserRegistered, shopper, serde_json::json!({"user_id": shopper})).await;
+
+    eventually(Duration::from_secs(30), "the mail is dead-lettered", || {
+        let db = db.clone();
+        async move { count(&db, "SELECT count(*) FROM mail_outbox WHERE failed_at IS NOT NULL").await == 1 }
+    })
+    .await;
+    // Two more poll intervals: a dead-lettered mail is not tried again.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM mail_outbox WHERE attempts = 1 AND sent_at IS NULL").await,
+        1
+    );
+    assert_eq!(
+        count(&db, "SELECT count(*) FROM mail_outbox WHERE last_error LIKE '%bad recipient%'").await,
+        1,
+        "the reason is kept"
+    );
+    let body = shopfleet_commerce::metrics::handle().render();
+    assert!(body.contains("worker_mail_dead_lettered_total 1"), "{body}");
+    worker.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn order_placed_and_cancelled_mail_the_shopper() {
     let (url, db) = migrated_database().await;
     let dir = tempfile::tempdir().unwrap();

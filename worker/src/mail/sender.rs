@@ -1,8 +1,10 @@
 //! Sends queued mail. Due rows are claimed with `FOR UPDATE SKIP LOCKED`, so replicas
 //! never send the same mail at once; a failure reschedules the mail with exponential
-//! backoff (30 s doubling, at most an hour), so a dead SMTP server only delays mail.
+//! backoff (30 s doubling, at most an hour), so a dead SMTP server only delays mail. A mail
+//! that can never be delivered (a malformed recipient, an SMTP 5xx) is dead-lettered at
+//! once: it keeps its error and `failed_at`, and is not tried again.
 
-use super::transport::{OutgoingMail, Transport};
+use super::transport::{OutgoingMail, SendError, Transport};
 use lettre::message::Mailbox;
 use sqlx::PgPool;
 use std::time::Duration;
@@ -15,7 +17,7 @@ pub async fn send_due(db: &PgPool, transport: &Transport, from: &Mailbox) -> any
     let mut tx = db.begin().await?;
     let due: Vec<OutgoingMail> = sqlx::query_as(
         "SELECT id, recipient, subject, body_text, body_html FROM mail_outbox
-         WHERE sent_at IS NULL AND next_attempt_at <= now()
+         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
          ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED",
     )
     .bind(BATCH)
@@ -32,7 +34,18 @@ pub async fn send_due(db: &PgPool, transport: &Transport, from: &Mailbox) -> any
                     .execute(&mut *tx)
                     .await?;
             }
-            Err(err) => {
+            Err(SendError::Permanent(err)) => {
+                metrics::counter!("worker_mail_dead_lettered_total").increment(1);
+                tracing::warn!(mail_id = %mail.id, error = format!("{err:#}"), "mail cannot be delivered; dead-lettered");
+                sqlx::query(
+                    "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, failed_at = now() WHERE id = $1",
+                )
+                .bind(mail.id)
+                .bind(format!("{err:#}"))
+                .execute(&mut *tx)
+                .await?;
+            }
+            Err(SendError::Transient(err)) => {
                 metrics::counter!("worker_mail_failures_total").increment(1);
                 tracing::warn!(mail_id = %mail.id, error = format!("{err:#}"), "sending mail failed; will retry");
                 sqlx::query(

@@ -44,11 +44,19 @@ impl Transport {
         Ok(settings.mail_dir.clone().map(Transport::Files))
     }
 
-    pub async fn send(&self, from: &Mailbox, mail: &OutgoingMail) -> anyhow::Result<()> {
-        let message = build(from, mail)?;
+    pub async fn send(&self, from: &Mailbox, mail: &OutgoingMail) -> Result<(), SendError> {
+        let message = build(from, mail).map_err(SendError::Permanent)?;
         match self {
             Transport::Smtp(smtp) => {
-                smtp.send(message).await.context("SMTP delivery")?;
+                smtp.send(message).await.map_err(|err| {
+                    let permanent = err.is_permanent();
+                    let err = anyhow::Error::from(err).context("SMTP delivery");
+                    if permanent {
+                        SendError::Permanent(err)
+                    } else {
+                        SendError::Transient(err)
+                    }
+                })?;
             }
             Transport::Files(dir) => {
                 tokio::fs::create_dir_all(dir)
@@ -62,6 +70,17 @@ impl Transport {
         }
         Ok(())
     }
+}
+
+/// Why a mail was not delivered, and so whether to try again.
+#[derive(Debug, thiserror::Error)]
+pub enum SendError {
+    /// It can never be delivered as it is (a malformed recipient, an SMTP 5xx answer).
+    #[error("{0:#}")]
+    Permanent(anyhow::Error),
+    /// It may go through later (a server down, a full disk, an SMTP 4xx answer).
+    #[error("{0:#}")]
+    Transient(#[from] anyhow::Error),
 }
 
 fn build(from: &Mailbox, mail: &OutgoingMail) -> anyhow::Result<Message> {
