@@ -24,8 +24,7 @@ impl Drop for TelemetryGuard {
 
 /// Installs the global subscriber. `service` names the process in traces.
 pub fn init(settings: &TelemetrySettings, service: &'static str) -> anyhow::Result<TelemetryGuard> {
-    let filter = EnvFilter::try_new(&settings.log_level)
-        .map_err(|err| anyhow::anyhow!("invalid setting LOG_LEVEL: {err}"))?;
+    let filter = filter(&settings.log_level)?;
     let fmt_layer = match settings.log_format {
         LogFormat::Json => tracing_subscriber::fmt::layer()
             .json()
@@ -45,6 +44,24 @@ pub fn init(settings: &TelemetrySettings, service: &'static str) -> anyhow::Resu
         .try_init()
         .context("installing the tracing subscriber")?;
     Ok(TelemetryGuard { provider })
+}
+
+/// Targets that are chatty at levels a reader does not expect, and the level from which
+/// they are shown unless LOG_LEVEL names them itself:
+/// - every search with only stop words makes Postgres send a NOTICE, which sqlx logs at INFO;
+/// - the embedded vector engine warns on each use that its feature flags, which it does not
+///   let a library set, are at their defaults (which are the ones we want).
+const QUIET_TARGETS: [(&str, &str); 2] =
+    [("sqlx::postgres::notice", "warn"), ("qdrant_edge::common::flags", "error")];
+
+/// The subscriber's filter: LOG_LEVEL, plus [`QUIET_TARGETS`] that it does not mention.
+fn filter(log_level: &str) -> anyhow::Result<EnvFilter> {
+    let mut filter =
+        EnvFilter::try_new(log_level).map_err(|err| anyhow::anyhow!("invalid setting LOG_LEVEL: {err}"))?;
+    for (target, level) in QUIET_TARGETS.into_iter().filter(|(target, _)| !log_level.contains(target)) {
+        filter = filter.add_directive(format!("{target}={level}").parse()?);
+    }
+    Ok(filter)
 }
 
 fn otlp_provider(endpoint: &str, service: &'static str) -> anyhow::Result<SdkTracerProvider> {

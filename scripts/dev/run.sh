@@ -43,9 +43,13 @@ export DOCS_ENABLED="${DOCS_ENABLED:-true}" DOCS_ASSETS_DIR="${DOCS_ASSETS_DIR:-
 export LOG_FORMAT="${LOG_FORMAT:-pretty}"
 export EMBEDDING_MODEL_DIR="${EMBEDDING_MODEL_DIR:-$CACHE_DIR/models/all-MiniLM-L6-v2}" DATA_DIR="${DATA_DIR:-$DEV_DIR/data}"
 
-say "building shopfleet-api and shopfleet-worker"
-cargo build --quiet --bin shopfleet-api --bin shopfleet-worker
 bin="$CARGO_TARGET_DIR/debug"
+if [ ! -x "$bin/shopfleet-api" ]; then
+  say "building shopfleet-api and shopfleet-worker for the first time: about 600 crates, roughly 20-30 minutes on 2 cores (later builds take seconds)"
+else
+  say "building shopfleet-api and shopfleet-worker"
+fi
+cargo build --bin shopfleet-api --bin shopfleet-worker
 
 db_name="${DATABASE_URL##*/}"; db_name="${db_name%%\?*}"
 admin_url="${DATABASE_URL%/*}/postgres"
