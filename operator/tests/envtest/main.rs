@@ -1,0 +1,8 @@
+//! The operator against a real Kubernetes API server (etcd + kube-apiserver +
+//! kube-controller-manager, started once per run by `scripts/dev/envtest.sh`): reconciles
+//! and the controller.
+//! One test binary, so the suite links once; every test has its own namespace.
+
+mod controller;
+mod reconcile;
+mod support;
