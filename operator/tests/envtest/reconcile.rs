@@ -314,3 +314,33 @@ async fn a_failed_migration_degrades_the_shop() {
     assert!(reasons.contains(&"MigrationFailed".to_owned()), "{reasons:?}");
     assert!(h.env.names(Kind::Deployment).await.is_empty(), "no rollout without a migration");
 }
+
+/// Defect: with autoscaling the API Deployment leaves `replicas` to the autoscaler, the API
+/// server defaults it to 1, and status compared against that, so a shop whose API ran 1
+/// pod of a 3-pod minimum reported Ready. Readiness must count the autoscaler's minimum.
+#[tokio::test]
+async fn an_autoscaled_shop_is_ready_only_at_the_autoscaler_minimum() {
+    let h = Harness::new("autoscaling").await;
+    h.env.create_shop("demo", "{replicas: 3, autoscaling: {minReplicas: 3, maxReplicas: 5}}").await;
+    for _ in 0..4 {
+        h.reconcile("demo").await.unwrap();
+        h.env.simulate_cluster().await;
+    }
+    h.reconcile("demo").await.unwrap();
+    assert_eq!(h.replicas(Kind::Deployment, "demo-api").await, Some(1), "the API server defaulted replicas");
+    assert_eq!(h.condition("demo", ConditionType::ApiReady).await, ("False".to_owned(), "RollingOut".to_owned()));
+    assert_ne!(h.phase("demo").await, Some(Phase::Ready));
+
+    // The autoscaler raises the Deployment to its minimum, and the pods become ready.
+    let scale = json!({"spec": {"replicas": 3}});
+    h.env
+        .api(Kind::Deployment)
+        .patch("demo-api", &PatchParams::default(), &Patch::Merge(&scale))
+        .await
+        .unwrap();
+    h.env.simulate_cluster().await;
+    h.reconcile("demo").await.unwrap();
+    assert_eq!(h.phase("demo").await, Some(Phase::Ready));
+    assert_eq!(h.env.shop("demo").await.status.unwrap().replicas, Some(3));
+    assert_eq!(h.replicas(Kind::Deployment, "demo-api").await, Some(3), "the operator leaves replicas to the HPA");
+}
