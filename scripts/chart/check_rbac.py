@@ -31,7 +31,7 @@ NEEDED = {  # (apiGroup, resource) -> verbs, for the shops' namespaces
     ("autoscaling", "horizontalpodautoscalers"): RW,
     ("policy", "poddisruptionbudgets"): RW,
 }
-LEASE_VERBS = {"get", "create", "update", "patch"}
+LEASE_VERBS = {"get", "list", "watch", "create", "update", "patch"}
 FORBIDDEN_VERBS = {"escalate", "bind", "impersonate", "*"}
 
 
