@@ -78,7 +78,8 @@ impl Elector {
     /// (a release shows at once) and at least every retry period (expiry shows no change).
     pub async fn acquire(&self) {
         let selector = format!("metadata.name={LEASE_NAME}");
-        let changes = watcher(self.api.clone(), watcher::Config::default().fields(&selector)).default_backoff();
+        let changes =
+            watcher(self.api.clone(), watcher::Config::default().fields(&selector)).default_backoff();
         let mut changes = std::pin::pin!(changes);
         loop {
             match self.try_hold().await {

@@ -46,7 +46,8 @@ async fn main() -> anyhow::Result<()> {
         std::env::var("POD_NAME").unwrap_or_else(|_| format!("shopfleet-operator-{}", std::process::id()));
     let mut leadership = None;
     if cli.leader_election {
-        let elector = Arc::new(leader::Elector::new(client.clone(), &cli.lease_namespace(), identity.clone()));
+        let elector =
+            Arc::new(leader::Elector::new(client.clone(), &cli.lease_namespace(), identity.clone()));
         tokio::select! {
             () = elector.acquire() => {}
             () = stopped() => return Ok(()),

@@ -4,7 +4,8 @@
 # kube-controller-manager running only the garbage-collector, namespace and PVC-protection
 # controllers (deleted claims go away once no pod uses them; none ever does here), so
 # the tests play the workload controllers by patching status. Everything listens on free
-# loopback ports and lives in a fresh directory under ${TMPDIR:-/tmp}.
+# loopback ports and lives in a fresh directory under ${TMPDIR:-/tmp}; its logs are copied to
+# ${TMPDIR:-/tmp}/shopfleet-envtest-last/ when it stops.
 #
 # Binaries: kube-apiserver, kube-controller-manager and etcd from $KUBEBUILDER_ASSETS
 # (envtest's convention), else from ~/.cache/shopfleet/k8s, which `make test`
@@ -21,6 +22,8 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CACHE_DIR="${SHOPFLEET_CACHE:-$HOME/.cache/shopfleet}"
 ASSETS="${KUBEBUILDER_ASSETS:-$CACHE_DIR/k8s}"
 TOKEN=shopfleet-envtest-admin
+# Where the control plane's logs of the last run are kept once it stops (for failures).
+LAST_LOGS="${TMPDIR:-/tmp}/shopfleet-envtest-last"
 
 die() { printf 'envtest: %s\n' "$*" >&2; exit 1; }
 
@@ -81,13 +84,17 @@ EOF
     stop "$dir"
     die "kube-apiserver did not become ready (logs above, state in $dir)"
   fi
-  # The garbage collector finds resource types at start and then only every 30 s: with the
-  # ShopInstance CRD in place first, shops' children are collected from the first test on.
+  # The garbage collector maps resource types at start and then only every 30 s: with the
+  # ShopInstance CRD served first, shops' children are collected from the first test on.
   # (The tests apply the CRD built from the code too; unchanged, that is a no-op.)
   curl -sSf -o /dev/null -k -H "Authorization: Bearer $TOKEN" -H "Content-Type: application/yaml" \
     --data-binary "@$ROOT/crds/shopinstances.shopfleet.dev.yaml" \
     "https://127.0.0.1:$api_port/apis/apiextensions.k8s.io/v1/customresourcedefinitions" ||
     { stop "$dir"; die "installing the ShopInstance CRD failed"; }
+  for _ in $(seq 1 100); do
+    curl -sf -o /dev/null -k -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$api_port/apis/shopfleet.dev/v1alpha1" && break
+    sleep 0.1
+  done
   setsid "$ASSETS/kube-controller-manager" --kubeconfig "$dir/kubeconfig" \
     --controllers garbage-collector-controller,namespace-controller,persistentvolumeclaim-protection-controller \
     --leader-elect=false --secure-port 0 --concurrent-gc-syncs 5 \
@@ -106,6 +113,7 @@ stop() {
       kill -9 "$pid" 2>/dev/null || true
     fi
   done
+  mkdir -p "$LAST_LOGS" && cp "$dir"/*.log "$LAST_LOGS"/ 2>/dev/null
   rm -rf "$dir"
 }
 

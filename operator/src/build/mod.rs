@@ -16,8 +16,8 @@ use shopfleet_crds::ShopInstance;
 
 use app::AppInput;
 pub use app::VERSION_ANNOTATION;
-pub use scaling::api_replicas;
 use meta::Owner;
+pub use scaling::api_replicas;
 use secrets::SecretValues;
 
 use crate::children::{Child, Kind};

@@ -16,7 +16,9 @@ fn rule_messages() -> BTreeSet<String> {
     fn walk(node: &Value, messages: &mut BTreeSet<String>) {
         match node {
             Value::Object(map) => {
-                for rule in map.get("x-kubernetes-validations").and_then(Value::as_array).into_iter().flatten() {
+                for rule in
+                    map.get("x-kubernetes-validations").and_then(Value::as_array).into_iter().flatten()
+                {
                     messages.insert(rule["message"].as_str().expect("every rule has a message").to_owned());
                 }
                 map.values().for_each(|v| walk(v, messages));
@@ -73,7 +75,10 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
         ("demo", "{replicas: 1, autoscaling: {minReplicas: 2, maxReplicas: 4}}"),
         ("demo", "{replicas: 3, autoscaling: {minReplicas: 4, maxReplicas: 2}}"),
         ("demo", "{ingress: {host: shop.example.com, tls: {}}}"),
-        ("demo", "{ingress: {host: shop.example.com, tls: {certManagerIssuer: a, certManagerClusterIssuer: b}}}"),
+        (
+            "demo",
+            "{ingress: {host: shop.example.com, tls: {certManagerIssuer: a, certManagerClusterIssuer: b}}}",
+        ),
         ("demo", "{postgres: {mode: External}}"),
         ("demo", "{redis: {mode: External}}"),
         ("demo", "{search: {mode: External}}"),
@@ -90,7 +95,8 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
     // Storage classes are immutable: a rule on updates.
     env.create_shop("stored", "{postgres: {storage: {size: 1Gi, storageClassName: fast}}}").await;
     let change = json!({"spec": {"postgres": {"storage": {"storageClassName": "slow"}}}});
-    let error = env.shops().patch("stored", &PatchParams::default(), &Patch::Merge(&change)).await.unwrap_err();
+    let error =
+        env.shops().patch("stored", &PatchParams::default(), &Patch::Merge(&change)).await.unwrap_err();
     let kube::Error::Api(e) = error else { panic!("{error}") };
     assert!(e.message.contains("storageClassName is immutable"), "{}", e.message);
     seen.insert("storageClassName is immutable".to_owned());

@@ -96,8 +96,10 @@ async fn reporters(env: &Env) -> Vec<String> {
 async fn two_replicas_one_leads_both_are_ready_and_the_standby_takes_over_on_sigterm() {
     let env = Env::new("leader-election").await;
     let leader = Operator::start(&env, "operator-a");
-    env.eventually(20, "operator-a holds the Lease", || async { holder(&env).await.as_deref() == Some("operator-a") })
-        .await;
+    env.eventually(20, "operator-a holds the Lease", || async {
+        holder(&env).await.as_deref() == Some("operator-a")
+    })
+    .await;
     let standby = Operator::start(&env, "operator-b");
     env.eventually(20, "both replicas are ready", || async {
         leader.readyz() == Some(200) && standby.readyz() == Some(200)
@@ -128,8 +130,10 @@ async fn two_replicas_one_leads_both_are_ready_and_the_standby_takes_over_on_sig
 
     let sigterm = Instant::now();
     leader.terminate();
-    env.eventually(5, "operator-b holds the Lease", || async { holder(&env).await.as_deref() == Some("operator-b") })
-        .await;
+    env.eventually(5, "operator-b holds the Lease", || async {
+        holder(&env).await.as_deref() == Some("operator-b")
+    })
+    .await;
     let takeover = sigterm.elapsed();
     eprintln!("the standby took over {takeover:?} after the leader's SIGTERM");
     assert!(takeover < Duration::from_secs(1), "the standby took over {takeover:?} after SIGTERM");

@@ -79,11 +79,17 @@ async fn a_new_shop_is_created_and_converges_to_ready() {
     assert_eq!(h.phase("demo").await, Some(Phase::Progressing));
     assert_eq!(h.condition("demo", ConditionType::ApiReady).await.1, "Migrating");
     let secrets = h.env.names(Kind::Secret).await;
-    for secret in ["demo-postgres", "demo-redis", "demo-meilisearch", "demo-qdrant", "demo-jwt", "demo-payments"] {
+    for secret in
+        ["demo-postgres", "demo-redis", "demo-meilisearch", "demo-qdrant", "demo-jwt", "demo-payments"]
+    {
         assert!(secrets.contains(&secret.to_owned()), "{secret} in {secrets:?}");
     }
     let owners = h.env.child(Kind::StatefulSet, "demo-postgres").await.unwrap().metadata.owner_references;
-    assert_eq!(owners.unwrap()[0].uid, h.env.shop("demo").await.uid().unwrap(), "children are owned by the shop");
+    assert_eq!(
+        owners.unwrap()[0].uid,
+        h.env.shop("demo").await.uid().unwrap(),
+        "children are owned by the shop"
+    );
 
     let rounds = h.converge("demo").await;
     assert!(rounds <= 3, "took {rounds} reconciles after creation");
@@ -130,7 +136,9 @@ async fn a_spec_change_updates_children_and_prunes_what_is_no_longer_wanted() {
     h.converge("demo").await;
     let old_job = h.env.names(Kind::Job).await;
 
-    h.env.edit_shop("demo", json!({"spec": {"replicas": 3, "kafka": {"mode": "Disabled", "storage": null}}})).await;
+    h.env
+        .edit_shop("demo", json!({"spec": {"replicas": 3, "kafka": {"mode": "Disabled", "storage": null}}}))
+        .await;
     h.reconcile("demo").await.unwrap();
     assert!(!h.env.names(Kind::StatefulSet).await.contains(&"demo-kafka".to_owned()));
     assert!(!h.env.names(Kind::Service).await.contains(&"demo-kafka".to_owned()));
@@ -183,7 +191,10 @@ async fn a_paused_shop_keeps_its_children_but_reports_status() {
     h.converge("demo").await;
 
     h.env
-        .edit_shop("demo", json!({"metadata": {"annotations": {"shopfleet.dev/paused": "true"}}, "spec": {"replicas": 5}}))
+        .edit_shop(
+            "demo",
+            json!({"metadata": {"annotations": {"shopfleet.dev/paused": "true"}}, "spec": {"replicas": 5}}),
+        )
         .await;
     h.env.requests.clear();
     h.reconcile("demo").await.unwrap();
@@ -271,9 +282,10 @@ async fn a_failing_write_degrades_the_shop_and_backs_off() {
     let h = Harness::new("failing-child").await;
     // A quota of no StatefulSets: the API server refuses to create them (the quota's
     // status, normally kept by the resource-quota controller, is set by hand).
-    let quota: ResourceQuota =
-        serde_json::from_value(json!({"metadata": {"name": "no-statefulsets"}, "spec": {"hard": {QUOTA: "0"}}}))
-            .unwrap();
+    let quota: ResourceQuota = serde_json::from_value(
+        json!({"metadata": {"name": "no-statefulsets"}, "spec": {"hard": {QUOTA: "0"}}}),
+    )
+    .unwrap();
     let quotas: Api<ResourceQuota> = Api::namespaced(h.env.client.clone(), &h.env.ns);
     quotas.create(&PostParams::default(), &quota).await.unwrap();
     let status = json!({"status": {"hard": {QUOTA: "0"}, "used": {QUOTA: "0"}}});
@@ -328,7 +340,10 @@ async fn an_autoscaled_shop_is_ready_only_at_the_autoscaler_minimum() {
     }
     h.reconcile("demo").await.unwrap();
     assert_eq!(h.replicas(Kind::Deployment, "demo-api").await, Some(1), "the API server defaulted replicas");
-    assert_eq!(h.condition("demo", ConditionType::ApiReady).await, ("False".to_owned(), "RollingOut".to_owned()));
+    assert_eq!(
+        h.condition("demo", ConditionType::ApiReady).await,
+        ("False".to_owned(), "RollingOut".to_owned())
+    );
     assert_ne!(h.phase("demo").await, Some(Phase::Ready));
 
     // The autoscaler raises the Deployment to its minimum, and the pods become ready.
@@ -342,5 +357,9 @@ async fn an_autoscaled_shop_is_ready_only_at_the_autoscaler_minimum() {
     h.reconcile("demo").await.unwrap();
     assert_eq!(h.phase("demo").await, Some(Phase::Ready));
     assert_eq!(h.env.shop("demo").await.status.unwrap().replicas, Some(3));
-    assert_eq!(h.replicas(Kind::Deployment, "demo-api").await, Some(3), "the operator leaves replicas to the HPA");
+    assert_eq!(
+        h.replicas(Kind::Deployment, "demo-api").await,
+        Some(3),
+        "the operator leaves replicas to the HPA"
+    );
 }

@@ -64,10 +64,7 @@ async fn recording_client(requests: &Requests) -> Client {
         log.lock().unwrap().push(format!("{} {}", req.method(), req.uri().path()));
         req
     });
-    kube::client::ClientBuilder::try_from(config().await)
-        .expect("client builds")
-        .with_layer(&layer)
-        .build()
+    kube::client::ClientBuilder::try_from(config().await).expect("client builds").with_layer(&layer).build()
 }
 
 /// Installs the ShopInstance CRD (server-side apply, idempotent) and waits until it serves.
@@ -78,10 +75,13 @@ async fn install_crd(client: &Client) {
     crds.patch(&name, &PatchParams::apply(TEST_MANAGER).force(), &Patch::Apply(&crd))
         .await
         .expect("the CRD applies");
-    tokio::time::timeout(Duration::from_secs(30), await_condition(crds, &name, conditions::is_crd_established()))
-        .await
-        .expect("the CRD is established within 30s")
-        .expect("watching the CRD works");
+    tokio::time::timeout(
+        Duration::from_secs(30),
+        await_condition(crds, &name, conditions::is_crd_established()),
+    )
+    .await
+    .expect("the CRD is established within 30s")
+    .expect("watching the CRD works");
 }
 
 /// One test's view of the cluster: an admin client and a namespace of its own.
@@ -98,7 +98,8 @@ impl Env {
         let requests = Requests::default();
         let client = recording_client(&requests).await;
         install_crd(&client).await;
-        let slug: String = test.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(40).collect();
+        let slug: String =
+            test.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).take(40).collect();
         let ns = format!("{}-{:06x}", slug.trim_end_matches('-'), rand::random::<u32>() & 0xff_ffff);
         let namespace = Namespace {
             metadata: ObjectMeta { name: Some(ns.clone()), ..Default::default() },
@@ -122,7 +123,10 @@ impl Env {
 
     /// Creates shop `name` with the spec given as YAML, as a user would.
     pub async fn create_shop(&self, name: &str, spec_yaml: &str) -> ShopInstance {
-        self.shops().create(&PostParams::default(), &shop(name, spec_yaml)).await.expect("the shop is admitted")
+        self.shops()
+            .create(&PostParams::default(), &shop(name, spec_yaml))
+            .await
+            .expect("the shop is admitted")
     }
 
     pub async fn shop(&self, name: &str) -> ShopInstance {
@@ -160,7 +164,8 @@ impl Env {
         for kind in [Kind::StatefulSet, Kind::Deployment] {
             for object in self.api(kind).list(&ListParams::default()).await.expect("list").items {
                 let replicas = object.data["spec"]["replicas"].as_i64().unwrap_or(1);
-                self.set_workload_status(kind, &object.name_any(), replicas, object.metadata.generation).await;
+                self.set_workload_status(kind, &object.name_any(), replicas, object.metadata.generation)
+                    .await;
             }
         }
         for job in self.api(Kind::Job).list(&ListParams::default()).await.expect("list").items {
