@@ -14,8 +14,8 @@
 #   envtest.sh nextest   nextest setup script (.config/nextest.toml): starts the control
 #                        plane once per test run, hands the tests its kubeconfig through
 #                        $NEXTEST_ENV, and stops it when the nextest process exits.
-#   envtest.sh run CMD…  runs CMD with KUBECONFIG pointing at a fresh control plane, then
-#                        stops it (used by the converge benchmark).
+#   envtest.sh run CMD…  runs CMD with KUBECONFIG (and SHOPFLEET_TEST_KUBECONFIG) pointing
+#                        at a fresh control plane, then stops it (the converge benchmark).
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -134,7 +134,7 @@ case "${1:-}" in
     dir=$(mktemp -d "${TMPDIR:-/tmp}/shopfleet-envtest.XXXXXX")
     trap 'stop "$dir"' EXIT
     start "$dir"
-    KUBECONFIG="$dir/kubeconfig" "$@"
+    KUBECONFIG="$dir/kubeconfig" SHOPFLEET_TEST_KUBECONFIG="$dir/kubeconfig" "$@"
     ;;
   stop) stop "$2" ;;
   *) die "usage: envtest.sh nextest | run COMMAND... | stop DIR" ;;
