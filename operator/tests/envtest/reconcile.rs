@@ -214,7 +214,7 @@ async fn a_paused_shop_keeps_its_children_but_reports_status() {
 }
 
 /// A data volume claim labelled as the shop's Postgres claims are.
-async fn create_claim(env: &Env, name: &str, shop: &ShopInstance) {
+pub async fn create_claim(env: &Env, name: &str, shop: &ShopInstance) {
     let claim: PersistentVolumeClaim = serde_json::from_value(json!({
         "metadata": {"name": name, "labels": Owner::of(shop).labels("postgres")},
         "spec": {"accessModes": ["ReadWriteOnce"], "resources": {"requests": {"storage": "1Gi"}}},
@@ -224,7 +224,7 @@ async fn create_claim(env: &Env, name: &str, shop: &ShopInstance) {
     claims.create(&PostParams::default(), &claim).await.expect("claim created");
 }
 
-async fn claim_names(env: &Env) -> Vec<String> {
+pub async fn claim_names(env: &Env) -> Vec<String> {
     let claims: Api<PersistentVolumeClaim> = Api::namespaced(env.client.clone(), &env.ns);
     claims.list(&ListParams::default()).await.unwrap().items.iter().map(ResourceExt::name_any).collect()
 }
