@@ -22,8 +22,6 @@ NEEDED = {  # (apiGroup, resource) -> verbs, for the shops' namespaces
     ("shopfleet.dev", "shopinstances/status"): {"get", "patch", "update"},
     ("shopfleet.dev", "shopinstances/finalizers"): {"update"},
     **{("", r): RW for r in ("secrets", "configmaps", "services", "serviceaccounts", "persistentvolumeclaims")},
-    ("", "pods"): {"get", "list", "watch"},
-    ("", "events"): {"create", "patch"},
     ("events.k8s.io", "events"): {"create", "patch"},
     ("apps", "statefulsets"): RW, ("apps", "deployments"): RW,
     ("batch", "jobs"): RW,
