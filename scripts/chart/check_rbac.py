@@ -20,7 +20,6 @@ RW = {"get", "list", "watch", "create", "patch", "update", "delete"}
 NEEDED = {  # (apiGroup, resource) -> verbs, for the shops' namespaces
     ("shopfleet.dev", "shopinstances"): {"get", "list", "watch", "patch", "update"},
     ("shopfleet.dev", "shopinstances/status"): {"get", "patch", "update"},
-    ("shopfleet.dev", "shopinstances/finalizers"): {"update"},
     **{("", r): RW for r in ("secrets", "configmaps", "services", "serviceaccounts", "persistentvolumeclaims")},
     ("events.k8s.io", "events"): {"create", "patch"},
     ("apps", "statefulsets"): RW, ("apps", "deployments"): RW,

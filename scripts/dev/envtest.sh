@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # envtest.sh: a real Kubernetes control plane for the operator tests, in the arrangement of
-# controller-runtime's envtest: etcd + kube-apiserver (RBAC on, a static admin token) +
+# controller-runtime's envtest: etcd + kube-apiserver (RBAC on, a static admin token, and
+# OwnerReferencesPermissionEnforcement as hardened clusters such as OpenShift run it) +
 # kube-controller-manager running only the garbage-collector, namespace and PVC-protection
 # controllers (deleted claims go away once no pod uses them; none ever does here), so
 # the tests play the workload controllers by patching status. Everything listens on free
@@ -69,6 +70,7 @@ EOF
     --service-account-issuer https://kubernetes.default.svc --service-account-key-file "$dir/sa.key" \
     --service-account-signing-key-file "$dir/sa.key" --service-cluster-ip-range 10.96.0.0/24 \
     --enable-priority-and-fairness=false \
+    --enable-admission-plugins OwnerReferencesPermissionEnforcement \
     >"$dir/kube-apiserver.log" 2>&1 </dev/null &
   echo $! > "$dir/kube-apiserver.pid"
   local ready=0
