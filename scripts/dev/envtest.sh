@@ -63,7 +63,7 @@ EOF
     --listen-peer-urls "http://127.0.0.1:$peer_port" --initial-advertise-peer-urls "http://127.0.0.1:$peer_port" \
     --initial-cluster "default=http://127.0.0.1:$peer_port" \
     >"$dir/etcd.log" 2>&1 </dev/null &
-  echo $! > "$dir/etcd.pid"
+  echo $! > "$dir/etcd.pid" && disown
   setsid "$ASSETS/kube-apiserver" --etcd-servers "http://127.0.0.1:$etcd_port" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" --cert-dir "$dir/certs" \
     --authorization-mode RBAC --token-auth-file "$dir/tokens.csv" \
@@ -72,7 +72,7 @@ EOF
     --enable-priority-and-fairness=false \
     --enable-admission-plugins OwnerReferencesPermissionEnforcement \
     >"$dir/kube-apiserver.log" 2>&1 </dev/null &
-  echo $! > "$dir/kube-apiserver.pid"
+  echo $! > "$dir/kube-apiserver.pid" && disown
   local ready=0
   for _ in $(seq 1 300); do
     if [ "$(curl -sk -m 2 -H "Authorization: Bearer $TOKEN" "https://127.0.0.1:$api_port/readyz" 2>/dev/null)" = ok ]; then
@@ -101,7 +101,7 @@ EOF
     --controllers garbage-collector-controller,namespace-controller,persistentvolumeclaim-protection-controller \
     --leader-elect=false --secure-port 0 --concurrent-gc-syncs 5 \
     >"$dir/kube-controller-manager.log" 2>&1 </dev/null &
-  echo $! > "$dir/kube-controller-manager.pid"
+  echo $! > "$dir/kube-controller-manager.pid" && disown
 }
 
 # stop DIR: stops what start DIR started and removes DIR.
