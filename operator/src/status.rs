@@ -253,4 +253,32 @@ mod tests {
         assert_eq!(flipped.last_transition_time, now(300));
         assert_eq!(flipped.status, "True");
     }
+
+    /// A spec the operator cannot build (one stored before a CRD rule existed: the API
+    /// server now refuses such specs, so only this pure test can produce one) degrades the
+    /// shop with the reason and the problems as message.
+    #[test]
+    fn an_invalid_spec_degrades_the_shop_with_its_problems() {
+        let shop = crate::tests::fixtures::shop("broken", "{postgres: {mode: External}}");
+        let problem =
+            Problem { reason: "InvalidSpec", message: "spec.postgres.external is required".to_owned() };
+        let inputs = Inputs {
+            observed: &Observed::default(),
+            desired: None,
+            problem: Some(&problem),
+            paused: false,
+            now: now(1),
+        };
+        let status = compute(&shop, inputs);
+        assert_eq!(status.phase, Some(Phase::Degraded));
+        let find = |t: ConditionType| status.conditions.iter().find(|c| c.type_ == t.as_str()).unwrap();
+        let degraded = find(ConditionType::Degraded);
+        assert_eq!((degraded.status.as_str(), degraded.reason.as_str()), ("True", "InvalidSpec"));
+        assert_eq!(degraded.message, "spec.postgres.external is required");
+        assert_eq!(
+            (find(ConditionType::Ready).status.as_str(), find(ConditionType::Ready).reason.as_str()),
+            ("False", "InvalidSpec")
+        );
+        assert_eq!(find(ConditionType::Progressing).status, "False");
+    }
 }
