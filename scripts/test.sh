@@ -14,6 +14,8 @@ export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:543
 export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 export TEST_KAFKA_BROKERS="${TEST_KAFKA_BROKERS:-127.0.0.1:9092}"
 export EMBEDDING_MODEL_DIR="${EMBEDDING_MODEL_DIR:-$CACHE_DIR/models/all-MiniLM-L6-v2}"
+# Operator envtest binaries (etcd, kube-apiserver, kube-controller-manager; see scripts/dev/envtest.sh).
+export KUBEBUILDER_ASSETS="${KUBEBUILDER_ASSETS:-$CACHE_DIR/k8s}"
 
 say "dropping databases left by earlier test runs"
 psql "$TEST_DATABASE_URL" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'sf\_test\_%'" |

@@ -27,7 +27,7 @@ use crate::status::ShopInstanceStatus;
     printcolumn = r#"{"name":"Endpoint","type":"string","jsonPath":".status.endpoint"}"#,
     printcolumn = r#"{"name":"Age","type":"date","jsonPath":".metadata.creationTimestamp"}"#,
     doc = "A Shopfleet shop: API, worker and their backing services, run by shopfleet-operator.",
-    validation = Rule::new("self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z]')").message("the shop name must start with a letter and have at most 40 characters (it prefixes the names of its Services and StatefulSets)")
+    validation = Rule::new("self.metadata.name.size() <= 40 && self.metadata.name.matches('^[a-z]([-a-z0-9]*[a-z0-9])?$')").message("the shop name must be a DNS label (lowercase letters, digits and '-') starting with a letter, at most 40 characters: it prefixes the names of its Services and StatefulSets")
 )]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("!has(self.autoscaling) || (self.replicas >= self.autoscaling.minReplicas && self.replicas <= self.autoscaling.maxReplicas)").message("replicas must lie within autoscaling.minReplicas..maxReplicas"))]

@@ -162,7 +162,8 @@ fn cel_rules_reject_bad_specs() {
         ("spec: {ingress: {host: 'Not A Host'}}", "does not match"),
         ("spec: {deletionPolicy: Shred}", "is not one of"),
         ("spec: {version: latest}", "does not match"),
-        ("metadata: {name: 7eleven}\nspec: {}", "the shop name must start with a letter"),
+        ("metadata: {name: 7eleven}\nspec: {}", "the shop name must be a DNS label"),
+        ("metadata: {name: shop.v2}\nspec: {}", "the shop name must be a DNS label"),
         (
             "metadata: {name: a-shop-name-that-is-far-too-long-for-its-children}\nspec: {}",
             "at most 40 characters",

@@ -27,7 +27,8 @@ pub struct Cli {
     /// Namespace of the `shopfleet-operator` Lease; defaults to POD_NAMESPACE.
     #[arg(long, env = "LEADER_ELECTION_NAMESPACE")]
     pub leader_election_namespace: Option<String>,
-    /// Shops reconciled at the same time (per watched namespace).
+    /// Shops reconciled at the same time: in total when watching all namespaces, and per
+    /// namespace when --watch-namespaces lists several (one controller runs per namespace).
     #[arg(long, env = "CONCURRENCY", default_value_t = 4)]
     pub concurrency: u16,
     /// Log format.

@@ -1,6 +1,7 @@
 //! Wires the reconciler into kube-runtime controllers: one per watched namespace (or one for
 //! all), each watching ShopInstances and the children it owns, with bounded concurrency and
-//! graceful shutdown.
+//! graceful shutdown. The concurrency limit applies to each controller: with all namespaces
+//! watched it is the operator's total; with N namespaces listed, up to N times it in all.
 
 use std::sync::Arc;
 
@@ -11,7 +12,7 @@ use k8s_openapi::api::{
 };
 use k8s_openapi::api::{networking::v1 as networking, policy::v1 as policy};
 use kube::api::Api;
-use kube::runtime::controller::{Config, Controller};
+use kube::runtime::controller::{Config, Controller, Error as ControllerError};
 use kube::runtime::watcher;
 use kube::{Client, Resource};
 use shopfleet_crds::ShopInstance;
@@ -59,6 +60,15 @@ async fn run_one(
         .for_each(|result| async move {
             match result {
                 Ok((shop, _)) => tracing::debug!(shop = %shop.name, "reconciled"),
+                // Changes to a deleted shop's children (the garbage collector removing them)
+                // still queue the shop; it is gone, which is the expected end of a deletion.
+                Err(ControllerError::ObjectNotFound(shop)) => {
+                    tracing::debug!(shop = %shop.name, "shop already deleted")
+                }
+                // Already logged with its reason by `error_policy`.
+                Err(ControllerError::ReconcilerFailed(e, shop)) => {
+                    tracing::debug!(shop = %shop.name, error = %e, "reconcile failed")
+                }
                 Err(e) => tracing::warn!(error = ?e, "controller error"),
             }
         })

@@ -1,5 +1,7 @@
 //! The operator's own HTTP server: `/metrics`, `/healthz` (the process is alive) and
-//! `/readyz` (it leads, or does not need to, and its controllers are running).
+//! `/readyz` (it reaches the API server and is not shutting down). Readiness says nothing
+//! about leadership: a standby is ready, so rollouts and drains of several replicas proceed;
+//! the Lease `shopfleet-operator` names the leader.
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};

@@ -1,12 +1,15 @@
 //! Lease-based leader election (`coordination.k8s.io/v1` Lease `shopfleet-operator`), so
-//! that only one of several replicas reconciles at a time.
+//! that only one of several replicas reconciles at a time. Candidates watch the Lease, and a
+//! leader that stops releases it, so a standby takes over at once instead of after expiry.
 
 use std::time::Duration;
 
 use chrono::Utc;
+use futures::StreamExt;
 use k8s_openapi::api::coordination::v1::{Lease, LeaseSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{MicroTime, ObjectMeta};
 use kube::api::{Api, PostParams};
+use kube::runtime::{watcher, WatchStreamExt};
 use kube::Client;
 
 /// Name of the Lease.
@@ -71,8 +74,13 @@ impl Elector {
         }
     }
 
-    /// Waits until this candidate holds the Lease.
+    /// Waits until this candidate holds the Lease, trying again whenever the Lease changes
+    /// (a release shows at once) and at least every retry period (expiry shows no change).
     pub async fn acquire(&self) {
+        let selector = format!("metadata.name={LEASE_NAME}");
+        let changes =
+            watcher(self.api.clone(), watcher::Config::default().fields(&selector)).default_backoff();
+        let mut changes = std::pin::pin!(changes);
         loop {
             match self.try_hold().await {
                 Ok(true) => {
@@ -82,7 +90,31 @@ impl Elector {
                 Ok(false) => tracing::debug!("another replica leads"),
                 Err(e) => tracing::warn!(error = %e, "leader election failed"),
             }
-            tokio::time::sleep(RETRY_PERIOD).await;
+            let _ = tokio::time::timeout(RETRY_PERIOD, changes.next()).await;
+        }
+    }
+
+    /// Gives the Lease up if this candidate holds it, so a standby need not wait for it to
+    /// expire: the holder is cleared and the duration cut to one second, as client-go's
+    /// `ReleaseOnCancel` does. Call it only once this replica has stopped reconciling.
+    pub async fn release(&self) {
+        let result = match self.api.get_opt(LEASE_NAME).await {
+            Ok(Some(mut lease)) => {
+                let spec = lease.spec.get_or_insert_with(LeaseSpec::default);
+                if spec.holder_identity.as_deref() != Some(self.identity.as_str()) {
+                    return;
+                }
+                spec.holder_identity = None;
+                spec.lease_duration_seconds = Some(1);
+                spec.renew_time = Some(MicroTime(Utc::now()));
+                self.api.replace(LEASE_NAME, &PostParams::default(), &lease).await.map(|_| ())
+            }
+            Ok(None) => return,
+            Err(e) => Err(e),
+        };
+        match result {
+            Ok(()) => tracing::info!(identity = %self.identity, "released leadership"),
+            Err(e) => tracing::warn!(error = %e, "releasing the lease failed; it expires on its own"),
         }
     }
 
@@ -134,5 +166,9 @@ mod tests {
         assert_eq!(taken.lease_transitions, Some(4));
         let renewed = claim(Some(&lease("me", 2)), "me", now).expect("own lease");
         assert_eq!(renewed.lease_transitions, Some(3));
+        let mut released = lease("other", 0);
+        released.spec.as_mut().unwrap().holder_identity = None;
+        let taken = claim(Some(&released), "me", now).expect("released lease");
+        assert_eq!(taken.lease_transitions, Some(4));
     }
 }

@@ -11,8 +11,6 @@ pub mod cli;
 pub mod context;
 pub mod controller;
 pub mod error;
-#[cfg(any(test, feature = "testing"))]
-pub mod fake_api;
 pub mod http;
 pub mod leader;
 pub mod metrics;

@@ -1,5 +1,6 @@
 //! Entry point of `shopfleet-operator`: flags, logging, the health and metrics server,
-//! leader election, then the controllers until SIGTERM/SIGINT or loss of leadership.
+//! leader election, then the controllers until SIGTERM/SIGINT or loss of leadership; on the
+//! way out the leader releases its Lease.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -36,23 +37,31 @@ async fn main() -> anyhow::Result<()> {
         let _ = signal_tx.send(true);
     });
 
+    // Ready means able to serve: the API server answers. A standby waiting for the Lease is
+    // ready too; readiness tied to leadership would stall rollouts of several replicas.
+    client.apiserver_version().await?;
+    ready.store(true, Ordering::Relaxed);
+
     let identity =
         std::env::var("POD_NAME").unwrap_or_else(|_| format!("shopfleet-operator-{}", std::process::id()));
+    let mut leadership = None;
     if cli.leader_election {
-        let elector = leader::Elector::new(client.clone(), &cli.lease_namespace(), identity.clone());
+        let elector =
+            Arc::new(leader::Elector::new(client.clone(), &cli.lease_namespace(), identity.clone()));
         tokio::select! {
             () = elector.acquire() => {}
             () = stopped() => return Ok(()),
         }
         let lost_tx = stop_tx.clone();
-        tokio::spawn(async move {
-            elector.hold().await;
+        let holder = elector.clone();
+        let holding = tokio::spawn(async move {
+            holder.hold().await;
             let _ = lost_tx.send(true);
         });
+        leadership = Some((elector, holding));
     }
 
     let ctx = Arc::new(Context::new(client, Some(identity)));
-    ready.store(true, Ordering::Relaxed);
     let controllers = controller::run(ctx, cli.namespaces(), cli.concurrency, stopped());
     let deadline = async {
         stopped().await;
@@ -63,6 +72,11 @@ async fn main() -> anyhow::Result<()> {
         () = deadline => tracing::warn!("controllers did not stop within the grace period; exiting"),
     }
     ready.store(false, Ordering::Relaxed);
+    // Reconciles have stopped: hand the Lease over instead of letting it expire.
+    if let Some((elector, holding)) = leadership {
+        holding.abort();
+        elector.release().await;
+    }
     let _ = stop_tx.send(true);
     server.await??;
     Ok(())

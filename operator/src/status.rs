@@ -8,7 +8,7 @@ use shopfleet_crds::{
     ConditionType, KafkaMode, Phase, SearchMode, ServiceMode, ShopInstance, ShopInstanceStatus, VectorMode,
 };
 
-use crate::build::Desired;
+use crate::build::{api_replicas, Desired};
 use crate::children::Kind;
 use crate::observe::Observed;
 
@@ -30,15 +30,22 @@ fn verdict(ok: bool, reason: &'static str, message: impl Into<String>) -> Verdic
     Verdict { ok, reason, message: message.into() }
 }
 
-/// Whether a StatefulSet or Deployment has all its replicas ready on the latest generation.
-fn workload(observed: &Observed, kind: Kind, name: &str, what: &str) -> Verdict {
+/// Whether a StatefulSet or Deployment has all its replicas ready on the latest generation,
+/// and at least `floor` of them: a Deployment whose `replicas` the autoscaler owns is
+/// defaulted to 1 by the API server until the autoscaler raises it.
+fn workload(observed: &Observed, kind: Kind, name: &str, what: &str, floor: i32) -> Verdict {
     let Some(object) = observed.get(kind, name) else {
         return verdict(false, "Creating", format!("{what} {name} does not exist yet"));
     };
     let status = object.data.get("status");
     let field = |f: &str| status.and_then(|s| s.get(f)).and_then(|v| v.as_i64()).unwrap_or(0);
-    let wanted =
-        object.data.get("spec").and_then(|s| s.get("replicas")).and_then(|r| r.as_i64()).unwrap_or(1);
+    let wanted = object
+        .data
+        .get("spec")
+        .and_then(|s| s.get("replicas"))
+        .and_then(|r| r.as_i64())
+        .unwrap_or(1)
+        .max(i64::from(floor));
     let generation = object.metadata.generation.unwrap_or(0);
     let failed = status.and_then(|s| s.get("conditions")).and_then(|c| c.as_array()).is_some_and(|cs| {
         cs.iter().any(|c| c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded")
@@ -56,7 +63,7 @@ fn workload(observed: &Observed, kind: Kind, name: &str, what: &str) -> Verdict 
 }
 
 fn embedded(observed: &Observed, shop: &ShopInstance, component: &str, what: &str) -> Verdict {
-    workload(observed, Kind::StatefulSet, &format!("{}-{component}", shop.name_any()), what)
+    workload(observed, Kind::StatefulSet, &format!("{}-{component}", shop.name_any()), what, 1)
 }
 
 fn external(reason: &'static str, message: &str) -> Verdict {
@@ -108,16 +115,15 @@ fn parts(shop: &ShopInstance, observed: &Observed, desired: &Desired) -> Vec<(Co
         if replicas == 0 {
             return verdict(true, "ScaledToZero", format!("{what} has no replicas"));
         }
-        workload(observed, Kind::Deployment, &format!("{name}-{component}"), what)
+        workload(observed, Kind::Deployment, &format!("{name}-{component}"), what, replicas)
     };
-    let api_replicas = spec.autoscaling.as_ref().map_or(spec.replicas, |a| a.min_replicas);
     vec![
         (ConditionType::PostgresReady, postgres),
         (ConditionType::RedisReady, redis),
         (ConditionType::SearchReady, search),
         (ConditionType::VectorReady, vector),
         (ConditionType::KafkaReady, kafka),
-        (ConditionType::ApiReady, app("api", "API", api_replicas)),
+        (ConditionType::ApiReady, app("api", "API", api_replicas(spec))),
         (ConditionType::WorkerReady, app("worker", "worker", spec.worker_replicas)),
     ]
 }
@@ -246,5 +252,33 @@ mod tests {
         let flipped = condition(&previous, ConditionType::Ready, verdict(true, "C", "c"), Some(2), &now(300));
         assert_eq!(flipped.last_transition_time, now(300));
         assert_eq!(flipped.status, "True");
+    }
+
+    /// A spec the operator cannot build (one stored before a CRD rule existed: the API
+    /// server now refuses such specs, so only this pure test can produce one) degrades the
+    /// shop with the reason and the problems as message.
+    #[test]
+    fn an_invalid_spec_degrades_the_shop_with_its_problems() {
+        let shop = crate::tests::fixtures::shop("broken", "{postgres: {mode: External}}");
+        let problem =
+            Problem { reason: "InvalidSpec", message: "spec.postgres.external is required".to_owned() };
+        let inputs = Inputs {
+            observed: &Observed::default(),
+            desired: None,
+            problem: Some(&problem),
+            paused: false,
+            now: now(1),
+        };
+        let status = compute(&shop, inputs);
+        assert_eq!(status.phase, Some(Phase::Degraded));
+        let find = |t: ConditionType| status.conditions.iter().find(|c| c.type_ == t.as_str()).unwrap();
+        let degraded = find(ConditionType::Degraded);
+        assert_eq!((degraded.status.as_str(), degraded.reason.as_str()), ("True", "InvalidSpec"));
+        assert_eq!(degraded.message, "spec.postgres.external is required");
+        assert_eq!(
+            (find(ConditionType::Ready).status.as_str(), find(ConditionType::Ready).reason.as_str()),
+            ("False", "InvalidSpec")
+        );
+        assert_eq!(find(ConditionType::Progressing).status, "False");
     }
 }

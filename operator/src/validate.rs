@@ -14,6 +14,7 @@ pub fn validate(shop: &ShopInstance) -> Result<(), Vec<String>> {
     let spec = &shop.spec;
     let name = shop.name_any();
     let mut problems = Vec::new();
+    // The same rule as the CRD's CEL rule on metadata.name (crds/src/shop.rs).
     let dns_label = name.len() <= MAX_NAME_LEN
         && name.starts_with(|c: char| c.is_ascii_lowercase())
         && !name.ends_with('-')

@@ -20,10 +20,7 @@ RW = {"get", "list", "watch", "create", "patch", "update", "delete"}
 NEEDED = {  # (apiGroup, resource) -> verbs, for the shops' namespaces
     ("shopfleet.dev", "shopinstances"): {"get", "list", "watch", "patch", "update"},
     ("shopfleet.dev", "shopinstances/status"): {"get", "patch", "update"},
-    ("shopfleet.dev", "shopinstances/finalizers"): {"update"},
     **{("", r): RW for r in ("secrets", "configmaps", "services", "serviceaccounts", "persistentvolumeclaims")},
-    ("", "pods"): {"get", "list", "watch"},
-    ("", "events"): {"create", "patch"},
     ("events.k8s.io", "events"): {"create", "patch"},
     ("apps", "statefulsets"): RW, ("apps", "deployments"): RW,
     ("batch", "jobs"): RW,
@@ -31,7 +28,7 @@ NEEDED = {  # (apiGroup, resource) -> verbs, for the shops' namespaces
     ("autoscaling", "horizontalpodautoscalers"): RW,
     ("policy", "poddisruptionbudgets"): RW,
 }
-LEASE_VERBS = {"get", "create", "update", "patch"}
+LEASE_VERBS = {"get", "list", "watch", "create", "update", "patch"}
 FORBIDDEN_VERBS = {"escalate", "bind", "impersonate", "*"}
 
 

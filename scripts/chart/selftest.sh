@@ -59,7 +59,7 @@ sed -i 's/^concurrency: 4$/concurrency: 8/' "$TMP/repo/charts/shopfleet/values.y
 must_fail "README default differs from values.yaml" python3 "$HERE/check_values.py" "$TMP/repo/charts/shopfleet"
 
 fresh_repo
-sed -i 's/verbs: \["get", "list", "watch"\]/verbs: ["get", "list", "watch", "*"]/' "$TMP/repo/charts/shopfleet/templates/_helpers.tpl"
+sed -i 's/verbs: \["get", "patch", "update"\]/verbs: ["get", "patch", "update", "*"]/' "$TMP/repo/charts/shopfleet/templates/_helpers.tpl"
 helm template x "$TMP/repo/charts/shopfleet" -n shopfleet-system > "$TMP/wild.yaml"
 must_fail "rbac wildcard rendered from the chart" python3 "$HERE/check_rbac.py" "$TMP/wild.yaml"
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make dev` / `make test` need, only when missing:
 # Debian packages (Postgres, Redis, build tools), cargo-nextest, the tansu Kafka-protocol
-# broker (with --kafka), swagger-ui assets for /docs, and (with --test) Python test tools.
+# broker (with --kafka), swagger-ui assets for /docs, and (with --test) Python test tools and
+# the operator tests' Kubernetes binaries.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -31,6 +32,23 @@ if [ "$want_kafka" = 1 ] && ! command -v tansu >/dev/null 2>&1; then
   say "installing the tansu Kafka-protocol broker (a long build, done once)"
   cargo install --locked tansu --features dynostore
 fi
+
+# >>> operator envtest: kube-apiserver and kube-controller-manager from ../shared/k8s, etcd from
+# Debian, gathered in $CACHE_DIR/k8s (KUBEBUILDER_ASSETS) for scripts/dev/envtest.sh >>>
+if [ "$want_test" = 1 ]; then
+  apt_install etcd-server curl xz-utils
+  k8s_dir="$CACHE_DIR/k8s"
+  mkdir -p "$k8s_dir"
+  for bin in kube-apiserver kube-controller-manager; do
+    src="$ROOT/../shared/k8s/$bin.xz"
+    if [ -f "$src" ] && ! [ "$k8s_dir/$bin" -nt "$src" ]; then
+      say "unpacking $bin from ../shared/k8s"
+      xz -dc "$src" > "$k8s_dir/$bin.tmp" && chmod +x "$k8s_dir/$bin.tmp" && mv "$k8s_dir/$bin.tmp" "$k8s_dir/$bin"
+    fi
+  done
+  ln -sfn "$(command -v etcd || echo /usr/bin/etcd)" "$k8s_dir/etcd"
+fi
+# <<< operator envtest <<<
 
 # Swagger UI assets for /docs, from the npm registry (served locally, works offline).
 swagger="$CACHE_DIR/swagger-ui-dist"

@@ -17,6 +17,7 @@ use shopfleet_crds::ShopInstance;
 use app::AppInput;
 pub use app::VERSION_ANNOTATION;
 use meta::Owner;
+pub use scaling::api_replicas;
 use secrets::SecretValues;
 
 use crate::children::{Child, Kind};
@@ -95,7 +96,7 @@ pub fn build(shop: &ShopInstance, observed: &Observed, secrets: &SecretValues) -
     if let Some(autoscaling) = &spec.autoscaling {
         children.push(Child::new(&scaling::api_autoscaler(&owner, autoscaling)));
     }
-    let api_replicas = spec.autoscaling.as_ref().map_or(spec.replicas, |a| a.min_replicas);
+    let api_replicas = scaling::api_replicas(spec);
     children.extend(scaling::disruption_budget(&owner, "api", api_replicas).as_ref().map(Child::new));
     children
         .extend(scaling::disruption_budget(&owner, "worker", spec.worker_replicas).as_ref().map(Child::new));

@@ -1,8 +1,6 @@
-//! Tests of the operator: built objects (snapshots and Pod Security), and whole reconciles
-//! against the in-memory API server.
+//! Pure tests of the operator: built objects (snapshots and Pod Security). Whole reconciles
+//! run against a real API server in `tests/envtest/`.
 
-mod controller;
 pub(crate) mod fixtures;
 mod pod_security;
-mod reconcile;
 mod snapshots;
