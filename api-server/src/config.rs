@@ -8,8 +8,9 @@ use shopfleet_commerce::config::{
     Validate,
 };
 use shopfleet_commerce::{
-    accounts::settings::AuthSettings, payments::settings::PaymentSettings, server::ServeOptions,
+    accounts::settings::AuthSettings, payments::settings::PaymentSettings,
 };
+use shopfleet_serve::ServeOptions;
 use std::{net::IpAddr, path::PathBuf, time::Duration};
 
 /// Everything `shopfleet-api serve` reads.

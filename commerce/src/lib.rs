@@ -14,7 +14,6 @@
 //! - [`readiness`]: dependency checks behind `/ready`.
 //! - [`telemetry`], [`metrics`]: logs, traces and Prometheus metrics.
 //! - [`probes`]: the `/health`, `/ready` and `/metrics` handlers.
-//! - [`server`]: serving a router with graceful shutdown.
 //! - [`shutdown`]: the SIGTERM/SIGINT signal both binaries stop on.
 
 pub mod accounts;
@@ -34,7 +33,6 @@ pub mod probes;
 pub mod readiness;
 pub mod redis_conn;
 pub mod secret;
-pub mod server;
 pub mod shutdown;
 pub mod telemetry;
 #[cfg(feature = "testing")]

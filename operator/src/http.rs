@@ -6,12 +6,14 @@
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
 use metrics_exporter_prometheus::PrometheusHandle;
+use shopfleet_serve::ServeOptions;
 
 /// Shared state of the HTTP server.
 #[derive(Clone)]
@@ -37,13 +39,21 @@ fn router(health: Health) -> Router {
         .with_state(health)
 }
 
+/// Limits sized for kubelet probes and a metrics scraper: a client gets 5 s for its
+/// headers and at most 64 connections are open, so slow clients cannot starve the probes.
+const SERVE_OPTIONS: ServeOptions = ServeOptions {
+    grace: Duration::from_secs(5),
+    header_read_timeout: Duration::from_secs(5),
+    max_connections: 64,
+};
+
 /// Serves until `shutdown` resolves.
 pub async fn serve(
     addr: SocketAddr,
     health: Health,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
-) -> std::io::Result<()> {
+) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(addr).await?;
     tracing::info!(%addr, "serving /metrics, /healthz and /readyz");
-    axum::serve(listener, router(health)).with_graceful_shutdown(shutdown).await
+    shopfleet_serve::serve(listener, router(health), shutdown, SERVE_OPTIONS).await
 }

@@ -162,8 +162,8 @@ pub struct MailSettings {
 impl WorkerSettings {
     /// How the probe server treats connections: the shutdown grace, and limits sized for
     /// kubelet probes and a metrics scraper.
-    pub fn serve_options(&self) -> shopfleet_commerce::server::ServeOptions {
-        shopfleet_commerce::server::ServeOptions {
+    pub fn serve_options(&self) -> shopfleet_serve::ServeOptions {
+        shopfleet_serve::ServeOptions {
             grace: Duration::from_secs(self.shutdown_grace_secs),
             header_read_timeout: Duration::from_secs(5),
             max_connections: 64,

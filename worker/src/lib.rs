@@ -222,7 +222,7 @@ pub async fn run(settings: WorkerSettings) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("binding WORKER_HOST:WORKER_PORT {addr}"))?;
     tracing::info!(%addr, kafka = settings.kafka.brokers.is_some(), "shopfleet-worker started");
-    shopfleet_commerce::server::serve(
+    shopfleet_serve::serve(
         listener,
         probe_router(state),
         async move {

@@ -102,7 +102,7 @@ async fn start(ctx: ApiContext, extra_routes: impl FnOnce(axum::Router) -> axum:
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = oneshot::channel::<()>();
     let serve_options = ctx.settings.http.serve_options();
-    let server = tokio::spawn(shopfleet_commerce::server::serve(
+    let server = tokio::spawn(shopfleet_serve::serve(
         listener,
         router,
         async move {

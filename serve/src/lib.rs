@@ -1,6 +1,7 @@
-//! Serving an axum router until shutdown, letting in-flight requests finish, with the
-//! limits that keep slow or idle clients from exhausting the server: a deadline for each
-//! request's headers and a cap on open connections.
+//! `shopfleet-serve`: serving an axum router until shutdown, letting in-flight requests
+//! finish, with the limits that keep slow or idle clients from exhausting the server: a
+//! deadline for each request's headers and a cap on open connections. The API, the worker's
+//! probe server and the operator's probe server all serve through it.
 
 use axum::{
     extract::{ConnectInfo, Request},
