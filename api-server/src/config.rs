@@ -7,9 +7,7 @@ use shopfleet_commerce::config::{
     DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
     Validate,
 };
-use shopfleet_commerce::{
-    accounts::settings::AuthSettings, payments::settings::PaymentSettings,
-};
+use shopfleet_commerce::{accounts::settings::AuthSettings, payments::settings::PaymentSettings};
 use shopfleet_serve::ServeOptions;
 use std::{net::IpAddr, path::PathBuf, time::Duration};
 

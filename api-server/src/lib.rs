@@ -31,13 +31,8 @@ pub async fn serve(settings: ApiSettings) -> anyhow::Result<()> {
     let listener =
         TcpListener::bind(addr).await.with_context(|| format!("binding API_HOST:API_PORT {addr}"))?;
     tracing::info!(%addr, docs = ctx.settings.http.docs_enabled, "shopfleet-api listening");
-    shopfleet_serve::serve(
-        listener,
-        http::app(ctx),
-        shopfleet_commerce::shutdown::signal(),
-        serve_options,
-    )
-    .await?;
+    shopfleet_serve::serve(listener, http::app(ctx), shopfleet_commerce::shutdown::signal(), serve_options)
+        .await?;
     tracing::info!("shopfleet-api stopped");
     Ok(())
 }
