@@ -68,11 +68,14 @@ for operation in logout logout_all change_password change_role deactivate; do
 done
 
 failed=0
+# One worker: with two, hypothesis describing its strategies from two threads at once
+# sometimes fails inside CPython's ast module ("AST constructor recursion depth mismatch"),
+# an error of the tool, not of the API.
 run() {
   local who="$1"; shift
   say "schemathesis as $who ($examples examples per operation, seed $seed)"
   if ! "$st" --no-color run "$base/openapi.json" --url "$base" --checks all --seed "$seed" \
-      --max-examples "$examples" --phases examples,coverage,fuzzing --workers 2 \
+      --max-examples "$examples" --phases examples,coverage,fuzzing --workers 1 \
       --generation-database none --suppress-health-check all --warnings off "$@"; then
     failed=1
   fi

@@ -36,7 +36,9 @@ pub struct RegisterRequest {
     /// E-mail address; compared case-insensitively.
     email: String,
     /// At least 12 characters, not a common password.
+    #[schema(min_length = 12, max_length = 128)]
     password: String,
+    #[schema(max_length = 100)]
     display_name: Option<String>,
 }
 

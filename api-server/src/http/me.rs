@@ -32,6 +32,7 @@ async fn get_me(State(ctx): State<ApiContext>, caller: Caller) -> Result<Json<Us
 #[serde(deny_unknown_fields)]
 pub struct ProfilePatch {
     /// New display name; null or empty clears it.
+    #[schema(max_length = 100)]
     display_name: Option<String>,
 }
 

@@ -54,6 +54,7 @@ pub struct AuthenticateRequest {
 #[serde(deny_unknown_fields)]
 pub struct RefundRequest {
     /// Minor units to refund; everything still refundable when omitted.
+    #[schema(minimum = 1)]
     amount_minor: Option<i64>,
     /// Why (kept with the refund and sent to the shopper); default `requested_by_shop`.
     #[schema(min_length = 1, max_length = 200)]

@@ -30,14 +30,24 @@ pub struct Address {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AddressInput {
+    #[schema(max_length = 50)]
     pub label: Option<String>,
+    #[schema(min_length = 1, max_length = 200)]
     pub full_name: String,
+    #[schema(min_length = 1, max_length = 200)]
     pub line1: String,
+    #[schema(max_length = 200)]
     pub line2: Option<String>,
+    #[schema(min_length = 1, max_length = 100)]
     pub city: String,
+    #[schema(max_length = 100)]
     pub region: Option<String>,
+    #[schema(min_length = 1, max_length = 20)]
     pub postal_code: String,
+    /// ISO 3166-1 alpha-2 code, e.g. `DE`.
+    #[schema(pattern = "^[A-Z]{2}$")]
     pub country: String,
+    #[schema(max_length = 30)]
     pub phone: Option<String>,
     #[serde(default)]
     pub is_default: bool,

@@ -20,7 +20,9 @@ pub struct Category {
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewCategory {
+    #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: String,
+    #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// Slug of the parent category; none for a top-level category.
     pub parent: Option<String>,

@@ -53,8 +53,10 @@ pub struct NewProduct {
     #[schema(min_length = 1, max_length = 200)]
     pub title: String,
     /// Defaults to a slug of the title.
+    #[schema(max_length = 120, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$")]
     pub slug: Option<String>,
     #[serde(default)]
+    #[schema(max_length = 20000)]
     pub description: String,
     #[serde(default = "draft")]
     pub status: ProductStatus,
@@ -65,6 +67,7 @@ pub struct NewProduct {
     pub attributes: serde_json::Map<String, serde_json::Value>,
     #[serde(default)]
     pub images: Vec<Image>,
+    #[schema(min_items = 1, max_items = 500)]
     pub variants: Vec<NewVariant>,
 }
 
