@@ -32,13 +32,20 @@ async fn record(db: &sqlx::PgPool, event: EventType, aggregate: uuid::Uuid, data
     tx.commit().await.unwrap();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn welcome_and_low_stock_mail_reach_the_right_people_as_files() {
+/// A migrated database and a worker with every handler that writes its mail as files into
+/// a fresh directory, polling every second.
+async fn worker_writing_mail_files() -> (sqlx::PgPool, tempfile::TempDir, RunningWorker) {
     let (url, db) = migrated_database().await;
     let dir = tempfile::tempdir().unwrap();
     let settings =
         settings(&url, &[format!("--mail-dir={}", dir.path().display()), "--mail-poll-secs=1".into()]);
     let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
+    (db, dir, worker)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn welcome_and_low_stock_mail_reach_the_right_people_as_files() {
+    let (db, dir, worker) = worker_writing_mail_files().await;
 
     let shopper = insert_user(&db, "ann@example.com", "Ann <3", "user").await;
     let merchant = insert_user(&db, "bob@example.com", "Bob", "merchant").await;
@@ -119,11 +126,7 @@ async fn a_dead_smtp_server_delays_mail_but_not_event_handling() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_mail_that_can_never_be_delivered_is_dead_lettered_at_once() {
-    let (url, db) = migrated_database().await;
-    let dir = tempfile::tempdir().unwrap();
-    let settings =
-        settings(&url, &[format!("--mail-dir={}", dir.path().display()), "--mail-poll-secs=1".into()]);
-    let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
+    let (db, _mail_dir, worker) = worker_writing_mail_files().await;
     // An address no mail system accepts (older rows and imports can hold such values).
     let shopper = insert_user(&db, "nobody at example dot com", "Dee", "user").await;
     record(&db, EventType::UserRegistered, shopper, serde_json::json!({"user_id": shopper})).await;
@@ -151,11 +154,7 @@ async fn a_mail_that_can_never_be_delivered_is_dead_lettered_at_once() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn order_placed_and_cancelled_mail_the_shopper() {
-    let (url, db) = migrated_database().await;
-    let dir = tempfile::tempdir().unwrap();
-    let settings =
-        settings(&url, &[format!("--mail-dir={}", dir.path().display()), "--mail-poll-secs=1".into()]);
-    let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
+    let (db, dir, worker) = worker_writing_mail_files().await;
     let shopper = insert_user(&db, "dee@example.com", "Dee", "user").await;
     let order = uuid::Uuid::now_v7();
     record(
@@ -191,11 +190,7 @@ async fn order_placed_and_cancelled_mail_the_shopper() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payment_shipping_and_refund_events_mail_the_shopper() {
-    let (url, db) = migrated_database().await;
-    let dir = tempfile::tempdir().unwrap();
-    let settings =
-        settings(&url, &[format!("--mail-dir={}", dir.path().display()), "--mail-poll-secs=1".into()]);
-    let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
+    let (db, dir, worker) = worker_writing_mail_files().await;
     let shopper = insert_user(&db, "fay@example.com", "Fay", "user").await;
     let (order, intent) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
     let base = serde_json::json!({"order_id": order, "user_id": shopper});
