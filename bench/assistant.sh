@@ -37,13 +37,13 @@ trap cleanup EXIT INT TERM
 
 log "building shopfleet-api, the embedding benchmark and the goose scenarios (release)"
 # One build for both (`--bins` too, or `--example` alone would leave out the server).
-(cd "$ROOT" && CARGO_TARGET_DIR=$API_TARGET cargo build --quiet --release -p shopfleet-api -p shopfleet-commerce --bins --example embed_throughput)
+(cd "$ROOT" && CARGO_TARGET_DIR=$API_TARGET cargo build --quiet --release -p shopfleet-api -p shopfleet-assistant --bins --example embed_throughput)
 (cd "$ROOT/bench" && CARGO_TARGET_DIR=$BENCH_TARGET cargo build --quiet --release --bin assistant-bench)
 
 log "embedding throughput (${SECONDS_PER_RUN}s per measurement)"
 "$API_TARGET/release/examples/embed_throughput" "$SECONDS_PER_RUN" | tee "$OUT/embed.json"
 
-export JWT_SECRET PAYMENTS_WEBHOOK_SECRETS DEMO_PASSWORD REDIS_URL=redis://127.0.0.1:6379/0 LOG_LEVEL=warn,shopfleet_commerce::assistant::vectors=info LOG_FORMAT=json API_HOST=127.0.0.1
+export JWT_SECRET PAYMENTS_WEBHOOK_SECRETS DEMO_PASSWORD REDIS_URL=redis://127.0.0.1:6379/0 LOG_LEVEL=warn,shopfleet_assistant::vectors=info LOG_FORMAT=json API_HOST=127.0.0.1
 JWT_SECRET=$(python3 -c 'import secrets; print(secrets.token_hex(32))')
 PAYMENTS_WEBHOOK_SECRETS=whsec_$(python3 -c 'import secrets; print(secrets.token_hex(24))')
 DEMO_PASSWORD=$(python3 -c 'import secrets; print("Bench-" + secrets.token_urlsafe(12))')

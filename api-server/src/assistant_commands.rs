@@ -1,11 +1,8 @@
 //! `shopfleet-api reindex-vectors` and `shopfleet-api eval-assistant`.
 
 use crate::config::ApiSettings;
-use shopfleet_commerce::{
-    assistant::{eval, indexer::Indexer, settings::VectorBackend, Assistant},
-    config::Validate,
-    db,
-};
+use shopfleet_assistant::{eval, indexer::Indexer, settings::VectorBackend, Assistant};
+use shopfleet_platform::{config::Validate, db};
 
 /// Recomputes every published product's vector into `product_embeddings` (and the Qdrant
 /// server, with that backend); embedded indexes pick the rows up from there.

@@ -1,13 +1,13 @@
 //! Settings of `shopfleet-api`: the shared service settings plus the HTTP server's own.
 
 use clap::{builder::BoolishValueParser, Args};
-use shopfleet_commerce::assistant::settings::AssistantSettings;
+use shopfleet_assistant::settings::AssistantSettings;
 use shopfleet_commerce::catalog::search::SearchSettings;
-use shopfleet_commerce::config::{
+use shopfleet_commerce::{accounts::settings::AuthSettings, payments::settings::PaymentSettings};
+use shopfleet_platform::config::{
     DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
     Validate,
 };
-use shopfleet_commerce::{accounts::settings::AuthSettings, payments::settings::PaymentSettings};
 use shopfleet_serve::ServeOptions;
 use std::{net::IpAddr, path::PathBuf, time::Duration};
 

@@ -8,7 +8,7 @@ pub mod state;
 
 use anyhow::Context;
 use config::ApiSettings;
-use shopfleet_commerce::config::Validate;
+use shopfleet_platform::config::Validate;
 use state::ApiContext;
 use tokio::net::TcpListener;
 
@@ -31,7 +31,7 @@ pub async fn serve(settings: ApiSettings) -> anyhow::Result<()> {
     let listener =
         TcpListener::bind(addr).await.with_context(|| format!("binding API_HOST:API_PORT {addr}"))?;
     tracing::info!(%addr, docs = ctx.settings.http.docs_enabled, "shopfleet-api listening");
-    shopfleet_serve::serve(listener, http::app(ctx), shopfleet_commerce::shutdown::signal(), serve_options)
+    shopfleet_serve::serve(listener, http::app(ctx), shopfleet_platform::shutdown::signal(), serve_options)
         .await?;
     tracing::info!("shopfleet-api stopped");
     Ok(())

@@ -4,7 +4,7 @@
 use clap::{Parser, Subcommand};
 use shopfleet_api::config::ApiSettings;
 use shopfleet_commerce::catalog::search::SearchSettings;
-use shopfleet_commerce::config::{DatabaseSettings, TelemetrySettings, Validate};
+use shopfleet_platform::config::{DatabaseSettings, TelemetrySettings, Validate};
 
 #[derive(Parser)]
 #[command(name = "shopfleet-api", version, about = "The HTTP API of a Shopfleet shop")]
@@ -42,7 +42,7 @@ enum Command {
         seed: u64,
         /// Password of every demo account (no built-in default).
         #[arg(long, env = "DEMO_PASSWORD", hide_env_values = true)]
-        demo_password: shopfleet_commerce::secret::Secret,
+        demo_password: shopfleet_platform::secret::Secret,
         #[command(flatten)]
         settings: Box<ApiSettings>,
     },
@@ -93,7 +93,7 @@ async fn main() -> std::process::ExitCode {
         }
         None => cli.serve.telemetry.clone(),
     };
-    let _guard = match shopfleet_commerce::telemetry::init(&telemetry, "shopfleet-api") {
+    let _guard = match shopfleet_platform::telemetry::init(&telemetry, "shopfleet-api") {
         Ok(guard) => guard,
         Err(err) => {
             eprintln!("shopfleet-api: {err:#}");
@@ -129,7 +129,7 @@ async fn main() -> std::process::ExitCode {
 
 async fn migrate(database: DatabaseSettings) -> anyhow::Result<()> {
     database.validate()?;
-    let pool = shopfleet_commerce::db::connect_lazy(&database)?;
+    let pool = shopfleet_platform::db::connect_lazy(&database)?;
     shopfleet_commerce::db::migrate(&pool).await?;
     tracing::info!("migrations applied");
     Ok(())
@@ -138,7 +138,7 @@ async fn migrate(database: DatabaseSettings) -> anyhow::Result<()> {
 async fn reindex_search(database: DatabaseSettings, search: SearchSettings) -> anyhow::Result<()> {
     database.validate()?;
     search.validate()?;
-    let pool = shopfleet_commerce::db::connect_lazy(&database)?;
+    let pool = shopfleet_platform::db::connect_lazy(&database)?;
     let summary = search.index()?.reindex(&pool).await?;
     tracing::info!(summary, "search re-index finished");
     println!("{summary}");
@@ -169,7 +169,7 @@ async fn seed_demo(
     settings: ApiSettings,
 ) -> anyhow::Result<()> {
     settings.database.validate()?;
-    let pool = shopfleet_commerce::db::connect_lazy(&settings.database)?;
+    let pool = shopfleet_platform::db::connect_lazy(&settings.database)?;
     let hasher = shopfleet_commerce::accounts::password::PasswordHasherService::new(&settings.auth)?;
     match shopfleet_commerce::catalog::demo::load(&pool, &hasher, spec, password).await {
         Ok(summary) => {

@@ -1,16 +1,16 @@
-//! `ApiContext`: what every handler can reach (pools, settings, metrics), built once at start-up.
+//! `ApiContext`: what every handler can reach (the commerce services and workflows,
+//! settings, metrics), built once at start-up. Handlers call the services; the pool is
+//! here for readiness, the assistant and tests.
 
 use crate::{config::ApiSettings, http::problem::ApiError};
 use metrics_exporter_prometheus::PrometheusHandle;
+use shopfleet_assistant::Assistant;
 use shopfleet_commerce::{
-    accounts::Accounts,
-    assistant::Assistant,
-    catalog::Catalog,
-    db, kafka,
-    payments::{provider::PaymentProvider, simulator::SimulatedProvider},
-    readiness::Readiness,
-    redis_conn::RedisConn,
+    accounts::Accounts, carts::Carts, catalog::Catalog, events::ledger::EventMonitor,
+    idempotency::IdempotencyKeys, orders::Orders, payments::provider::PaymentProvider, workflows::Workflows,
 };
+use shopfleet_payment_simulator::SimulatedProvider;
+use shopfleet_platform::{db, kafka, readiness::Readiness, redis_conn::RedisConn};
 use sqlx::PgPool;
 use std::sync::{
     atomic::{AtomicBool, Ordering},
@@ -24,6 +24,12 @@ pub struct ApiContext {
     pub redis: RedisConn,
     pub accounts: Accounts,
     pub catalog: Catalog,
+    pub carts: Carts,
+    pub orders: Orders,
+    /// Checkout, payment, refunds and cancellation.
+    pub workflows: Workflows,
+    pub events: EventMonitor,
+    pub idempotency: IdempotencyKeys,
     /// The payment provider (the simulator; a real PSP implements the same trait).
     pub payments: Arc<dyn PaymentProvider>,
     pub readiness: Readiness,
@@ -47,15 +53,23 @@ impl ApiContext {
             kafka: kafka::client_config(&settings.kafka),
             timeout: settings.readiness.timeout(),
         };
+        let catalog = Catalog::new(db.clone(), redis.clone(), settings.catalog_cache_ttl_secs)
+            .with_search(settings.search.index()?);
+        let payments: Arc<dyn PaymentProvider> =
+            Arc::new(SimulatedProvider::new(db.clone(), settings.payments.settle_delay()));
         Ok(Self {
             accounts: Accounts::new(db.clone(), redis.clone(), &settings.auth)?,
-            catalog: Catalog::new(db.clone(), redis.clone(), settings.catalog_cache_ttl_secs)
-                .with_search(settings.search.index()?),
-            payments: Arc::new(SimulatedProvider::new(db.clone(), settings.payments.settle_delay())),
+            carts: Carts::new(db.clone()),
+            orders: Orders::new(db.clone()),
+            workflows: Workflows::new(db.clone(), payments.clone(), catalog.cache().clone()),
+            events: EventMonitor::new(db.clone()),
+            idempotency: IdempotencyKeys::new(db.clone()),
+            catalog,
+            payments,
             db,
             redis,
             readiness,
-            metrics: shopfleet_commerce::metrics::handle(),
+            metrics: shopfleet_platform::metrics::handle(),
             settings: Arc::new(settings),
             assistant: Arc::default(),
             assistant_opening: Arc::default(),

@@ -9,7 +9,7 @@ mod common;
 use axum::{extract::State, routing, Json, Router};
 use common::{assert_problem, spawn_app_with, TestApp, TestUser};
 use serde_json::{json, Value};
-use shopfleet_commerce::assistant::{
+use shopfleet_assistant::{
     embed,
     indexer::Indexer,
     store,

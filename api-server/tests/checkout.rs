@@ -9,10 +9,7 @@ use common::{
     shop::{big_app, checkout_as, scalar, shopper, stock, variant},
 };
 use serde_json::{json, Value};
-use shopfleet_commerce::{
-    orders::{checkout, expiry},
-    payments::{confirm, PaymentStatus},
-};
+use shopfleet_commerce::payments::PaymentStatus;
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -111,12 +108,9 @@ async fn a_thousand_concurrent_checkouts_over_three_variants_take_exactly_thirty
         shoppers.push((user, address));
     }
     let attempts = shoppers.into_iter().map(|(user, address)| {
-        let db = db.clone();
+        let workflows = app.ctx.workflows.clone();
         tokio::spawn(async move {
-            let mut tx = db.begin().await.unwrap();
-            let placed = checkout::place(&mut tx, user, address, Duration::from_secs(900)).await;
-            tx.commit().await.unwrap();
-            placed.is_ok()
+            workflows.place_order(user, address, Duration::from_secs(900), None).await.is_ok()
         })
     });
     let placed =
@@ -131,10 +125,10 @@ async fn a_thousand_concurrent_checkouts_over_three_variants_take_exactly_thirty
     let orders: Vec<(Uuid, Uuid)> =
         sqlx::query_as("SELECT id, user_id FROM orders").fetch_all(&db).await.unwrap();
     let payments = orders.into_iter().map(|(order, user)| {
-        let (db, provider) = (db.clone(), app.ctx.payments.clone());
+        let workflows = app.ctx.workflows.clone();
         tokio::spawn(async move {
             let card = common::shop::test_card("4242424242424242");
-            confirm::confirm(&db, provider.as_ref(), order, user, &card, "pay").await.unwrap().status
+            workflows.confirm_payment(order, user, &card, "pay").await.unwrap().status
         })
     });
     for status in futures_util::future::join_all(payments).await {
@@ -145,7 +139,7 @@ async fn a_thousand_concurrent_checkouts_over_three_variants_take_exactly_thirty
     }
     assert_eq!(scalar(&app, "SELECT count(*) FROM orders WHERE status = 'paid'").await, 30);
     assert_eq!(scalar(&app, "SELECT count(*) FROM sim_psp_charges").await, 30, "one charge per order");
-    assert_eq!(expiry::expire_unpaid(&db, 500).await.unwrap(), 0, "paid orders never expire");
+    assert_eq!(app.ctx.workflows.expire_unpaid(500).await.unwrap(), 0, "paid orders never expire");
 }
 
 #[tokio::test]

@@ -11,16 +11,9 @@ use common::{
     spawn_app_with, TestApp, WEBHOOK_SECRET,
 };
 use serde_json::{json, Value};
-use shopfleet_commerce::{
-    orders::expiry,
-    payments::{
-        card::CardInput,
-        confirm,
-        simulator::{self, Delivery},
-        webhook,
-    },
-    secret::Secret,
-};
+use shopfleet_commerce::payments::{card::CardInput, webhook};
+use shopfleet_payment_simulator::{self as simulator, Delivery};
+use shopfleet_platform::secret::Secret;
 use uuid::Uuid;
 
 /// An order of `quantity` units at 2500 each (stock 10), awaiting payment:
@@ -298,12 +291,12 @@ async fn webhooks_before_after_twice_and_out_of_order_end_in_the_same_state() {
     let (token, before) = unpaid_order(&app, "WH-BEFORE", 1).await;
     let answer = confirm_at_provider(&app, &before, "4242424242424242").await;
     assert_eq!(deliver_webhooks(&app).await, 1);
-    confirm::settle(&db, provider.as_ref(), before.parse().unwrap(), &answer).await.unwrap();
+    app.ctx.workflows.settle_payment(before.parse().unwrap(), &answer).await.unwrap();
 
     // After: the answer first, then the webhook.
     let (_, after) = unpaid_order(&app, "WH-AFTER", 1).await;
     let answer = confirm_at_provider(&app, &after, "4242424242424242").await;
-    confirm::settle(&db, provider.as_ref(), after.parse().unwrap(), &answer).await.unwrap();
+    app.ctx.workflows.settle_payment(after.parse().unwrap(), &answer).await.unwrap();
     assert_eq!(deliver_webhooks(&app).await, 1);
 
     // Twice: the same event delivered again is acknowledged as a duplicate.
@@ -449,7 +442,7 @@ async fn an_expired_order_is_never_paid_and_money_taken_late_is_refunded() {
     )
     .await;
     assert_eq!(scalar(&app, "SELECT count(*) FROM sim_psp_charges").await, 0, "nothing was charged");
-    assert_eq!(expiry::expire_unpaid(&db, 100).await.unwrap(), 1);
+    assert_eq!(app.ctx.workflows.expire_unpaid(100).await.unwrap(), 1);
     assert_eq!(order_status(&app, &token, &order).await, "cancelled");
     assert_eq!(stock(&app, "EXP-1").await, (10, 0), "the reservation is released");
     assert_eq!(payment(&app, &token, &order).await["status"], "canceled");
@@ -462,7 +455,7 @@ async fn an_expired_order_is_never_paid_and_money_taken_late_is_refunded() {
         .execute(&db)
         .await
         .unwrap();
-    assert_eq!(expiry::expire_unpaid(&db, 100).await.unwrap(), 1);
+    assert_eq!(app.ctx.workflows.expire_unpaid(100).await.unwrap(), 1);
     assert_eq!(deliver_webhooks(&app).await, 1);
     assert_eq!(order_status(&app, &token, &late).await, "cancelled", "a cancelled order stays cancelled");
     let refunded = payment(&app, &token, &late).await;

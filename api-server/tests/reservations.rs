@@ -139,8 +139,7 @@ async fn the_worker_job_expires_overdue_reservations() {
     reservations::reserve(&mut conn, variant, 5, Duration::from_millis(200), None).await.unwrap();
     drop(conn);
     tokio::time::sleep(Duration::from_millis(300)).await;
-    let cache = shopfleet_commerce::catalog::cache::CatalogCache::new(app.ctx.redis.clone(), 60);
-    let summary = shopfleet_worker::jobs::expire_reservations(app.ctx.db.clone(), cache).await.unwrap();
+    let summary = shopfleet_worker::jobs::expire_reservations(app.ctx.workflows.clone()).await.unwrap();
     assert_eq!(summary, "1 reservations expired");
     assert_eq!(stock(&app, variant).await, (5, 0), "the job released the expired reservation's stock");
 }

@@ -6,7 +6,7 @@
 //!   cargo run --release -p shopfleet-commerce --example embed_throughput -- [seconds]
 
 use candle_core::{Device, Tensor};
-use shopfleet_commerce::assistant::embed::{minilm::MiniLm, Embedder};
+use shopfleet_assistant::embed::{minilm::MiniLm, Embedder};
 use std::time::{Duration, Instant};
 
 /// Product texts shaped like the ones the indexer embeds.

@@ -122,3 +122,36 @@ pub async fn prune_expired(db: &PgPool) -> Result<u64, DomainError> {
         .await?
         .rows_affected())
 }
+
+/// The keys of one database, for callers that hold no transaction of their own.
+#[derive(Clone)]
+pub struct IdempotencyKeys {
+    db: PgPool,
+}
+
+impl IdempotencyKeys {
+    pub fn new(db: PgPool) -> Self {
+        Self { db }
+    }
+
+    /// [`begin`]: claims `key` or tells how to answer a repeat.
+    pub async fn begin(&self, principal: Uuid, key: &str, hash: &str) -> Result<Begin, DomainError> {
+        begin(&self.db, principal, key, hash).await
+    }
+
+    /// [`complete`] for work that committed on its own.
+    pub async fn complete(
+        &self,
+        principal: Uuid,
+        key: &str,
+        status: u16,
+        body: &[u8],
+    ) -> Result<(), DomainError> {
+        complete(&mut *self.db.acquire().await?, principal, key, status, body).await
+    }
+
+    /// [`release`]: frees a key whose request failed with a server error.
+    pub async fn release(&self, principal: Uuid, key: &str) -> Result<(), DomainError> {
+        release(&self.db, principal, key).await
+    }
+}

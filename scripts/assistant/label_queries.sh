@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# Builds the assistant's labelled query set (commerce/src/assistant/eval/queries.json)
+# Builds the assistant's labelled query set (assistant/src/eval/queries.json)
 # from rules.tsv and a database holding the demo shop (`shopfleet-api seed-demo`, 1,000
 # products, seed 42): a query's relevant products are the published products of the
 # rule's category with the rule's attribute value. Queries with no such product are left out.
 #   scripts/assistant/label_queries.sh postgres://postgres@127.0.0.1:5432/shopfleet
 set -euo pipefail
 db="${1:?usage: label_queries.sh DATABASE_URL}"
-dir="$(cd "$(dirname "$0")/../../commerce/src/assistant/eval" && pwd)"
+dir="$(cd "$(dirname "$0")/../../assistant/src/eval" && pwd)"
 psql "$db" -qtAX -v ON_ERROR_STOP=1 <<SQL > "$dir/queries.json"
 CREATE TEMP TABLE rules (query text, category text, attribute text, value text);
 \copy rules FROM '$dir/rules.tsv'

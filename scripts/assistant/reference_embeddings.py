@@ -8,7 +8,7 @@ It shares no code with the Rust (candle) embedder, so agreement means both are r
 
     python3 -m venv /tmp/ref && /tmp/ref/bin/pip install numpy tokenizers safetensors
     /tmp/ref/bin/python scripts/assistant/reference_embeddings.py "$EMBEDDING_MODEL_DIR" \
-        > commerce/tests/fixtures/minilm_reference.json
+        > assistant/tests/fixtures/minilm_reference.json
 """
 
 import json

@@ -1,17 +1,14 @@
 //! Settings of `shopfleet-worker`.
 
+use crate::mail::settings::MailSettings;
 use clap::Args;
-use shopfleet_commerce::assistant::settings::AssistantSettings;
-use shopfleet_commerce::{
-    catalog::search::SearchSettings,
-    config::{
-        DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
-        Validate,
-    },
-    payments::settings::PaymentSettings,
-    secret::Secret,
+use shopfleet_assistant::settings::AssistantSettings;
+use shopfleet_commerce::{catalog::search::SearchSettings, payments::settings::PaymentSettings};
+use shopfleet_platform::config::{
+    DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
+    Validate,
 };
-use std::{net::IpAddr, path::PathBuf, str::FromStr, time::Duration};
+use std::{net::IpAddr, str::FromStr, time::Duration};
 
 #[derive(Debug, Clone, Args)]
 pub struct WorkerSettings {
@@ -142,23 +139,6 @@ impl FromStr for Schedule {
     }
 }
 
-/// Where mail goes.
-#[derive(Debug, Clone, Args)]
-pub struct MailSettings {
-    /// SMTP server, e.g. `smtps://user:pass@smtp.example.com:465` or `smtp://localhost:25`.
-    #[arg(long = "smtp-url", env = "SMTP_URL")]
-    pub smtp_url: Option<Secret>,
-    /// Write mail as `.eml` files into this directory instead of sending it (development).
-    #[arg(long = "mail-dir", env = "MAIL_DIR", conflicts_with = "smtp_url")]
-    pub mail_dir: Option<PathBuf>,
-    /// The From address of every mail.
-    #[arg(long = "mail-from", env = "MAIL_FROM", default_value = "Shopfleet <no-reply@shopfleet.invalid>")]
-    pub from: String,
-    /// Seconds between mail queue polls.
-    #[arg(long = "mail-poll-secs", env = "MAIL_POLL_SECS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=3600))]
-    pub poll_secs: u64,
-}
-
 impl WorkerSettings {
     /// How the probe server treats connections: the shutdown grace, and limits sized for
     /// kubelet probes and a metrics scraper.
@@ -203,14 +183,7 @@ impl Validate for WorkerSettings {
         if self.events.kafka_group_prefix.is_empty() {
             return Err(SettingError::new("KAFKA_GROUP_PREFIX", "must be non-empty"));
         }
-        if let Some(url) = &self.mail.smtp_url {
-            crate::mail::transport::check_smtp_url(url.expose())
-                .map_err(|err| SettingError::new("SMTP_URL", err))?;
-        }
-        self.mail
-            .from
-            .parse::<lettre::message::Mailbox>()
-            .map_err(|err| SettingError::new("MAIL_FROM", format!("not a mailbox: {err}")))?;
+        self.mail.validate()?;
         self.assistant.validate()
     }
 }

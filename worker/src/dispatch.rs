@@ -3,7 +3,7 @@
 //! then dead-lettering with the error. Every attempt is counted in the metrics.
 
 use crate::config::EventSettings;
-use shopfleet_commerce::events::{Envelope, Handler, HandlerError};
+use shopfleet_commerce::events::{ledger, Envelope, Handler, HandlerError};
 use sqlx::PgPool;
 use std::{sync::Arc, time::Instant};
 use tokio::sync::watch;
@@ -96,20 +96,7 @@ impl Dispatcher {
         attempts: u32,
         error: &str,
     ) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT INTO dead_letters (id, handler, event_id, event, error, attempts) VALUES ($1, $2, $3, $4, $5, $6)
-             ON CONFLICT (handler, event_id) DO UPDATE
-               SET error = EXCLUDED.error, attempts = dead_letters.attempts + EXCLUDED.attempts,
-                   replay_requested_at = NULL, replayed_at = NULL",
-        )
-        .bind(uuid::Uuid::now_v7())
-        .bind(handler)
-        .bind(event.id)
-        .bind(serde_json::to_value(event)?)
-        .bind(error)
-        .bind(attempts as i32)
-        .execute(&self.db)
-        .await?;
+        ledger::dead_letter(&self.db, handler, event, attempts, error).await?;
         if let Some(sink) = &self.dead_letter_sink {
             sink.send(handler, event, error).await?;
         }
@@ -156,16 +143,7 @@ pub fn export_counters_at_zero(handlers: &[Arc<dyn Handler>]) {
 /// `Ok(false)`: it was processed before, nothing done.
 pub async fn apply_once(db: &PgPool, handler: &dyn Handler, event: &Envelope) -> Result<bool, HandlerError> {
     let mut tx = db.begin().await?;
-    let fresh = sqlx::query(
-        "INSERT INTO processed_events (handler, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
-    )
-    .bind(handler.name())
-    .bind(event.id)
-    .execute(&mut *tx)
-    .await?
-    .rows_affected()
-        == 1;
-    if !fresh {
+    if !ledger::mark_processed(&mut tx, handler.name(), event.id).await? {
         return Ok(false);
     }
     handler.handle(event, &mut tx).await?;
@@ -175,17 +153,7 @@ pub async fn apply_once(db: &PgPool, handler: &dyn Handler, event: &Envelope) ->
 
 /// Keeps a failed attempt for the admin API; losing this record must not stop delivery.
 async fn record_failure(db: &PgPool, handler: &str, event: &Envelope, attempt: u32, error: &str) {
-    let result = sqlx::query(
-        "INSERT INTO handler_failures (handler, event_id, event_type, attempt, error) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(handler)
-    .bind(event.id)
-    .bind(&event.event_type)
-    .bind(attempt as i32)
-    .bind(error)
-    .execute(db)
-    .await;
-    if let Err(err) = result {
+    if let Err(err) = ledger::record_failure(db, handler, event, attempt, error).await {
         tracing::warn!(error = %err, "could not record a handler failure");
     }
 }

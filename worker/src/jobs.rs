@@ -2,15 +2,13 @@
 
 use crate::{config::EventSettings, lag};
 use shopfleet_commerce::{
-    assistant,
-    catalog::{cache::CatalogCache, reservations, search::SearchIndex},
+    catalog::search::SearchIndex,
     error::DomainError,
-    idempotency, orders,
-    payments::{
-        refunds,
-        simulator::{self, Delivery, SimulatedProvider},
-    },
+    events::{ledger, outbox},
+    idempotency, job_runs, mail_outbox,
+    workflows::Workflows,
 };
+use shopfleet_payment_simulator::{self as simulator, Delivery};
 use sqlx::PgPool;
 use std::sync::Arc;
 
@@ -23,22 +21,22 @@ const HISTORY_DAYS: i32 = 30;
 
 /// Expires overdue reservations (rows are claimed with SKIP LOCKED, so each expires
 /// once), then invalidates cached catalog pages when availability changed.
-pub async fn expire_reservations(db: PgPool, cache: CatalogCache) -> anyhow::Result<String> {
-    let total = release_in_batches(&cache, || reservations::expire_due(&db, BATCH)).await?;
+pub async fn expire_reservations(workflows: Workflows) -> anyhow::Result<String> {
+    let total = in_batches(|| workflows.expire_reservations(BATCH)).await?;
     metrics::counter!("worker_reservations_expired_total").increment(total as u64);
     Ok(format!("{total} reservations expired"))
 }
 
-/// Cancels unpaid orders past their deadline (releasing their stock), batch by batch.
-pub async fn expire_orders(db: PgPool, cache: CatalogCache) -> anyhow::Result<String> {
-    let total = release_in_batches(&cache, || orders::expiry::expire_unpaid(&db, BATCH)).await?;
+/// Cancels unpaid orders past their deadline (releasing their stock and invalidating
+/// cached catalog pages), batch by batch.
+pub async fn expire_orders(workflows: Workflows) -> anyhow::Result<String> {
+    let total = in_batches(|| workflows.expire_unpaid(BATCH)).await?;
     metrics::counter!("worker_orders_expired_total").increment(total as u64);
     Ok(format!("{total} unpaid orders expired"))
 }
 
-/// Runs `batch` until a batch comes back short, then invalidates cached catalog pages
-/// if any stock was released. Returns how many rows all batches handled.
-async fn release_in_batches<F, Fut>(cache: &CatalogCache, mut batch: F) -> anyhow::Result<usize>
+/// Runs `batch` until a batch comes back short. Returns how many rows all batches handled.
+async fn in_batches<F, Fut>(mut batch: F) -> anyhow::Result<usize>
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = Result<usize, DomainError>>,
@@ -51,31 +49,18 @@ where
             break;
         }
     }
-    if total > 0 {
-        cache.invalidate().await;
-    }
     Ok(total)
 }
 
 /// Deletes published outbox rows past their retention, expired idempotency keys, old
 /// bookkeeping rows and old vector tombstones.
 pub async fn prune(db: PgPool, settings: EventSettings) -> anyhow::Result<String> {
-    let outbox = sqlx::query("DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)")
-        .bind(settings.outbox_retention_hours as i32)
-        .execute(&db)
-        .await?
-        .rows_affected();
-    let mut history = 0;
-    for statement in [
-        "DELETE FROM handler_failures WHERE failed_at < now() - make_interval(days => $1)",
-        "DELETE FROM job_runs WHERE finished_at < now() - make_interval(days => $1)",
-        "DELETE FROM mail_outbox WHERE coalesce(sent_at, failed_at) < now() - make_interval(days => $1)",
-        "DELETE FROM processed_events WHERE processed_at < now() - make_interval(days => $1)",
-    ] {
-        history += sqlx::query(statement).bind(HISTORY_DAYS).execute(&db).await?.rows_affected();
-    }
+    let outbox = outbox::prune_published(&db, settings.outbox_retention_hours as i32).await?;
+    let history = ledger::prune(&db, HISTORY_DAYS).await?
+        + job_runs::prune(&db, HISTORY_DAYS).await?
+        + mail_outbox::prune(&db, HISTORY_DAYS).await?;
     let keys = idempotency::prune_expired(&db).await?;
-    let tombstones = assistant::store::prune_tombstones(&db, HISTORY_DAYS).await?;
+    let tombstones = shopfleet_assistant::store::prune_tombstones(&db, HISTORY_DAYS).await?;
     Ok(format!(
         "{outbox} outbox rows, {keys} idempotency keys, {history} history rows and {tombstones} vector tombstones pruned"
     ))
@@ -95,14 +80,10 @@ pub async fn measure_lag(db: PgPool, settings: EventSettings) -> anyhow::Result<
 /// The simulated payment provider's background work: settles `processing` payments
 /// whose time came, delivers due webhooks (retried with backoff) and retries refunds
 /// left pending. With a real provider the first two happen at the provider.
-pub async fn run_payments(
-    db: PgPool,
-    provider: std::sync::Arc<SimulatedProvider>,
-    delivery: Delivery,
-) -> anyhow::Result<String> {
+pub async fn run_payments(db: PgPool, workflows: Workflows, delivery: Delivery) -> anyhow::Result<String> {
     let settled = simulator::settle_due(&db, BATCH).await?;
     let delivered = simulator::deliver_due(&db, &delivery, BATCH).await?;
-    let refunds = refunds::execute_stale(&db, provider.as_ref(), BATCH).await?;
+    let refunds = workflows.retry_pending_refunds(BATCH).await?;
     Ok(format!(
         "{settled} payments settled, {delivered} webhooks delivered, {refunds} pending refunds retried"
     ))

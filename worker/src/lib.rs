@@ -33,11 +33,13 @@ use shopfleet_commerce::{
         cache::{CatalogCache, DEFAULT_TTL_SECS},
         search::{self, SearchBackend},
     },
-    config::Validate,
-    db,
     events::Handler,
-    kafka,
-    payments::simulator::{Delivery, SimulatedProvider},
+    workflows::Workflows,
+};
+use shopfleet_payment_simulator::{Delivery, SimulatedProvider};
+use shopfleet_platform::{
+    config::Validate,
+    db, kafka,
     probes::{self, ProbeState},
     readiness::Readiness,
     redis_conn::RedisConn,
@@ -71,7 +73,7 @@ pub fn probe_state(settings: &WorkerSettings) -> anyhow::Result<ProbeState> {
             kafka: kafka::client_config(&settings.kafka),
             timeout: settings.readiness.timeout(),
         },
-        metrics: shopfleet_commerce::metrics::handle(),
+        metrics: shopfleet_platform::metrics::handle(),
     })
 }
 
@@ -91,7 +93,7 @@ pub fn default_handlers(settings: &WorkerSettings) -> Vec<Arc<dyn Handler>> {
             Err(err) => tracing::error!(error = format!("{err:#}"), "search index sync is off"),
         }
     }
-    match shopfleet_commerce::assistant::indexer::Indexer::from_settings(&settings.assistant) {
+    match shopfleet_assistant::indexer::Indexer::from_settings(&settings.assistant) {
         Ok(indexer) => handlers.push(Arc::new(vectors::VectorIndexing { indexer })),
         Err(err) => tracing::error!(error = format!("{err:#}"), "product vector indexing is off"),
     }
@@ -102,17 +104,19 @@ pub fn default_handlers(settings: &WorkerSettings) -> Vec<Arc<dyn Handler>> {
 pub fn jobs(settings: &WorkerSettings, state: &ProbeState) -> anyhow::Result<Vec<Job>> {
     let db = state.readiness.db.clone();
     let cache = CatalogCache::new(state.readiness.redis.clone(), DEFAULT_TTL_SECS);
+    let provider = Arc::new(SimulatedProvider::new(db.clone(), settings.payments.settle_delay()));
+    let workflows = Workflows::new(db.clone(), provider, cache);
     let schedules = &settings.schedules;
     let events = settings.events.clone();
     let index = settings.search.index()?;
     Ok(vec![
         Job::new("expire_reservations", schedules.expire_reservations.cron.clone(), {
-            let (db, cache) = (db.clone(), cache.clone());
-            move || jobs::expire_reservations(db.clone(), cache.clone())
+            let workflows = workflows.clone();
+            move || jobs::expire_reservations(workflows.clone())
         }),
         Job::new("expire_orders", schedules.expire_orders.cron.clone(), {
-            let (db, cache) = (db.clone(), cache.clone());
-            move || jobs::expire_orders(db.clone(), cache.clone())
+            let workflows = workflows.clone();
+            move || jobs::expire_orders(workflows.clone())
         }),
         Job::new("prune", schedules.prune.cron.clone(), {
             let (db, events) = (db.clone(), events.clone());
@@ -127,10 +131,9 @@ pub fn jobs(settings: &WorkerSettings, state: &ProbeState) -> anyhow::Result<Vec
             move || jobs::measure_lag(db.clone(), events.clone())
         }),
         Job::new("payments", schedules.payments.cron.clone(), {
-            let provider = Arc::new(SimulatedProvider::new(db.clone(), settings.payments.settle_delay()));
             let secrets = settings.payments.active_webhook_secrets().into_iter().cloned().collect();
             let delivery = Delivery::new(settings.payments_webhook_url.clone(), secrets)?;
-            move || jobs::run_payments(db.clone(), provider.clone(), delivery.clone())
+            move || jobs::run_payments(db.clone(), workflows.clone(), delivery.clone())
         }),
     ])
 }
@@ -226,7 +229,7 @@ pub async fn run(settings: WorkerSettings) -> anyhow::Result<()> {
         listener,
         probe_router(state),
         async move {
-            shopfleet_commerce::shutdown::signal().await;
+            shopfleet_platform::shutdown::signal().await;
             let _ = stop_tx.send(true);
         },
         settings.serve_options(),

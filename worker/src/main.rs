@@ -17,7 +17,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let _guard = match shopfleet_commerce::telemetry::init(&cli.settings.telemetry, "shopfleet-worker") {
+    let _guard = match shopfleet_platform::telemetry::init(&cli.settings.telemetry, "shopfleet-worker") {
         Ok(guard) => guard,
         Err(err) => {
             eprintln!("shopfleet-worker: {err:#}");

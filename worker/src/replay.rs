@@ -3,11 +3,10 @@
 //! that fails again keeps the dead letter, with the new error, until asked again.
 
 use crate::dispatch::apply_once;
-use shopfleet_commerce::events::{Envelope, Handler};
+use shopfleet_commerce::events::{ledger, Envelope, Handler};
 use sqlx::PgPool;
 use std::{sync::Arc, time::Duration};
 use tokio::sync::watch;
-use uuid::Uuid;
 
 const BATCH: i64 = 50;
 
@@ -15,44 +14,26 @@ const BATCH: i64 = 50;
 pub async fn replay_requested(db: &PgPool, handlers: &[Arc<dyn Handler>]) -> anyhow::Result<usize> {
     let names: Vec<&str> = handlers.iter().map(|handler| handler.name()).collect();
     let mut tx = db.begin().await?;
-    let requested: Vec<(Uuid, String, serde_json::Value)> = sqlx::query_as(
-        "SELECT id, handler, event FROM dead_letters
-         WHERE replay_requested_at IS NOT NULL AND replayed_at IS NULL AND handler = ANY($1)
-         ORDER BY replay_requested_at LIMIT $2 FOR UPDATE SKIP LOCKED",
-    )
-    .bind(&names)
-    .bind(BATCH)
-    .fetch_all(&mut *tx)
-    .await?;
+    let requested = ledger::claim_replays(&mut tx, &names, BATCH).await?;
     let mut replayed = 0;
     for (id, handler_name, event) in requested {
         let handler =
             handlers.iter().find(|handler| handler.name() == handler_name).expect("filtered by name");
         let outcome = match serde_json::from_value::<Envelope>(event) {
-            Ok(event) => apply_once(db, handler.as_ref(), &event).await.map_err(|err| err.to_string()),
+            Ok(event) => {
+                apply_once(db, handler.as_ref(), &event).await.map(drop).map_err(|err| err.to_string())
+            }
             Err(err) => Err(format!("stored event does not parse: {err}")),
         };
-        match outcome {
-            Ok(_) => {
+        match &outcome {
+            Ok(()) => {
                 replayed += 1;
                 metrics::counter!("worker_dead_letters_replayed_total", "handler" => handler.name())
                     .increment(1);
-                sqlx::query("UPDATE dead_letters SET replayed_at = now() WHERE id = $1")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?;
             }
-            Err(error) => {
-                tracing::warn!(dead_letter = %id, handler = handler.name(), error, "replay failed");
-                sqlx::query(
-                    "UPDATE dead_letters SET error = $2, attempts = attempts + 1, replay_requested_at = NULL WHERE id = $1",
-                )
-                .bind(id)
-                .bind(error)
-                .execute(&mut *tx)
-                .await?;
-            }
+            Err(error) => tracing::warn!(dead_letter = %id, handler = handler.name(), error, "replay failed"),
         }
+        ledger::record_replay(&mut tx, id, outcome.as_ref().map(|_| ()).map_err(String::as_str)).await?;
     }
     tx.commit().await?;
     Ok(replayed)

@@ -5,6 +5,7 @@
 
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
+use shopfleet_commerce::job_runs;
 use sqlx::PgPool;
 use std::{sync::Arc, time::Instant};
 use tokio::sync::watch;
@@ -43,7 +44,7 @@ async fn run_job(db: PgPool, worker: String, job: Job, mut stop: watch::Receiver
             _ = tokio::time::sleep(wait) => {}
             _ = crate::stopped(&mut stop) => return,
         }
-        match claim(&db, job.name, tick, &worker).await {
+        match job_runs::claim(&db, job.name, tick, &worker).await {
             Ok(true) => execute(&db, &job, tick).await,
             Ok(false) => tracing::debug!(job = job.name, %tick, "another worker runs this tick"),
             Err(err) => {
@@ -53,19 +54,6 @@ async fn run_job(db: PgPool, worker: String, job: Job, mut stop: watch::Receiver
             }
         }
     }
-}
-
-/// Claims `tick` of `job` for this worker; false when another worker has it.
-pub async fn claim(db: &PgPool, job: &str, tick: DateTime<Utc>, worker: &str) -> sqlx::Result<bool> {
-    let inserted =
-        sqlx::query("INSERT INTO job_runs (job, tick, worker) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-            .bind(job)
-            .bind(tick)
-            .bind(worker)
-            .execute(db)
-            .await?
-            .rows_affected();
-    Ok(inserted == 1)
 }
 
 async fn execute(db: &PgPool, job: &Job, tick: DateTime<Utc>) {
@@ -85,14 +73,7 @@ async fn execute(db: &PgPool, job: &Job, tick: DateTime<Utc>) {
             format!("failed: {err:#}")
         }
     };
-    let recorded =
-        sqlx::query("UPDATE job_runs SET finished_at = now(), outcome = $3 WHERE job = $1 AND tick = $2")
-            .bind(job.name)
-            .bind(tick)
-            .bind(outcome)
-            .execute(db)
-            .await;
-    if let Err(err) = recorded {
+    if let Err(err) = job_runs::finish(db, job.name, tick, &outcome).await {
         tracing::warn!(job = job.name, error = %err, "could not record a job outcome");
     }
 }

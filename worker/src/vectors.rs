@@ -3,10 +3,8 @@
 //! when the product's text changed; tombstoning it when the product is gone, archived or
 //! unpublished). Embedded indexes follow that table; a Qdrant server is written directly.
 
-use shopfleet_commerce::{
-    assistant::indexer::Indexer,
-    events::{Envelope, Handler, HandlerError},
-};
+use shopfleet_assistant::indexer::Indexer;
+use shopfleet_commerce::events::{Envelope, Handler, HandlerError};
 use sqlx::PgConnection;
 
 pub struct VectorIndexing {

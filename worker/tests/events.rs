@@ -182,7 +182,7 @@ async fn event_counters_are_exported_at_zero_before_any_event() {
     let (url, _db) = migrated_database().await;
     let settings = settings(&url, &[]);
     let worker = RunningWorker::start(&settings, vec![Recorder::new("recorder") as Arc<dyn Handler>]).await;
-    let metrics = shopfleet_commerce::metrics::handle().render();
+    let metrics = shopfleet_platform::metrics::handle().render();
     for series in [
         r#"worker_events_failed_total{handler="recorder"} 0"#,
         r#"worker_events_retried_total{handler="recorder"} 0"#,

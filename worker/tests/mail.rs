@@ -147,7 +147,7 @@ async fn a_mail_that_can_never_be_delivered_is_dead_lettered_at_once() {
         1,
         "the reason is kept"
     );
-    let body = shopfleet_commerce::metrics::handle().render();
+    let body = shopfleet_platform::metrics::handle().render();
     assert!(body.contains("worker_mail_dead_lettered_total 1"), "{body}");
     worker.stop().await;
 }

@@ -8,10 +8,11 @@ mod common;
 
 use common::*;
 use shopfleet_commerce::{
+    accounts::{Caller, Role},
     catalog::{
         inventory::{self, NewAdjustment},
         listing::{ListingQuery, DEFAULT_PAGE_SIZE},
-        products::{self, Actor, NewProduct, ProductPatch},
+        products::{self, NewProduct, ProductPatch},
         search::{SearchIndex, SearchQuery},
         ProductStatus,
     },
@@ -154,7 +155,7 @@ async fn the_handler_keeps_meilisearch_in_step_with_the_catalog() {
     index.configure().await.unwrap();
     let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
     let seller = merchant(&db).await;
-    let actor = Actor { user_id: seller, is_admin: false };
+    let caller = Caller { user_id: seller, role: Role::Merchant };
 
     let socks = create_product(&db, seller, "Fjord Merino Socks", "SOCK-FJ-1").await;
     create_product(&db, seller, "Fjord Wool Hat", "HAT-FJ-1").await;
@@ -172,18 +173,18 @@ async fn the_handler_keeps_meilisearch_in_step_with_the_catalog() {
 
     let patch =
         ProductPatch { title: Some("Fjord Merino Crew Socks".into()), description: None, status: None };
-    products::update(&db, actor, socks.id, &patch).await.unwrap();
+    products::update(&db, &caller, socks.id, &patch).await.unwrap();
     wait("crew", None, vec!["Fjord Merino Crew Socks"]).await;
 
     let variant = products::get(&db, &socks.id.to_string()).await.unwrap().unwrap().variants[0].id;
     let sold_out: NewAdjustment =
         serde_json::from_value(serde_json::json!({"kind": "correction", "quantity": 0, "reason": "counted"}))
             .unwrap();
-    inventory::adjust(&db, actor, variant, &sold_out).await.unwrap();
+    inventory::adjust(&db, &caller, variant, &sold_out).await.unwrap();
     wait("fjord", Some(true), vec!["Fjord Wool Hat"]).await;
 
     let archive = ProductPatch { title: None, description: None, status: Some(ProductStatus::Archived) };
-    products::update(&db, actor, socks.id, &archive).await.unwrap();
+    products::update(&db, &caller, socks.id, &archive).await.unwrap();
     wait("merino", None, vec![]).await;
     worker.stop().await;
     let handled = count(&db, "SELECT count(*) FROM processed_events WHERE handler = 'search_index'").await;

@@ -6,7 +6,10 @@ use super::{auth::Admin, problem::ApiError, query::ApiQuery};
 use crate::state::ApiContext;
 use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
-use shopfleet_commerce::events::monitor::{self, ConsumerLag, DeadLetter, HandlerFailure};
+use shopfleet_commerce::{
+    events::ledger::{ConsumerLag, DeadLetter, HandlerFailure},
+    page::PageLimit,
+};
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -33,11 +36,7 @@ pub struct LimitParams {
 
 impl LimitParams {
     fn limit(&self) -> Result<i64, ApiError> {
-        let limit = self.limit.unwrap_or(50);
-        if !(1..=MAX_LIMIT).contains(&limit) {
-            return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_LIMIT}")));
-        }
-        Ok(limit as i64)
+        Ok(PageLimit::new(self.limit, 50, MAX_LIMIT)?.rows())
     }
 }
 
@@ -46,7 +45,7 @@ impl LimitParams {
 #[utoipa::path(get, path = "/api/v1/admin/events/lag", tag = "admin", security(("bearer" = ["admin"])),
     responses((status = 200, body = Vec<ConsumerLag>)))]
 async fn lag(State(ctx): State<ApiContext>, _admin: Admin) -> Result<Json<Vec<ConsumerLag>>, ApiError> {
-    Ok(Json(monitor::lag(&ctx.db).await?))
+    Ok(Json(ctx.events.lag().await?))
 }
 
 /// Recent failed handler attempts, newest first.
@@ -57,7 +56,7 @@ async fn failures(
     _admin: Admin,
     ApiQuery(params): ApiQuery<LimitParams>,
 ) -> Result<Json<Vec<HandlerFailure>>, ApiError> {
-    Ok(Json(monitor::recent_failures(&ctx.db, params.limit()?).await?))
+    Ok(Json(ctx.events.recent_failures(params.limit()?).await?))
 }
 
 /// Dead letters (events a handler gave up on), newest first.
@@ -69,7 +68,7 @@ async fn dead_letters(
     ApiQuery(params): ApiQuery<LimitParams>,
 ) -> Result<Json<Vec<DeadLetter>>, ApiError> {
     let pending = params.pending.unwrap_or(true);
-    Ok(Json(monitor::dead_letters(&ctx.db, pending, params.limit()?).await?))
+    Ok(Json(ctx.events.dead_letters(pending, params.limit()?).await?))
 }
 
 /// Replay a dead letter: a worker runs its handler again (within seconds) and records
@@ -82,5 +81,5 @@ async fn replay(
     _admin: Admin,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<(StatusCode, Json<DeadLetter>), ApiError> {
-    Ok((StatusCode::ACCEPTED, Json(monitor::request_replay(&ctx.db, id).await?)))
+    Ok((StatusCode::ACCEPTED, Json(ctx.events.request_replay(id).await?)))
 }

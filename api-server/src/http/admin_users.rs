@@ -5,9 +5,12 @@ use super::{auth::Admin, json::ApiJson, problem::ApiError, query::ApiQuery};
 use crate::state::ApiContext;
 use axum::{extract::State, Json};
 use serde::Deserialize;
-use shopfleet_commerce::accounts::{
-    users::{User, UserPage, UserQuery},
-    Role,
+use shopfleet_commerce::{
+    accounts::{
+        users::{User, UserPage, UserQuery},
+        Role,
+    },
+    page::PageLimit,
 };
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -44,15 +47,11 @@ async fn list_users(
     _admin: Admin,
     ApiQuery(params): ApiQuery<ListParams>,
 ) -> Result<Json<UserPage>, ApiError> {
-    let limit = params.limit.unwrap_or(20);
-    if !(1..=MAX_PAGE_SIZE).contains(&limit) {
-        return Err(ApiError::invalid("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));
-    }
     let query = UserQuery {
         search: params.q.filter(|q| !q.trim().is_empty()),
         role: params.role,
         cursor: params.cursor,
-        limit,
+        limit: PageLimit::new(params.limit, 20, MAX_PAGE_SIZE)?,
     };
     Ok(Json(ctx.accounts.list_users(&query).await?))
 }

@@ -6,10 +6,8 @@ use super::{json::ApiJson, problem::ApiError, query::ApiQuery};
 use crate::state::ApiContext;
 use axum::{extract::State, Json};
 use serde::{Deserialize, Serialize};
-use shopfleet_commerce::{
-    assistant::{retrieval::Filters, AskReply, Recommendation, SimilarProduct},
-    error::DomainError,
-};
+use shopfleet_assistant::{retrieval::Filters, AskReply, Recommendation, SimilarProduct};
+use shopfleet_commerce::error::DomainError;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;

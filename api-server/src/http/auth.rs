@@ -1,11 +1,11 @@
 //! Authorization, declared once per route by the extractor a handler takes:
-//! [`Caller`] (any signed-in user), [`Merchant`] (merchant or admin), [`Admin`].
+//! [`SignedIn`] (any signed-in user), [`Merchant`] (merchant or admin), [`Admin`].
 //! Each verifies the bearer token, checks revocation and the role, or answers 401/403.
 
 use super::problem::ApiError;
 use crate::state::ApiContext;
 use axum::{extract::FromRequestParts, http::request::Parts};
-use shopfleet_commerce::accounts::{service::Principal, Role};
+use shopfleet_commerce::accounts::{service::Principal, Caller, Role};
 use std::marker::PhantomData;
 
 /// The roles a route admits.
@@ -37,9 +37,16 @@ pub struct Authorized<R: RoleRule> {
     _rule: PhantomData<R>,
 }
 
-pub type Caller = Authorized<AnyRole>;
+pub type SignedIn = Authorized<AnyRole>;
 pub type Merchant = Authorized<MerchantRole>;
 pub type Admin = Authorized<AdminRole>;
+
+impl<R: RoleRule> Authorized<R> {
+    /// Who is calling, as the shop's rules take it.
+    pub fn caller(&self) -> Caller {
+        self.principal.caller()
+    }
+}
 
 impl<R: RoleRule> FromRequestParts<ApiContext> for Authorized<R> {
     type Rejection = ApiError;
@@ -65,23 +72,15 @@ impl<R: RoleRule> FromRequestParts<ApiContext> for Authorized<R> {
 
 /// A caller who may or may not be signed in: no `Authorization` header is anonymous,
 /// a present but invalid one is still a 401.
-pub struct MaybeCaller(pub Option<Principal>);
+pub struct MaybeSignedIn(pub Option<Caller>);
 
-impl FromRequestParts<ApiContext> for MaybeCaller {
+impl FromRequestParts<ApiContext> for MaybeSignedIn {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, ctx: &ApiContext) -> Result<Self, Self::Rejection> {
         if !parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
             return Ok(Self(None));
         }
-        Ok(Self(Some(Caller::from_request_parts(parts, ctx).await?.principal)))
-    }
-}
-
-/// The commerce library's view of a caller, for ownership checks.
-pub fn actor(principal: &Principal) -> shopfleet_commerce::catalog::products::Actor {
-    shopfleet_commerce::catalog::products::Actor {
-        user_id: principal.user_id,
-        is_admin: principal.role == Role::Admin,
+        Ok(Self(Some(SignedIn::from_request_parts(parts, ctx).await?.caller())))
     }
 }

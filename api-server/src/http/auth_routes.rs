@@ -2,7 +2,7 @@
 //! grants, form-encoded or JSON), logout and logout-all.
 
 use super::{
-    auth::Caller,
+    auth::SignedIn,
     json::{self, ApiJson},
     problem::ApiError,
 };
@@ -193,15 +193,15 @@ use axum::extract::FromRequest as _;
 /// End this session: its refresh tokens and this access token stop working at once.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", security(("bearer" = ["user", "merchant", "admin"])),
     responses((status = 204, description = "Session revoked")))]
-async fn logout(State(ctx): State<ApiContext>, caller: Caller) -> Result<StatusCode, ApiError> {
-    ctx.accounts.logout(&caller.principal).await?;
+async fn logout(State(ctx): State<ApiContext>, signed_in: SignedIn) -> Result<StatusCode, ApiError> {
+    ctx.accounts.logout(&signed_in.principal).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// End every session of the caller.
 #[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "auth", security(("bearer" = ["user", "merchant", "admin"])),
     responses((status = 204, description = "Every session revoked")))]
-async fn logout_all(State(ctx): State<ApiContext>, caller: Caller) -> Result<StatusCode, ApiError> {
-    ctx.accounts.logout_all(&caller.principal).await?;
+async fn logout_all(State(ctx): State<ApiContext>, signed_in: SignedIn) -> Result<StatusCode, ApiError> {
+    ctx.accounts.logout_all(&signed_in.principal).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -2,11 +2,11 @@
 //! line lists what changed since it was added (price, stock, availability).
 
 use super::path::ApiPath;
-use super::{auth::Caller, json::ApiJson, problem::ApiError};
+use super::{auth::SignedIn, json::ApiJson, problem::ApiError};
 use crate::state::ApiContext;
 use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
-use shopfleet_commerce::carts::{self, Cart};
+use shopfleet_commerce::carts::Cart;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -38,15 +38,15 @@ pub struct LineQuantity {
 /// The caller's cart with current prices, totals and per-line issues.
 #[utoipa::path(get, path = "/api/v1/cart", tag = "cart", security(("bearer" = ["user", "merchant", "admin"])),
     responses((status = 200, body = Cart)))]
-async fn get_cart(State(ctx): State<ApiContext>, caller: Caller) -> Result<Json<Cart>, ApiError> {
-    Ok(Json(carts::get(&ctx.db, caller.principal.user_id).await?))
+async fn get_cart(State(ctx): State<ApiContext>, signed_in: SignedIn) -> Result<Json<Cart>, ApiError> {
+    Ok(Json(ctx.carts.get(&signed_in.caller()).await?))
 }
 
 /// Empty the cart.
 #[utoipa::path(delete, path = "/api/v1/cart", tag = "cart", security(("bearer" = ["user", "merchant", "admin"])),
     responses((status = 204, description = "Emptied")))]
-async fn clear_cart(State(ctx): State<ApiContext>, caller: Caller) -> Result<StatusCode, ApiError> {
-    carts::clear(&ctx.db, caller.principal.user_id).await?;
+async fn clear_cart(State(ctx): State<ApiContext>, signed_in: SignedIn) -> Result<StatusCode, ApiError> {
+    ctx.carts.clear(&signed_in.caller()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -55,10 +55,10 @@ async fn clear_cart(State(ctx): State<ApiContext>, caller: Caller) -> Result<Sta
     request_body = NewLine, responses((status = 200, body = Cart), (status = 409, body = super::problem::Problem)))]
 async fn add_line(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiJson(line): ApiJson<NewLine>,
 ) -> Result<Json<Cart>, ApiError> {
-    Ok(Json(carts::add(&ctx.db, caller.principal.user_id, line.variant_id, line.quantity).await?))
+    Ok(Json(ctx.carts.add(&signed_in.caller(), line.variant_id, line.quantity).await?))
 }
 
 /// Set a line's quantity (this also accepts the variant's current price).
@@ -67,11 +67,11 @@ async fn add_line(
     request_body = LineQuantity, responses((status = 200, body = Cart), (status = 404, body = super::problem::Problem)))]
 async fn set_line(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiPath(variant_id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<LineQuantity>,
 ) -> Result<Json<Cart>, ApiError> {
-    Ok(Json(carts::set_quantity(&ctx.db, caller.principal.user_id, variant_id, body.quantity).await?))
+    Ok(Json(ctx.carts.set_quantity(&signed_in.caller(), variant_id, body.quantity).await?))
 }
 
 /// Remove a line.
@@ -80,8 +80,8 @@ async fn set_line(
     responses((status = 200, body = Cart), (status = 404, body = super::problem::Problem)))]
 async fn remove_line(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiPath(variant_id): ApiPath<Uuid>,
 ) -> Result<Json<Cart>, ApiError> {
-    Ok(Json(carts::remove(&ctx.db, caller.principal.user_id, variant_id).await?))
+    Ok(Json(ctx.carts.remove(&signed_in.caller(), variant_id).await?))
 }

@@ -3,7 +3,7 @@
 
 use super::path::ApiPath;
 use super::{
-    auth::{actor, Admin, MaybeCaller, Merchant},
+    auth::{Admin, MaybeSignedIn, Merchant},
     json::ApiJson,
     problem::ApiError,
     query::ApiQuery,
@@ -17,10 +17,10 @@ use axum::{
 };
 use serde::Deserialize;
 use shopfleet_commerce::catalog::{
-    categories::{self, Category, NewCategory},
-    inventory::{self, Adjustment, NewAdjustment},
+    categories::{Category, NewCategory},
+    inventory::{Adjustment, NewAdjustment},
     listing::{ListingQuery, ProductPage, Sort, DEFAULT_PAGE_SIZE},
-    products::{Actor, Deletion, NewProduct, Product, ProductPatch, VariantPage},
+    products::{Deletion, NewProduct, Product, ProductPatch, VariantPage},
     search::{SearchQuery, SearchResults},
 };
 use utoipa::IntoParams;
@@ -40,7 +40,7 @@ pub fn router() -> OpenApiRouter<ApiContext> {
 /// The category tree, parents before children.
 #[utoipa::path(get, path = "/api/v1/categories", tag = "catalog", responses((status = 200, body = Vec<Category>)))]
 async fn list_categories(State(ctx): State<ApiContext>) -> Result<Json<Vec<Category>>, ApiError> {
-    Ok(Json(categories::list(&ctx.db).await?))
+    Ok(Json(ctx.catalog.categories().await?))
 }
 
 /// Add a category (admins).
@@ -53,7 +53,7 @@ async fn create_category(
     _admin: Admin,
     ApiJson(input): ApiJson<NewCategory>,
 ) -> Result<(StatusCode, Json<Category>), ApiError> {
-    Ok((StatusCode::CREATED, Json(categories::create(&ctx.db, &input).await?)))
+    Ok((StatusCode::CREATED, Json(ctx.catalog.create_category(&input).await?)))
 }
 
 /// Query parameters of the product listing (documentation; parsed by [`parse_listing`]).
@@ -204,12 +204,11 @@ async fn create_product(
     responses((status = 200, body = Product), (status = 404, body = super::problem::Problem)))]
 async fn get_product(
     State(ctx): State<ApiContext>,
-    caller: MaybeCaller,
+    signed_in: MaybeSignedIn,
     ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Product>, ApiError> {
-    let actor: Option<Actor> = caller.0.as_ref().map(actor);
     match ctx.catalog.get(&id).await? {
-        Some(product) if Actor::can_see(actor.as_ref(), &product) => Ok(Json(product)),
+        Some(product) if product.visible_to(signed_in.0.as_ref()) => Ok(Json(product)),
         _ => Err(ApiError::NotFound("product not found".into())),
     }
 }
@@ -230,13 +229,12 @@ pub struct VariantParams {
     responses((status = 200, body = VariantPage), (status = 404, body = super::problem::Problem)))]
 async fn list_variants(
     State(ctx): State<ApiContext>,
-    caller: MaybeCaller,
+    signed_in: MaybeSignedIn,
     ApiPath(id): ApiPath<String>,
     ApiQuery(params): ApiQuery<VariantParams>,
 ) -> Result<Json<VariantPage>, ApiError> {
-    let actor: Option<Actor> = caller.0.as_ref().map(actor);
     let product = match ctx.catalog.get(&id).await? {
-        Some(product) if Actor::can_see(actor.as_ref(), &product) => product,
+        Some(product) if product.visible_to(signed_in.0.as_ref()) => product,
         _ => return Err(ApiError::NotFound("product not found".into())),
     };
     Ok(Json(ctx.catalog.variants(product.id, params.cursor, params.limit.unwrap_or(50)).await?))
@@ -251,7 +249,7 @@ async fn patch_product(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(patch): ApiJson<ProductPatch>,
 ) -> Result<Json<Product>, ApiError> {
-    Ok(Json(ctx.catalog.update_product(actor(&merchant.principal), id, &patch).await?))
+    Ok(Json(ctx.catalog.update_product(&merchant.caller(), id, &patch).await?))
 }
 
 /// Delete a product (its merchant or an admin). A product that was sold or has stock
@@ -265,7 +263,7 @@ async fn delete_product(
     merchant: Merchant,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, ApiError> {
-    Ok(match ctx.catalog.delete_product(actor(&merchant.principal), id).await? {
+    Ok(match ctx.catalog.delete_product(&merchant.caller(), id).await? {
         Deletion::Deleted => StatusCode::NO_CONTENT.into_response(),
         Deletion::Archived(product) => Json(*product).into_response(),
     })
@@ -282,7 +280,7 @@ async fn adjust_stock(
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<NewAdjustment>,
 ) -> Result<(StatusCode, Json<Adjustment>), ApiError> {
-    Ok((StatusCode::CREATED, Json(ctx.catalog.adjust_stock(actor(&merchant.principal), id, &input).await?)))
+    Ok((StatusCode::CREATED, Json(ctx.catalog.adjust_stock(&merchant.caller(), id, &input).await?)))
 }
 
 /// A variant's stock audit log, newest first (last 200).
@@ -293,5 +291,5 @@ async fn stock_history(
     merchant: Merchant,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Vec<Adjustment>>, ApiError> {
-    Ok(Json(inventory::history(&ctx.db, actor(&merchant.principal), id).await?))
+    Ok(Json(ctx.catalog.stock_history(&merchant.caller(), id).await?))
 }

@@ -6,13 +6,7 @@ use super::path::ApiPath;
 use super::{auth::Merchant, json::ApiJson, problem::ApiError};
 use crate::state::ApiContext;
 use axum::{extract::State, Json};
-use shopfleet_commerce::{
-    accounts::Role,
-    orders::{
-        fulfilment::{self, FulfilmentRequest},
-        Order,
-    },
-};
+use shopfleet_commerce::orders::{fulfilment::FulfilmentRequest, Order};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
@@ -28,8 +22,7 @@ async fn merchant_orders(
     State(ctx): State<ApiContext>,
     merchant: Merchant,
 ) -> Result<Json<Vec<Order>>, ApiError> {
-    let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
-    Ok(Json(fulfilment::list_for_merchant(&mut conn, merchant.principal.user_id, 50).await?))
+    Ok(Json(ctx.orders.for_merchant(&merchant.caller(), 50).await?))
 }
 
 /// Start, ship (with `carrier` and `tracking_number`) or deliver the caller's lines of a
@@ -46,6 +39,5 @@ async fn fulfil_lines(
     ApiPath(order): ApiPath<Uuid>,
     ApiJson(request): ApiJson<FulfilmentRequest>,
 ) -> Result<Json<Order>, ApiError> {
-    let is_admin = merchant.principal.role == Role::Admin;
-    Ok(Json(fulfilment::fulfil(&ctx.db, order, merchant.principal.user_id, is_admin, &request).await?))
+    Ok(Json(ctx.orders.fulfil(&merchant.caller(), order, &request).await?))
 }

@@ -2,7 +2,8 @@
 //! Stripe's semantics from `commerce::idempotency`: [`claim`] the `Idempotency-Key`
 //! before doing anything, then answer through the claim so that the answer is stored
 //! and a retry gets it back byte for byte. Refusals are answers too; only unexpected
-//! server errors free the key, so that a retry runs again.
+//! server errors free the key, so that a retry runs again. Work that commits in one
+//! transaction (checkout) stores its answer in it, given [`Claimed::key`].
 
 use super::problem::ApiError;
 use crate::state::ApiContext;
@@ -11,7 +12,6 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use shopfleet_commerce::idempotency::{self, Begin};
-use sqlx::{Postgres, Transaction};
 use uuid::Uuid;
 
 /// What a request with an idempotency key does next.
@@ -41,7 +41,7 @@ pub async fn claim(
         .ok_or_else(|| ApiError::invalid("Idempotency-Key", "this header is required"))?
         .to_owned();
     let hash = idempotency::request_hash(route, body);
-    Ok(match idempotency::begin(&ctx.db, principal, &key, &hash).await? {
+    Ok(match ctx.idempotency.begin(principal, &key, &hash).await? {
         Begin::Replay { status, body } => Claim::Replay(stored_response(status, body)),
         Begin::Proceed => Claim::Fresh(Claimed { principal, key }),
     })
@@ -49,7 +49,7 @@ pub async fn claim(
 
 /// Runs `work` (given the key) the first time `route` sees this key with this `body`,
 /// answering `status` with its JSON; repeats get the stored answer. For work that commits
-/// its own effects; work inside one transaction uses [`claim`] and [`Claimed::commit`].
+/// its own effects; work inside one transaction uses [`claim`] and [`Claimed::answered`].
 pub async fn respond<T, F, Fut>(
     ctx: &ApiContext,
     principal: Uuid,
@@ -76,23 +76,19 @@ where
 }
 
 impl Claimed {
-    /// Stores the answer in `tx` (so the effect and the answer commit together), commits
-    /// and answers.
-    pub async fn commit(
-        self,
-        mut tx: Transaction<'_, Postgres>,
-        status: u16,
-        body: Vec<u8>,
-    ) -> Result<Response, ApiError> {
-        idempotency::complete(&mut tx, self.principal, &self.key, status, &body).await?;
-        tx.commit().await.map_err(anyhow::Error::from)?;
-        Ok(stored_response(status, body))
+    /// The claimed key, for work that stores its answer in its own transaction.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// Answers with what the work stored under [`Claimed::key`] as it committed.
+    pub fn answered(self, status: u16, body: Vec<u8>) -> Response {
+        stored_response(status, body)
     }
 
     /// Stores the answer of work that committed on its own, and answers.
     async fn store(self, ctx: &ApiContext, status: u16, body: Vec<u8>) -> Result<Response, ApiError> {
-        let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
-        idempotency::complete(&mut conn, self.principal, &self.key, status, &body).await?;
+        ctx.idempotency.complete(self.principal, &self.key, status, &body).await?;
         Ok(stored_response(status, body))
     }
 
@@ -100,7 +96,7 @@ impl Claimed {
     /// frees the key.
     pub async fn fail(self, ctx: &ApiContext, err: ApiError) -> Result<Response, ApiError> {
         if matches!(err, ApiError::Internal(_)) {
-            idempotency::release(&ctx.db, self.principal, &self.key).await?;
+            ctx.idempotency.release(self.principal, &self.key).await?;
             return Err(err);
         }
         let response = err.into_response();

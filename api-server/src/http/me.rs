@@ -1,12 +1,12 @@
 //! `/api/v1/users/me`: the caller's profile, password and saved addresses.
 
 use super::path::ApiPath;
-use super::{auth::Caller, json::ApiJson, problem::ApiError};
+use super::{auth::SignedIn, json::ApiJson, problem::ApiError};
 use crate::state::ApiContext;
 use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 use shopfleet_commerce::accounts::{
-    addresses::{self, Address, AddressInput},
+    addresses::{Address, AddressInput},
     users::User,
 };
 use utoipa::ToSchema;
@@ -24,8 +24,8 @@ pub fn router() -> OpenApiRouter<ApiContext> {
 /// The caller's account.
 #[utoipa::path(get, path = "/api/v1/users/me", tag = "users", security(("bearer" = ["user", "merchant", "admin"])),
     responses((status = 200, body = User)))]
-async fn get_me(State(ctx): State<ApiContext>, caller: Caller) -> Result<Json<User>, ApiError> {
-    Ok(Json(ctx.accounts.me(&caller.principal).await?))
+async fn get_me(State(ctx): State<ApiContext>, signed_in: SignedIn) -> Result<Json<User>, ApiError> {
+    Ok(Json(ctx.accounts.me(&signed_in.principal).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -41,10 +41,10 @@ pub struct ProfilePatch {
     request_body = ProfilePatch, responses((status = 200, body = User)))]
 async fn patch_me(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiJson(patch): ApiJson<ProfilePatch>,
 ) -> Result<Json<User>, ApiError> {
-    Ok(Json(ctx.accounts.update_display_name(&caller.principal, patch.display_name.as_deref()).await?))
+    Ok(Json(ctx.accounts.update_display_name(&signed_in.principal, patch.display_name.as_deref()).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -61,10 +61,10 @@ pub struct PasswordChange {
         (status = 422, description = "Wrong current password or weak new one", body = super::problem::Problem)))]
 async fn change_password(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    ctx.accounts.change_password(&caller.principal, &body.current_password, &body.new_password).await?;
+    ctx.accounts.change_password(&signed_in.principal, &body.current_password, &body.new_password).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -73,9 +73,9 @@ async fn change_password(
     responses((status = 200, body = Vec<Address>)))]
 async fn list_addresses(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
 ) -> Result<Json<Vec<Address>>, ApiError> {
-    Ok(Json(addresses::list(&ctx.db, caller.principal.user_id).await?))
+    Ok(Json(ctx.accounts.addresses(&signed_in.caller()).await?))
 }
 
 /// Save an address.
@@ -83,10 +83,10 @@ async fn list_addresses(
     request_body = AddressInput, responses((status = 201, body = Address)))]
 async fn create_address(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiJson(input): ApiJson<AddressInput>,
 ) -> Result<(StatusCode, Json<Address>), ApiError> {
-    let address = addresses::save(&ctx.db, caller.principal.user_id, None, &input).await?;
+    let address = ctx.accounts.save_address(&signed_in.caller(), None, &input).await?;
     Ok((StatusCode::CREATED, Json(address)))
 }
 
@@ -95,11 +95,11 @@ async fn create_address(
     params(("id" = Uuid, Path)), request_body = AddressInput, responses((status = 200, body = Address)))]
 async fn replace_address(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(input): ApiJson<AddressInput>,
 ) -> Result<Json<Address>, ApiError> {
-    Ok(Json(addresses::save(&ctx.db, caller.principal.user_id, Some(id), &input).await?))
+    Ok(Json(ctx.accounts.save_address(&signed_in.caller(), Some(id), &input).await?))
 }
 
 /// Delete a saved address.
@@ -107,9 +107,9 @@ async fn replace_address(
     params(("id" = Uuid, Path)), responses((status = 204, description = "Deleted")))]
 async fn delete_address(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
-    addresses::delete(&ctx.db, caller.principal.user_id, id).await?;
+    ctx.accounts.delete_address(&signed_in.caller(), id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

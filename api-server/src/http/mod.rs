@@ -30,7 +30,7 @@ use axum::{
     response::IntoResponse,
     Router,
 };
-use shopfleet_commerce::probes::{self, ProbeState};
+use shopfleet_platform::probes::{self, ProbeState};
 use tower::ServiceBuilder;
 use tower_http::{
     catch_panic::CatchPanicLayer,

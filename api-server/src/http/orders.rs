@@ -3,7 +3,7 @@
 
 use super::path::ApiPath;
 use super::{
-    auth::{Admin, Caller},
+    auth::{Admin, SignedIn},
     idempotent::{self, Claim},
     problem::ApiError,
     query::ApiQuery,
@@ -12,8 +12,8 @@ use crate::state::ApiContext;
 use axum::{body::Bytes, extract::State, http::HeaderMap, response::Response, Json};
 use serde::Deserialize;
 use shopfleet_commerce::{
-    accounts::Role,
-    orders::{self, checkout, Order, OrderStatus},
+    orders::{Order, OrderStatus},
+    page::PageLimit,
 };
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -49,12 +49,8 @@ async fn list_all_orders(
     _admin: Admin,
     ApiQuery(params): ApiQuery<AllOrdersParams>,
 ) -> Result<Json<Vec<Order>>, ApiError> {
-    let limit = params.limit.unwrap_or(50);
-    if !(1..=100).contains(&limit) {
-        return Err(ApiError::invalid("limit", "must be between 1 and 100"));
-    }
-    let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
-    Ok(Json(orders::list_all(&mut conn, params.status, params.before, i64::from(limit)).await?))
+    let limit = PageLimit::new(params.limit, 50, 100)?;
+    Ok(Json(ctx.orders.all(params.status, params.before, limit.rows()).await?))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -76,39 +72,31 @@ pub struct CheckoutRequest {
         (status = 422, description = "Empty cart, unknown address, missing or reused key", body = super::problem::Problem)))]
 async fn place_order(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let principal = caller.principal.user_id;
+    let principal = signed_in.principal.user_id;
     let request: CheckoutRequest = super::json::parse(&body)?;
     let claimed = match idempotent::claim(&ctx, principal, &headers, "POST /api/v1/checkout", &body).await? {
         Claim::Replay(response) => return Ok(response),
         Claim::Fresh(claimed) => claimed,
     };
-    let placed = async {
-        let mut tx = ctx.db.begin().await.map_err(anyhow::Error::from)?;
-        let order =
-            checkout::place(&mut tx, principal, request.address_id, ctx.settings.order_payment_ttl()).await?;
-        Ok::<_, ApiError>((tx, serde_json::to_vec(&order).map_err(anyhow::Error::from)?))
-    }
-    .await;
-    match placed {
-        Ok((tx, body)) => {
-            let response = claimed.commit(tx, 201, body).await?;
-            ctx.catalog.invalidate().await; // availability changed
-            Ok(response)
-        }
-        Err(err) => claimed.fail(&ctx, err).await,
+    let ttl = ctx.settings.order_payment_ttl();
+    match ctx.workflows.place_order(principal, request.address_id, ttl, Some(claimed.key())).await {
+        Ok(placed) => Ok(claimed.answered(201, placed.answer)),
+        Err(err) => claimed.fail(&ctx, err.into()).await,
     }
 }
 
 /// The caller's orders, newest first (the latest 50).
 #[utoipa::path(get, path = "/api/v1/orders", tag = "orders", security(("bearer" = ["user", "merchant", "admin"])),
     responses((status = 200, body = Vec<Order>)))]
-async fn list_orders(State(ctx): State<ApiContext>, caller: Caller) -> Result<Json<Vec<Order>>, ApiError> {
-    let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
-    Ok(Json(orders::list_for_user(&mut conn, caller.principal.user_id, 50).await?))
+async fn list_orders(
+    State(ctx): State<ApiContext>,
+    signed_in: SignedIn,
+) -> Result<Json<Vec<Order>>, ApiError> {
+    Ok(Json(ctx.orders.mine(&signed_in.caller(), 50).await?))
 }
 
 /// One order: its shopper and admins see it.
@@ -116,16 +104,10 @@ async fn list_orders(State(ctx): State<ApiContext>, caller: Caller) -> Result<Js
     params(("id" = Uuid, Path)), responses((status = 200, body = Order), (status = 404, body = super::problem::Problem)))]
 async fn get_order(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Order>, ApiError> {
-    let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
-    match orders::get(&mut conn, id).await? {
-        Some(order) if order.user_id == caller.principal.user_id || caller.principal.role == Role::Admin => {
-            Ok(Json(order))
-        }
-        _ => Err(ApiError::NotFound("order not found".into())),
-    }
+    Ok(Json(ctx.orders.get(&signed_in.caller(), id).await?))
 }
 
 /// Cancel an unpaid order (its shopper or an admin); its reserved stock is released.
@@ -135,11 +117,8 @@ async fn get_order(
         (status = 409, body = super::problem::Problem)))]
 async fn cancel_order(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Json<Order>, ApiError> {
-    let is_admin = caller.principal.role == Role::Admin;
-    let order = orders::cancel(&ctx.db, id, caller.principal.user_id, is_admin).await?;
-    ctx.catalog.invalidate().await;
-    Ok(Json(order))
+    Ok(Json(ctx.workflows.cancel_order(&signed_in.caller(), id).await?))
 }

@@ -1,11 +1,11 @@
 //! Payments over HTTP: the shopper confirms a card for an unpaid order (with an
 //! `Idempotency-Key`) and answers the simulated 3-D Secure step; admins refund; the
 //! provider reports outcomes to the signed webhook. Outcomes from answers and webhooks
-//! are applied by `commerce::payments`, in any order, once.
+//! are applied by `commerce::workflows::pay`, in any order, once.
 
 use super::path::ApiPath;
 use super::{
-    auth::{Admin, Caller},
+    auth::{Admin, SignedIn},
     idempotent,
     json::ApiJson,
     problem::ApiError,
@@ -14,15 +14,13 @@ use crate::state::ApiContext;
 use axum::{body::Bytes, extract::State, http::HeaderMap, response::Response, Json};
 use serde::{Deserialize, Serialize};
 use shopfleet_commerce::{
-    accounts::Role,
     payments::{
-        self,
-        apply::Received,
         card::CardInput,
-        refunds::{self, Refund},
+        refunds::Refund,
         webhook::{self, WebhookEvent},
         PaymentIntent, PaymentStatus,
     },
+    workflows::pay::Received,
 };
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -66,19 +64,10 @@ pub struct RefundRequest {
     params(("id" = Uuid, Path)), responses((status = 200, body = PaymentIntent), (status = 404, body = super::problem::Problem)))]
 async fn get_payment(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiPath(order): ApiPath<Uuid>,
 ) -> Result<Json<PaymentIntent>, ApiError> {
-    let owner: Option<Uuid> = sqlx::query_scalar("SELECT user_id FROM orders WHERE id = $1")
-        .bind(order)
-        .fetch_optional(&ctx.db)
-        .await
-        .map_err(anyhow::Error::from)?;
-    if owner.is_none() || (owner != Some(caller.principal.user_id) && caller.principal.role != Role::Admin) {
-        return Err(ApiError::NotFound("order not found".into()));
-    }
-    let mut conn = ctx.db.acquire().await.map_err(anyhow::Error::from)?;
-    Ok(Json(payments::for_order(&mut conn, order).await?))
+    Ok(Json(ctx.orders.payment(&signed_in.caller(), order).await?))
 }
 
 /// A failed attempt is a 402 naming why (`card_declined`, `authentication_failed`); the
@@ -105,20 +94,17 @@ fn payment_answer(intent: PaymentIntent) -> Result<PaymentIntent, ApiError> {
         (status = 422, description = "An invalid card, naming the field", body = super::problem::Problem)))]
 async fn confirm_payment(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiPath(order): ApiPath<Uuid>,
     headers: HeaderMap,
     body: Bytes,
 ) -> Result<Response, ApiError> {
-    let principal = caller.principal.user_id;
+    let principal = signed_in.principal.user_id;
     let request: ConfirmRequest = super::json::parse(&body)?;
     let route = format!("POST /api/v1/orders/{order}/payment/confirm");
-    let (shop, card) = (&ctx, &request.card);
+    let (workflows, card) = (&ctx.workflows, &request.card);
     idempotent::respond(&ctx, principal, (&headers, &route, &body), 200, move |key| async move {
-        let outcome =
-            payments::confirm::confirm(&shop.db, &*shop.payments, order, principal, card, &key).await;
-        shop.catalog.invalidate().await; // a payment sells stock; a cancellation releases it
-        payment_answer(outcome?)
+        payment_answer(workflows.confirm_payment(order, principal, card, &key).await?)
     })
     .await
 }
@@ -131,20 +117,13 @@ async fn confirm_payment(
         (status = 409, body = super::problem::Problem)))]
 async fn authenticate_payment(
     State(ctx): State<ApiContext>,
-    caller: Caller,
+    signed_in: SignedIn,
     ApiPath(order): ApiPath<Uuid>,
     ApiJson(request): ApiJson<AuthenticateRequest>,
 ) -> Result<Json<PaymentIntent>, ApiError> {
-    let intent = payments::confirm::authenticate(
-        &ctx.db,
-        &*ctx.payments,
-        order,
-        caller.principal.user_id,
-        request.approved,
-    )
-    .await;
-    ctx.catalog.invalidate().await;
-    Ok(Json(payment_answer(intent?)?))
+    let intent =
+        ctx.workflows.authenticate_payment(order, signed_in.principal.user_id, request.approved).await?;
+    Ok(Json(payment_answer(intent)?))
 }
 
 /// Refund a paid order, fully or partly (admins). Refunds never add up to more than was
@@ -169,8 +148,7 @@ async fn refund_order(
     }
     let route = format!("POST /api/v1/orders/{order}/refunds");
     idempotent::respond(&ctx, principal, (&headers, &route, &body), 201, |_key| async {
-        let refund = refunds::request(&ctx.db, order, request.amount_minor, reason, principal).await?;
-        Ok(refunds::execute(&ctx.db, &*ctx.payments, refund.id).await?)
+        Ok(ctx.workflows.refund_order(order, request.amount_minor, reason, principal).await?)
     })
     .await
 }
@@ -206,15 +184,12 @@ async fn receive_webhook(
         return Err(ApiError::InvalidSignature(err.to_string()));
     }
     let event: WebhookEvent = super::json::parse(&body)?;
-    let received = payments::apply::receive(&ctx.db, &*ctx.payments, &event).await?;
+    let received = ctx.workflows.receive_webhook(&event).await?;
     let outcome = match received {
         Received::Applied => "applied",
         Received::Duplicate => "duplicate",
         Received::Stale => "stale",
     };
     metrics::counter!("payment_webhooks_total", "outcome" => outcome).increment(1);
-    if received == Received::Applied {
-        ctx.catalog.invalidate().await;
-    }
     Ok(Json(WebhookAck { received: true, outcome }))
 }

@@ -3,7 +3,7 @@
 use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// Most addresses a user can save.
@@ -172,4 +172,21 @@ pub async fn delete(db: &PgPool, user: Uuid, id: Uuid) -> Result<(), DomainError
         return Err(DomainError::NotFound("address"));
     }
     Ok(())
+}
+
+/// `user`'s address `id` as an order keeps it (the address fields alone), or `None`
+/// when it is not one of theirs.
+pub async fn shipping_snapshot(
+    conn: &mut PgConnection,
+    user: Uuid,
+    id: Uuid,
+) -> Result<Option<serde_json::Value>, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT to_jsonb(a) - 'user_id' - 'is_default' - 'created_at' - 'id' FROM addresses a
+         WHERE id = $1 AND user_id = $2",
+    )
+    .bind(id)
+    .bind(user)
+    .fetch_optional(conn)
+    .await?)
 }

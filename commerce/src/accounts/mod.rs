@@ -16,6 +16,7 @@ pub mod users;
 pub use service::Accounts;
 
 use serde::{Deserialize, Serialize};
+use uuid::Uuid;
 
 /// What a user may do. Merchants own catalog data; admins manage everything.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema, sqlx::Type)]
@@ -36,6 +37,25 @@ impl Role {
             Role::Merchant => "merchant",
             Role::Admin => "admin",
         }
+    }
+}
+
+/// Who is calling: the signed-in user and their role. Every rule that depends on the
+/// caller takes this, never a bare id or an `is_admin` flag.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Caller {
+    pub user_id: Uuid,
+    pub role: Role,
+}
+
+impl Caller {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Admin
+    }
+
+    /// Whether the caller may act on what `owner` owns: the owner themselves or an admin.
+    pub fn may_act_for(&self, owner: Uuid) -> bool {
+        self.is_admin() || owner == self.user_id
     }
 }
 

@@ -2,6 +2,7 @@
 //! password, token, session, throttle and user modules.
 
 use super::{
+    addresses::{self, Address, AddressInput},
     email::Email,
     password::{self, PasswordHasherService},
     sessions::{Sessions, TokenPair},
@@ -11,8 +12,9 @@ use super::{
     users::{self, User, UserPage, UserQuery},
     Role,
 };
+use crate::error::DomainError;
 use crate::events::{outbox, EventType};
-use crate::{error::DomainError, redis_conn::RedisConn};
+use shopfleet_platform::redis_conn::RedisConn;
 use sqlx::PgPool;
 use std::net::IpAddr;
 use uuid::Uuid;
@@ -25,6 +27,13 @@ pub struct Principal {
     pub session_id: Uuid,
     pub token_id: Uuid,
     pub expires_at: i64,
+}
+
+impl Principal {
+    /// The identity and role the shop's rules check.
+    pub fn caller(&self) -> super::Caller {
+        super::Caller { user_id: self.user_id, role: self.role }
+    }
 }
 
 #[derive(Clone)]
@@ -214,6 +223,25 @@ impl Accounts {
         }
         tracing::info!(security_event = "activation_changed", %user_id, active, "account activation changed");
         Ok(user)
+    }
+
+    /// The caller's saved addresses, oldest first.
+    pub async fn addresses(&self, caller: &super::Caller) -> Result<Vec<Address>, DomainError> {
+        addresses::list(&self.db, caller.user_id).await
+    }
+
+    /// Saves a new address of the caller's (or replaces their `existing` one).
+    pub async fn save_address(
+        &self,
+        caller: &super::Caller,
+        existing: Option<Uuid>,
+        input: &AddressInput,
+    ) -> Result<Address, DomainError> {
+        addresses::save(&self.db, caller.user_id, existing, input).await
+    }
+
+    pub async fn delete_address(&self, caller: &super::Caller, id: Uuid) -> Result<(), DomainError> {
+        addresses::delete(&self.db, caller.user_id, id).await
     }
 }
 

@@ -9,9 +9,10 @@ use super::{
     tokens::{Claims, TokenKeys, TokenUse},
     users::User,
 };
-use crate::{error::DomainError, redis_conn::RedisConn};
+use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use shopfleet_platform::redis_conn::RedisConn;
 use sqlx::PgPool;
 use uuid::Uuid;
 

@@ -1,11 +1,11 @@
 //! Settings of authentication: signing keys, token lifetimes, argon2 cost, throttling
 //! and the optional bootstrap admin.
 
-use crate::{
+use clap::{Args, ValueEnum};
+use shopfleet_platform::{
     config::{SettingError, Validate},
     secret::Secret,
 };
-use clap::{Args, ValueEnum};
 use std::path::PathBuf;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -3,8 +3,8 @@
 
 use super::settings::AuthSettings;
 use crate::error::DomainError;
-use crate::redis_conn::RedisConn;
 use sha2::{Digest, Sha256};
+use shopfleet_platform::redis_conn::RedisConn;
 use std::net::IpAddr;
 
 #[derive(Clone)]

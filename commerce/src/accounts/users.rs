@@ -1,7 +1,7 @@
 //! The `users` table: creating accounts, looking them up, and admin changes.
 
 use super::{email::Email, Role};
-use crate::error::DomainError;
+use crate::{error::DomainError, page::PageLimit};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -118,13 +118,13 @@ pub async fn admin_exists(db: &PgPool) -> Result<bool, DomainError> {
 }
 
 /// Filters and position of an admin user listing.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct UserQuery {
     /// Substring of the e-mail address or display name.
     pub search: Option<String>,
     pub role: Option<Role>,
     pub cursor: Option<String>,
-    pub limit: u32,
+    pub limit: PageLimit,
 }
 
 /// One page of users, newest first, and the cursor of the next page.
@@ -165,11 +165,11 @@ pub async fn list(db: &PgPool, query: &UserQuery) -> Result<UserPage, DomainErro
     .bind(query.role.map(Role::as_str))
     .bind(after.map(|(at, _)| at))
     .bind(after.map(|(_, id)| id))
-    .bind(i64::from(query.limit) + 1)
+    .bind(query.limit.rows() + 1)
     .fetch_all(db)
     .await?;
-    let next_cursor = if items.len() > query.limit as usize {
-        items.truncate(query.limit as usize);
+    let next_cursor = if items.len() as i64 > query.limit.rows() {
+        items.truncate(query.limit.rows() as usize);
         items.last().map(encode_cursor)
     } else {
         None

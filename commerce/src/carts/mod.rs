@@ -2,10 +2,10 @@
 //! the server from current prices; each line reports what changed since it was added
 //! (price, stock, availability), which checkout re-checks in its own transaction.
 
-use crate::error::DomainError;
+use crate::{accounts::Caller, error::DomainError};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::PgPool;
+use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -99,25 +99,146 @@ impl From<LineRow> for CartLine {
     }
 }
 
-/// The user's cart as it is now.
-pub async fn get(db: &PgPool, user: Uuid) -> Result<Cart, DomainError> {
-    let rows: Vec<LineRow> = sqlx::query_as(
-        "SELECT l.variant_id, v.product_id, p.title, v.sku, l.quantity, l.seen_price_minor, v.price_minor,
-                v.currency, v.on_hand - v.reserved AS available, p.status = 'published' AS published, l.added_at
-         FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
-         WHERE l.user_id = $1 ORDER BY l.added_at, l.variant_id",
-    )
-    .bind(user)
-    .fetch_all(db)
-    .await?;
-    let lines: Vec<CartLine> = rows.into_iter().map(CartLine::from).collect();
-    Ok(Cart {
-        subtotal_minor: lines.iter().map(|line| line.line_total_minor).sum(),
-        currency: lines.first().map(|line| line.currency.clone()),
-        item_count: lines.iter().map(|line| i64::from(line.quantity)).sum(),
-        ready_for_checkout: lines.iter().all(|line| line.issues.is_empty()),
-        lines,
-    })
+/// The shoppers' carts; every operation acts on the caller's own cart.
+#[derive(Clone)]
+pub struct Carts {
+    db: PgPool,
+}
+
+impl Carts {
+    pub fn new(db: PgPool) -> Self {
+        Self { db }
+    }
+
+    /// The user's cart as it is now.
+    pub async fn get(&self, caller: &Caller) -> Result<Cart, DomainError> {
+        let (db, user) = (&self.db, caller.user_id);
+        let rows: Vec<LineRow> = sqlx::query_as(
+            "SELECT l.variant_id, v.product_id, p.title, v.sku, l.quantity, l.seen_price_minor, v.price_minor,
+                    v.currency, v.on_hand - v.reserved AS available, p.status = 'published' AS published, l.added_at
+             FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+             WHERE l.user_id = $1 ORDER BY l.added_at, l.variant_id",
+        )
+        .bind(user)
+        .fetch_all(db)
+        .await?;
+        let lines: Vec<CartLine> = rows.into_iter().map(CartLine::from).collect();
+        Ok(Cart {
+            subtotal_minor: lines.iter().map(|line| line.line_total_minor).sum(),
+            currency: lines.first().map(|line| line.currency.clone()),
+            item_count: lines.iter().map(|line| i64::from(line.quantity)).sum(),
+            ready_for_checkout: lines.iter().all(|line| line.issues.is_empty()),
+            lines,
+        })
+    }
+
+    /// Adds `quantity` units of `variant` (to the line's quantity when it exists).
+    pub async fn add(&self, caller: &Caller, variant: Uuid, quantity: i32) -> Result<Cart, DomainError> {
+        let (db, user) = (&self.db, caller.user_id);
+        check_quantity(quantity)?;
+        let mut tx = db.begin().await?;
+        sqlx::query(
+            "INSERT INTO carts (user_id) VALUES ($1) ON CONFLICT (user_id) DO UPDATE SET updated_at = now()",
+        )
+        .bind(user)
+        .execute(&mut *tx)
+        .await?; // also serialises concurrent changes to this cart (row lock until commit)
+        let target: Option<(i64, String, bool)> = sqlx::query_as(
+            "SELECT v.price_minor, v.currency, p.status = 'published'
+             FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
+        )
+        .bind(variant)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let Some((price, currency, true)) = target else {
+            return Err(DomainError::invalid("variant_id", "no such variant for sale"));
+        };
+        let cart_currency: Option<String> = sqlx::query_scalar(
+            "SELECT v.currency FROM cart_lines l JOIN variants v ON v.id = l.variant_id
+             WHERE l.user_id = $1 AND l.variant_id <> $2 LIMIT 1",
+        )
+        .bind(user)
+        .bind(variant)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if cart_currency.is_some_and(|existing| existing != currency) {
+            return Err(DomainError::Conflict {
+                code: "currency_mismatch",
+                detail: format!("variant_id: the cart is in another currency than this variant's {currency}"),
+            });
+        }
+        let lines: i64 =
+            sqlx::query_scalar("SELECT count(*) FROM cart_lines WHERE user_id = $1 AND variant_id <> $2")
+                .bind(user)
+                .bind(variant)
+                .fetch_one(&mut *tx)
+                .await?;
+        if lines >= MAX_LINES {
+            return Err(DomainError::invalid(
+                "variant_id",
+                format!("a cart holds at most {MAX_LINES} lines"),
+            ));
+        }
+        sqlx::query(
+            "INSERT INTO cart_lines (user_id, variant_id, quantity, seen_price_minor) VALUES ($1, $2, $3, $4)
+             ON CONFLICT (user_id, variant_id) DO UPDATE
+               SET quantity = cart_lines.quantity + EXCLUDED.quantity, seen_price_minor = EXCLUDED.seen_price_minor",
+        )
+        .bind(user)
+        .bind(variant)
+        .bind(quantity)
+        .bind(price)
+        .execute(&mut *tx)
+        .await
+        .map_err(quantity_overflow)?;
+        tx.commit().await?;
+        self.get(caller).await
+    }
+
+    /// Sets the quantity of an existing line (and accepts its current price).
+    pub async fn set_quantity(
+        &self,
+        caller: &Caller,
+        variant: Uuid,
+        quantity: i32,
+    ) -> Result<Cart, DomainError> {
+        let (db, user) = (&self.db, caller.user_id);
+        check_quantity(quantity)?;
+        let updated = sqlx::query(
+            "UPDATE cart_lines l SET quantity = $3, seen_price_minor = v.price_minor
+             FROM variants v WHERE v.id = l.variant_id AND l.user_id = $1 AND l.variant_id = $2",
+        )
+        .bind(user)
+        .bind(variant)
+        .bind(quantity)
+        .execute(db)
+        .await?
+        .rows_affected();
+        if updated == 0 {
+            return Err(DomainError::NotFound("cart line"));
+        }
+        self.get(caller).await
+    }
+
+    /// Removes a line.
+    pub async fn remove(&self, caller: &Caller, variant: Uuid) -> Result<Cart, DomainError> {
+        let (db, user) = (&self.db, caller.user_id);
+        let removed = sqlx::query("DELETE FROM cart_lines WHERE user_id = $1 AND variant_id = $2")
+            .bind(user)
+            .bind(variant)
+            .execute(db)
+            .await?
+            .rows_affected();
+        if removed == 0 {
+            return Err(DomainError::NotFound("cart line"));
+        }
+        self.get(caller).await
+    }
+
+    /// Empties the cart.
+    pub async fn clear(&self, caller: &Caller) -> Result<(), DomainError> {
+        empty(&mut *self.db.acquire().await?, caller.user_id).await
+    }
 }
 
 fn check_quantity(quantity: i32) -> Result<(), DomainError> {
@@ -127,107 +248,72 @@ fn check_quantity(quantity: i32) -> Result<(), DomainError> {
     Ok(())
 }
 
-/// Adds `quantity` units of `variant` (to the line's quantity when it exists).
-pub async fn add(db: &PgPool, user: Uuid, variant: Uuid, quantity: i32) -> Result<Cart, DomainError> {
-    check_quantity(quantity)?;
-    let mut tx = db.begin().await?;
-    sqlx::query(
-        "INSERT INTO carts (user_id) VALUES ($1) ON CONFLICT (user_id) DO UPDATE SET updated_at = now()",
+/// Removes every line of `user`'s cart, in the caller's transaction.
+pub async fn empty(conn: &mut PgConnection, user: Uuid) -> Result<(), DomainError> {
+    sqlx::query("DELETE FROM cart_lines WHERE user_id = $1").bind(user).execute(conn).await?;
+    Ok(())
+}
+
+/// A cart line as checkout takes it: the variant's current price beside the price the
+/// shopper saw.
+#[derive(sqlx::FromRow)]
+pub struct CheckoutLine {
+    pub variant_id: Uuid,
+    pub product_id: Uuid,
+    pub merchant_id: Uuid,
+    pub title: String,
+    pub sku: String,
+    pub quantity: i32,
+    pub seen_price_minor: i64,
+    pub price_minor: i64,
+    pub currency: String,
+    pub published: bool,
+}
+
+impl CheckoutLine {
+    /// Why checkout would refuse this line, if it would.
+    fn problem(&self) -> Option<String> {
+        if !self.published {
+            Some(format!("{}: no longer for sale", self.sku))
+        } else if self.seen_price_minor != self.price_minor {
+            Some(format!(
+                "{}: price changed from {} to {}",
+                self.sku, self.seen_price_minor, self.price_minor
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+/// Locks `user`'s cart for checkout and returns its lines in variant order (the order
+/// stock is locked in, so concurrent checkouts cannot deadlock). Refuses an empty cart
+/// and a cart whose lines changed since they were added, naming each line.
+pub async fn lock_for_checkout(
+    conn: &mut PgConnection,
+    user: Uuid,
+) -> Result<Vec<CheckoutLine>, DomainError> {
+    sqlx::query("SELECT 1 FROM carts WHERE user_id = $1 FOR UPDATE").bind(user).execute(&mut *conn).await?;
+    let lines: Vec<CheckoutLine> = sqlx::query_as(
+        "SELECT l.variant_id, v.product_id, p.merchant_id, p.title, v.sku, l.quantity, l.seen_price_minor,
+                v.price_minor, v.currency, p.status = 'published' AS published
+         FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+         WHERE l.user_id = $1 ORDER BY l.variant_id",
     )
     .bind(user)
-    .execute(&mut *tx)
-    .await?; // also serialises concurrent changes to this cart (row lock until commit)
-    let target: Option<(i64, String, bool)> = sqlx::query_as(
-        "SELECT v.price_minor, v.currency, p.status = 'published'
-         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
-    )
-    .bind(variant)
-    .fetch_optional(&mut *tx)
+    .fetch_all(conn)
     .await?;
-    let Some((price, currency, true)) = target else {
-        return Err(DomainError::invalid("variant_id", "no such variant for sale"));
-    };
-    let cart_currency: Option<String> = sqlx::query_scalar(
-        "SELECT v.currency FROM cart_lines l JOIN variants v ON v.id = l.variant_id
-         WHERE l.user_id = $1 AND l.variant_id <> $2 LIMIT 1",
-    )
-    .bind(user)
-    .bind(variant)
-    .fetch_optional(&mut *tx)
-    .await?;
-    if cart_currency.is_some_and(|existing| existing != currency) {
+    if lines.is_empty() {
+        return Err(DomainError::invalid("cart", "is empty"));
+    }
+    let problems: Vec<String> = lines.iter().filter_map(CheckoutLine::problem).collect();
+    if !problems.is_empty() {
         return Err(DomainError::Conflict {
-            code: "currency_mismatch",
-            detail: format!("variant_id: the cart is in another currency than this variant's {currency}"),
+            code: "cart_changed",
+            detail: format!("review your cart: {}", problems.join("; ")),
         });
     }
-    let lines: i64 =
-        sqlx::query_scalar("SELECT count(*) FROM cart_lines WHERE user_id = $1 AND variant_id <> $2")
-            .bind(user)
-            .bind(variant)
-            .fetch_one(&mut *tx)
-            .await?;
-    if lines >= MAX_LINES {
-        return Err(DomainError::invalid("variant_id", format!("a cart holds at most {MAX_LINES} lines")));
-    }
-    sqlx::query(
-        "INSERT INTO cart_lines (user_id, variant_id, quantity, seen_price_minor) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (user_id, variant_id) DO UPDATE
-           SET quantity = cart_lines.quantity + EXCLUDED.quantity, seen_price_minor = EXCLUDED.seen_price_minor",
-    )
-    .bind(user)
-    .bind(variant)
-    .bind(quantity)
-    .bind(price)
-    .execute(&mut *tx)
-    .await
-    .map_err(quantity_overflow)?;
-    tx.commit().await?;
-    get(db, user).await
-}
-
-/// Sets the quantity of an existing line (and accepts its current price).
-pub async fn set_quantity(
-    db: &PgPool,
-    user: Uuid,
-    variant: Uuid,
-    quantity: i32,
-) -> Result<Cart, DomainError> {
-    check_quantity(quantity)?;
-    let updated = sqlx::query(
-        "UPDATE cart_lines l SET quantity = $3, seen_price_minor = v.price_minor
-         FROM variants v WHERE v.id = l.variant_id AND l.user_id = $1 AND l.variant_id = $2",
-    )
-    .bind(user)
-    .bind(variant)
-    .bind(quantity)
-    .execute(db)
-    .await?
-    .rows_affected();
-    if updated == 0 {
-        return Err(DomainError::NotFound("cart line"));
-    }
-    get(db, user).await
-}
-
-/// Removes a line.
-pub async fn remove(db: &PgPool, user: Uuid, variant: Uuid) -> Result<Cart, DomainError> {
-    let removed = sqlx::query("DELETE FROM cart_lines WHERE user_id = $1 AND variant_id = $2")
-        .bind(user)
-        .bind(variant)
-        .execute(db)
-        .await?
-        .rows_affected();
-    if removed == 0 {
-        return Err(DomainError::NotFound("cart line"));
-    }
-    get(db, user).await
-}
-
-/// Empties the cart.
-pub async fn clear(db: &PgPool, user: Uuid) -> Result<(), DomainError> {
-    sqlx::query("DELETE FROM cart_lines WHERE user_id = $1").bind(user).execute(db).await?;
-    Ok(())
+    Ok(lines)
 }
 
 fn quantity_overflow(err: sqlx::Error) -> DomainError {

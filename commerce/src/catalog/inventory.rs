@@ -2,7 +2,7 @@
 //! Each adjustment locks the variant row, so concurrent adjustments never lose updates
 //! and stock never drops below what is reserved.
 
-use super::products::Actor;
+use crate::accounts::Caller;
 use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -42,10 +42,10 @@ pub struct Adjustment {
 
 pub const MAX_ON_HAND: i32 = 100_000_000;
 
-/// Applies an adjustment to a variant of a product the actor owns.
+/// Applies an adjustment to a variant of a product the caller owns.
 pub async fn adjust(
     db: &PgPool,
-    actor: Actor,
+    caller: &Caller,
     variant: Uuid,
     input: &NewAdjustment,
 ) -> Result<Adjustment, DomainError> {
@@ -70,7 +70,7 @@ pub async fn adjust(
     .fetch_optional(&mut *tx)
     .await?;
     let (product, merchant, before, reserved) = row.ok_or(DomainError::NotFound("variant"))?;
-    if !actor.is_admin && merchant != actor.user_id {
+    if !caller.may_act_for(merchant) {
         return Err(DomainError::Forbidden("this variant belongs to another merchant".into()));
     }
     let after = match input.kind {
@@ -96,7 +96,7 @@ pub async fn adjust(
     )
     .bind(Uuid::now_v7())
     .bind(variant)
-    .bind(actor.user_id)
+    .bind(caller.user_id)
     .bind(input.kind)
     .bind(reason)
     .bind(before)
@@ -110,7 +110,7 @@ pub async fn adjust(
 }
 
 /// The audit log of a variant, newest first.
-pub async fn history(db: &PgPool, actor: Actor, variant: Uuid) -> Result<Vec<Adjustment>, DomainError> {
+pub async fn history(db: &PgPool, caller: &Caller, variant: Uuid) -> Result<Vec<Adjustment>, DomainError> {
     let merchant: Option<Uuid> = sqlx::query_scalar(
         "SELECT p.merchant_id FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
     )
@@ -118,7 +118,7 @@ pub async fn history(db: &PgPool, actor: Actor, variant: Uuid) -> Result<Vec<Adj
     .fetch_optional(db)
     .await?;
     let merchant = merchant.ok_or(DomainError::NotFound("variant"))?;
-    if !actor.is_admin && merchant != actor.user_id {
+    if !caller.may_act_for(merchant) {
         return Err(DomainError::Forbidden("this variant belongs to another merchant".into()));
     }
     Ok(sqlx::query_as(

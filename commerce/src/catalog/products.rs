@@ -2,7 +2,7 @@
 //! updates and deletion, with merchants confined to their own products.
 
 use super::{check_currency, check_slug, slugify, ProductStatus, MAX_PRICE_MINOR};
-use crate::{error::DomainError, events::EventType};
+use crate::{accounts::Caller, error::DomainError, events::EventType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use sqlx::{PgPool, Postgres, Transaction};
@@ -381,26 +381,21 @@ pub async fn variants_page(
     Ok(VariantPage { items, next_cursor })
 }
 
-/// Who is asking, for ownership checks.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor {
-    pub user_id: Uuid,
-    pub is_admin: bool,
-}
-
-impl Actor {
+impl Product {
     /// Merchants may touch only their own products; admins any.
-    pub fn ensure_owns(&self, product: &Product) -> Result<(), DomainError> {
-        if self.is_admin || product.merchant_id == self.user_id {
+    pub fn ensure_owned_by(&self, caller: &Caller) -> Result<(), DomainError> {
+        if caller.may_act_for(self.merchant_id) {
             Ok(())
         } else {
             Err(DomainError::Forbidden("this product belongs to another merchant".into()))
         }
     }
 
-    /// Whether this caller may see a product that is not published.
-    pub fn can_see(actor: Option<&Actor>, product: &Product) -> bool {
-        product.status == ProductStatus::Published || actor.is_some_and(|a| a.ensure_owns(product).is_ok())
+    /// Whether `caller` (anonymous when `None`) may see this product: anyone when it is
+    /// published, otherwise its merchant and admins.
+    pub fn visible_to(&self, caller: Option<&Caller>) -> bool {
+        self.status == ProductStatus::Published
+            || caller.is_some_and(|caller| caller.may_act_for(self.merchant_id))
     }
 }
 
@@ -412,15 +407,15 @@ pub struct ProductPatch {
     pub status: Option<ProductStatus>,
 }
 
-/// Updates title, description or status of a product the actor owns.
+/// Updates title, description or status of a product the caller owns.
 pub async fn update(
     db: &PgPool,
-    actor: Actor,
+    caller: &Caller,
     id: Uuid,
     patch: &ProductPatch,
 ) -> Result<Product, DomainError> {
     let product = get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))?;
-    actor.ensure_owns(&product)?;
+    product.ensure_owned_by(caller)?;
     if let Some(title) = &patch.title {
         if title.trim().is_empty() || title.chars().count() > 200 {
             return Err(DomainError::invalid("title", "must be 1 to 200 characters"));
@@ -460,11 +455,11 @@ pub enum Deletion {
     Archived(Box<Product>),
 }
 
-/// Deletes a product the actor owns, or archives it when it is on an order or any of its
+/// Deletes a product the caller owns, or archives it when it is on an order or any of its
 /// units were sold or are reserved (deleting would erase what orders refer to).
-pub async fn delete(db: &PgPool, actor: Actor, id: Uuid) -> Result<Deletion, DomainError> {
+pub async fn delete(db: &PgPool, caller: &Caller, id: Uuid) -> Result<Deletion, DomainError> {
     let product = get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))?;
-    actor.ensure_owns(&product)?;
+    product.ensure_owned_by(caller)?;
     let mut tx = db.begin().await?;
     sqlx::query("SELECT 1 FROM products WHERE id = $1 FOR UPDATE").bind(id).execute(&mut *tx).await?;
     let ordered: bool = sqlx::query_scalar(

@@ -4,13 +4,15 @@
 
 use super::{
     cache::CatalogCache,
+    categories::{self, Category, NewCategory},
     inventory::{self, Adjustment, NewAdjustment},
     listing::{self, ListingQuery, ProductPage},
-    products::{self, Actor, NewProduct, Product, ProductPatch},
+    products::{self, NewProduct, Product, ProductPatch},
     search::{postgres::PostgresSearch, SearchIndex, SearchQuery, SearchResults},
 };
-use crate::{error::DomainError, redis_conn::RedisConn};
+use crate::{accounts::Caller, error::DomainError};
 use sha2::{Digest, Sha256};
+use shopfleet_platform::redis_conn::RedisConn;
 use sqlx::PgPool;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -78,34 +80,52 @@ impl Catalog {
 
     pub async fn update_product(
         &self,
-        actor: Actor,
+        caller: &Caller,
         id: Uuid,
         patch: &ProductPatch,
     ) -> Result<Product, DomainError> {
-        let product = products::update(&self.db, actor, id, patch).await?;
+        let product = products::update(&self.db, caller, id, patch).await?;
         self.cache.invalidate().await;
         Ok(product)
     }
 
-    pub async fn delete_product(&self, actor: Actor, id: Uuid) -> Result<products::Deletion, DomainError> {
-        let deletion = products::delete(&self.db, actor, id).await?;
+    pub async fn delete_product(&self, caller: &Caller, id: Uuid) -> Result<products::Deletion, DomainError> {
+        let deletion = products::delete(&self.db, caller, id).await?;
         self.cache.invalidate().await;
         Ok(deletion)
     }
 
     pub async fn adjust_stock(
         &self,
-        actor: Actor,
+        caller: &Caller,
         variant: Uuid,
         input: &NewAdjustment,
     ) -> Result<Adjustment, DomainError> {
-        let adjustment = inventory::adjust(&self.db, actor, variant, input).await?;
+        let adjustment = inventory::adjust(&self.db, caller, variant, input).await?;
         self.cache.invalidate().await;
         Ok(adjustment)
     }
 
-    /// For writers outside this type (checkout reservations, the expiry job).
-    pub async fn invalidate(&self) {
-        self.cache.invalidate().await;
+    /// The audit trail of a variant's stock (its merchant and admins).
+    pub async fn stock_history(
+        &self,
+        caller: &Caller,
+        variant: Uuid,
+    ) -> Result<Vec<Adjustment>, DomainError> {
+        inventory::history(&self.db, caller, variant).await
+    }
+
+    /// Every category, as a flat list.
+    pub async fn categories(&self) -> Result<Vec<Category>, DomainError> {
+        categories::list(&self.db).await
+    }
+
+    pub async fn create_category(&self, input: &NewCategory) -> Result<Category, DomainError> {
+        categories::create(&self.db, input).await
+    }
+
+    /// The cache in front of catalog reads, for the workflows that change availability.
+    pub fn cache(&self) -> &CatalogCache {
+        &self.cache
     }
 }

@@ -1,9 +1,10 @@
 //! Domain events: the versioned envelope every event travels in, the catalogue of event
-//! types (documented in `docs/events.md`), and the transactional outbox they are written to.
+//! types (documented in `docs/events.md`), the transactional outbox they are written to,
+//! and the [`ledger`] of their delivery (processed, failed, dead-lettered, lag).
 
 mod envelope;
 pub mod handler;
-pub mod monitor;
+pub mod ledger;
 pub mod outbox;
 mod types;
 

@@ -1,11 +1,14 @@
-//! Writing events to the transactional outbox. Call [`record`] inside the transaction
-//! that makes the change: the event exists if and only if the change committed.
+//! The transactional outbox. Call [`record`] inside the transaction that makes the
+//! change: the event exists if and only if the change committed. The worker reads it in
+//! partitions: every aggregate hashes to one partition, a worker owns a partition for
+//! one transaction ([`claim`], an advisory lock), and [`mark_published`] in the same
+//! transaction, so no row is skipped and no aggregate's events are reordered.
 
 use super::{Aggregate, Envelope, EventType};
 use crate::error::DomainError;
 use chrono::Utc;
 use serde::Serialize;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
 /// Appends one event to the outbox inside the caller's transaction and returns it.
@@ -72,4 +75,75 @@ impl OutboxRow {
             data: self.data.clone(),
         })
     }
+}
+
+/// Advisory-lock class of outbox partitions (the second key is the partition).
+const LOCK_CLASS: i32 = 0x5f0b_0001;
+
+/// The partition of an outbox row, in SQL, given the SQL for the number of partitions.
+fn partition_of(partitions: &str) -> String {
+    format!("mod(hashtext(aggregate_id)::bigint + 2147483648, {partitions})")
+}
+
+/// Claims up to `batch` unpublished rows of `partition` (of `partitions`) for the
+/// caller's transaction, oldest first, or `None` when another worker holds the partition.
+pub async fn claim(
+    conn: &mut PgConnection,
+    partition: u32,
+    partitions: u32,
+    batch: u32,
+) -> Result<Option<Vec<OutboxRow>>, DomainError> {
+    let owned: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1, $2)")
+        .bind(LOCK_CLASS)
+        .bind(partition as i32)
+        .fetch_one(&mut *conn)
+        .await?;
+    if !owned {
+        return Ok(None);
+    }
+    let rows = sqlx::query_as(&format!(
+        "SELECT {ROW_COLUMNS} FROM outbox
+         WHERE published_at IS NULL AND {} = $1
+         ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED",
+        partition_of("$2")
+    ))
+    .bind(i64::from(partition))
+    .bind(i64::from(partitions))
+    .bind(i64::from(batch))
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(Some(rows))
+}
+
+/// Marks claimed `rows` published, in the claiming transaction.
+pub async fn mark_published(conn: &mut PgConnection, rows: &[OutboxRow]) -> Result<(), DomainError> {
+    let seqs: Vec<i64> = rows.iter().map(|row| row.seq).collect();
+    sqlx::query("UPDATE outbox SET published_at = now() WHERE seq = ANY($1)")
+        .bind(&seqs)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Unpublished rows per partition, for every partition of `partitions`.
+pub async fn backlog(db: &PgPool, partitions: u32) -> Result<Vec<(u32, i64)>, DomainError> {
+    let counts: Vec<(i64, i64)> = sqlx::query_as(&format!(
+        "SELECT p, count(o.seq) FROM generate_series(0, $1 - 1) AS p
+         LEFT JOIN outbox o ON o.published_at IS NULL AND {} = p
+         GROUP BY p ORDER BY p",
+        partition_of("$1")
+    ))
+    .bind(i64::from(partitions))
+    .fetch_all(db)
+    .await?;
+    Ok(counts.into_iter().map(|(partition, count)| (partition as u32, count)).collect())
+}
+
+/// Deletes rows published more than `hours` ago; returns how many.
+pub async fn prune_published(db: &PgPool, hours: i32) -> Result<u64, DomainError> {
+    Ok(sqlx::query("DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)")
+        .bind(hours)
+        .execute(db)
+        .await?
+        .rows_affected())
 }

@@ -5,7 +5,7 @@
 //! line arrived), one history row and event per step.
 
 use super::{get, transition, transition_with, Order, OrderStatus, ORDER_COLUMNS};
-use crate::error::DomainError;
+use crate::{accounts::Caller, error::DomainError};
 use serde::Deserialize;
 use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
@@ -70,8 +70,7 @@ fn shipping_details(request: &FulfilmentRequest) -> Result<(Option<&str>, Option
 pub async fn fulfil(
     db: &PgPool,
     order: Uuid,
-    caller: Uuid,
-    is_admin: bool,
+    caller: &Caller,
     request: &FulfilmentRequest,
 ) -> Result<Order, DomainError> {
     let (carrier, tracking) = shipping_details(request)?;
@@ -88,7 +87,7 @@ pub async fn fulfil(
     .fetch_all(&mut *tx)
     .await?;
     let mine: Vec<&(i32, Uuid, String)> =
-        lines.iter().filter(|(_, merchant, _)| is_admin || *merchant == caller).collect();
+        lines.iter().filter(|(_, merchant, _)| caller.may_act_for(*merchant)).collect();
     let status = status.filter(|_| !mine.is_empty()).ok_or(DomainError::NotFound("order"))?;
     if !matches!(status, OrderStatus::Paid | OrderStatus::Fulfilling | OrderStatus::Shipped) {
         return Err(DomainError::Conflict {
@@ -132,7 +131,7 @@ pub async fn fulfil(
         .execute(&mut *tx)
         .await?;
     }
-    follow_lines(&mut tx, order, status, caller).await?;
+    follow_lines(&mut tx, order, status, caller.user_id).await?;
     let order = get(&mut tx, order).await?.ok_or(DomainError::NotFound("order"))?;
     tx.commit().await?;
     Ok(order)

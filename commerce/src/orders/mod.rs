@@ -1,10 +1,10 @@
-//! Orders: [`checkout`] turns the cart into an order with reserved stock, [`status`] holds
-//! the state machine, [`expiry`] cancels unpaid orders past their deadline, [`fulfilment`]
-//! lets merchants fulfil and ship their lines. Reads and transitions here.
+//! Orders: the `orders`, `order_lines` and `order_status_history` tables. [`status`]
+//! holds the state machine, [`fulfilment`] lets merchants fulfil and ship their lines;
+//! creation, reads and transitions are here. Placing, paying, cancelling and expiring
+//! an order involve stock and payments too, so they are `crate::workflows`.
 
-pub mod checkout;
-pub mod expiry;
 pub mod fulfilment;
+pub mod service;
 pub mod status;
 
 use crate::{
@@ -14,6 +14,7 @@ use crate::{
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+pub use service::Orders;
 use sqlx::{PgConnection, PgExecutor};
 pub use status::OrderStatus;
 use utoipa::ToSchema;
@@ -236,34 +237,102 @@ async fn record_history(
     Ok(())
 }
 
-/// Cancels an unpaid order on request of its shopper (or any order an admin may cancel
-/// under the state machine), releasing its stock. Others' orders are not found.
-pub async fn cancel(db: &sqlx::PgPool, id: Uuid, caller: Uuid, is_admin: bool) -> Result<Order, DomainError> {
-    let mut tx = db.begin().await?;
-    let row: Option<(Uuid, OrderStatus)> =
-        sqlx::query_as("SELECT user_id, status FROM orders WHERE id = $1 FOR UPDATE")
-            .bind(id)
-            .fetch_optional(&mut *tx)
-            .await?;
-    let (owner, status) = match row {
-        Some((owner, status)) if owner == caller || is_admin => (owner, status),
-        _ => return Err(DomainError::NotFound("order")),
-    };
-    if status != OrderStatus::PendingPayment && !is_admin {
-        return Err(DomainError::Conflict {
-            code: "illegal_transition",
-            detail: format!("an order that is {} can only be cancelled by the shop", status.as_str()),
-        });
+/// `order`'s shopper and status, its row locked until the transaction ends.
+pub async fn lock(conn: &mut PgConnection, order: Uuid) -> Result<Option<(Uuid, OrderStatus)>, DomainError> {
+    Ok(sqlx::query_as("SELECT user_id, status FROM orders WHERE id = $1 FOR UPDATE")
+        .bind(order)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// `order`'s shopper, status and payment deadline, unlocked.
+pub async fn payment_state(
+    db: impl PgExecutor<'_>,
+    order: Uuid,
+) -> Result<Option<(Uuid, OrderStatus, Option<DateTime<Utc>>)>, DomainError> {
+    Ok(sqlx::query_as("SELECT user_id, status, expires_at FROM orders WHERE id = $1")
+        .bind(order)
+        .fetch_optional(db)
+        .await?)
+}
+
+/// Up to `limit` unpaid orders past their deadline, locked and skipping any another
+/// transaction holds, so concurrent sweeps each take different orders.
+pub async fn lock_overdue(conn: &mut PgConnection, limit: i64) -> Result<Vec<Uuid>, DomainError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM orders WHERE status = 'pending_payment' AND expires_at <= now()
+         ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind(limit)
+    .fetch_all(conn)
+    .await?)
+}
+
+/// A line of a new order: what the shopper buys, as it is at checkout.
+pub struct NewLine {
+    pub variant_id: Uuid,
+    pub product_id: Uuid,
+    pub merchant_id: Uuid,
+    pub title: String,
+    pub sku: String,
+    pub unit_price_minor: i64,
+    pub quantity: i32,
+    /// The stock reservation that holds the line's units.
+    pub reservation_id: Uuid,
+}
+
+/// A new order awaiting payment.
+pub struct NewOrder<'a> {
+    pub user_id: Uuid,
+    pub currency: &'a str,
+    pub shipping_address: &'a serde_json::Value,
+    pub expires_at: DateTime<Utc>,
+    pub lines: &'a [NewLine],
+}
+
+impl NewOrder<'_> {
+    /// The sum of the lines, which is what the shopper pays.
+    pub fn subtotal_minor(&self) -> i64 {
+        self.lines.iter().map(|line| line.unit_price_minor * i64::from(line.quantity)).sum()
     }
-    if status == OrderStatus::Paid {
-        return Err(DomainError::Conflict {
-            code: "refund_required",
-            detail: "a paid order is cancelled by refunding it".into(),
-        });
+}
+
+/// Creates `order` in `pending_payment` with its lines and first history row; returns
+/// its id and number.
+pub async fn create(conn: &mut PgConnection, order: &NewOrder<'_>) -> Result<(Uuid, i64), DomainError> {
+    let subtotal = order.subtotal_minor();
+    let id = Uuid::now_v7();
+    let number: i64 = sqlx::query_scalar(
+        "INSERT INTO orders (id, user_id, status, currency, subtotal_minor, total_minor, shipping_address, expires_at)
+         VALUES ($1, $2, 'pending_payment', $3, $4, $4, $5, $6) RETURNING number",
+    )
+    .bind(id)
+    .bind(order.user_id)
+    .bind(order.currency)
+    .bind(subtotal)
+    .bind(order.shipping_address)
+    .bind(order.expires_at)
+    .fetch_one(&mut *conn)
+    .await?;
+    for (line_no, line) in order.lines.iter().enumerate() {
+        sqlx::query(
+            "INSERT INTO order_lines (order_id, line_no, variant_id, product_id, merchant_id, title, sku,
+                                      unit_price_minor, quantity, reservation_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+        )
+        .bind(id)
+        .bind(line_no as i32 + 1)
+        .bind(line.variant_id)
+        .bind(line.product_id)
+        .bind(line.merchant_id)
+        .bind(&line.title)
+        .bind(&line.sku)
+        .bind(line.unit_price_minor)
+        .bind(line.quantity)
+        .bind(line.reservation_id)
+        .execute(&mut *conn)
+        .await?;
     }
-    let reason = if is_admin && owner != caller { "cancelled_by_admin" } else { "cancelled_by_shopper" };
-    expiry::cancel_locked(&mut tx, id, status, Some(caller), reason).await?;
-    let order = get(&mut tx, id).await?.ok_or(DomainError::NotFound("order"))?;
-    tx.commit().await?;
-    Ok(order)
+    record_history(conn, id, None, OrderStatus::PendingPayment, Some(order.user_id), "checkout").await?;
+    Ok((id, number))
 }

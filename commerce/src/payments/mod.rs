@@ -1,17 +1,14 @@
 //! Payments, modelled on Stripe so that a real provider can replace the simulated one
-//! behind [`provider::PaymentProvider`]. Checkout opens a payment intent for the order;
-//! [`confirm`] submits a card; the provider's answers and its signed [`webhook`]s are
-//! mirrored by [`apply`], newest version wins, which pays the order (or refunds money
-//! taken for an order that was cancelled meanwhile); [`refunds`] never return more
-//! than was captured. [`simulator`] is the stand-in provider.
+//! behind [`provider::PaymentProvider`]: the `payment_intents`, `refunds` and
+//! `payment_webhook_events` tables, the card input, signed [`webhook`]s and the payment
+//! state machine. What a payment does to its order (paying it, refunding money taken for
+//! a cancelled one) is in `crate::workflows::pay`; [`refunds`] never return more than was
+//! captured.
 
-pub mod apply;
 pub mod card;
-pub mod confirm;
 pub mod provider;
 pub mod refunds;
 pub mod settings;
-pub mod simulator;
 pub mod status;
 pub mod webhook;
 
@@ -20,7 +17,7 @@ pub use status::PaymentStatus;
 use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use sqlx::PgConnection;
+use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -80,7 +77,7 @@ pub async fn for_order(conn: &mut PgConnection, order: Uuid) -> Result<PaymentIn
 }
 
 /// Marks the intent of a cancelled order canceled unless money is already on its way
-/// (money that arrives later is refunded by [`apply`]).
+/// (money that arrives later is refunded by `crate::workflows::pay`).
 pub async fn cancel_for_order(conn: &mut PgConnection, order: Uuid) -> Result<(), DomainError> {
     sqlx::query(
         "UPDATE payment_intents SET status = 'canceled', next_action = NULL, updated_at = now()
@@ -90,6 +87,100 @@ pub async fn cancel_for_order(conn: &mut PgConnection, order: Uuid) -> Result<()
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// The payment intent of `order`, locked, with the provider version and status last applied.
+pub async fn lock_for_order(
+    conn: &mut PgConnection,
+    order: Uuid,
+) -> Result<(Uuid, i32, PaymentStatus), DomainError> {
+    Ok(sqlx::query_as("SELECT id, provider_seq, status FROM payment_intents WHERE order_id = $1 FOR UPDATE")
+        .bind(order)
+        .fetch_one(conn)
+        .await?)
+}
+
+/// The order whose intent the provider knows as `provider_ref`.
+pub async fn order_of(conn: &mut PgConnection, provider_ref: &str) -> Result<Option<Uuid>, DomainError> {
+    Ok(sqlx::query_scalar("SELECT order_id FROM payment_intents WHERE provider_ref = $1")
+        .bind(provider_ref)
+        .fetch_optional(conn)
+        .await?)
+}
+
+/// Mirrors the provider's `snapshot` onto the intent `intent` (locked by the caller).
+pub async fn mirror(
+    conn: &mut PgConnection,
+    intent: Uuid,
+    snapshot: &provider::IntentSnapshot,
+) -> Result<(), DomainError> {
+    sqlx::query(
+        "UPDATE payment_intents SET provider_seq = $2, status = $3, captured_minor = $4, refunded_minor = $5,
+                card_brand = $6, card_last4 = $7, failure_code = $8, failure_message = $9, next_action = $10,
+                updated_at = now()
+         WHERE id = $1",
+    )
+    .bind(intent)
+    .bind(snapshot.seq)
+    .bind(snapshot.status)
+    .bind(snapshot.captured_minor)
+    .bind(snapshot.refunded_minor)
+    .bind(&snapshot.card_brand)
+    .bind(&snapshot.card_last4)
+    .bind(&snapshot.failure_code)
+    .bind(&snapshot.failure_message)
+    .bind(&snapshot.next_action)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// The provider's id of `intent`, once it was opened there.
+pub async fn provider_ref(db: &PgPool, intent: Uuid) -> Result<Option<String>, DomainError> {
+    Ok(sqlx::query_scalar("SELECT provider_ref FROM payment_intents WHERE id = $1")
+        .bind(intent)
+        .fetch_one(db)
+        .await?)
+}
+
+/// Stores the provider's intent `opened` for `intent` unless one was stored first (two
+/// first attempts at once may both open one; the first stored wins), and returns the
+/// provider id in use.
+pub async fn store_provider_ref(
+    db: &PgPool,
+    intent: Uuid,
+    opened: &provider::IntentSnapshot,
+    provider: &str,
+) -> Result<String, DomainError> {
+    Ok(sqlx::query_scalar(
+        "UPDATE payment_intents SET provider_ref = COALESCE(provider_ref, $2), provider = COALESCE(provider, $4),
+                provider_seq = CASE WHEN provider_ref IS NULL THEN $3 ELSE provider_seq END
+         WHERE id = $1 RETURNING provider_ref",
+    )
+    .bind(intent)
+    .bind(&opened.id)
+    .bind(opened.seq)
+    .bind(provider)
+    .fetch_one(db)
+    .await?)
+}
+
+/// Records that webhook `event` arrived; false when its id was recorded before.
+pub async fn record_webhook(
+    conn: &mut PgConnection,
+    event: &webhook::WebhookEvent,
+) -> Result<bool, DomainError> {
+    Ok(sqlx::query(
+        "INSERT INTO payment_webhook_events (event_id, event_type, provider_ref) VALUES ($1, $2, $3)
+         ON CONFLICT (event_id) DO NOTHING",
+    )
+    .bind(&event.id)
+    .bind(&event.event_type)
+    .bind(&event.data.object.id)
+    .execute(conn)
+    .await?
+    .rows_affected()
+        == 1)
 }
 
 impl From<provider::ProviderError> for DomainError {

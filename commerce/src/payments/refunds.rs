@@ -1,16 +1,11 @@
-//! Refunds, full or partial. A refund is first written `pending` under the payment
-//! intent's row lock after checking that it fits in what was captured minus every
-//! refund pending or done, so concurrent requests can never refund more than was
-//! taken. It is then executed at the provider with its own id as the idempotency key
-//! (a retry after a crash never refunds twice); success moves the order to `refunded`
-//! or `partially_refunded` and writes `payment.refunded`.
+//! The `refunds` table, full or partial. A refund is first written `pending` under the
+//! payment intent's row lock after checking that it fits in what was captured minus
+//! every refund pending or done, so concurrent requests can never refund more than was
+//! taken. Executing it at the provider, and what success does to the order, is
+//! `crate::workflows::refund`.
 
-use super::{apply, provider::PaymentProvider, PaymentStatus};
-use crate::{
-    error::DomainError,
-    events::{outbox, EventType},
-    orders::{self, OrderStatus},
-};
+use super::PaymentStatus;
+use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgConnection, PgPool};
@@ -93,113 +88,76 @@ pub async fn request_locked(
     .await?)
 }
 
-/// Requests a refund of `order`'s payment (admins): `amount` in minor units, or all.
-pub async fn request(
-    db: &PgPool,
-    order: Uuid,
-    amount: Option<i64>,
-    reason: &str,
-    actor: Uuid,
-) -> Result<Refund, DomainError> {
-    let mut tx = db.begin().await?;
-    let intent: Option<Uuid> = sqlx::query_scalar("SELECT id FROM payment_intents WHERE order_id = $1")
+/// The payment intent of `order`, if it has one.
+pub async fn intent_of(conn: &mut PgConnection, order: Uuid) -> Result<Option<Uuid>, DomainError> {
+    Ok(sqlx::query_scalar("SELECT id FROM payment_intents WHERE order_id = $1")
         .bind(order)
-        .fetch_optional(&mut *tx)
-        .await?;
-    let intent = intent.ok_or(DomainError::NotFound("order"))?;
-    let refund = request_locked(&mut tx, intent, amount, reason, Some(actor)).await?;
-    tx.commit().await?;
-    Ok(refund)
+        .fetch_optional(conn)
+        .await?)
 }
 
-#[derive(Serialize)]
-struct PaymentRefunded<'a> {
-    order_id: Uuid,
-    user_id: Uuid,
-    payment_intent_id: Uuid,
-    refund_id: Uuid,
-    amount_minor: i64,
-    currency: &'a str,
-    refunded_minor: i64,
-    reason: &'a str,
-}
-
-/// Executes a pending refund at the provider and records the outcome. A provider outage
-/// leaves it pending for [`execute_stale`] to retry.
-pub async fn execute(
-    db: &PgPool,
-    provider: &dyn PaymentProvider,
-    refund: Uuid,
-) -> Result<Refund, DomainError> {
-    let pending: Option<(Option<String>, i64)> = sqlx::query_as(
+/// The provider's id of the payment and the amount of `refund`, while it is pending.
+pub async fn pending(db: &PgPool, refund: Uuid) -> Result<Option<(Option<String>, i64)>, DomainError> {
+    Ok(sqlx::query_as(
         "SELECT i.provider_ref, r.amount_minor FROM refunds r JOIN payment_intents i ON i.id = r.payment_intent_id
          WHERE r.id = $1 AND r.status = 'pending'",
     )
     .bind(refund)
     .fetch_optional(db)
-    .await?;
-    let Some((Some(provider_ref), amount)) = pending else { return get(db, refund).await };
-    let outcome = provider.refund(&provider_ref, amount, &refund.to_string()).await;
-    let mut tx = db.begin().await?;
-    match outcome {
-        Ok(snapshot) => {
-            apply::apply(&mut tx, &snapshot).await?;
-            record_success(&mut tx, refund).await?;
-        }
-        Err(super::provider::ProviderError::Unavailable(err)) => return Err(DomainError::Internal(err)),
-        Err(refused) => {
-            sqlx::query("UPDATE refunds SET status = 'failed', failure_message = $2, updated_at = now() WHERE id = $1")
-                .bind(refund)
-                .bind(refused.to_string())
-                .execute(&mut *tx)
-                .await?;
-        }
-    }
-    tx.commit().await?;
-    get(db, refund).await
+    .await?)
 }
 
-/// Marks `refund` succeeded, moves its order and writes `payment.refunded`.
-async fn record_success(tx: &mut PgConnection, refund: Uuid) -> Result<(), DomainError> {
+/// Marks `refund` failed with the provider's reason.
+pub async fn mark_failed(conn: &mut PgConnection, refund: Uuid, reason: &str) -> Result<(), DomainError> {
+    sqlx::query(
+        "UPDATE refunds SET status = 'failed', failure_message = $2, updated_at = now() WHERE id = $1",
+    )
+    .bind(refund)
+    .bind(reason)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// A refund that has just succeeded, with its payment's totals after it.
+pub struct Succeeded {
+    pub payment_intent_id: Uuid,
+    pub order_id: Uuid,
+    pub amount_minor: i64,
+    pub reason: String,
+    pub captured_minor: i64,
+    pub currency: String,
+    /// Every succeeded refund of the payment, this one included.
+    pub refunded_minor: i64,
+}
+
+/// Marks `refund` succeeded if it was pending; `None` when it was not (already recorded).
+pub async fn mark_succeeded(conn: &mut PgConnection, refund: Uuid) -> Result<Option<Succeeded>, DomainError> {
     let updated: Option<(Uuid, Uuid, i64, String)> = sqlx::query_as(
         "UPDATE refunds SET status = 'succeeded', updated_at = now() WHERE id = $1 AND status = 'pending'
          RETURNING payment_intent_id, order_id, amount_minor, reason",
     )
     .bind(refund)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *conn)
     .await?;
-    let Some((intent, order, amount, reason)) = updated else { return Ok(()) };
+    let Some((intent, order, amount, reason)) = updated else { return Ok(None) };
     let (captured, currency, refunded): (i64, String, i64) = sqlx::query_as(
         "SELECT i.captured_minor, i.currency::text,
                 (SELECT COALESCE(SUM(amount_minor), 0)::bigint FROM refunds WHERE payment_intent_id = i.id AND status = 'succeeded')
          FROM payment_intents i WHERE i.id = $1",
     )
     .bind(intent)
-    .fetch_one(&mut *tx)
+    .fetch_one(conn)
     .await?;
-    let (user, status): (Uuid, OrderStatus) =
-        sqlx::query_as("SELECT user_id, status FROM orders WHERE id = $1 FOR UPDATE")
-            .bind(order)
-            .fetch_one(&mut *tx)
-            .await?;
-    let to = if refunded >= captured { OrderStatus::Refunded } else { OrderStatus::PartiallyRefunded };
-    // A cancelled order keeps its status: the refund returns money taken after it was cancelled.
-    if status.ensure_can_become(to).is_ok() {
-        let details = serde_json::json!({ "refunded_minor": refunded });
-        orders::transition_with(tx, order, status, to, None, &reason, details).await?;
-    }
-    let event = PaymentRefunded {
-        order_id: order,
-        user_id: user,
+    Ok(Some(Succeeded {
         payment_intent_id: intent,
-        refund_id: refund,
+        order_id: order,
         amount_minor: amount,
-        currency: &currency,
+        reason,
+        captured_minor: captured,
+        currency,
         refunded_minor: refunded,
-        reason: &reason,
-    };
-    outbox::record(tx, EventType::PaymentRefunded, intent, &event).await?;
-    Ok(())
+    }))
 }
 
 pub async fn get(db: &PgPool, refund: Uuid) -> Result<Refund, DomainError> {
@@ -218,24 +176,14 @@ pub async fn for_order(db: &PgPool, order: Uuid) -> Result<Vec<Refund>, DomainEr
         .await?)
 }
 
-/// Executes refunds left pending for over a minute (their request died or the provider
-/// was down); returns how many were tried. Run by the worker.
-pub async fn execute_stale(
-    db: &PgPool,
-    provider: &dyn PaymentProvider,
-    limit: i64,
-) -> Result<usize, DomainError> {
-    let stale: Vec<Uuid> = sqlx::query_scalar(
+/// Refunds left pending for over a minute (their request died or the provider was
+/// down), oldest first.
+pub async fn stale(db: &PgPool, limit: i64) -> Result<Vec<Uuid>, DomainError> {
+    Ok(sqlx::query_scalar(
         "SELECT id FROM refunds WHERE status = 'pending' AND updated_at < now() - interval '1 minute'
          ORDER BY created_at LIMIT $1",
     )
     .bind(limit)
     .fetch_all(db)
-    .await?;
-    for refund in &stale {
-        if let Err(err) = execute(db, provider, *refund).await {
-            tracing::warn!(%refund, error = %err, "refund still pending");
-        }
-    }
-    Ok(stale.len())
+    .await?)
 }

@@ -1,9 +1,9 @@
 //! Settings of payments, shared by the API (which verifies webhooks and calls the
 //! provider) and the worker (where the simulated provider settles and delivers webhooks).
 
-use crate::config::{SettingError, Validate};
-use crate::secret::Secret;
 use clap::Args;
+use shopfleet_platform::config::{SettingError, Validate};
+use shopfleet_platform::secret::Secret;
 use std::time::Duration;
 
 #[derive(Debug, Clone, Args)]

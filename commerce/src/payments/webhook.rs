@@ -6,10 +6,10 @@
 //! replayed later.
 
 use super::provider::IntentSnapshot;
-use crate::secret::Secret;
 use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
+use shopfleet_platform::secret::Secret;
 
 pub const SIGNATURE_HEADER: &str = "shopfleet-signature";
 

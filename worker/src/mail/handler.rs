@@ -5,7 +5,12 @@
 use super::templates::Templates;
 use anyhow::anyhow;
 use serde::Serialize;
-use shopfleet_commerce::events::{Envelope, EventType, Handler, HandlerError};
+use shopfleet_commerce::{
+    accounts::users::{self, User},
+    error::DomainError,
+    events::{Envelope, EventType, Handler, HandlerError},
+    mail_outbox::{self, NewMail},
+};
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -61,14 +66,13 @@ impl Handler for EmailNotifications {
             .and_then(|id| id.as_str())
             .and_then(|id| id.parse().ok())
             .ok_or_else(|| HandlerError::Permanent(anyhow!("notification without a {recipient_field}")))?;
-        let user: Option<(String, Option<String>)> =
-            sqlx::query_as("SELECT email::text, display_name FROM users WHERE id = $1")
-                .bind(user_id)
-                .fetch_optional(&mut *tx)
-                .await?;
-        let Some((email, display_name)) = user else {
-            tracing::info!(%user_id, event_id = %event.id, "no mail: the user no longer exists");
-            return Ok(());
+        let User { email, display_name, .. } = match users::get(&mut *tx, user_id).await {
+            Ok(user) => user,
+            Err(DomainError::NotFound(_)) => {
+                tracing::info!(%user_id, event_id = %event.id, "no mail: the user no longer exists");
+                return Ok(());
+            }
+            Err(err) => return Err(err.into()),
         };
         let name = display_name.unwrap_or_else(|| email.split('@').next().unwrap_or(&email).to_owned());
         let context =
@@ -77,19 +81,14 @@ impl Handler for EmailNotifications {
             .templates
             .render(template, &context)
             .map_err(|err| HandlerError::Permanent(anyhow!("rendering {template}: {err}")))?;
-        sqlx::query(
-            "INSERT INTO mail_outbox (id, event_id, template, recipient, subject, body_text, body_html)
-             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (event_id, template) DO NOTHING",
-        )
-        .bind(Uuid::now_v7())
-        .bind(event.id)
-        .bind(template)
-        .bind(&email)
-        .bind(&rendered.subject)
-        .bind(&rendered.text)
-        .bind(&rendered.html)
-        .execute(&mut *tx)
-        .await?;
-        Ok(())
+        let mail = NewMail {
+            event: event.id,
+            template,
+            recipient: &email,
+            subject: &rendered.subject,
+            body_text: &rendered.text,
+            body_html: &rendered.html,
+        };
+        Ok(mail_outbox::queue(tx, &mail).await?)
     }
 }

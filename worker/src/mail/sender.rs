@@ -4,8 +4,9 @@
 //! that can never be delivered (a malformed recipient, an SMTP 5xx) is dead-lettered at
 //! once: it keeps its error and `failed_at`, and is not tried again.
 
-use super::transport::{OutgoingMail, SendError, Transport};
+use super::transport::{SendError, Transport};
 use lettre::message::Mailbox;
+use shopfleet_commerce::mail_outbox::{self, Attempt};
 use sqlx::PgPool;
 use std::time::Duration;
 use tokio::sync::watch;
@@ -15,50 +16,30 @@ const BATCH: i64 = 20;
 /// Sends every due mail once; returns how many were sent.
 pub async fn send_due(db: &PgPool, transport: &Transport, from: &Mailbox) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
-    let due: Vec<OutgoingMail> = sqlx::query_as(
-        "SELECT id, recipient, subject, body_text, body_html FROM mail_outbox
-         WHERE sent_at IS NULL AND failed_at IS NULL AND next_attempt_at <= now()
-         ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED",
-    )
-    .bind(BATCH)
-    .fetch_all(&mut *tx)
-    .await?;
+    let due = mail_outbox::claim_due(&mut tx, BATCH).await?;
     let mut sent = 0;
     for mail in &due {
-        match transport.send(from, mail).await {
+        let error;
+        let attempt = match transport.send(from, mail).await {
             Ok(()) => {
                 sent += 1;
                 metrics::counter!("worker_mail_sent_total").increment(1);
-                sqlx::query("UPDATE mail_outbox SET sent_at = now(), attempts = attempts + 1 WHERE id = $1")
-                    .bind(mail.id)
-                    .execute(&mut *tx)
-                    .await?;
+                Attempt::Sent
             }
             Err(SendError::Permanent(err)) => {
                 metrics::counter!("worker_mail_dead_lettered_total").increment(1);
-                tracing::warn!(mail_id = %mail.id, error = format!("{err:#}"), "mail cannot be delivered; dead-lettered");
-                sqlx::query(
-                    "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2, failed_at = now() WHERE id = $1",
-                )
-                .bind(mail.id)
-                .bind(format!("{err:#}"))
-                .execute(&mut *tx)
-                .await?;
+                error = format!("{err:#}");
+                tracing::warn!(mail_id = %mail.id, error, "mail cannot be delivered; dead-lettered");
+                Attempt::Undeliverable(&error)
             }
             Err(SendError::Transient(err)) => {
                 metrics::counter!("worker_mail_failures_total").increment(1);
-                tracing::warn!(mail_id = %mail.id, error = format!("{err:#}"), "sending mail failed; will retry");
-                sqlx::query(
-                    "UPDATE mail_outbox SET attempts = attempts + 1, last_error = $2,
-                       next_attempt_at = now() + least(interval '1 hour', interval '30 seconds' * power(2, attempts))
-                     WHERE id = $1",
-                )
-                .bind(mail.id)
-                .bind(format!("{err:#}"))
-                .execute(&mut *tx)
-                .await?;
+                error = format!("{err:#}");
+                tracing::warn!(mail_id = %mail.id, error, "sending mail failed; will retry");
+                Attempt::Failed(&error)
             }
-        }
+        };
+        mail_outbox::record(&mut tx, mail.id, attempt).await?;
     }
     tx.commit().await?;
     Ok(sent)

@@ -3,33 +3,18 @@
 //! Every message carries `Message-ID: <mail id@shopfleet>` so a receiver can de-duplicate
 //! the rare resend after a crash.
 
-use crate::config::MailSettings;
+use super::settings::MailSettings;
 use anyhow::Context;
 use lettre::{
     message::{header::ContentType, Mailbox, MultiPart, SinglePart},
     AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
 };
+use shopfleet_commerce::mail_outbox::OutgoingMail;
 use std::path::PathBuf;
-use uuid::Uuid;
-
-/// A queued mail, ready to send.
-#[derive(Debug, Clone, sqlx::FromRow)]
-pub struct OutgoingMail {
-    pub id: Uuid,
-    pub recipient: String,
-    pub subject: String,
-    pub body_text: String,
-    pub body_html: String,
-}
 
 pub enum Transport {
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Files(PathBuf),
-}
-
-/// Checks an SMTP URL without connecting.
-pub fn check_smtp_url(url: &str) -> Result<(), String> {
-    AsyncSmtpTransport::<Tokio1Executor>::from_url(url).map(|_| ()).map_err(|err| err.to_string())
 }
 
 impl Transport {

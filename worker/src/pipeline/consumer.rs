@@ -162,7 +162,9 @@ impl HandlerConsumer {
                         "partition" => partition.to_string())
                     .set(*lag as f64);
                 }
-                if let Err(err) = crate::lag::store(&self.db, &self.group, &lags).await {
+                if let Err(err) =
+                    shopfleet_commerce::events::ledger::store_lag(&self.db, &self.group, &lags).await
+                {
                     tracing::debug!(error = %err, "could not store the consumer lag");
                 }
             }

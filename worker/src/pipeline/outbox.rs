@@ -1,20 +1,16 @@
-//! Reading the outbox in partitions. Every aggregate hashes to one partition; a worker
-//! owns a partition for the length of one transaction (a transaction-level advisory
-//! lock), reads its oldest unpublished rows in `seq` order, hands them to a sink, and
-//! marks them published in the same transaction. Several workers therefore never skip a
-//! row, never reorder an aggregate's events, and repeat a row only after a crash.
+//! Draining the outbox partition by partition: each batch claimed with
+//! `commerce::events::outbox::claim` is handed to a sink (Kafka, or the handlers) and
+//! marked published in the same transaction. Several workers therefore never skip a row,
+//! never reorder an aggregate's events, and repeat a row only after a crash.
 
 use crate::config::EventSettings;
 use shopfleet_commerce::events::{
-    outbox::{OutboxRow, ROW_COLUMNS},
+    outbox::{self, OutboxRow},
     Envelope,
 };
-use sqlx::{postgres::PgListener, PgConnection, PgPool};
+use sqlx::{postgres::PgListener, PgPool};
 use std::{sync::Arc, time::Duration};
 use tokio::sync::{watch, Notify};
-
-/// Advisory-lock class of outbox partitions (the second key is the partition).
-const LOCK_CLASS: i32 = 0x5f0b_0001;
 
 /// Where a claimed batch goes: published to Kafka, or handed to the handlers.
 #[async_trait::async_trait]
@@ -22,50 +18,6 @@ pub trait BatchSink: Send + Sync {
     /// Takes every event of the batch, in order. An error leaves the whole batch
     /// unpublished, to be taken again.
     async fn take(&self, events: &[Envelope]) -> anyhow::Result<()>;
-}
-
-/// Claims up to `batch` unpublished rows of `partition`, or `None` when another
-/// worker holds the partition.
-pub async fn claim(
-    conn: &mut PgConnection,
-    partition: u32,
-    partitions: u32,
-    batch: u32,
-) -> anyhow::Result<Option<Vec<OutboxRow>>> {
-    let owned: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1, $2)")
-        .bind(LOCK_CLASS)
-        .bind(partition as i32)
-        .fetch_one(&mut *conn)
-        .await?;
-    if !owned {
-        return Ok(None);
-    }
-    let rows = sqlx::query_as(&format!(
-        "SELECT {ROW_COLUMNS} FROM outbox
-         WHERE published_at IS NULL AND {} = $1
-         ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED",
-        partition_of("$2")
-    ))
-    .bind(partition as i64)
-    .bind(partitions as i64)
-    .bind(batch as i64)
-    .fetch_all(&mut *conn)
-    .await?;
-    Ok(Some(rows))
-}
-
-/// The partition of an outbox row, in SQL, given the SQL for the number of partitions.
-pub fn partition_of(partitions: &str) -> String {
-    format!("mod(hashtext(aggregate_id)::bigint + 2147483648, {partitions})")
-}
-
-async fn mark_published(conn: &mut PgConnection, rows: &[OutboxRow]) -> anyhow::Result<()> {
-    let seqs: Vec<i64> = rows.iter().map(|row| row.seq).collect();
-    sqlx::query("UPDATE outbox SET published_at = now() WHERE seq = ANY($1)")
-        .bind(&seqs)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// Takes one batch of `partition` through `sink`. Returns how many rows it took
@@ -78,7 +30,7 @@ pub async fn drain_once(
 ) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
     let Some(rows) =
-        claim(&mut tx, partition, settings.outbox_partitions, settings.outbox_batch_size).await?
+        outbox::claim(&mut tx, partition, settings.outbox_partitions, settings.outbox_batch_size).await?
     else {
         return Ok(0);
     };
@@ -91,7 +43,7 @@ pub async fn drain_once(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|err| anyhow::anyhow!("{err}"))?;
     sink.take(&events).await?;
-    mark_published(&mut tx, &rows).await?;
+    outbox::mark_published(&mut tx, &rows).await?;
     tx.commit().await?;
     Ok(rows.len())
 }

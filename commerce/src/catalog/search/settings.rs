@@ -2,11 +2,11 @@
 //! Meilisearch (`MEILI_URL`, `MEILI_API_KEY`, `MEILI_INDEX_PREFIX`).
 
 use super::{meili::MeiliSearch, postgres::PostgresSearch, SearchIndex};
-use crate::{
+use clap::{Args, ValueEnum};
+use shopfleet_platform::{
     config::{SettingError, Validate},
     secret::Secret,
 };
-use clap::{Args, ValueEnum};
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

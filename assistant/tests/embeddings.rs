@@ -1,0 +1,55 @@
+//! The in-process MiniLM embedder against reference vectors computed once by an
+//! independent implementation (scripts/assistant/reference_embeddings.py: a numpy BERT
+//! forward pass over the same weights, tokenised by the Python `tokenizers` package).
+
+use shopfleet_assistant::embed::{self, minilm::MiniLm, Embedder, DIMENSIONS};
+
+fn model_dir() -> std::path::PathBuf {
+    std::env::var_os("EMBEDDING_MODEL_DIR").map(Into::into).unwrap_or_else(|| {
+        std::path::PathBuf::from(std::env::var("HOME").unwrap())
+            .join(".cache/shopfleet/models/all-MiniLM-L6-v2")
+    })
+}
+
+fn cosine(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let norm = |v: &[f32]| v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    dot / (norm(a) * norm(b))
+}
+
+#[tokio::test]
+async fn minilm_matches_the_reference_implementation() {
+    let fixture: serde_json::Value =
+        serde_json::from_str(include_str!("fixtures/minilm_reference.json")).unwrap();
+    let rows = fixture["sentences"].as_array().unwrap();
+    assert!(rows.len() >= 5);
+    let sentences: Vec<String> = rows.iter().map(|r| r["sentence"].as_str().unwrap().to_owned()).collect();
+    let embedder = MiniLm::load(&model_dir(), 2)
+        .expect("EMBEDDING_MODEL_DIR holds all-MiniLM-L6-v2 (scripts/dev/prereqs.sh)");
+
+    // One batch (padded to the longest sentence) and one sentence at a time agree with the reference.
+    let batched = embed::embed(&embedder, &sentences).await.unwrap();
+    for (row, vector) in rows.iter().zip(&batched) {
+        let reference: Vec<f32> =
+            row["embedding"].as_array().unwrap().iter().map(|x| x.as_f64().unwrap() as f32).collect();
+        assert_eq!(vector.len(), DIMENSIONS);
+        let norm = vector.iter().map(|x| x * x).sum::<f32>().sqrt();
+        assert!((norm - 1.0).abs() < 1e-4, "normalised: {norm}");
+        let similarity = cosine(vector, &reference);
+        assert!(similarity >= 0.99, "{}: cosine {similarity}", row["sentence"]);
+        let single = embed::embed_one(&embedder, row["sentence"].as_str().unwrap()).await.unwrap();
+        assert!(cosine(&single, &reference) >= 0.99, "unpadded {}", row["sentence"]);
+    }
+    // Different sentences are not the same vector.
+    assert!(cosine(&batched[0], &batched[1]) < 0.9);
+    assert_eq!(embedder.model(), "all-MiniLM-L6-v2");
+}
+
+#[tokio::test]
+async fn related_sentences_are_closer_than_unrelated_ones() {
+    let embedder = MiniLm::load(&model_dir(), 1).unwrap();
+    let texts =
+        ["waterproof rain jacket", "a coat that keeps you dry", "cast iron frying pan"].map(String::from);
+    let v = embedder.embed_batch(&texts).await.unwrap();
+    assert!(cosine(&v[0], &v[1]) > cosine(&v[0], &v[2]) + 0.1);
+}

@@ -1,0 +1,92 @@
+//! Mirroring the provider: one function applies a provider snapshot, whether it came
+//! back from a request, a refund or a webhook, once, in any order. A snapshot older than
+//! the one already applied changes nothing. The first success pays the order (its
+//! reserved stock is sold) or, when the order was cancelled meanwhile, asks for a full
+//! refund.
+
+use crate::{
+    catalog::reservations::ReservationStatus,
+    error::DomainError,
+    events::{outbox, EventType},
+    orders::{self, OrderStatus},
+    payments::{self, provider::IntentSnapshot, refunds, PaymentStatus},
+};
+use serde::Serialize;
+use sqlx::PgConnection;
+use uuid::Uuid;
+
+/// What applying a snapshot did.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Applied {
+    /// Newer than what the shop knew: mirrored, with its effects.
+    Updated {
+        /// A refund to execute at the provider after commit (money for a cancelled order).
+        refund: Option<Uuid>,
+    },
+    /// Not newer than what the shop knew: ignored.
+    Stale,
+}
+
+#[derive(Serialize)]
+struct PaymentEvent<'a> {
+    order_id: Uuid,
+    user_id: Uuid,
+    payment_intent_id: Uuid,
+    amount_minor: i64,
+    currency: &'a str,
+    failure_code: Option<&'a str>,
+    failure_message: Option<&'a str>,
+}
+
+/// Applies `snapshot` in the caller's transaction.
+pub(super) async fn apply(tx: &mut PgConnection, snapshot: &IntentSnapshot) -> Result<Applied, DomainError> {
+    // Lock the order before its payment, in the same order as cancellation does.
+    let order = payments::order_of(tx, &snapshot.id).await?.ok_or(DomainError::NotFound("payment"))?;
+    let (user, order_status) = orders::lock(tx, order).await?.ok_or(DomainError::NotFound("order"))?;
+    let (intent, seq, was) = payments::lock_for_order(tx, order).await?;
+    if snapshot.seq <= seq {
+        return Ok(Applied::Stale);
+    }
+    payments::mirror(tx, intent, snapshot).await?;
+    let event = PaymentEvent {
+        order_id: order,
+        user_id: user,
+        payment_intent_id: intent,
+        amount_minor: snapshot.captured_minor.max(snapshot.amount_minor),
+        currency: &snapshot.currency,
+        failure_code: snapshot.failure_code.as_deref(),
+        failure_message: snapshot.failure_message.as_deref(),
+    };
+    let mut refund = None;
+    match snapshot.status {
+        PaymentStatus::Succeeded if was != PaymentStatus::Succeeded => {
+            outbox::record(tx, EventType::PaymentSucceeded, intent, &event).await?;
+            if order_status == OrderStatus::PendingPayment {
+                orders::finish_reservations(tx, order, ReservationStatus::Committed).await?;
+                let details = serde_json::json!({ "amount_minor": snapshot.captured_minor, "currency": snapshot.currency });
+                orders::transition_with(
+                    tx,
+                    order,
+                    order_status,
+                    OrderStatus::Paid,
+                    None,
+                    "payment_succeeded",
+                    details,
+                )
+                .await?;
+            } else {
+                tracing::warn!(%order, status = order_status.as_str(), "payment captured for an order that is no longer payable: refunding it");
+                refund = Some(
+                    refunds::request_locked(tx, intent, None, "order_no_longer_payable", None).await?.id,
+                );
+            }
+        }
+        // From `failed` the only moves are a new attempt or cancellation, so a newer
+        // failed snapshot is always a new failure.
+        PaymentStatus::Failed => {
+            outbox::record(tx, EventType::PaymentFailed, intent, &event).await.map(drop)?
+        }
+        _ => {}
+    }
+    Ok(Applied::Updated { refund })
+}

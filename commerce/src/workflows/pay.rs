@@ -1,0 +1,149 @@
+//! Paying an order. The shopper submits a card: the shop checks the order may still be
+//! paid, asks the provider to confirm (opening the provider's intent on the first
+//! attempt) and applies the answer with [`super::mirror`]; webhooks are applied the same
+//! way, once per event id. No transaction is held while the provider works; the
+//! provider's own state machine refuses a second capture.
+
+use super::{
+    mirror::{apply, Applied},
+    Workflows,
+};
+use crate::{
+    error::DomainError,
+    orders::{self, OrderStatus},
+    payments::{
+        self, card::CardInput, provider::IntentSnapshot, webhook::WebhookEvent, PaymentIntent, PaymentStatus,
+    },
+};
+use chrono::Utc;
+use uuid::Uuid;
+
+/// What receiving a webhook did.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Received {
+    Applied,
+    /// This event id was applied before.
+    Duplicate,
+    /// The event carries an older version of the intent than the shop knows.
+    Stale,
+}
+
+impl Workflows {
+    /// Submits `card` for `order` on behalf of its shopper; `idempotency_key` makes the
+    /// provider answer a retry without charging again.
+    pub async fn confirm_payment(
+        &self,
+        order: Uuid,
+        shopper: Uuid,
+        card: &CardInput,
+        idempotency_key: &str,
+    ) -> Result<PaymentIntent, DomainError> {
+        let card = card.parse("card")?;
+        let intent = self.payable(order, shopper).await?;
+        if !intent.status.accepts_confirmation() {
+            return Err(DomainError::Conflict {
+                code: "payment_in_progress",
+                detail: format!("the payment is {}", intent.status.as_str()),
+            });
+        }
+        let provider_ref = self.open_at_provider(&intent).await?;
+        let key = format!("confirm:{}:{idempotency_key}", intent.id);
+        let snapshot = self.provider.confirm(&provider_ref, &card, &key).await?;
+        self.settle_payment(order, &snapshot).await
+    }
+
+    /// The shopper's answer to the 3-D Secure step.
+    pub async fn authenticate_payment(
+        &self,
+        order: Uuid,
+        shopper: Uuid,
+        approved: bool,
+    ) -> Result<PaymentIntent, DomainError> {
+        let intent = self.payable(order, shopper).await?;
+        let provider_ref = payments::provider_ref(&self.db, intent.id)
+            .await?
+            .filter(|_| intent.status == PaymentStatus::RequiresAction)
+            .ok_or_else(|| DomainError::Conflict {
+                code: "payment_state",
+                detail: format!("a payment that is {} has no 3-D Secure step", intent.status.as_str()),
+            })?;
+        let snapshot = self.provider.authenticate(&provider_ref, approved).await?;
+        self.settle_payment(order, &snapshot).await
+    }
+
+    /// Applies a provider answer (and any refund it calls for) and reads the payment back.
+    pub async fn settle_payment(
+        &self,
+        order: Uuid,
+        snapshot: &IntentSnapshot,
+    ) -> Result<PaymentIntent, DomainError> {
+        let mut tx = self.db.begin().await?;
+        let applied = apply(&mut tx, snapshot).await?;
+        let intent = payments::for_order(&mut tx, order).await?;
+        tx.commit().await?;
+        if applied != Applied::Stale {
+            self.catalog_changed().await; // a payment sells stock
+        }
+        if let Applied::Updated { refund: Some(refund) } = applied {
+            self.execute_refund(refund).await?;
+            return Err(DomainError::Conflict {
+                code: "order_expired",
+                detail: "the order was cancelled while the payment went through; the money was refunded"
+                    .into(),
+            });
+        }
+        Ok(intent)
+    }
+
+    /// Applies a verified webhook once per event id: the id is recorded in the
+    /// transaction that applies it, so a failure leaves it to be delivered again.
+    pub async fn receive_webhook(&self, event: &WebhookEvent) -> Result<Received, DomainError> {
+        let mut tx = self.db.begin().await?;
+        if !payments::record_webhook(&mut tx, event).await? {
+            return Ok(Received::Duplicate);
+        }
+        let applied = apply(&mut tx, &event.data.object).await?;
+        tx.commit().await?;
+        let Applied::Updated { refund } = applied else { return Ok(Received::Stale) };
+        self.catalog_changed().await; // a payment sells stock
+        if let Some(refund) = refund {
+            // On failure the refund stays pending; the worker's sweep retries it.
+            if let Err(err) = self.execute_refund(refund).await {
+                tracing::warn!(%refund, error = %err, "refund left pending");
+            }
+        }
+        Ok(Received::Applied)
+    }
+
+    /// The payment of an order its shopper may pay now, or why not.
+    async fn payable(&self, order: Uuid, shopper: Uuid) -> Result<PaymentIntent, DomainError> {
+        let (status, expires_at) = match orders::payment_state(&self.db, order).await? {
+            Some((owner, status, expires_at)) if owner == shopper => (status, expires_at),
+            _ => return Err(DomainError::NotFound("order")),
+        };
+        let expired = expires_at.is_some_and(|at| at <= Utc::now());
+        if status == OrderStatus::Cancelled || (status == OrderStatus::PendingPayment && expired) {
+            return Err(DomainError::Conflict {
+                code: "order_expired",
+                detail: "the order was cancelled or its payment deadline passed; its items were released"
+                    .into(),
+            });
+        }
+        if status != OrderStatus::PendingPayment {
+            return Err(DomainError::Conflict {
+                code: "already_paid",
+                detail: format!("the order is {}", status.as_str()),
+            });
+        }
+        payments::for_order(&mut *self.db.acquire().await?, order).await
+    }
+
+    /// The provider's id of the intent, opening it there on the first attempt.
+    async fn open_at_provider(&self, intent: &PaymentIntent) -> Result<String, DomainError> {
+        if let Some(known) = payments::provider_ref(&self.db, intent.id).await? {
+            return Ok(known);
+        }
+        let opened = self.provider.create_intent(intent.amount_minor, &intent.currency, intent.id).await?;
+        payments::store_provider_ref(&self.db, intent.id, &opened, self.provider.name()).await
+    }
+}
