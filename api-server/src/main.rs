@@ -176,7 +176,7 @@ async fn seed_demo(
             tracing::info!(?summary, "demo shop loaded");
             Ok(())
         }
-        Err(shopfleet_commerce::error::DomainError::Conflict { detail, .. }) => {
+        Err(shopfleet_domain::DomainError::Conflict { detail, .. }) => {
             tracing::info!("demo shop not loaded: {detail}");
             Ok(())
         }

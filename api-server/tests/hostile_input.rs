@@ -103,7 +103,7 @@ async fn a_malformed_uuid_in_a_path_is_a_422_naming_the_parameter() {
 async fn a_value_the_database_refuses_is_a_422_not_a_500() {
     use axum::response::IntoResponse;
     use shopfleet_api::http::problem::ApiError;
-    use shopfleet_commerce::error::DomainError;
+    use shopfleet_domain::DomainError;
     let app = spawn_app().await;
     // A real refusal by Postgres (SQLSTATE 22021), as any input the parsers let through
     // would meet it: the catch-all answer is a 422, whichever way the error travelled.

@@ -5,10 +5,8 @@ mod common;
 
 use common::{spawn_app, TestApp};
 use serde_json::{json, Value};
-use shopfleet_commerce::{
-    catalog::reservations::{self, ReservationStatus},
-    error::DomainError,
-};
+use shopfleet_commerce::catalog::reservations::{self, ReservationStatus};
+use shopfleet_domain::DomainError;
 use std::time::Duration;
 use uuid::Uuid;
 

@@ -3,13 +3,11 @@
 //! generated column, so it is current in the same transaction as every catalog write,
 //! and its ranking is the one the evaluation measured.
 
-use shopfleet_commerce::{
-    catalog::{
-        listing::ListingQuery,
-        search::{postgres::PostgresSearch, SearchIndex, SearchQuery},
-    },
-    error::DomainError,
+use shopfleet_commerce::catalog::{
+    listing::ListingQuery,
+    search::{postgres::PostgresSearch, SearchIndex, SearchQuery},
 };
+use shopfleet_domain::DomainError;
 use sqlx::PgPool;
 use uuid::Uuid;
 

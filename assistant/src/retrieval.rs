@@ -11,10 +11,8 @@ use super::{
     vectors::{VectorFilter, VectorStore},
 };
 use serde::Deserialize;
-use shopfleet_commerce::{
-    catalog::listing::{self, ListingQuery},
-    error::DomainError,
-};
+use shopfleet_commerce::catalog::listing::{self, ListingQuery};
+use shopfleet_domain::DomainError;
 use sqlx::PgPool;
 use std::{collections::HashMap, sync::Arc};
 use uuid::Uuid;

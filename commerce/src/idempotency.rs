@@ -4,8 +4,8 @@
 //! 409; the same key with a different body gets 422. Keys live 24 hours. A request that
 //! died mid-flight (its process crashed) frees its key after [`ABANDONED_AFTER_SECS`].
 
-use crate::error::DomainError;
 use sha2::{Digest, Sha256};
+use shopfleet_domain::DomainError;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 

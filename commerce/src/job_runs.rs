@@ -1,8 +1,8 @@
 //! The `job_runs` table: one row per scheduled job and tick, claimed by exactly one
 //! worker replica (the primary key decides), then stamped with its outcome.
 
-use crate::error::DomainError;
 use chrono::{DateTime, Utc};
+use shopfleet_domain::DomainError;
 use sqlx::PgPool;
 
 /// Claims `tick` of `job` for `worker`; false when another worker has it.

@@ -3,7 +3,7 @@
 //! sent by the worker's sender with retries; a mail that can never be delivered is
 //! dead-lettered (it keeps its error and `failed_at`).
 
-use crate::error::DomainError;
+use shopfleet_domain::DomainError;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 

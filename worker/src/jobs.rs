@@ -3,11 +3,11 @@
 use crate::{config::EventSettings, lag};
 use shopfleet_commerce::{
     catalog::search::SearchIndex,
-    error::DomainError,
     events::{ledger, outbox},
     idempotency, job_runs, mail_outbox,
     workflows::Workflows,
 };
+use shopfleet_domain::DomainError;
 use shopfleet_payment_simulator::{self as simulator, Delivery};
 use sqlx::PgPool;
 use std::sync::Arc;

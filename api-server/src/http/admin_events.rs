@@ -6,10 +6,8 @@ use super::{auth::Admin, problem::ApiError, query::ApiQuery};
 use crate::state::ApiContext;
 use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
-use shopfleet_commerce::{
-    events::ledger::{ConsumerLag, DeadLetter, HandlerFailure},
-    page::PageLimit,
-};
+use shopfleet_commerce::events::ledger::{ConsumerLag, DeadLetter, HandlerFailure};
+use shopfleet_domain::PageLimit;
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;

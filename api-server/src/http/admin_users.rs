@@ -5,13 +5,11 @@ use super::{auth::Admin, json::ApiJson, problem::ApiError, query::ApiQuery};
 use crate::state::ApiContext;
 use axum::{extract::State, Json};
 use serde::Deserialize;
-use shopfleet_commerce::{
-    accounts::{
-        users::{User, UserPage, UserQuery},
-        Role,
-    },
-    page::PageLimit,
+use shopfleet_commerce::accounts::{
+    users::{User, UserPage, UserQuery},
+    Role,
 };
+use shopfleet_domain::PageLimit;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;

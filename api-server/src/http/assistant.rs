@@ -7,7 +7,7 @@ use crate::state::ApiContext;
 use axum::{extract::State, Json};
 use serde::{Deserialize, Serialize};
 use shopfleet_assistant::{retrieval::Filters, AskReply, Recommendation, SimilarProduct};
-use shopfleet_commerce::error::DomainError;
+use shopfleet_domain::DomainError;
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;

@@ -14,10 +14,8 @@ use axum::{
     Form, Json,
 };
 use serde::{Deserialize, Serialize};
-use shopfleet_commerce::{
-    accounts::{sessions::TokenPair, users::User},
-    error::DomainError,
-};
+use shopfleet_commerce::accounts::{sessions::TokenPair, users::User};
+use shopfleet_domain::DomainError;
 use std::net::{IpAddr, SocketAddr};
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};

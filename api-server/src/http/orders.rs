@@ -11,10 +11,8 @@ use super::{
 use crate::state::ApiContext;
 use axum::{body::Bytes, extract::State, http::HeaderMap, response::Response, Json};
 use serde::Deserialize;
-use shopfleet_commerce::{
-    orders::{Order, OrderStatus},
-    page::PageLimit,
-};
+use shopfleet_commerce::orders::{Order, OrderStatus};
+use shopfleet_domain::PageLimit;
 use utoipa::ToSchema;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;

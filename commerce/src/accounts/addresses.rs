@@ -1,8 +1,8 @@
 //! Saved addresses of a user (shipping addresses offered at checkout).
 
-use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shopfleet_domain::DomainError;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 

@@ -1,6 +1,6 @@
 //! E-mail addresses, normalised (trimmed, lower-cased) so that uniqueness is case-insensitive.
 
-use crate::error::DomainError;
+use shopfleet_domain::DomainError;
 
 /// A syntactically plausible, normalised e-mail address.
 #[derive(Debug, Clone, PartialEq, Eq)]

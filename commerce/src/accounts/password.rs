@@ -2,12 +2,12 @@
 //! (CPU-bound, so both run on the blocking thread pool).
 
 use super::settings::AuthSettings;
-use crate::error::DomainError;
 use anyhow::Context;
 use argon2::{
     password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
 };
+use shopfleet_domain::DomainError;
 use std::{collections::HashSet, sync::OnceLock};
 
 pub const MIN_LENGTH: usize = 12;

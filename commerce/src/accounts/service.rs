@@ -12,8 +12,8 @@ use super::{
     users::{self, User, UserPage, UserQuery},
     Role,
 };
-use crate::error::DomainError;
 use crate::events::{outbox, EventType};
+use shopfleet_domain::DomainError;
 use shopfleet_platform::redis_conn::RedisConn;
 use sqlx::PgPool;
 use std::net::IpAddr;

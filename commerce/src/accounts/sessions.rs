@@ -9,9 +9,9 @@ use super::{
     tokens::{Claims, TokenKeys, TokenUse},
     users::User,
 };
-use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use shopfleet_domain::DomainError;
 use shopfleet_platform::redis_conn::RedisConn;
 use sqlx::PgPool;
 use uuid::Uuid;

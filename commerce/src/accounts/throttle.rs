@@ -2,8 +2,8 @@
 //! failures per account. Over the limit, logins are refused with a retry delay.
 
 use super::settings::AuthSettings;
-use crate::error::DomainError;
 use sha2::{Digest, Sha256};
+use shopfleet_domain::DomainError;
 use shopfleet_platform::redis_conn::RedisConn;
 use std::net::IpAddr;
 

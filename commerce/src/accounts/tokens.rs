@@ -7,11 +7,11 @@ use super::{
     settings::{AuthSettings, JwtAlgorithm},
     Role,
 };
-use crate::error::DomainError;
 use anyhow::Context;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use shopfleet_domain::DomainError;
 use std::{collections::HashMap, sync::Arc};
 use uuid::Uuid;
 

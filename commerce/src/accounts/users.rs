@@ -1,10 +1,11 @@
 //! The `users` table: creating accounts, looking them up, and admin changes.
 
 use super::{email::Email, Role};
-use crate::{error::DomainError, page::PageLimit};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use shopfleet_domain::DomainError;
+use shopfleet_domain::PageLimit;
 use sqlx::{PgExecutor, PgPool};
 use uuid::Uuid;
 

@@ -2,29 +2,18 @@
 //! the server from current prices; each line reports what changed since it was added
 //! (price, stock, availability), which checkout re-checks in its own transaction.
 
-use crate::{accounts::Caller, error::DomainError};
+use crate::accounts::Caller;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use shopfleet_domain::{
+    cart::{check_quantity, ensure_checkout_ready, LineNow},
+    DomainError,
+};
 use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-/// Most units of one variant in a cart line.
-pub const MAX_LINE_QUANTITY: i32 = 1000;
-/// Most lines in one cart.
-pub const MAX_LINES: i64 = 100;
-
-/// Something about a line that checkout would refuse or the shopper should know.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(tag = "code", rename_all = "snake_case")]
-pub enum LineIssue {
-    /// The price is not what it was when the line was added.
-    PriceChanged { was_minor: i64, now_minor: i64 },
-    /// Fewer units are available than the line asks for.
-    InsufficientStock { available: i32 },
-    /// The product is no longer for sale (unpublished or archived).
-    Unavailable,
-}
+pub use shopfleet_domain::cart::{LineIssue, MAX_LINES, MAX_LINE_QUANTITY};
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CartLine {
@@ -70,19 +59,15 @@ struct LineRow {
 
 impl From<LineRow> for CartLine {
     fn from(row: LineRow) -> Self {
-        let mut issues = Vec::new();
-        if !row.published {
-            issues.push(LineIssue::Unavailable);
+        let issues = LineNow {
+            sku: &row.sku,
+            quantity: row.quantity,
+            seen_price_minor: row.seen_price_minor,
+            price_minor: row.price_minor,
+            available: row.available,
+            published: row.published,
         }
-        if row.seen_price_minor != row.price_minor {
-            issues.push(LineIssue::PriceChanged {
-                was_minor: row.seen_price_minor,
-                now_minor: row.price_minor,
-            });
-        }
-        if row.available < row.quantity {
-            issues.push(LineIssue::InsufficientStock { available: row.available.max(0) });
-        }
+        .issues();
         CartLine {
             variant_id: row.variant_id,
             product_id: row.product_id,
@@ -241,13 +226,6 @@ impl Carts {
     }
 }
 
-fn check_quantity(quantity: i32) -> Result<(), DomainError> {
-    if !(1..=MAX_LINE_QUANTITY).contains(&quantity) {
-        return Err(DomainError::invalid("quantity", format!("must be between 1 and {MAX_LINE_QUANTITY}")));
-    }
-    Ok(())
-}
-
 /// Removes every line of `user`'s cart, in the caller's transaction.
 pub async fn empty(conn: &mut PgConnection, user: Uuid) -> Result<(), DomainError> {
     sqlx::query("DELETE FROM cart_lines WHERE user_id = $1").bind(user).execute(conn).await?;
@@ -271,17 +249,15 @@ pub struct CheckoutLine {
 }
 
 impl CheckoutLine {
-    /// Why checkout would refuse this line, if it would.
-    fn problem(&self) -> Option<String> {
-        if !self.published {
-            Some(format!("{}: no longer for sale", self.sku))
-        } else if self.seen_price_minor != self.price_minor {
-            Some(format!(
-                "{}: price changed from {} to {}",
-                self.sku, self.seen_price_minor, self.price_minor
-            ))
-        } else {
-            None
+    fn now(&self) -> LineNow<'_> {
+        LineNow {
+            sku: &self.sku,
+            quantity: self.quantity,
+            seen_price_minor: self.seen_price_minor,
+            price_minor: self.price_minor,
+            // Stock is judged by the reservation checkout takes next.
+            available: self.quantity,
+            published: self.published,
         }
     }
 }
@@ -303,16 +279,8 @@ pub async fn lock_for_checkout(
     .bind(user)
     .fetch_all(conn)
     .await?;
-    if lines.is_empty() {
-        return Err(DomainError::invalid("cart", "is empty"));
-    }
-    let problems: Vec<String> = lines.iter().filter_map(CheckoutLine::problem).collect();
-    if !problems.is_empty() {
-        return Err(DomainError::Conflict {
-            code: "cart_changed",
-            detail: format!("review your cart: {}", problems.join("; ")),
-        });
-    }
+    let now: Vec<LineNow> = lines.iter().map(CheckoutLine::now).collect();
+    ensure_checkout_ready(&now)?;
     Ok(lines)
 }
 

@@ -9,8 +9,8 @@
 //! Concurrent misses of one key in a process load it once: the others wait for that
 //! load and read what it stored (so a burst of one cold search costs one query).
 
-use crate::error::DomainError;
 use serde::{de::DeserializeOwned, Serialize};
+use shopfleet_domain::DomainError;
 use shopfleet_platform::redis_conn::RedisConn;
 use std::{
     collections::HashMap,

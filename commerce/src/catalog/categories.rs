@@ -2,8 +2,8 @@
 //! category and all its descendants are found with one prefix match.
 
 use super::check_slug;
-use crate::error::DomainError;
 use serde::{Deserialize, Serialize};
+use shopfleet_domain::DomainError;
 use sqlx::PgPool;
 use uuid::Uuid;
 

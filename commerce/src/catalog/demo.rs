@@ -2,10 +2,11 @@
 //! shoppers, a category tree, products with attributes, variants and stock), loaded in
 //! bulk. `make dev` loads 1,000 products; benchmarks reuse it at 100,000.
 
-use crate::{accounts::password::PasswordHasherService, error::DomainError};
+use crate::accounts::password::PasswordHasherService;
 use chrono::{Duration, TimeZone, Utc};
 use rand::{seq::SliceRandom, Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use shopfleet_domain::DomainError;
 use sqlx::PgPool;
 use uuid::Uuid;
 

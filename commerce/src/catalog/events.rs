@@ -5,11 +5,9 @@
 //! Payloads carry ids and numbers, not copies: consumers re-read what they need.
 
 use super::ProductStatus;
-use crate::{
-    error::DomainError,
-    events::{outbox, EventType},
-};
+use crate::events::{outbox, EventType};
 use serde::Serialize;
+use shopfleet_domain::DomainError;
 use sqlx::PgConnection;
 use uuid::Uuid;
 

@@ -3,9 +3,9 @@
 //! and stock never drops below what is reserved.
 
 use crate::accounts::Caller;
-use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shopfleet_domain::DomainError;
 use sqlx::PgPool;
 use uuid::Uuid;
 

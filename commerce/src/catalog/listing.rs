@@ -2,9 +2,9 @@
 //! with one SQL query per page whatever the page size.
 
 use super::products::{Product, PRODUCT_COLUMNS};
-use crate::error::DomainError;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde::{Deserialize, Serialize};
+use shopfleet_domain::DomainError;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 

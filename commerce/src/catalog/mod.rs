@@ -14,8 +14,8 @@ pub mod service;
 
 pub use service::Catalog;
 
-use crate::error::DomainError;
 use serde::{Deserialize, Serialize};
+use shopfleet_domain::DomainError;
 
 /// Lifecycle of a product. Shoppers see `published` products only.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema, sqlx::Type)]

@@ -2,9 +2,10 @@
 //! updates and deletion, with merchants confined to their own products.
 
 use super::{check_currency, check_slug, slugify, ProductStatus, MAX_PRICE_MINOR};
-use crate::{accounts::Caller, error::DomainError, events::EventType};
+use crate::{accounts::Caller, events::EventType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
+use shopfleet_domain::DomainError;
 use sqlx::{PgPool, Postgres, Transaction};
 use std::collections::HashSet;
 use uuid::Uuid;

@@ -2,9 +2,9 @@
 //! are sold) or release them. Reserving is one conditional UPDATE, so concurrent
 //! reservations can never take more than is available, and stock never goes negative.
 
-use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use shopfleet_domain::DomainError;
 use sqlx::{PgConnection, PgPool};
 use std::time::Duration;
 use uuid::Uuid;

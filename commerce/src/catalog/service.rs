@@ -10,8 +10,9 @@ use super::{
     products::{self, NewProduct, Product, ProductPatch},
     search::{postgres::PostgresSearch, SearchIndex, SearchQuery, SearchResults},
 };
-use crate::{accounts::Caller, error::DomainError};
+use crate::accounts::Caller;
 use sha2::{Digest, Sha256};
+use shopfleet_domain::DomainError;
 use shopfleet_platform::redis_conn::RedisConn;
 use sqlx::PgPool;
 use std::sync::Arc;

@@ -23,8 +23,8 @@ impl From<sqlx::Error> for HandlerError {
     }
 }
 
-impl From<crate::error::DomainError> for HandlerError {
-    fn from(err: crate::error::DomainError) -> Self {
+impl From<shopfleet_domain::DomainError> for HandlerError {
+    fn from(err: shopfleet_domain::DomainError) -> Self {
         HandlerError::Retryable(anyhow::anyhow!("{err}"))
     }
 }

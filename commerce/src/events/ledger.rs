@@ -4,9 +4,9 @@
 //! writes them with the functions here; admins read them through [`EventMonitor`].
 
 use super::Envelope;
-use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use shopfleet_domain::DomainError;
 use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;

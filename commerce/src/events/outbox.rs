@@ -5,9 +5,9 @@
 //! transaction, so no row is skipped and no aggregate's events are reordered.
 
 use super::{Aggregate, Envelope, EventType};
-use crate::error::DomainError;
 use chrono::Utc;
 use serde::Serialize;
+use shopfleet_domain::DomainError;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 

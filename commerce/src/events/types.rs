@@ -2,6 +2,7 @@
 //! one list in code; `docs/events.md` documents each payload (a test keeps them in step).
 
 use super::Aggregate;
+use shopfleet_domain::order::OrderStatus;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum EventType {
@@ -26,6 +27,20 @@ pub enum EventType {
 }
 
 impl EventType {
+    /// The event written when an order enters `status`.
+    pub fn entering(status: OrderStatus) -> EventType {
+        match status {
+            OrderStatus::PendingPayment => EventType::OrderPlaced,
+            OrderStatus::Paid => EventType::OrderPaid,
+            OrderStatus::Fulfilling => EventType::OrderFulfilling,
+            OrderStatus::Shipped => EventType::OrderShipped,
+            OrderStatus::Delivered => EventType::OrderDelivered,
+            OrderStatus::Cancelled => EventType::OrderCancelled,
+            OrderStatus::Refunded => EventType::OrderRefunded,
+            OrderStatus::PartiallyRefunded => EventType::OrderPartiallyRefunded,
+        }
+    }
+
     pub const ALL: &'static [EventType] = &[
         EventType::UserRegistered,
         EventType::ProductCreated,

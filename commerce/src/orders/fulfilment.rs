@@ -4,23 +4,15 @@
 //! first line starts, `→ shipped` when every line shipped, `→ delivered` when every
 //! line arrived), one history row and event per step.
 
-use super::{get, transition, transition_with, Order, OrderStatus, ORDER_COLUMNS};
-use crate::{accounts::Caller, error::DomainError};
+use super::{get, transition_with, Order, OrderStatus, ORDER_COLUMNS};
 use serde::Deserialize;
+use shopfleet_domain::{
+    order::{self, FulfilmentAction, LineFulfilment},
+    Caller, DomainError,
+};
 use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FulfilmentAction {
-    /// Begin picking and packing.
-    Start,
-    /// Hand to the carrier: `carrier` and `tracking_number` are required.
-    Ship,
-    /// The carrier delivered.
-    Deliver,
-}
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -33,16 +25,6 @@ pub struct FulfilmentRequest {
 }
 
 const MAX_TRACKING_CHARS: usize = 100;
-
-/// Where a line may go from `status` under `action`.
-fn next_line_status(action: FulfilmentAction, status: &str) -> Option<&'static str> {
-    match (action, status) {
-        (FulfilmentAction::Start, "unfulfilled") => Some("fulfilling"),
-        (FulfilmentAction::Ship, "unfulfilled" | "fulfilling") => Some("shipped"),
-        (FulfilmentAction::Deliver, "shipped") => Some("delivered"),
-        _ => None,
-    }
-}
 
 /// A required, bounded shipping detail.
 fn required<'a>(field: &str, value: &'a Option<String>) -> Result<&'a str, DomainError> {
@@ -80,22 +62,22 @@ pub async fn fulfil(
             .bind(order)
             .fetch_optional(&mut *tx)
             .await?;
-    let lines: Vec<(i32, Uuid, String)> = sqlx::query_as(
+    let lines: Vec<(i32, Uuid, LineFulfilment)> = sqlx::query_as(
         "SELECT line_no, merchant_id, fulfilment_status FROM order_lines WHERE order_id = $1 ORDER BY line_no FOR UPDATE",
     )
     .bind(order)
     .fetch_all(&mut *tx)
     .await?;
-    let mine: Vec<&(i32, Uuid, String)> =
+    let mine: Vec<&(i32, Uuid, LineFulfilment)> =
         lines.iter().filter(|(_, merchant, _)| caller.may_act_for(*merchant)).collect();
     let status = status.filter(|_| !mine.is_empty()).ok_or(DomainError::NotFound("order"))?;
-    if !matches!(status, OrderStatus::Paid | OrderStatus::Fulfilling | OrderStatus::Shipped) {
+    if !status.accepts_fulfilment() {
         return Err(DomainError::Conflict {
             code: "illegal_transition",
             detail: format!("an order that is {} cannot be fulfilled", status.as_str()),
         });
     }
-    let selected: Vec<&(i32, Uuid, String)> = match &request.line_nos {
+    let selected: Vec<&(i32, Uuid, LineFulfilment)> = match &request.line_nos {
         None => mine.clone(),
         Some(numbers) if numbers.is_empty() => {
             return Err(DomainError::invalid("line_nos", "must not be empty"))
@@ -111,10 +93,14 @@ pub async fn fulfil(
             .collect::<Result<_, _>>()?,
     };
     for (line_no, _, line_status) in selected {
-        let to = next_line_status(request.action, line_status).ok_or_else(|| DomainError::Conflict {
+        let to = line_status.after(request.action).ok_or_else(|| DomainError::Conflict {
             code: "illegal_transition",
-            detail: format!("line {line_no} is {line_status} and cannot be {:?}ed", request.action)
-                .to_lowercase(),
+            detail: format!(
+                "line {line_no} is {} and cannot be {:?}ed",
+                line_status.as_str(),
+                request.action
+            )
+            .to_lowercase(),
         })?;
         sqlx::query(
             "UPDATE order_lines SET fulfilment_status = $3, carrier = COALESCE($4, carrier),
@@ -137,49 +123,36 @@ pub async fn fulfil(
     Ok(order)
 }
 
-/// Moves the order forward, step by step, as far as its lines now are.
+/// Moves the order forward, step by step, as far as its lines now are
+/// (`shopfleet_domain::order::follow_lines`), one history row and event per step.
 async fn follow_lines(
     tx: &mut PgConnection,
     order: Uuid,
     mut status: OrderStatus,
     actor: Uuid,
 ) -> Result<(), DomainError> {
-    let (all_shipped, all_delivered): (bool, bool) = sqlx::query_as(
-        "SELECT bool_and(fulfilment_status IN ('shipped', 'delivered')), bool_and(fulfilment_status = 'delivered')
-         FROM order_lines WHERE order_id = $1",
-    )
-    .bind(order)
-    .fetch_one(&mut *tx)
-    .await?;
-    if status == OrderStatus::Paid {
-        let details = serde_json::json!({ "merchant_id": actor });
-        transition_with(
-            tx,
-            order,
-            status,
-            OrderStatus::Fulfilling,
-            Some(actor),
-            "fulfilment_started",
-            details,
-        )
-        .await?;
-        status = OrderStatus::Fulfilling;
-    }
-    if status == OrderStatus::Fulfilling && all_shipped {
-        let shipments: Vec<serde_json::Value> = sqlx::query_scalar(
-            "SELECT jsonb_build_object('line_no', line_no, 'carrier', carrier, 'tracking_number', tracking_number)
-             FROM order_lines WHERE order_id = $1 ORDER BY line_no",
-        )
-        .bind(order)
-        .fetch_all(&mut *tx)
-        .await?;
-        let details = serde_json::json!({ "shipments": shipments });
-        transition_with(tx, order, status, OrderStatus::Shipped, Some(actor), "all_lines_shipped", details)
+    let lines: Vec<LineFulfilment> =
+        sqlx::query_scalar("SELECT fulfilment_status FROM order_lines WHERE order_id = $1")
+            .bind(order)
+            .fetch_all(&mut *tx)
             .await?;
-        status = OrderStatus::Shipped;
-    }
-    if status == OrderStatus::Shipped && all_delivered {
-        transition(tx, order, status, OrderStatus::Delivered, Some(actor), "all_lines_delivered").await?;
+    for step in order::follow_lines(status, &lines) {
+        let (reason, details) = match step {
+            OrderStatus::Fulfilling => ("fulfilment_started", serde_json::json!({ "merchant_id": actor })),
+            OrderStatus::Shipped => {
+                let shipments: Vec<serde_json::Value> = sqlx::query_scalar(
+                    "SELECT jsonb_build_object('line_no', line_no, 'carrier', carrier, 'tracking_number', tracking_number)
+                     FROM order_lines WHERE order_id = $1 ORDER BY line_no",
+                )
+                .bind(order)
+                .fetch_all(&mut *tx)
+                .await?;
+                ("all_lines_shipped", serde_json::json!({ "shipments": shipments }))
+            }
+            _ => ("all_lines_delivered", serde_json::json!({})),
+        };
+        transition_with(tx, order, status, step, Some(actor), reason, details).await?;
+        status = step;
     }
     Ok(())
 }

@@ -1,22 +1,21 @@
-//! Orders: the `orders`, `order_lines` and `order_status_history` tables. [`status`]
-//! holds the state machine, [`fulfilment`] lets merchants fulfil and ship their lines;
+//! Orders: the `orders`, `order_lines` and `order_status_history` tables. The state
+//! machine is `shopfleet_domain::order`; [`fulfilment`] lets merchants fulfil and ship their lines;
 //! creation, reads and transitions are here. Placing, paying, cancelling and expiring
 //! an order involve stock and payments too, so they are `crate::workflows`.
 
 pub mod fulfilment;
 pub mod service;
-pub mod status;
 
 use crate::{
     catalog::reservations::{self, ReservationStatus},
-    error::DomainError,
-    events::outbox,
+    events::{outbox, EventType},
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 pub use service::Orders;
+pub use shopfleet_domain::order::{LineFulfilment, OrderStatus};
+use shopfleet_domain::DomainError;
 use sqlx::{PgConnection, PgExecutor};
-pub use status::OrderStatus;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -31,8 +30,7 @@ pub struct OrderLine {
     pub sku: String,
     pub unit_price_minor: i64,
     pub quantity: i32,
-    /// `unfulfilled`, `fulfilling`, `shipped` or `delivered`.
-    pub fulfilment_status: String,
+    pub fulfilment_status: LineFulfilment,
     pub carrier: Option<String>,
     pub tracking_number: Option<String>,
 }
@@ -192,7 +190,7 @@ pub async fn transition_with(
     if let (Some(payload), serde_json::Value::Object(details)) = (payload.as_object_mut(), details) {
         payload.extend(details);
     }
-    outbox::record(conn, to.event_type(), order, &payload).await?;
+    outbox::record(conn, EventType::entering(to), order, &payload).await?;
     Ok(())
 }
 

@@ -4,10 +4,10 @@
 use super::{fulfilment, Order, OrderStatus};
 use crate::{
     accounts::Caller,
-    error::DomainError,
     payments::{self, PaymentIntent},
 };
 use chrono::{DateTime, Utc};
+use shopfleet_domain::DomainError;
 use sqlx::PgPool;
 use uuid::Uuid;
 

@@ -2,9 +2,9 @@
 //! and the simulator's test cards, whose numbers decide the outcome as Stripe's do.
 //! Only the brand and last four digits are ever kept.
 
-use crate::error::DomainError;
 use chrono::{Datelike, Utc};
 use serde::Deserialize;
+use shopfleet_domain::DomainError;
 use utoipa::ToSchema;
 
 #[derive(Deserialize, ToSchema)]

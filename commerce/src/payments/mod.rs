@@ -9,14 +9,13 @@ pub mod card;
 pub mod provider;
 pub mod refunds;
 pub mod settings;
-pub mod status;
 pub mod webhook;
 
-pub use status::PaymentStatus;
+pub use shopfleet_domain::payment::PaymentStatus;
 
-use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use shopfleet_domain::DomainError;
 use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;

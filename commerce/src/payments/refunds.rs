@@ -5,9 +5,10 @@
 //! `crate::workflows::refund`.
 
 use super::PaymentStatus;
-use crate::error::DomainError;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
+use shopfleet_domain::payment::refund_amount;
+use shopfleet_domain::DomainError;
 use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -49,31 +50,13 @@ pub async fn request_locked(
     .bind(intent)
     .fetch_one(&mut *tx)
     .await?;
-    if status != PaymentStatus::Succeeded || captured == 0 {
-        return Err(DomainError::Conflict {
-            code: "not_refundable",
-            detail: format!("the payment is {}: nothing was captured", status.as_str()),
-        });
-    }
     let committed: i64 = sqlx::query_scalar(
         "SELECT COALESCE(SUM(amount_minor), 0)::bigint FROM refunds WHERE payment_intent_id = $1 AND status <> 'failed'",
     )
     .bind(intent)
     .fetch_one(&mut *tx)
     .await?;
-    let refundable = captured - committed;
-    let amount = amount.unwrap_or(refundable);
-    if amount <= 0 && refundable > 0 {
-        return Err(DomainError::invalid("amount_minor", "must be a positive amount in minor units"));
-    }
-    if amount > refundable || refundable == 0 {
-        return Err(DomainError::Conflict {
-            code: "refund_exceeds_captured",
-            detail: format!(
-                "{amount} asked but only {refundable} of the {captured} captured is still refundable"
-            ),
-        });
-    }
+    let amount = refund_amount(status, captured, committed, amount)?;
     Ok(sqlx::query_as(&format!(
         "INSERT INTO refunds (id, payment_intent_id, order_id, amount_minor, reason, status, requested_by)
          VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING {COLUMNS}"

@@ -8,10 +8,10 @@ use super::Workflows;
 use crate::{
     accounts::Caller,
     catalog::reservations::{self, ReservationStatus},
-    error::DomainError,
     orders::{self, Order, OrderStatus},
     payments,
 };
+use shopfleet_domain::DomainError;
 use sqlx::PgConnection;
 use uuid::Uuid;
 

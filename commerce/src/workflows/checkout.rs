@@ -10,7 +10,6 @@ use crate::{
     accounts::addresses,
     carts,
     catalog::reservations,
-    error::DomainError,
     events::{outbox, EventType},
     idempotency,
     orders::{self, NewLine, NewOrder, Order},
@@ -18,6 +17,7 @@ use crate::{
 };
 use chrono::Utc;
 use serde::Serialize;
+use shopfleet_domain::DomainError;
 use std::time::Duration;
 use uuid::Uuid;
 

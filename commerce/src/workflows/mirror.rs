@@ -6,12 +6,12 @@
 
 use crate::{
     catalog::reservations::ReservationStatus,
-    error::DomainError,
     events::{outbox, EventType},
     orders::{self, OrderStatus},
     payments::{self, provider::IntentSnapshot, refunds, PaymentStatus},
 };
 use serde::Serialize;
+use shopfleet_domain::DomainError;
 use sqlx::PgConnection;
 use uuid::Uuid;
 

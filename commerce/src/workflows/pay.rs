@@ -9,13 +9,13 @@ use super::{
     Workflows,
 };
 use crate::{
-    error::DomainError,
     orders::{self, OrderStatus},
     payments::{
         self, card::CardInput, provider::IntentSnapshot, webhook::WebhookEvent, PaymentIntent, PaymentStatus,
     },
 };
 use chrono::Utc;
+use shopfleet_domain::DomainError;
 use uuid::Uuid;
 
 /// What receiving a webhook did.

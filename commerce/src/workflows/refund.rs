@@ -5,7 +5,6 @@
 
 use super::Workflows;
 use crate::{
-    error::DomainError,
     events::{outbox, EventType},
     orders::{self, OrderStatus},
     payments::{
@@ -14,6 +13,7 @@ use crate::{
     },
 };
 use serde::Serialize;
+use shopfleet_domain::DomainError;
 use sqlx::PgConnection;
 use uuid::Uuid;
 
@@ -83,11 +83,7 @@ impl Workflows {
 async fn record_success(tx: &mut PgConnection, refund: Uuid) -> Result<(), DomainError> {
     let Some(done) = refunds::mark_succeeded(tx, refund).await? else { return Ok(()) };
     let (user, status) = orders::lock(tx, done.order_id).await?.ok_or(DomainError::NotFound("order"))?;
-    let to = if done.refunded_minor >= done.captured_minor {
-        OrderStatus::Refunded
-    } else {
-        OrderStatus::PartiallyRefunded
-    };
+    let to = OrderStatus::after_refunds(done.refunded_minor, done.captured_minor);
     // A cancelled order keeps its status: the refund returns money taken after it was cancelled.
     if status.ensure_can_become(to).is_ok() {
         let details = serde_json::json!({ "refunded_minor": done.refunded_minor });

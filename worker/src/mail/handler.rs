@@ -7,10 +7,10 @@ use anyhow::anyhow;
 use serde::Serialize;
 use shopfleet_commerce::{
     accounts::users::{self, User},
-    error::DomainError,
     events::{Envelope, EventType, Handler, HandlerError},
     mail_outbox::{self, NewMail},
 };
+use shopfleet_domain::DomainError;
 use sqlx::PgConnection;
 use uuid::Uuid;
 

@@ -9,13 +9,10 @@ use super::{
     safe_highlight, Highlights, ProductDocument, SearchBackend, SearchHit, SearchIndex, SearchQuery,
     SearchResults, MARK_END, MARK_START, MAX_PAGE, PRICE_BUCKETS,
 };
-use crate::{
-    catalog::{
-        categories,
-        listing::{ListingQuery, MAX_PAGE_SIZE},
-        products::{Product, PRODUCT_COLUMNS},
-    },
-    error::DomainError,
+use crate::catalog::{
+    categories,
+    listing::{ListingQuery, MAX_PAGE_SIZE},
+    products::{Product, PRODUCT_COLUMNS},
 };
 use anyhow::Context;
 use meilisearch_sdk::{
@@ -33,6 +30,7 @@ use meilisearch_sdk::{
 };
 use serde::Deserialize;
 use serde_json::{json, Value};
+use shopfleet_domain::DomainError;
 use sqlx::PgPool;
 use std::{
     collections::{BTreeMap, HashMap},

@@ -13,8 +13,8 @@ pub use document::ProductDocument;
 pub use settings::{SearchBackend, SearchSettings};
 
 use super::listing::{check_filters, ListingQuery};
-use crate::error::DomainError;
 use serde::{Deserialize, Serialize};
+use shopfleet_domain::DomainError;
 use sqlx::PgPool;
 use std::sync::Arc;
 use uuid::Uuid;

@@ -7,13 +7,11 @@ use super::{
     safe_highlight, Highlights, ProductDocument, SearchBackend, SearchHit, SearchIndex, SearchQuery,
     SearchResults, MARK_END, MARK_START, PRICE_BUCKETS,
 };
-use crate::{
-    catalog::{
-        listing::{push_filters, ListingQuery},
-        products::{Product, PRODUCT_COLUMNS},
-    },
-    error::DomainError,
+use crate::catalog::{
+    listing::{push_filters, ListingQuery},
+    products::{Product, PRODUCT_COLUMNS},
 };
+use shopfleet_domain::DomainError;
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 

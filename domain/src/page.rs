@@ -1,6 +1,6 @@
 //! Page sizes: one rule for every list the shop serves by page.
 
-use crate::error::DomainError;
+use crate::DomainError;
 
 /// How many rows a page holds: checked once, then trusted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

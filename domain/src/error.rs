@@ -1,4 +1,5 @@
-//! [`DomainError`]: the one error type of the commerce library.
+//! [`DomainError`]: the one error type of the shop. With the `store` feature, database
+//! and Redis errors convert into it (a value Postgres refuses is the caller's 422).
 
 /// Why a commerce operation was refused. The API maps each variant to one status and `code`.
 #[derive(Debug, thiserror::Error)]
@@ -35,6 +36,7 @@ impl DomainError {
     }
 }
 
+#[cfg(feature = "store")]
 impl From<sqlx::Error> for DomainError {
     fn from(err: sqlx::Error) -> Self {
         if is_data_exception(&err) {
@@ -46,21 +48,25 @@ impl From<sqlx::Error> for DomainError {
 }
 
 /// What a caller is told when the database refuses one of its values.
+#[cfg(feature = "store")]
 pub const DATA_EXCEPTION_MESSAGE: &str =
     "a value of the request is out of range or not storable (for example a number too large)";
 
 /// Whether `err` is Postgres refusing a value (SQLSTATE class 22, "data exception": a
 /// character the encoding cannot hold, a number out of range…). Such an error is the
 /// caller's input, never a fault of the server; it is answered with a 4xx.
+#[cfg(feature = "store")]
 pub fn is_data_exception(err: &sqlx::Error) -> bool {
     err.as_database_error().and_then(|db| db.code()).is_some_and(|code| code.starts_with("22"))
 }
 
 /// [`is_data_exception`] for an error somewhere in an `anyhow` chain.
+#[cfg(feature = "store")]
 pub fn has_data_exception(err: &anyhow::Error) -> bool {
     err.chain().filter_map(|cause| cause.downcast_ref::<sqlx::Error>()).any(is_data_exception)
 }
 
+#[cfg(feature = "store")]
 impl From<redis::RedisError> for DomainError {
     fn from(err: redis::RedisError) -> Self {
         Self::Internal(err.into())
