@@ -1,11 +1,10 @@
 //! `shopfleet-operator`: reconciles `ShopInstance` resources into running shops.
 //!
 //! The pipeline of one reconcile (`reconcile`): `validate` (pure) → `observe` (read the
-//! children) → `build` (pure, snapshot-tested) → `apply` (server-side apply of what drifted,
-//! prune by label) → `status` (conditions from the children's real status).
+//! children) → `build` (pure, snapshot-tested, in `objects`) → `apply` (server-side apply
+//! of what drifted, prune by label) → `status` (conditions from the children's real status).
 
 pub mod apply;
-pub mod build;
 pub mod children;
 pub mod cli;
 pub mod context;
@@ -14,6 +13,7 @@ pub mod error;
 pub mod http;
 pub mod leader;
 pub mod metrics;
+pub mod objects;
 pub mod observe;
 pub mod reconcile;
 pub mod status;

@@ -15,10 +15,10 @@ use kube::{Resource, ResourceExt};
 use shopfleet_crds::{DeletionPolicy, Phase, ShopInstance, ShopInstanceStatus, PAUSED_ANNOTATION};
 
 use crate::apply;
-use crate::build::meta::{children_selector, Owner, MANAGER};
-use crate::build::{build, secrets};
 use crate::context::Context;
 use crate::error::Error;
+use crate::objects::meta::{children_selector, Owner, MANAGER};
+use crate::objects::{build, secrets};
 use crate::observe::Observed;
 use crate::status::{self, Inputs, Problem};
 use crate::validate::validate;

@@ -8,8 +8,8 @@ use shopfleet_crds::{
     ConditionType, KafkaMode, Phase, SearchMode, ServiceMode, ShopInstance, ShopInstanceStatus, VectorMode,
 };
 
-use crate::build::{api_replicas, Desired};
 use crate::children::Kind;
+use crate::objects::{api_replicas, Desired};
 use crate::observe::Observed;
 
 /// Why the shop cannot currently be reconciled, if it cannot.

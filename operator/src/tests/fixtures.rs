@@ -4,10 +4,10 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 use shopfleet_crds::{ShopInstance, ShopInstanceSpec};
 
-use crate::build::meta::Owner;
-use crate::build::secrets::{resolve, Randomness};
-use crate::build::{build, Desired};
 use crate::children::{Child, Kind};
+use crate::objects::meta::Owner;
+use crate::objects::secrets::{resolve, Randomness};
+use crate::objects::{build, Desired};
 use crate::observe::Observed;
 
 /// Namespace of every test shop.

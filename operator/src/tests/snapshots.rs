@@ -59,13 +59,13 @@ fn autoscaling_owns_api_replicas_and_budgets_appear_above_one_replica() {
 #[test]
 fn api_and_worker_wait_for_the_migration() {
     let shop = shop("shop", "{}");
-    let secrets = crate::build::secrets::resolve(
-        &crate::build::meta::Owner::of(&shop),
+    let secrets = crate::objects::secrets::resolve(
+        &crate::objects::meta::Owner::of(&shop),
         &shop.spec,
         &Default::default(),
         &mut super::fixtures::Fixed,
     );
-    let before = crate::build::build(&shop, &Default::default(), &secrets);
+    let before = crate::objects::build(&shop, &Default::default(), &secrets);
     assert!(before.children.iter().all(|c| c.kind != Kind::Deployment));
     assert_eq!(before.rolled_version, None);
     let after = converged(&shop);

@@ -11,10 +11,10 @@ use kube::runtime::controller::Action;
 use kube::ResourceExt;
 use serde_json::json;
 use shopfleet_crds::{ConditionType, Phase, ShopInstance};
-use shopfleet_operator::build::meta::Owner;
 use shopfleet_operator::children::Kind;
 use shopfleet_operator::context::Context;
 use shopfleet_operator::error::Error;
+use shopfleet_operator::objects::meta::Owner;
 use shopfleet_operator::reconcile::{error_policy, reconcile, FINALIZER};
 
 use crate::support::Env;
