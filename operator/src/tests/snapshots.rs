@@ -4,6 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::children::Kind;
+use crate::desired::{build, secret_values};
 
 use super::fixtures::{converged, shop, specs};
 
@@ -59,13 +60,9 @@ fn autoscaling_owns_api_replicas_and_budgets_appear_above_one_replica() {
 #[test]
 fn api_and_worker_wait_for_the_migration() {
     let shop = shop("shop", "{}");
-    let secrets = crate::objects::secrets::resolve(
-        &crate::objects::meta::Owner::of(&shop),
-        &shop.spec,
-        &Default::default(),
-        &mut super::fixtures::Fixed,
-    );
-    let before = crate::objects::build(&shop, &Default::default(), &secrets);
+    let valid = super::fixtures::valid(&shop);
+    let secrets = secret_values(&valid, &Default::default(), &mut super::fixtures::Fixed);
+    let before = build(&valid, &Default::default(), &secrets);
     assert!(before.children.iter().all(|c| c.kind != Kind::Deployment));
     assert_eq!(before.rolled_version, None);
     let after = converged(&shop);
