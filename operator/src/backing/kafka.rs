@@ -3,6 +3,7 @@
 //! worker get `KAFKA_BROKERS` when there are brokers.
 
 use shopfleet_crds::{ConditionType, KafkaMode, KafkaSpec};
+use shopfleet_env_names as var;
 
 use super::{embedded_readiness, Backing, Embedded};
 use crate::objects::data::DataService;
@@ -88,9 +89,9 @@ impl Backing for Kafka {
     fn settings(&self, owner: &Owner) -> Vec<(&'static str, String)> {
         match self {
             Kafka::Embedded(_) => {
-                vec![("KAFKA_BROKERS", format!("{}:{PORT}", owner.child_name(COMPONENT)))]
+                vec![(var::KAFKA_BROKERS, format!("{}:{PORT}", owner.child_name(COMPONENT)))]
             }
-            Kafka::External(servers) => vec![("KAFKA_BROKERS", servers.clone())],
+            Kafka::External(servers) => vec![(var::KAFKA_BROKERS, servers.clone())],
             Kafka::Disabled => vec![],
         }
     }

@@ -4,6 +4,7 @@
 
 use k8s_openapi::api::core::v1::EnvVar;
 use shopfleet_crds::{ConditionType, SearchMode, SearchSpec};
+use shopfleet_env_names as var;
 
 use super::{shop_key, Backing, Server};
 use crate::objects::data::DataService;
@@ -71,19 +72,19 @@ impl Backing for Search {
 
     fn settings(&self, owner: &Owner) -> Vec<(&'static str, String)> {
         let Some(server) = &self.meilisearch else {
-            return vec![("SEARCH_BACKEND", "postgres".to_owned())];
+            return vec![(var::SEARCH_BACKEND, "postgres".to_owned())];
         };
         vec![
-            ("SEARCH_BACKEND", "meilisearch".to_owned()),
+            (var::SEARCH_BACKEND, "meilisearch".to_owned()),
             // One Meilisearch may serve several shops (external): each keeps its own indexes.
-            ("MEILI_INDEX_PREFIX", shop_key(owner)),
-            ("MEILI_URL", format!("http://{}", server.address(owner, &SECRET, PORT))),
+            (var::MEILI_INDEX_PREFIX, shop_key(owner)),
+            (var::MEILI_URL, format!("http://{}", server.address(owner, &SECRET, PORT))),
         ]
     }
 
     fn env(&self, owner: &Owner) -> Vec<EnvVar> {
         let key =
-            |server: &Server| env_secret("MEILI_API_KEY", &server.credentials(owner, &SECRET), "api-key");
+            |server: &Server| env_secret(var::MEILI_API_KEY, &server.credentials(owner, &SECRET), "api-key");
         self.meilisearch.iter().map(key).collect()
     }
 

@@ -4,6 +4,7 @@
 
 use k8s_openapi::api::core::v1::EnvVar;
 use shopfleet_crds::{ConditionType, PostgresSpec, ServiceMode};
+use shopfleet_env_names as var;
 
 use super::{Backing, Server};
 use crate::objects::data::DataService;
@@ -90,7 +91,7 @@ impl Backing for Postgres {
             env_secret(USERNAME_VAR, &credentials, "username"),
             env_secret(PASSWORD_VAR, &credentials, "password"),
             env(
-                "DATABASE_URL",
+                var::DATABASE_URL,
                 format!("postgres://$({USERNAME_VAR}):$({PASSWORD_VAR})@{address}/{}", self.database),
             ),
         ]

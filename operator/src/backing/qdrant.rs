@@ -5,6 +5,7 @@
 
 use k8s_openapi::api::core::v1::EnvVar;
 use shopfleet_crds::{ConditionType, VectorMode, VectorSpec};
+use shopfleet_env_names as var;
 
 use super::{shop_key, Backing, Server};
 use crate::objects::data::DataService;
@@ -71,19 +72,19 @@ impl Backing for Vectors {
 
     fn settings(&self, owner: &Owner) -> Vec<(&'static str, String)> {
         let Some(server) = &self.qdrant else {
-            return vec![("VECTOR_BACKEND", "embedded".to_owned())];
+            return vec![(var::VECTOR_BACKEND, "embedded".to_owned())];
         };
         vec![
-            ("VECTOR_BACKEND", "qdrant".to_owned()),
+            (var::VECTOR_BACKEND, "qdrant".to_owned()),
             // One Qdrant may serve several shops (external): each has its own collection.
-            ("VECTOR_COLLECTION", shop_key(owner)),
-            ("QDRANT_URL", format!("http://{}", server.address(owner, &SECRET, GRPC_PORT))),
+            (var::VECTOR_COLLECTION, shop_key(owner)),
+            (var::QDRANT_URL, format!("http://{}", server.address(owner, &SECRET, GRPC_PORT))),
         ]
     }
 
     fn env(&self, owner: &Owner) -> Vec<EnvVar> {
         let key =
-            |server: &Server| env_secret("QDRANT_API_KEY", &server.credentials(owner, &SECRET), "api-key");
+            |server: &Server| env_secret(var::QDRANT_API_KEY, &server.credentials(owner, &SECRET), "api-key");
         self.qdrant.iter().map(key).collect()
     }
 

@@ -4,6 +4,7 @@
 
 use k8s_openapi::api::core::v1::EnvVar;
 use shopfleet_crds::{ConditionType, RedisSpec, ServiceMode};
+use shopfleet_env_names as var;
 
 use super::{Backing, Server};
 use crate::objects::data::DataService;
@@ -70,7 +71,7 @@ impl Backing for Redis {
         let address = self.server.address(owner, &SECRET, PORT);
         vec![
             env_secret(PASSWORD_VAR, &self.server.credentials(owner, &SECRET), "password"),
-            env("REDIS_URL", format!("redis://:$({PASSWORD_VAR})@{address}/0")),
+            env(var::REDIS_URL, format!("redis://:$({PASSWORD_VAR})@{address}/0")),
         ]
     }
 

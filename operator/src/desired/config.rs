@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{ConfigMap, EnvVar};
 use sha2::{Digest, Sha256};
+use shopfleet_env_names as var;
 
 use super::app::{DATA_DIR, WORKER_PORT};
 use crate::backing::Backing;
@@ -37,13 +38,13 @@ pub fn generated(shop: &ValidatedShop) -> Vec<&'static GeneratedSecret> {
 fn settings(shop: &ValidatedShop) -> BTreeMap<String, String> {
     let owner = &shop.owner;
     let mut data: BTreeMap<String, String> = [
-        ("LOG_FORMAT", "json".to_owned()),
-        ("API_PORT", API_PORT.to_string()),
-        ("WORKER_PORT", WORKER_PORT.to_string()),
-        ("DATA_DIR", DATA_DIR.to_owned()),
+        (var::LOG_FORMAT, "json".to_owned()),
+        (var::API_PORT, API_PORT.to_string()),
+        (var::WORKER_PORT, WORKER_PORT.to_string()),
+        (var::DATA_DIR, DATA_DIR.to_owned()),
         // The simulated payment provider (in the worker) delivers its webhooks to the API.
         (
-            "PAYMENTS_WEBHOOK_URL",
+            var::PAYMENTS_WEBHOOK_URL,
             format!("http://{}:{SERVICE_PORT}/api/v1/payments/webhook", owner.child_name("api")),
         ),
     ]
@@ -53,14 +54,14 @@ fn settings(shop: &ValidatedShop) -> BTreeMap<String, String> {
     .collect();
     let mut set = |key: &str, value: &String| data.insert(key.to_owned(), value.clone());
     if let Some(dir) = &shop.ai.embedding_model_dir {
-        set("EMBEDDING_MODEL_DIR", dir);
+        set(var::EMBEDDING_MODEL_DIR, dir);
     }
     if let Some(llm) = &shop.ai.llm {
         if let Some(url) = &llm.base_url {
-            set("OPENAI_BASE_URL", url);
+            set(var::OPENAI_BASE_URL, url);
         }
         if let Some(model) = &llm.model {
-            set("OPENAI_MODEL", model);
+            set(var::OPENAI_MODEL, model);
         }
     }
     data
@@ -82,19 +83,19 @@ pub fn secret_env(shop: &ValidatedShop) -> Vec<EnvVar> {
     let owner = &shop.owner;
     let mut vars = shop.postgres.env(owner);
     vars.extend(shop.redis.env(owner));
-    vars.push(env_secret("JWT_SECRET", &JWT_SECRET.name(owner), "jwt-secret"));
+    vars.push(env_secret(var::JWT_SECRET, &JWT_SECRET.name(owner), "jwt-secret"));
     vars.push(match &shop.payments.webhook_secret {
-        Some(r) => env_secret("PAYMENTS_WEBHOOK_SECRETS", &r.name, &r.key),
-        None => env_secret("PAYMENTS_WEBHOOK_SECRETS", &PAYMENTS_SECRET.name(owner), "webhook-secrets"),
+        Some(r) => env_secret(var::PAYMENTS_WEBHOOK_SECRETS, &r.name, &r.key),
+        None => env_secret(var::PAYMENTS_WEBHOOK_SECRETS, &PAYMENTS_SECRET.name(owner), "webhook-secrets"),
     });
     vars.extend(shop.search.env(owner));
     vars.extend(shop.vectors.env(owner));
     vars.extend(shop.kafka.env(owner));
     if let Some(smtp) = &shop.smtp {
-        vars.push(env_secret("SMTP_URL", &smtp.url_secret.name, &smtp.url_secret.key));
+        vars.push(env_secret(var::SMTP_URL, &smtp.url_secret.name, &smtp.url_secret.key));
     }
     if let Some(llm) = &shop.ai.llm {
-        vars.push(env_secret("OPENAI_API_KEY", &llm.api_key_secret.name, &llm.api_key_secret.key));
+        vars.push(env_secret(var::OPENAI_API_KEY, &llm.api_key_secret.name, &llm.api_key_secret.key));
     }
     vars
 }

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeSet;
 
+use shopfleet_env_names as var;
+
 use crate::children::Kind;
 use crate::desired::{build, secret_values};
 
@@ -85,7 +87,7 @@ fn secrets_only_by_reference_and_urls_by_interpolation() {
                             "{name}/{workload}: {n} must be a secretKeyRef"
                         );
                     }
-                    if n == "DATABASE_URL" || n == "REDIS_URL" {
+                    if n == var::DATABASE_URL || n == var::REDIS_URL {
                         assert!(
                             var["value"].as_str().unwrap().contains("$("),
                             "{name}/{workload}: {n} interpolates"
