@@ -2,11 +2,14 @@
 //! `shopfleet-worker`) read: one constant per variable, so that the binaries that read a
 //! setting and the operator that sets it spell it the same way.
 //!
-//! [`API`] and [`WORKER`] list the variables the operator sets for each binary. The operator
-//! hands both pods one ConfigMap and one list of secret references, so each pod sees the
-//! union of the two lists; each list names what its binary reads. The migration Job runs
+//! [`API`] and [`WORKER`] list the variables the operator sets for each binary; every name
+//! in a list is a setting that binary reads. The operator hands both pods one ConfigMap and
+//! one list of secret references, so each pod also sees the names set for the other
+//! binary only, which it ignores: the API pod `WORKER_PORT`, `PAYMENTS_WEBHOOK_URL` and
+//! `SMTP_URL`, the worker pod `API_PORT` and `JWT_SECRET`. The migration Job runs
 //! `shopfleet-api migrate` with the API's environment and reads only the logging and
-//! database settings from it.
+//! database settings from it. The operator's tests check that it sets no other name for
+//! the binaries and that it sets each listed one for some spec.
 //!
 //! Variables of third-party images the operator runs (`POSTGRES_*`, `MEILI_MASTER_KEY`, the
 //! broker's `KAFKA_*`, `QDRANT__*`) and the operator's own flags are not here.
