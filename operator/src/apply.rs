@@ -8,9 +8,9 @@ use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, Propagatio
 use kube::Client;
 use serde_json::Value;
 
-use crate::build::meta::MANAGER;
 use crate::children::{Child, Kind};
 use crate::error::Error;
+use crate::objects::meta::MANAGER;
 use crate::observe::Observed;
 
 /// What one apply pass changed.

@@ -8,7 +8,7 @@ use std::time::Duration;
 use kube::runtime::events::{Recorder, Reporter};
 use kube::Client;
 
-use crate::build::meta::MANAGER;
+use crate::objects::meta::MANAGER;
 
 /// Shared reconcile state.
 pub struct Context {

@@ -17,8 +17,8 @@ use kube::runtime::watcher;
 use kube::{Client, Resource};
 use shopfleet_crds::ShopInstance;
 
-use crate::build::meta::{MANAGED_BY_LABEL, MANAGER};
 use crate::context::Context;
+use crate::objects::meta::{MANAGED_BY_LABEL, MANAGER};
 use crate::reconcile::{error_policy, reconcile};
 
 /// An Api for `K` in one namespace, or in all.

@@ -7,8 +7,8 @@ use k8s_openapi::ByteString;
 use kube::api::{Api, DynamicObject, ListParams};
 use kube::Client;
 
-use crate::build::meta::children_selector;
 use crate::children::Kind;
+use crate::objects::meta::children_selector;
 
 /// The children of one shop found in the cluster.
 #[derive(Clone, Debug, Default)]

@@ -15,12 +15,13 @@ use kube::{Resource, ResourceExt};
 use shopfleet_crds::{DeletionPolicy, Phase, ShopInstance, ShopInstanceStatus, PAUSED_ANNOTATION};
 
 use crate::apply;
-use crate::build::meta::{children_selector, Owner, MANAGER};
-use crate::build::{build, secrets};
 use crate::context::Context;
+use crate::desired::{build, secret_values};
 use crate::error::Error;
+use crate::objects::meta::{children_selector, Owner, MANAGER};
+use crate::objects::secrets::OsRandomness;
 use crate::observe::Observed;
-use crate::status::{self, Inputs, Problem};
+use crate::status::{self, Built, Inputs, Problem};
 use crate::validate::validate;
 
 /// Finalizer that lets the operator clean up before a shop disappears.
@@ -70,21 +71,25 @@ async fn converge(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
     let observed = Observed::fetch(&ctx.client, &owner.namespace, &owner.name).await.map_err(Error::Read)?;
     let now = Time(chrono::Utc::now());
 
-    if let Err(problems) = validate(shop) {
-        let problem = Problem { reason: "InvalidSpec", message: problems.join("; ") };
-        let inputs = Inputs {
-            observed: &observed,
-            desired: None,
-            problem: Some(&problem),
-            paused: is_paused(shop),
-            now,
-        };
-        write_status(shop, ctx, status::compute(shop, inputs)).await?;
-        return Ok(Action::await_change());
-    }
+    let valid = match validate(shop) {
+        Ok(valid) => valid,
+        Err(problems) => {
+            let problem = Problem { reason: "InvalidSpec", message: problems.join("; ") };
+            let inputs = Inputs {
+                observed: &observed,
+                built: None,
+                problem: Some(&problem),
+                paused: is_paused(shop),
+                now,
+            };
+            write_status(shop, ctx, status::compute(shop, inputs)).await?;
+            return Ok(Action::await_change());
+        }
+    };
 
-    let values = secrets::resolve(&owner, &shop.spec, &observed, &mut secrets::OsRandomness);
-    let desired = build(shop, &observed, &values);
+    let values = secret_values(&valid, &observed, &mut OsRandomness);
+    let desired = build(&valid, &observed, &values);
+    let built = || Some(Built { shop: &valid, desired: &desired });
     let paused = is_paused(shop);
     if !paused {
         let changes = apply::apply(&ctx.client, &owner.namespace, &desired.children, &observed).await;
@@ -96,13 +101,12 @@ async fn converge(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
         };
         if let Err(error) = changes {
             let problem = Problem { reason: error.reason(), message: error.to_string() };
-            let inputs =
-                Inputs { observed: &observed, desired: Some(&desired), problem: Some(&problem), paused, now };
+            let inputs = Inputs { observed: &observed, built: built(), problem: Some(&problem), paused, now };
             write_status(shop, ctx, status::compute(shop, inputs)).await?;
             return Err(error);
         }
     }
-    let inputs = Inputs { observed: &observed, desired: Some(&desired), problem: None, paused, now };
+    let inputs = Inputs { observed: &observed, built: built(), problem: None, paused, now };
     let status = status::compute(shop, inputs);
     let ready = status.phase == Some(Phase::Ready);
     write_status(shop, ctx, status).await?;

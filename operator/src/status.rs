@@ -4,13 +4,13 @@
 
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{Condition, Time};
 use kube::ResourceExt;
-use shopfleet_crds::{
-    ConditionType, KafkaMode, Phase, SearchMode, ServiceMode, ShopInstance, ShopInstanceStatus, VectorMode,
-};
+use shopfleet_crds::{ConditionType, Phase, ShopInstance, ShopInstanceStatus};
 
-use crate::build::{api_replicas, Desired};
 use crate::children::Kind;
+use crate::desired::Desired;
 use crate::observe::Observed;
+use crate::readiness::{verdict, workload, Verdict};
+use crate::validate::ValidatedShop;
 
 /// Why the shop cannot currently be reconciled, if it cannot.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -19,84 +19,10 @@ pub struct Problem {
     pub message: String,
 }
 
-/// A condition's value before it gets its times.
-struct Verdict {
-    ok: bool,
-    reason: &'static str,
-    message: String,
-}
-
-fn verdict(ok: bool, reason: &'static str, message: impl Into<String>) -> Verdict {
-    Verdict { ok, reason, message: message.into() }
-}
-
-/// Whether a StatefulSet or Deployment has all its replicas ready on the latest generation,
-/// and at least `floor` of them: a Deployment whose `replicas` the autoscaler owns is
-/// defaulted to 1 by the API server until the autoscaler raises it.
-fn workload(observed: &Observed, kind: Kind, name: &str, what: &str, floor: i32) -> Verdict {
-    let Some(object) = observed.get(kind, name) else {
-        return verdict(false, "Creating", format!("{what} {name} does not exist yet"));
-    };
-    let status = object.data.get("status");
-    let field = |f: &str| status.and_then(|s| s.get(f)).and_then(|v| v.as_i64()).unwrap_or(0);
-    let wanted = object
-        .data
-        .get("spec")
-        .and_then(|s| s.get("replicas"))
-        .and_then(|r| r.as_i64())
-        .unwrap_or(1)
-        .max(i64::from(floor));
-    let generation = object.metadata.generation.unwrap_or(0);
-    let failed = status.and_then(|s| s.get("conditions")).and_then(|c| c.as_array()).is_some_and(|cs| {
-        cs.iter().any(|c| c["type"] == "Progressing" && c["reason"] == "ProgressDeadlineExceeded")
-    });
-    if failed {
-        return verdict(false, "RolloutFailed", format!("{what} {name} exceeded its progress deadline"));
-    }
-    let ready_field = if kind == Kind::Deployment { "availableReplicas" } else { "readyReplicas" };
-    let current = field("observedGeneration") >= generation && field("updatedReplicas") >= wanted;
-    if current && field(ready_field) >= wanted {
-        verdict(true, "Ready", format!("{what} {name}: {wanted}/{wanted} ready"))
-    } else {
-        verdict(false, "RollingOut", format!("{what} {name}: {}/{wanted} ready", field(ready_field)))
-    }
-}
-
-fn embedded(observed: &Observed, shop: &ShopInstance, component: &str, what: &str) -> Verdict {
-    workload(observed, Kind::StatefulSet, &format!("{}-{component}", shop.name_any()), what, 1)
-}
-
-fn external(reason: &'static str, message: &str) -> Verdict {
-    verdict(true, reason, message)
-}
-
-/// The verdict of every part of the shop, in `ConditionType` order.
-fn parts(shop: &ShopInstance, observed: &Observed, desired: &Desired) -> Vec<(ConditionType, Verdict)> {
-    let spec = &shop.spec;
-    let postgres = match spec.postgres.mode {
-        ServiceMode::Embedded => embedded(observed, shop, "postgres", "Postgres"),
-        ServiceMode::External => external("External", "using the external Postgres"),
-    };
-    let redis = match spec.redis.mode {
-        ServiceMode::Embedded => embedded(observed, shop, "redis", "Redis"),
-        ServiceMode::External => external("External", "using the external Redis"),
-    };
-    let search = match spec.search.mode {
-        SearchMode::Embedded => embedded(observed, shop, "meilisearch", "Meilisearch"),
-        SearchMode::External => external("External", "using the external Meilisearch"),
-        SearchMode::Postgres => external("PostgresFullText", "search runs in Postgres"),
-    };
-    let vector = match spec.vector.mode {
-        VectorMode::Embedded => embedded(observed, shop, "qdrant", "Qdrant"),
-        VectorMode::External => external("External", "using the external Qdrant"),
-        VectorMode::InProcess => external("InProcess", "vectors are kept in-process"),
-    };
-    let kafka = match spec.kafka.mode {
-        KafkaMode::Embedded => embedded(observed, shop, "kafka", "Kafka"),
-        KafkaMode::External => external("External", "using the external Kafka brokers"),
-        KafkaMode::Disabled => external("OutboxMode", "events are read from the Postgres outbox"),
-    };
-    let name = shop.name_any();
+/// The verdict of every part of the shop, in `ConditionType` order: each backing service's
+/// own, then the API's and the worker's.
+fn parts(shop: &ValidatedShop, observed: &Observed, desired: &Desired) -> Vec<(ConditionType, Verdict)> {
+    let owner = &shop.owner;
     let app = |component: &str, what: &str, replicas: i32| {
         if observed.job_condition(&desired.migration_job, "Failed") {
             return verdict(
@@ -105,7 +31,7 @@ fn parts(shop: &ShopInstance, observed: &Observed, desired: &Desired) -> Vec<(Co
                 format!("migration Job {} failed", desired.migration_job),
             );
         }
-        if desired.rolled_version.as_deref() != Some(spec.version.as_str()) {
+        if desired.rolled_version.as_deref() != Some(shop.version.as_str()) {
             return verdict(
                 false,
                 "Migrating",
@@ -115,17 +41,13 @@ fn parts(shop: &ShopInstance, observed: &Observed, desired: &Desired) -> Vec<(Co
         if replicas == 0 {
             return verdict(true, "ScaledToZero", format!("{what} has no replicas"));
         }
-        workload(observed, Kind::Deployment, &format!("{name}-{component}"), what, replicas)
+        workload(observed, Kind::Deployment, &owner.child_name(component), what, replicas)
     };
-    vec![
-        (ConditionType::PostgresReady, postgres),
-        (ConditionType::RedisReady, redis),
-        (ConditionType::SearchReady, search),
-        (ConditionType::VectorReady, vector),
-        (ConditionType::KafkaReady, kafka),
-        (ConditionType::ApiReady, app("api", "API", api_replicas(spec))),
-        (ConditionType::WorkerReady, app("worker", "worker", spec.worker_replicas)),
-    ]
+    let mut verdicts: Vec<_> =
+        shop.backing().iter().map(|b| (b.condition(), b.readiness(owner, observed))).collect();
+    verdicts.push((ConditionType::ApiReady, app("api", "API", shop.api_replicas.floor)));
+    verdicts.push((ConditionType::WorkerReady, app("worker", "worker", shop.worker_replicas)));
+    verdicts
 }
 
 /// Turns a verdict into a condition, keeping the previous transition time if unchanged.
@@ -151,11 +73,17 @@ fn condition(
     }
 }
 
+/// A shop that passed validation and the state built for it.
+pub struct Built<'a> {
+    pub shop: &'a ValidatedShop,
+    pub desired: &'a Desired,
+}
+
 /// Inputs of a status computation besides the shop itself.
 pub struct Inputs<'a> {
     pub observed: &'a Observed,
-    /// The built state; `None` when the spec is invalid.
-    pub desired: Option<&'a Desired>,
+    /// The validated shop and its built state; `None` when the spec is invalid.
+    pub built: Option<Built<'a>>,
     pub problem: Option<&'a Problem>,
     pub paused: bool,
     pub now: Time,
@@ -165,10 +93,11 @@ pub struct Inputs<'a> {
 pub fn compute(shop: &ShopInstance, inputs: Inputs) -> ShopInstanceStatus {
     let previous = shop.status.clone().unwrap_or_default();
     let generation = shop.metadata.generation;
-    let mut verdicts = match inputs.desired {
-        Some(desired) => parts(shop, inputs.observed, desired),
+    let mut verdicts = match &inputs.built {
+        Some(built) => parts(built.shop, inputs.observed, built.desired),
         None => Vec::new(),
     };
+    let desired = inputs.built.as_ref().map(|b| b.desired);
     let all_ready = !verdicts.is_empty() && verdicts.iter().all(|(_, v)| v.ok);
     let failing = verdicts.iter().find(|(_, v)| matches!(v.reason, "MigrationFailed" | "RolloutFailed"));
     let degraded = match (inputs.problem, failing) {
@@ -219,12 +148,12 @@ pub fn compute(shop: &ShopInstance, inputs: Inputs) -> ShopInstanceStatus {
     ShopInstanceStatus {
         phase: Some(phase),
         observed_generation: generation,
-        endpoint: inputs.desired.map(|d| d.endpoint.clone()).or(previous.endpoint),
-        version: inputs.desired.and_then(|d| d.rolled_version.clone()).or(previous.version),
+        endpoint: desired.map(|d| d.endpoint.clone()).or(previous.endpoint),
+        version: desired.and_then(|d| d.rolled_version.clone()).or(previous.version),
         replicas: Some(
             inputs.observed.status_int(Kind::Deployment, &api_name, "readyReplicas").unwrap_or(0) as i32
         ),
-        selector: inputs.desired.map(|d| d.api_selector.clone()).or(previous.selector),
+        selector: desired.map(|d| d.api_selector.clone()).or(previous.selector),
         conditions,
     }
 }
@@ -264,7 +193,7 @@ mod tests {
             Problem { reason: "InvalidSpec", message: "spec.postgres.external is required".to_owned() };
         let inputs = Inputs {
             observed: &Observed::default(),
-            desired: None,
+            built: None,
             problem: Some(&problem),
             paused: false,
             now: now(1),

@@ -1,16 +1,74 @@
-//! Semantic checks of a shop before anything is built. The CRD's CEL rules catch most
-//! mistakes at admission; these repeat the ones that would make the operator build broken
-//! objects (clusters can run without the rules, e.g. objects stored before an upgrade) and
-//! add limits that CEL cannot express, such as child name lengths.
+//! Semantic checks of a shop before anything is built, producing the `ValidatedShop` that
+//! the builders (`desired`) and `status` read instead of the raw spec. The CRD's CEL rules
+//! catch most mistakes at admission; these repeat the ones that would make the operator
+//! build broken objects (clusters can run without the rules, e.g. objects stored before an
+//! upgrade) and add limits that CEL cannot express, such as child name lengths.
 
 use kube::ResourceExt;
-use shopfleet_crds::{KafkaMode, SearchMode, ServiceMode, ShopInstance, VectorMode};
+use shopfleet_crds::{
+    AiSpec, AutoscalingSpec, DeletionPolicy, ImagesSpec, IngressSpec, PaymentsSpec, ResourcesSpec,
+    ShopInstance, SmtpSpec,
+};
+
+use crate::backing::kafka::Kafka;
+use crate::backing::meilisearch::Search;
+use crate::backing::postgres::Postgres;
+use crate::backing::qdrant::Vectors;
+use crate::backing::redis::Redis;
+use crate::backing::Backing;
+use crate::objects::meta::Owner;
 
 /// Longest shop name: `<name>-meilisearch` must stay a valid StatefulSet name (52 chars).
 pub const MAX_NAME_LEN: usize = 40;
 
-/// Every problem of a shop, or `Ok` when it can be built.
-pub fn validate(shop: &ShopInstance) -> Result<(), Vec<String>> {
+/// A shop whose spec passed every check, with each backing service in its checked form.
+#[derive(Clone, Debug)]
+pub struct ValidatedShop {
+    pub owner: Owner,
+    /// Shopfleet release the API, worker and migration Job run.
+    pub version: String,
+    pub images: ImagesSpec,
+    pub resources: ResourcesSpec,
+    pub api_replicas: ApiReplicas,
+    pub worker_replicas: i32,
+    pub ingress: Option<IngressSpec>,
+    pub postgres: Postgres,
+    pub redis: Redis,
+    pub search: Search,
+    pub vectors: Vectors,
+    pub kafka: Kafka,
+    pub ai: AiSpec,
+    pub payments: PaymentsSpec,
+    pub smtp: Option<SmtpSpec>,
+    pub deletion_policy: DeletionPolicy,
+}
+
+/// How many API pods run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiReplicas {
+    /// `replicas` of the API Deployment; `None` when the autoscaler owns it.
+    pub fixed: Option<i32>,
+    /// The fewest API replicas the shop should run: the autoscaler's minimum when
+    /// autoscaling is on, else `replicas`. Status counts the API ready only at this many,
+    /// and it sizes the disruption budget.
+    pub floor: i32,
+    pub autoscaling: Option<AutoscalingSpec>,
+}
+
+impl ValidatedShop {
+    /// Every backing service, in the order of their status conditions.
+    pub fn backing(&self) -> [&dyn Backing; 5] {
+        [&self.postgres, &self.redis, &self.search, &self.vectors, &self.kafka]
+    }
+}
+
+/// The value of a check, or `None` with its problem added to `problems`.
+fn checked<T>(problems: &mut Vec<String>, result: Result<T, String>) -> Option<T> {
+    result.map_err(|problem| problems.push(problem)).ok()
+}
+
+/// The checked shop, or every problem that keeps it from being built.
+pub fn validate(shop: &ShopInstance) -> Result<ValidatedShop, Vec<String>> {
     let spec = &shop.spec;
     let name = shop.name_any();
     let mut problems = Vec::new();
@@ -24,22 +82,11 @@ pub fn validate(shop: &ShopInstance) -> Result<(), Vec<String>> {
             "metadata.name {name:?} must be a DNS label starting with a letter and at most {MAX_NAME_LEN} characters"
         ));
     }
-    let external = [
-        ("postgres", spec.postgres.mode == ServiceMode::External, spec.postgres.external.is_some()),
-        ("redis", spec.redis.mode == ServiceMode::External, spec.redis.external.is_some()),
-        ("search", spec.search.mode == SearchMode::External, spec.search.external.is_some()),
-        ("vector", spec.vector.mode == VectorMode::External, spec.vector.external.is_some()),
-    ];
-    for (block, wants, has) in external {
-        if wants && !has {
-            problems.push(format!("spec.{block}.external is required when mode is External"));
-        }
-    }
-    if spec.kafka.mode == KafkaMode::External
-        && spec.kafka.bootstrap_servers.as_deref().unwrap_or("").is_empty()
-    {
-        problems.push("spec.kafka.bootstrapServers is required when mode is External".to_owned());
-    }
+    let postgres = checked(&mut problems, Postgres::check(&spec.postgres));
+    let redis = checked(&mut problems, Redis::check(&spec.redis));
+    let search = checked(&mut problems, Search::check(&spec.search));
+    let vectors = checked(&mut problems, Vectors::check(&spec.vector));
+    let kafka = checked(&mut problems, Kafka::check(&spec.kafka));
     if let Some(a) = &spec.autoscaling {
         if a.min_replicas > a.max_replicas {
             problems.push("spec.autoscaling.minReplicas must not exceed maxReplicas".to_owned());
@@ -48,11 +95,33 @@ pub fn validate(shop: &ShopInstance) -> Result<(), Vec<String>> {
     if spec.replicas < 0 || spec.worker_replicas < 0 {
         problems.push("spec.replicas and spec.workerReplicas must not be negative".to_owned());
     }
-    if problems.is_empty() {
-        Ok(())
-    } else {
-        Err(problems)
-    }
+    let (Some(postgres), Some(redis), Some(search), Some(vectors), Some(kafka), true) =
+        (postgres, redis, search, vectors, kafka, problems.is_empty())
+    else {
+        return Err(problems);
+    };
+    Ok(ValidatedShop {
+        owner: Owner::of(shop),
+        version: spec.version.clone(),
+        images: spec.images.clone(),
+        resources: spec.resources.clone(),
+        api_replicas: ApiReplicas {
+            fixed: spec.autoscaling.is_none().then_some(spec.replicas),
+            floor: spec.autoscaling.as_ref().map_or(spec.replicas, |a| a.min_replicas),
+            autoscaling: spec.autoscaling.clone(),
+        },
+        worker_replicas: spec.worker_replicas,
+        ingress: spec.ingress.clone(),
+        postgres,
+        redis,
+        search,
+        vectors,
+        kafka,
+        ai: spec.ai.clone(),
+        payments: spec.payments.clone(),
+        smtp: spec.smtp.clone(),
+        deletion_policy: spec.deletion_policy,
+    })
 }
 
 #[cfg(test)]
@@ -66,18 +135,36 @@ mod tests {
 
     #[test]
     fn accepts_the_defaults_and_rejects_unbuildable_shops() {
-        assert_eq!(validate(&shop("demo", "{}")), Ok(()));
+        assert!(validate(&shop("demo", "{}")).is_ok());
         let too_long = "s".repeat(MAX_NAME_LEN + 1);
         for (name, spec, expected) in [
             (too_long.as_str(), "{}", "metadata.name"),
             ("9lives", "{}", "metadata.name"),
-            ("demo", "{postgres: {mode: External}}", "spec.postgres.external"),
-            ("demo", "{vector: {mode: External}}", "spec.vector.external"),
-            ("demo", "{kafka: {mode: External}}", "spec.kafka.bootstrapServers"),
+            ("demo", "{postgres: {mode: External}}", "spec.postgres.external is required"),
+            ("demo", "{vector: {mode: External}}", "spec.vector.external is required"),
+            ("demo", "{kafka: {mode: External}}", "spec.kafka.bootstrapServers is required"),
             ("demo", "{autoscaling: {minReplicas: 4, maxReplicas: 2}}", "minReplicas"),
+            // Refused by the CRD's rules too: the operator would run one server and point
+            // the shop at another.
+            (
+                "demo",
+                "{redis: {external: {host: cache.example.com, credentialsSecret: c}}}",
+                "spec.redis.external is only allowed",
+            ),
+            ("demo", "{kafka: {bootstrapServers: 'k:9092'}}", "spec.kafka.bootstrapServers is only allowed"),
         ] {
             let problems = validate(&shop(name, spec)).unwrap_err();
             assert!(problems.iter().any(|p| p.contains(expected)), "{name} {spec}: {problems:?}");
         }
+    }
+
+    #[test]
+    fn the_api_floor_is_the_autoscaler_minimum_when_autoscaling() {
+        let fixed = validate(&shop("demo", "{replicas: 3}")).unwrap().api_replicas;
+        assert_eq!((fixed.fixed, fixed.floor), (Some(3), 3));
+        let scaled = validate(&shop("demo", "{replicas: 3, autoscaling: {minReplicas: 2, maxReplicas: 5}}"))
+            .unwrap()
+            .api_replicas;
+        assert_eq!((scaled.fixed, scaled.floor), (None, 2));
     }
 }

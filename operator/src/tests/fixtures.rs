@@ -4,11 +4,11 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use serde_json::Value;
 use shopfleet_crds::{ShopInstance, ShopInstanceSpec};
 
-use crate::build::meta::Owner;
-use crate::build::secrets::{resolve, Randomness};
-use crate::build::{build, Desired};
 use crate::children::{Child, Kind};
+use crate::desired::{build, secret_values, Desired};
+use crate::objects::secrets::Randomness;
 use crate::observe::Observed;
+use crate::validate::{validate, ValidatedShop};
 
 /// Namespace of every test shop.
 pub const NAMESPACE: &str = "shops";
@@ -65,9 +65,15 @@ ai: {llm: {apiKeySecret: {name: llm, key: api-key}, model: gpt-4o-mini}}
     ]
 }
 
+/// `shop` validated, for shops the tests know to be valid.
+pub fn valid(shop: &ShopInstance) -> ValidatedShop {
+    validate(shop).expect("test shop is valid")
+}
+
 /// The children of `shop` once its migration has completed, with fixed secret values.
 pub fn converged(shop: &ShopInstance) -> Desired {
-    let secrets = resolve(&Owner::of(shop), &shop.spec, &Observed::default(), &mut Fixed);
+    let shop = &valid(shop);
+    let secrets = secret_values(shop, &Observed::default(), &mut Fixed);
     let first = build(shop, &Observed::default(), &secrets);
     let mut job = first
         .children

@@ -3,7 +3,10 @@
 
 use std::collections::BTreeSet;
 
+use shopfleet_env_names as var;
+
 use crate::children::Kind;
+use crate::desired::{build, secret_values};
 
 use super::fixtures::{converged, shop, specs};
 
@@ -59,13 +62,9 @@ fn autoscaling_owns_api_replicas_and_budgets_appear_above_one_replica() {
 #[test]
 fn api_and_worker_wait_for_the_migration() {
     let shop = shop("shop", "{}");
-    let secrets = crate::build::secrets::resolve(
-        &crate::build::meta::Owner::of(&shop),
-        &shop.spec,
-        &Default::default(),
-        &mut super::fixtures::Fixed,
-    );
-    let before = crate::build::build(&shop, &Default::default(), &secrets);
+    let valid = super::fixtures::valid(&shop);
+    let secrets = secret_values(&valid, &Default::default(), &mut super::fixtures::Fixed);
+    let before = build(&valid, &Default::default(), &secrets);
     assert!(before.children.iter().all(|c| c.kind != Kind::Deployment));
     assert_eq!(before.rolled_version, None);
     let after = converged(&shop);
@@ -88,7 +87,7 @@ fn secrets_only_by_reference_and_urls_by_interpolation() {
                             "{name}/{workload}: {n} must be a secretKeyRef"
                         );
                     }
-                    if n == "DATABASE_URL" || n == "REDIS_URL" {
+                    if n == var::DATABASE_URL || n == var::REDIS_URL {
                         assert!(
                             var["value"].as_str().unwrap().contains("$("),
                             "{name}/{workload}: {n} interpolates"

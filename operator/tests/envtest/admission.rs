@@ -120,6 +120,6 @@ async fn admission_and_the_operator_agree_on_shop_names() {
     }
     for name in ["shop-2", "a", longest.as_str()] {
         let admitted = env.create_shop(name, "{}").await;
-        assert_eq!(validate(&admitted), Ok(()), "the operator rejects {name} that admission accepts");
+        assert!(validate(&admitted).is_ok(), "the operator rejects {name} that admission accepts");
     }
 }

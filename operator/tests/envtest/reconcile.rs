@@ -11,10 +11,10 @@ use kube::runtime::controller::Action;
 use kube::ResourceExt;
 use serde_json::json;
 use shopfleet_crds::{ConditionType, Phase, ShopInstance};
-use shopfleet_operator::build::meta::Owner;
 use shopfleet_operator::children::Kind;
 use shopfleet_operator::context::Context;
 use shopfleet_operator::error::Error;
+use shopfleet_operator::objects::meta::Owner;
 use shopfleet_operator::reconcile::{error_policy, reconcile, FINALIZER};
 
 use crate::support::Env;
@@ -146,7 +146,7 @@ async fn a_spec_change_updates_children_and_prunes_what_is_no_longer_wanted() {
     assert_eq!(h.replicas(Kind::Deployment, "demo-api").await, Some(3));
     assert!(h.env.names(Kind::PodDisruptionBudget).await.contains(&"demo-api".to_owned()));
     let config = h.env.child(Kind::ConfigMap, "demo-config").await.unwrap();
-    assert!(config.data["data"].get("KAFKA_BROKERS").is_none());
+    assert!(config.data["data"].get(shopfleet_env_names::KAFKA_BROKERS).is_none());
     let new_job = h.env.names(Kind::Job).await;
     assert_eq!(new_job.len(), 1);
     assert_ne!(new_job, old_job, "a new configuration runs the migrations again");

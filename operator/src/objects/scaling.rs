@@ -7,16 +7,9 @@ use k8s_openapi::api::autoscaling::v2::{
 };
 use k8s_openapi::api::policy::v1::{PodDisruptionBudget, PodDisruptionBudgetSpec};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
-use shopfleet_crds::{AutoscalingSpec, ShopInstanceSpec};
+use shopfleet_crds::AutoscalingSpec;
 
 use super::meta::Owner;
-
-/// The fewest API replicas the shop should run: the autoscaler's minimum when autoscaling
-/// is on (the API Deployment then leaves `replicas` to the autoscaler), else `replicas`.
-/// Status counts the API ready only at this many, and it sizes the disruption budget.
-pub fn api_replicas(spec: &ShopInstanceSpec) -> i32 {
-    spec.autoscaling.as_ref().map_or(spec.replicas, |a| a.min_replicas)
-}
 
 /// CPU autoscaler of the API Deployment.
 pub fn api_autoscaler(owner: &Owner, spec: &AutoscalingSpec) -> HorizontalPodAutoscaler {

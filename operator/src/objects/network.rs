@@ -14,11 +14,12 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use shopfleet_crds::{IngressSpec, SHOP_LABEL};
 
-use super::config::API_PORT;
 use super::meta::Owner;
 
+/// Port of the API container.
+pub const API_PORT: i32 = 8000;
 /// Port of the API Service.
-pub(crate) const SERVICE_PORT: i32 = 80;
+pub const SERVICE_PORT: i32 = 80;
 
 /// The ClusterIP Service in front of the API pods.
 pub fn api_service(owner: &Owner) -> Service {

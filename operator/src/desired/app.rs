@@ -5,15 +5,15 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
-use k8s_openapi::api::core::v1::PodTemplateSpec;
+use k8s_openapi::api::core::v1::{EnvVar, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use sha2::{Digest, Sha256};
-use shopfleet_crds::ShopInstanceSpec;
 
-use super::config::{secret_env, API_PORT, DATA_DIR, WORKER_PORT};
-use super::meta::Owner;
-use super::pod::{container_parts_default, pod_spec, resources, Check, ContainerParts};
+use crate::objects::meta::Owner;
+use crate::objects::network::API_PORT;
+use crate::objects::pod::{container_parts_default, pod_spec, resources, Check, ContainerParts};
+use crate::validate::ValidatedShop;
 
 /// Annotation on the API and worker Deployments naming the version they run.
 pub const VERSION_ANNOTATION: &str = "shopfleet.dev/version";
@@ -21,6 +21,10 @@ pub const VERSION_ANNOTATION: &str = "shopfleet.dev/version";
 pub const CONFIG_HASH_ANNOTATION: &str = "shopfleet.dev/config-hash";
 /// User and group id of the API and worker.
 const APP_UID: i64 = 10001;
+/// Port of the worker's health and metrics server.
+pub const WORKER_PORT: i32 = 9090;
+/// Writable directory of the API and worker (the embedded vector engine keeps its data here).
+pub const DATA_DIR: &str = "/var/lib/shopfleet";
 
 /// Official image of a Shopfleet binary at a version.
 fn official_image(binary: &str, version: &str) -> String {
@@ -28,20 +32,20 @@ fn official_image(binary: &str, version: &str) -> String {
 }
 
 /// Images of the API (also used by the migration Job) and the worker at `version`.
-fn images(spec: &ShopInstanceSpec, version: &str) -> (String, String) {
+fn images(shop: &ValidatedShop, version: &str) -> (String, String) {
     (
-        spec.images.api.clone().unwrap_or_else(|| official_image("shopfleet-api", version)),
-        spec.images.worker.clone().unwrap_or_else(|| official_image("shopfleet-worker", version)),
+        shop.images.api.clone().unwrap_or_else(|| official_image("shopfleet-api", version)),
+        shop.images.worker.clone().unwrap_or_else(|| official_image("shopfleet-worker", version)),
     )
 }
 
 /// Container parts shared by every app container: config, secrets, scratch and data dirs.
-fn app_parts(owner: &Owner, spec: &ShopInstanceSpec, name: &'static str, image: String) -> ContainerParts {
+fn app_parts(input: &AppInput, name: &'static str, image: String) -> ContainerParts {
     ContainerParts {
         name,
         image,
-        env: secret_env(owner, spec),
-        env_from_config_map: Some(owner.child_name("config")),
+        env: input.env.to_vec(),
+        env_from_config_map: Some(input.shop.owner.child_name("config")),
         scratch: vec![("tmp", "/tmp"), ("data", DATA_DIR)],
         resources: resources("100m", "256Mi", "1", "1Gi"),
         ..container_parts_default()
@@ -66,30 +70,29 @@ fn template(
 
 /// Inputs every app object shares.
 pub struct AppInput<'a> {
-    pub owner: &'a Owner,
-    pub spec: &'a ShopInstanceSpec,
+    pub shop: &'a ValidatedShop,
     pub service_account: &'a str,
+    /// Secret-backed environment (`config::secret_env`).
+    pub env: &'a [EnvVar],
     pub config_hash: &'a str,
 }
 
 /// The migration Job for the spec's version and configuration. Its name carries a hash of
 /// both, so a new version or configuration runs the migrations again.
 pub fn migration_job(input: &AppInput) -> Job {
-    let (api_image, _) = images(input.spec, &input.spec.version);
+    let owner = &input.shop.owner;
+    let (api_image, _) = images(input.shop, &input.shop.version);
     let mut hasher = Sha256::new();
-    hasher.update(format!("{}\n{api_image}\n{}", input.spec.version, input.config_hash));
-    let name = input.owner.child_name(&format!("migrate-{}", hex::encode(&hasher.finalize()[..5])));
-    let parts = ContainerParts {
-        args: vec!["migrate".to_owned()],
-        ..app_parts(input.owner, input.spec, "migrate", api_image)
-    };
+    hasher.update(format!("{}\n{api_image}\n{}", input.shop.version, input.config_hash));
+    let name = owner.child_name(&format!("migrate-{}", hex::encode(&hasher.finalize()[..5])));
+    let parts = ContainerParts { args: vec!["migrate".to_owned()], ..app_parts(input, "migrate", api_image) };
     Job {
-        metadata: input.owner.meta(name, "migrate"),
+        metadata: owner.meta(name, "migrate"),
         spec: Some(JobSpec {
             backoff_limit: Some(4),
             active_deadline_seconds: Some(1800),
             template: template(
-                input.owner,
+                owner,
                 "migrate",
                 input.config_hash,
                 pod_spec(input.service_account.to_owned(), APP_UID, parts, Some("Never")),
@@ -107,13 +110,14 @@ fn deployment(
     replicas: Option<i32>,
     parts: ContainerParts,
 ) -> Deployment {
-    let mut metadata = input.owner.meta(input.owner.child_name(component), component);
+    let owner = &input.shop.owner;
+    let mut metadata = owner.meta(owner.child_name(component), component);
     metadata.annotations = Some(BTreeMap::from([(VERSION_ANNOTATION.to_owned(), version.to_owned())]));
     Deployment {
         metadata,
         spec: Some(DeploymentSpec {
             replicas,
-            selector: input.owner.selector(component),
+            selector: owner.selector(component),
             revision_history_limit: Some(5),
             strategy: Some(DeploymentStrategy {
                 type_: Some("RollingUpdate".to_owned()),
@@ -123,7 +127,7 @@ fn deployment(
                 }),
             }),
             template: template(
-                input.owner,
+                owner,
                 component,
                 input.config_hash,
                 pod_spec(input.service_account.to_owned(), APP_UID, parts, None),
@@ -136,26 +140,26 @@ fn deployment(
 
 /// The API Deployment at `version`. Replicas are left to the autoscaler when one is set.
 pub fn api(input: &AppInput, version: &str) -> Deployment {
-    let spec = input.spec;
-    let (image, _) = images(spec, version);
+    let shop = input.shop;
+    let (image, _) = images(shop, version);
     let parts = ContainerParts {
         ports: vec![("http", API_PORT)],
         check: Some(Check::Http { live: "/health", ready: "/ready", port: API_PORT }),
-        resources: spec.resources.api.clone().unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
-        ..app_parts(input.owner, spec, "api", image)
+        resources: shop.resources.api.clone().unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
+        ..app_parts(input, "api", image)
     };
-    deployment(input, "api", version, spec.autoscaling.is_none().then_some(spec.replicas), parts)
+    deployment(input, "api", version, shop.api_replicas.fixed, parts)
 }
 
 /// The worker Deployment at `version`.
 pub fn worker(input: &AppInput, version: &str) -> Deployment {
-    let spec = input.spec;
-    let (_, image) = images(spec, version);
+    let shop = input.shop;
+    let (_, image) = images(shop, version);
     let parts = ContainerParts {
         ports: vec![("http", WORKER_PORT)],
         check: Some(Check::Http { live: "/health", ready: "/ready", port: WORKER_PORT }),
-        resources: spec.resources.worker.clone().unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
-        ..app_parts(input.owner, spec, "worker", image)
+        resources: shop.resources.worker.clone().unwrap_or_else(|| resources("100m", "256Mi", "1", "1Gi")),
+        ..app_parts(input, "worker", image)
     };
-    deployment(input, "worker", version, Some(spec.worker_replicas), parts)
+    deployment(input, "worker", version, Some(shop.worker_replicas), parts)
 }

@@ -1,0 +1,103 @@
+//! Postgres, the shop's database: the `postgres:<version>-alpine` StatefulSet the operator
+//! runs, or an external server. The API and worker get `DATABASE_URL`, assembled in the pod
+//! from the credentials Secret so the password never leaves it.
+
+use k8s_openapi::api::core::v1::EnvVar;
+use shopfleet_crds::{ConditionType, PostgresSpec, ServiceMode};
+use shopfleet_env_names as var;
+
+use super::{Backing, Server};
+use crate::objects::data::DataService;
+use crate::objects::meta::Owner;
+use crate::objects::pod::{env, env_secret, resources, Check};
+use crate::objects::secrets::{Fresh, GeneratedSecret};
+use crate::observe::Observed;
+use crate::readiness::Verdict;
+
+/// Port of the Postgres server.
+pub const PORT: i32 = 5432;
+/// User name of the embedded Postgres.
+pub const USER: &str = "shopfleet";
+const COMPONENT: &str = "postgres";
+/// Credentials of the embedded server (an external one names its own Secret, same keys).
+static SECRET: GeneratedSecret = GeneratedSecret {
+    suffix: COMPONENT,
+    keys: &[("username", Fresh::Fixed(USER)), ("password", Fresh::Random("", 32))],
+};
+/// Variables only the pod's own `$(…)` interpolation reads, to build `DATABASE_URL`.
+const USERNAME_VAR: &str = "DB_USERNAME";
+const PASSWORD_VAR: &str = "DB_PASSWORD";
+
+/// The shop's Postgres, validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Postgres {
+    pub server: Server,
+    /// Major version of the embedded server.
+    pub version: String,
+    /// The shop's database.
+    pub database: String,
+}
+
+impl Postgres {
+    /// `spec.postgres`, or why it cannot be built.
+    pub fn check(spec: &PostgresSpec) -> Result<Postgres, String> {
+        let external = spec.mode == ServiceMode::External;
+        let server = Server::check("postgres", external, &spec.external, &spec.storage, &spec.resources)?;
+        Ok(Postgres { server, version: spec.version.clone(), database: spec.database.clone() })
+    }
+}
+
+impl Backing for Postgres {
+    fn condition(&self) -> ConditionType {
+        ConditionType::PostgresReady
+    }
+
+    fn data_service(&self, owner: &Owner) -> Option<DataService<'_>> {
+        let embedded = self.server.embedded()?;
+        let secret = SECRET.name(owner);
+        Some(DataService {
+            component: COMPONENT,
+            image: format!("docker.io/library/postgres:{}-alpine", self.version),
+            uid: 70,
+            ports: vec![("postgres", PORT)],
+            env: vec![
+                env_secret("POSTGRES_USER", &secret, "username"),
+                env_secret("POSTGRES_PASSWORD", &secret, "password"),
+                env("POSTGRES_DB", self.database.clone()),
+                env("PGDATA", "/var/lib/postgresql/data/pgdata"),
+            ],
+            args: vec![],
+            data_path: "/var/lib/postgresql/data",
+            scratch: vec![("run", "/var/run/postgresql"), ("tmp", "/tmp")],
+            check: Check::TcpThenExec {
+                port: PORT,
+                ready: ["pg_isready", "-h", "127.0.0.1", "-U", USER, "-d", &self.database]
+                    .map(str::to_owned)
+                    .to_vec(),
+            },
+            storage: &embedded.storage,
+            resources: embedded.resources(|| resources("250m", "256Mi", "1", "1Gi")),
+        })
+    }
+
+    fn secret(&self) -> Option<&'static GeneratedSecret> {
+        self.server.generated(&SECRET)
+    }
+
+    fn env(&self, owner: &Owner) -> Vec<EnvVar> {
+        let credentials = self.server.credentials(owner, &SECRET);
+        let address = self.server.address(owner, &SECRET, PORT);
+        vec![
+            env_secret(USERNAME_VAR, &credentials, "username"),
+            env_secret(PASSWORD_VAR, &credentials, "password"),
+            env(
+                var::DATABASE_URL,
+                format!("postgres://$({USERNAME_VAR}):$({PASSWORD_VAR})@{address}/{}", self.database),
+            ),
+        ]
+    }
+
+    fn readiness(&self, owner: &Owner, observed: &Observed) -> Verdict {
+        self.server.readiness(owner, observed, COMPONENT, "Postgres")
+    }
+}

@@ -1,0 +1,81 @@
+//! Redis, the shop's cache, rate limiter and token denylist: the `redis:7.4-alpine`
+//! StatefulSet the operator runs (append-only file on its volume), or an external server.
+//! The API and worker get `REDIS_URL`, assembled in the pod from the credentials Secret.
+
+use k8s_openapi::api::core::v1::EnvVar;
+use shopfleet_crds::{ConditionType, RedisSpec, ServiceMode};
+use shopfleet_env_names as var;
+
+use super::{Backing, Server};
+use crate::objects::data::DataService;
+use crate::objects::meta::Owner;
+use crate::objects::pod::{env, env_secret, resources, Check};
+use crate::objects::secrets::{Fresh, GeneratedSecret};
+use crate::observe::Observed;
+use crate::readiness::Verdict;
+
+/// Port of the Redis server.
+pub const PORT: i32 = 6379;
+const COMPONENT: &str = "redis";
+/// Password of the embedded server (an external one names its own Secret, same key).
+static SECRET: GeneratedSecret =
+    GeneratedSecret { suffix: COMPONENT, keys: &[("password", Fresh::Random("", 32))] };
+/// Holds the password for `$(…)` interpolation: in the server's pod (its `--requirepass`)
+/// and in the API's and worker's (their `REDIS_URL`).
+const PASSWORD_VAR: &str = "REDIS_PASSWORD";
+
+/// The shop's Redis, validated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Redis {
+    pub server: Server,
+}
+
+impl Redis {
+    /// `spec.redis`, or why it cannot be built.
+    pub fn check(spec: &RedisSpec) -> Result<Redis, String> {
+        let external = spec.mode == ServiceMode::External;
+        let server = Server::check("redis", external, &spec.external, &spec.storage, &spec.resources)?;
+        Ok(Redis { server })
+    }
+}
+
+impl Backing for Redis {
+    fn condition(&self) -> ConditionType {
+        ConditionType::RedisReady
+    }
+
+    fn data_service(&self, owner: &Owner) -> Option<DataService<'_>> {
+        let embedded = self.server.embedded()?;
+        Some(DataService {
+            component: COMPONENT,
+            image: "docker.io/library/redis:7.4-alpine".to_owned(),
+            uid: 999,
+            ports: vec![("redis", PORT)],
+            env: vec![env_secret(PASSWORD_VAR, &SECRET.name(owner), "password")],
+            args: ["--requirepass", &format!("$({PASSWORD_VAR})"), "--appendonly", "yes", "--dir", "/data"]
+                .map(str::to_owned)
+                .to_vec(),
+            data_path: "/data",
+            scratch: vec![("tmp", "/tmp")],
+            check: Check::Tcp { port: PORT },
+            storage: &embedded.storage,
+            resources: embedded.resources(|| resources("100m", "128Mi", "500m", "512Mi")),
+        })
+    }
+
+    fn secret(&self) -> Option<&'static GeneratedSecret> {
+        self.server.generated(&SECRET)
+    }
+
+    fn env(&self, owner: &Owner) -> Vec<EnvVar> {
+        let address = self.server.address(owner, &SECRET, PORT);
+        vec![
+            env_secret(PASSWORD_VAR, &self.server.credentials(owner, &SECRET), "password"),
+            env(var::REDIS_URL, format!("redis://:$({PASSWORD_VAR})@{address}/0")),
+        ]
+    }
+
+    fn readiness(&self, owner: &Owner, observed: &Observed) -> Verdict {
+        self.server.readiness(owner, observed, COMPONENT, "Redis")
+    }
+}

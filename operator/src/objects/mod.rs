@@ -1,0 +1,10 @@
+//! Building blocks of the objects a shop consists of: names, labels and metadata, hardened
+//! pods, the StatefulSets of data services, networking, scaling and generated Secrets.
+//! Each is a pure function of its inputs; `crate::desired` puts them together.
+
+pub mod data;
+pub mod meta;
+pub mod network;
+pub mod pod;
+pub mod scaling;
+pub mod secrets;
