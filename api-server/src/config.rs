@@ -4,6 +4,7 @@ use clap::{builder::BoolishValueParser, Args};
 use shopfleet_assistant::settings::AssistantSettings;
 use shopfleet_commerce::catalog::search::SearchSettings;
 use shopfleet_commerce::{accounts::settings::AuthSettings, payments::settings::PaymentSettings};
+use shopfleet_env_names as env_names;
 use shopfleet_platform::config::{
     DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
     Validate,
@@ -35,48 +36,48 @@ pub struct ApiSettings {
     #[command(flatten)]
     pub assistant: AssistantSettings,
     /// Seconds a cached product page lives in Redis (writes invalidate at once; this bounds an outage).
-    #[arg(long, env = "CATALOG_CACHE_TTL_SECS", default_value_t = shopfleet_commerce::catalog::cache::DEFAULT_TTL_SECS, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    #[arg(long, env = env_names::CATALOG_CACHE_TTL_SECS, default_value_t = shopfleet_commerce::catalog::cache::DEFAULT_TTL_SECS, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub catalog_cache_ttl_secs: u64,
     /// Seconds an unpaid order waits for payment before the worker cancels it and releases its stock.
-    #[arg(long, env = "ORDER_PAYMENT_TTL_SECS", default_value_t = 900, value_parser = clap::value_parser!(u64).range(30..=86_400))]
+    #[arg(long, env = env_names::ORDER_PAYMENT_TTL_SECS, default_value_t = 900, value_parser = clap::value_parser!(u64).range(30..=86_400))]
     pub order_payment_ttl_secs: u64,
     /// Apply pending migrations before serving.
-    #[arg(long, env = "MIGRATE_ON_START", default_value = "false", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    #[arg(long, env = env_names::MIGRATE_ON_START, default_value = "false", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
     pub migrate_on_start: bool,
 }
 
 #[derive(Debug, Clone, Args)]
 pub struct HttpSettings {
     /// Address the API listens on.
-    #[arg(long = "api-host", env = "API_HOST", default_value = "0.0.0.0")]
+    #[arg(long = "api-host", env = env_names::API_HOST, default_value = "0.0.0.0")]
     pub host: IpAddr,
     /// Port the API listens on.
-    #[arg(long = "api-port", env = "API_PORT", default_value_t = 8000)]
+    #[arg(long = "api-port", env = env_names::API_PORT, default_value_t = 8000)]
     pub port: u16,
     /// Seconds a request may take before it is abandoned with 408.
-    #[arg(long, env = "REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+    #[arg(long, env = env_names::REQUEST_TIMEOUT_SECS, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
     pub request_timeout_secs: u64,
     /// Largest accepted request body, in bytes.
-    #[arg(long, env = "MAX_BODY_BYTES", default_value_t = 1_048_576, value_parser = clap::value_parser!(u64).range(1024..=104_857_600))]
+    #[arg(long, env = env_names::MAX_BODY_BYTES, default_value_t = 1_048_576, value_parser = clap::value_parser!(u64).range(1024..=104_857_600))]
     pub max_body_bytes: u64,
     /// Origins allowed by CORS, comma-separated (e.g. https://shop.example.com). Empty: no CORS.
-    #[arg(long, env = "CORS_ORIGINS", value_delimiter = ',', num_args = 0..)]
+    #[arg(long, env = env_names::CORS_ORIGINS, value_delimiter = ',', num_args = 0..)]
     pub cors_origins: Vec<String>,
     /// Serve the interactive API documentation at /docs.
-    #[arg(long, env = "DOCS_ENABLED", default_value = "false", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
+    #[arg(long, env = env_names::DOCS_ENABLED, default_value = "false", value_parser = BoolishValueParser::new(), action = clap::ArgAction::Set)]
     pub docs_enabled: bool,
     /// Directory holding the swagger-ui-dist assets served under /docs.
-    #[arg(long, env = "DOCS_ASSETS_DIR", default_value = ".dev/swagger-ui")]
+    #[arg(long, env = env_names::DOCS_ASSETS_DIR, default_value = ".dev/swagger-ui")]
     pub docs_assets_dir: PathBuf,
     /// Seconds in-flight requests get to finish after SIGTERM.
-    #[arg(long, env = "SHUTDOWN_GRACE_SECS", default_value_t = 25)]
+    #[arg(long, env = env_names::SHUTDOWN_GRACE_SECS, default_value_t = 25)]
     pub shutdown_grace_secs: u64,
     /// Seconds a client has to send a request's headers (also the keep-alive idle limit);
     /// slower clients are disconnected.
-    #[arg(long, env = "HEADER_READ_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
+    #[arg(long, env = env_names::HEADER_READ_TIMEOUT_SECS, default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub header_read_timeout_secs: u64,
     /// Connections served at once; more wait in the listen backlog.
-    #[arg(id = "max_http_connections", long = "max-connections", env = "MAX_CONNECTIONS", default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    #[arg(id = "max_http_connections", long = "max-connections", env = env_names::MAX_CONNECTIONS, default_value_t = 1024, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     pub max_connections: u64,
 }
 
@@ -135,5 +136,25 @@ impl Validate for ApiSettings {
         self.payments.validate()?;
         self.search.validate()?;
         self.http.validate()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::ApiSettings;
+    use clap::{Args, Command};
+    use shopfleet_platform::config::env_vars;
+
+    /// Each variable the operator sets for the API (`shopfleet_env_names::API`; the
+    /// operator's tests check it sets no other) is a setting `shopfleet-api` reads.
+    #[test]
+    fn every_variable_the_operator_sets_for_the_api_is_read() {
+        let read = env_vars(&ApiSettings::augment_args(Command::new("shopfleet-api")));
+        for name in shopfleet_env_names::API {
+            assert!(
+                read.iter().any(|env| env == name),
+                "the operator sets {name}; shopfleet-api never reads it"
+            );
+        }
     }
 }

@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 use shopfleet_api::config::ApiSettings;
 use shopfleet_commerce::catalog::search::SearchSettings;
+use shopfleet_env_names as env_names;
 use shopfleet_platform::config::{DatabaseSettings, TelemetrySettings, Validate};
 
 #[derive(Parser)]
@@ -41,7 +42,7 @@ enum Command {
         #[arg(long, default_value_t = 42)]
         seed: u64,
         /// Password of every demo account (no built-in default).
-        #[arg(long, env = "DEMO_PASSWORD", hide_env_values = true)]
+        #[arg(long, env = env_names::DEMO_PASSWORD, hide_env_values = true)]
         demo_password: shopfleet_platform::secret::Secret,
         #[command(flatten)]
         settings: Box<ApiSettings>,
@@ -147,7 +148,7 @@ async fn reindex_search(database: DatabaseSettings, search: SearchSettings) -> a
 
 async fn create_admin(email: &str, settings: ApiSettings) -> anyhow::Result<()> {
     settings.validate()?;
-    let password = match std::env::var("ADMIN_PASSWORD") {
+    let password = match std::env::var(env_names::ADMIN_PASSWORD) {
         Ok(password) => password,
         Err(_) => {
             eprintln!("password for {email} (from stdin):");

@@ -2,6 +2,7 @@
 //! which chat endpoint (if any) writes explanations. Shared by the API and the worker.
 
 use clap::{Args, ValueEnum};
+use shopfleet_env_names as env_names;
 use shopfleet_platform::{
     config::{SettingError, Validate},
     secret::Secret,
@@ -19,47 +20,47 @@ pub enum VectorBackend {
 #[derive(Debug, Clone, Args)]
 pub struct AssistantSettings {
     /// Where product vectors are searched: `embedded` (in-process qdrant-edge) or `qdrant` (a server).
-    #[arg(long, env = "VECTOR_BACKEND", value_enum, default_value = "embedded")]
+    #[arg(long, env = env_names::VECTOR_BACKEND, value_enum, default_value = "embedded")]
     pub vector_backend: VectorBackend,
     /// Qdrant server URL (gRPC port, e.g. http://qdrant:6334); used with VECTOR_BACKEND=qdrant.
-    #[arg(long, env = "QDRANT_URL")]
+    #[arg(long, env = env_names::QDRANT_URL)]
     pub qdrant_url: Option<String>,
     /// API key of the Qdrant server.
-    #[arg(long, env = "QDRANT_API_KEY", hide_env_values = true)]
+    #[arg(long, env = env_names::QDRANT_API_KEY, hide_env_values = true)]
     pub qdrant_api_key: Option<Secret>,
     /// Name of this shop's vector collection.
-    #[arg(long, env = "VECTOR_COLLECTION", default_value = "products")]
+    #[arg(long, env = env_names::VECTOR_COLLECTION, default_value = "products")]
     pub vector_collection: String,
     /// Kilobytes of vectors (about 1.5 per product) a segment of the embedded index holds
     /// before it gets an HNSW index; below it, search is exhaustive. Qdrant's default.
-    #[arg(long, env = "VECTOR_INDEXING_THRESHOLD_KB", default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = env_names::VECTOR_INDEXING_THRESHOLD_KB, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..))]
     pub vector_indexing_threshold_kb: u64,
     /// Directory for local state: the embedded vector index lives in `<DATA_DIR>/vectors`.
-    #[arg(long, env = "DATA_DIR", default_value = ".dev/data")]
+    #[arg(long, env = env_names::DATA_DIR, default_value = ".dev/data")]
     pub data_dir: PathBuf,
     /// Directory holding all-MiniLM-L6-v2 (model.safetensors, config.json, tokenizer.json).
-    #[arg(long, env = "EMBEDDING_MODEL_DIR", default_value = "models/all-MiniLM-L6-v2")]
+    #[arg(long, env = env_names::EMBEDDING_MODEL_DIR, default_value = "models/all-MiniLM-L6-v2")]
     pub embedding_model_dir: PathBuf,
     /// OpenAI-compatible embeddings endpoint (e.g. https://api.openai.com/v1); unset: in-process MiniLM.
-    #[arg(long, env = "EMBEDDINGS_URL")]
+    #[arg(long, env = env_names::EMBEDDINGS_URL)]
     pub embeddings_url: Option<String>,
     /// Model asked of EMBEDDINGS_URL; its vectors must have 384 dimensions.
-    #[arg(long, env = "EMBEDDING_MODEL", default_value = "all-MiniLM-L6-v2")]
+    #[arg(long, env = env_names::EMBEDDING_MODEL, default_value = "all-MiniLM-L6-v2")]
     pub embedding_model: String,
     /// Threads the in-process embedder may use at once (bounded, off the HTTP runtime).
-    #[arg(long, env = "EMBEDDING_THREADS", default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
+    #[arg(long, env = env_names::EMBEDDING_THREADS, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub embedding_threads: u32,
     /// OpenAI-compatible chat endpoint for explanations (e.g. https://api.openai.com/v1); unset: deterministic text.
-    #[arg(long, env = "OPENAI_BASE_URL")]
+    #[arg(long, env = env_names::OPENAI_BASE_URL)]
     pub openai_base_url: Option<String>,
     /// Chat model for explanations and answers.
-    #[arg(long, env = "OPENAI_MODEL", default_value = "gpt-4o-mini")]
+    #[arg(long, env = env_names::OPENAI_MODEL, default_value = "gpt-4o-mini")]
     pub openai_model: String,
     /// API key for OPENAI_BASE_URL and EMBEDDINGS_URL.
-    #[arg(long, env = "OPENAI_API_KEY", hide_env_values = true)]
+    #[arg(long, env = env_names::OPENAI_API_KEY, hide_env_values = true)]
     pub openai_api_key: Option<Secret>,
     /// Milliseconds a chat completion may take before the deterministic text is used instead.
-    #[arg(long, env = "LLM_TIMEOUT_MS", default_value_t = 5000, value_parser = clap::value_parser!(u64).range(50..=120_000))]
+    #[arg(long, env = env_names::LLM_TIMEOUT_MS, default_value_t = 5000, value_parser = clap::value_parser!(u64).range(50..=120_000))]
     pub llm_timeout_ms: u64,
 }
 

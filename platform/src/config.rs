@@ -5,6 +5,7 @@
 
 use crate::secret::Secret;
 use clap::{Args, ValueEnum};
+use shopfleet_env_names as env_names;
 use std::time::Duration;
 
 /// A setting that was present but unusable. Names the env var, never its value.
@@ -24,6 +25,15 @@ impl SettingError {
 /// Checks made after clap parsed the values, for what clap cannot express.
 pub trait Validate {
     fn validate(&self) -> Result<(), SettingError>;
+}
+
+/// The environment variables `command` reads its settings from.
+pub fn env_vars(command: &clap::Command) -> Vec<String> {
+    command
+        .get_arguments()
+        .filter_map(|arg| arg.get_env())
+        .map(|env| env.to_string_lossy().into_owned())
+        .collect()
 }
 
 /// Checks that a secret URL parses and uses one of the allowed schemes.
@@ -51,13 +61,13 @@ pub enum LogFormat {
 #[derive(Debug, Clone, Args)]
 pub struct TelemetrySettings {
     /// Log output format.
-    #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "pretty")]
+    #[arg(long, env = env_names::LOG_FORMAT, value_enum, default_value = "pretty")]
     pub log_format: LogFormat,
     /// Log filter in `tracing` EnvFilter syntax.
-    #[arg(long, env = "LOG_LEVEL", default_value = "info")]
+    #[arg(long, env = env_names::LOG_LEVEL, default_value = "info")]
     pub log_level: String,
     /// OTLP/gRPC endpoint for traces (e.g. http://otel-collector:4317); unset disables export.
-    #[arg(long, env = "OTEL_EXPORTER_OTLP_ENDPOINT")]
+    #[arg(long, env = env_names::OTEL_EXPORTER_OTLP_ENDPOINT)]
     pub otlp_endpoint: Option<String>,
 }
 
@@ -68,17 +78,17 @@ pub struct DatabaseSettings {
         id = "database_url",
         value_name = "URL",
         long = "database-url",
-        env = "DATABASE_URL",
+        env = env_names::DATABASE_URL,
         default_value = "postgres://postgres@127.0.0.1:5432/shopfleet",
         hide_env_values = true,
         hide_default_value = true
     )]
     pub url: Secret,
     /// Largest number of pooled Postgres connections.
-    #[arg(long = "database-max-connections", env = "DATABASE_MAX_CONNECTIONS", default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    #[arg(long = "database-max-connections", env = env_names::DATABASE_MAX_CONNECTIONS, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub max_connections: u32,
     /// Seconds to wait for a pooled connection before failing the request.
-    #[arg(long = "database-acquire-timeout-secs", env = "DATABASE_ACQUIRE_TIMEOUT_SECS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
+    #[arg(long = "database-acquire-timeout-secs", env = env_names::DATABASE_ACQUIRE_TIMEOUT_SECS, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=300))]
     pub acquire_timeout_secs: u64,
 }
 
@@ -101,14 +111,14 @@ pub struct RedisSettings {
         id = "redis_url",
         value_name = "URL",
         long = "redis-url",
-        env = "REDIS_URL",
+        env = env_names::REDIS_URL,
         default_value = "redis://127.0.0.1:6379/0",
         hide_env_values = true,
         hide_default_value = true
     )]
     pub url: Secret,
     /// Prefix of every Redis key, so several shops (or tests) can share one Redis.
-    #[arg(long = "redis-key-prefix", env = "REDIS_KEY_PREFIX", default_value = "shopfleet")]
+    #[arg(long = "redis-key-prefix", env = env_names::REDIS_KEY_PREFIX, default_value = "shopfleet")]
     pub key_prefix: String,
 }
 
@@ -125,10 +135,10 @@ impl Validate for RedisSettings {
 #[derive(Debug, Clone, Args)]
 pub struct KafkaSettings {
     /// Kafka bootstrap servers (host:port,...). Unset: events flow through the Postgres outbox only.
-    #[arg(long = "kafka-brokers", env = "KAFKA_BROKERS")]
+    #[arg(long = "kafka-brokers", env = env_names::KAFKA_BROKERS)]
     pub brokers: Option<String>,
     /// Prefix of every topic name: `<prefix>.<aggregate>`.
-    #[arg(long = "kafka-topic-prefix", env = "KAFKA_TOPIC_PREFIX", default_value = "shopfleet")]
+    #[arg(long = "kafka-topic-prefix", env = env_names::KAFKA_TOPIC_PREFIX, default_value = "shopfleet")]
     pub topic_prefix: String,
 }
 
@@ -153,7 +163,7 @@ impl Validate for KafkaSettings {
 #[derive(Debug, Clone, Args)]
 pub struct ReadinessSettings {
     /// Milliseconds each dependency check behind /ready may take.
-    #[arg(long = "ready-timeout-ms", env = "READY_TIMEOUT_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    #[arg(long = "ready-timeout-ms", env = env_names::READY_TIMEOUT_MS, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(10..=60_000))]
     pub timeout_ms: u64,
 }
 

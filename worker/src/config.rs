@@ -4,6 +4,7 @@ use crate::mail::settings::MailSettings;
 use clap::Args;
 use shopfleet_assistant::settings::AssistantSettings;
 use shopfleet_commerce::{catalog::search::SearchSettings, payments::settings::PaymentSettings};
+use shopfleet_env_names as env_names;
 use shopfleet_platform::config::{
     DatabaseSettings, KafkaSettings, ReadinessSettings, RedisSettings, SettingError, TelemetrySettings,
     Validate,
@@ -33,7 +34,7 @@ pub struct WorkerSettings {
     /// Where the simulated payment provider delivers its webhooks: the API's webhook route.
     #[arg(
         long,
-        env = "PAYMENTS_WEBHOOK_URL",
+        env = env_names::PAYMENTS_WEBHOOK_URL,
         default_value = "http://127.0.0.1:8000/api/v1/payments/webhook"
     )]
     pub payments_webhook_url: String,
@@ -42,16 +43,16 @@ pub struct WorkerSettings {
     #[command(flatten)]
     pub assistant: AssistantSettings,
     /// Address of the worker's /health, /ready and /metrics server.
-    #[arg(long = "worker-host", env = "WORKER_HOST", default_value = "0.0.0.0")]
+    #[arg(long = "worker-host", env = env_names::WORKER_HOST, default_value = "0.0.0.0")]
     pub host: IpAddr,
     /// Port of the worker's /health, /ready and /metrics server.
-    #[arg(long = "worker-port", env = "WORKER_PORT", default_value_t = 9090)]
+    #[arg(long = "worker-port", env = env_names::WORKER_PORT, default_value_t = 9090)]
     pub port: u16,
     /// This replica's name in job runs and logs (defaults to the host name).
-    #[arg(long = "worker-id", env = "WORKER_ID")]
+    #[arg(long = "worker-id", env = env_names::WORKER_ID)]
     pub worker_id: Option<String>,
     /// Seconds running work gets to finish after SIGTERM.
-    #[arg(long = "worker-shutdown-grace-secs", env = "WORKER_SHUTDOWN_GRACE_SECS", default_value_t = 25)]
+    #[arg(long = "worker-shutdown-grace-secs", env = env_names::WORKER_SHUTDOWN_GRACE_SECS, default_value_t = 25)]
     pub shutdown_grace_secs: u64,
 }
 
@@ -60,25 +61,25 @@ pub struct WorkerSettings {
 pub struct EventSettings {
     /// Outbox partitions (events of one aggregate always share one). Workers claim a
     /// partition at a time, so this bounds parallelism; keep it equal on every replica.
-    #[arg(long, env = "OUTBOX_PARTITIONS", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
+    #[arg(long, env = env_names::OUTBOX_PARTITIONS, default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub outbox_partitions: u32,
     /// Outbox rows published or dispatched per batch.
-    #[arg(long, env = "OUTBOX_BATCH_SIZE", default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=10_000))]
+    #[arg(long, env = env_names::OUTBOX_BATCH_SIZE, default_value_t = 200, value_parser = clap::value_parser!(u32).range(1..=10_000))]
     pub outbox_batch_size: u32,
     /// Milliseconds between outbox polls when no notification arrives.
-    #[arg(long, env = "OUTBOX_POLL_MS", default_value_t = 500, value_parser = clap::value_parser!(u64).range(10..=60_000))]
+    #[arg(long, env = env_names::OUTBOX_POLL_MS, default_value_t = 500, value_parser = clap::value_parser!(u64).range(10..=60_000))]
     pub outbox_poll_ms: u64,
     /// Hours a published outbox row is kept before the prune job deletes it.
-    #[arg(long, env = "OUTBOX_RETENTION_HOURS", default_value_t = 72, value_parser = clap::value_parser!(u64).range(1..=8760))]
+    #[arg(long, env = env_names::OUTBOX_RETENTION_HOURS, default_value_t = 72, value_parser = clap::value_parser!(u64).range(1..=8760))]
     pub outbox_retention_hours: u64,
     /// Attempts a handler gets for one event before it is dead-lettered.
-    #[arg(long, env = "HANDLER_MAX_ATTEMPTS", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
+    #[arg(long, env = env_names::HANDLER_MAX_ATTEMPTS, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub handler_max_attempts: u32,
     /// Delay before the first retry, doubled on each further one (capped at 30 s).
-    #[arg(long, env = "HANDLER_RETRY_BASE_MS", default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=60_000))]
+    #[arg(long, env = env_names::HANDLER_RETRY_BASE_MS, default_value_t = 200, value_parser = clap::value_parser!(u64).range(1..=60_000))]
     pub handler_retry_base_ms: u64,
     /// Consumer group of handler `h` is `<prefix>.<h>`.
-    #[arg(long, env = "KAFKA_GROUP_PREFIX", default_value = "shopfleet-worker")]
+    #[arg(long, env = env_names::KAFKA_GROUP_PREFIX, default_value = "shopfleet-worker")]
     pub kafka_group_prefix: String,
 }
 
@@ -101,25 +102,25 @@ pub struct ScheduleSettings {
     /// Expire overdue stock reservations.
     #[arg(
         long = "schedule-expire-reservations",
-        env = "SCHEDULE_EXPIRE_RESERVATIONS",
+        env = env_names::SCHEDULE_EXPIRE_RESERVATIONS,
         default_value = "*/15 * * * * *"
     )]
     pub expire_reservations: Schedule,
     /// Cancel unpaid orders past their payment deadline and release their stock.
-    #[arg(long = "schedule-expire-orders", env = "SCHEDULE_EXPIRE_ORDERS", default_value = "*/10 * * * * *")]
+    #[arg(long = "schedule-expire-orders", env = env_names::SCHEDULE_EXPIRE_ORDERS, default_value = "*/10 * * * * *")]
     pub expire_orders: Schedule,
     /// Delete published outbox rows, expired idempotency keys, old failures, job runs and vector tombstones.
-    #[arg(long = "schedule-prune", env = "SCHEDULE_PRUNE", default_value = "0 */10 * * * *")]
+    #[arg(long = "schedule-prune", env = env_names::SCHEDULE_PRUNE, default_value = "0 */10 * * * *")]
     pub prune: Schedule,
     /// Write the consumer lag snapshot the admin API reads.
-    #[arg(long = "schedule-measure-lag", env = "SCHEDULE_MEASURE_LAG", default_value = "*/10 * * * * *")]
+    #[arg(long = "schedule-measure-lag", env = env_names::SCHEDULE_MEASURE_LAG, default_value = "*/10 * * * * *")]
     pub measure_lag: Schedule,
     /// The simulated payment provider: settle late outcomes, deliver due webhooks, retry
     /// refunds left pending.
-    #[arg(long = "schedule-payments", env = "SCHEDULE_PAYMENTS", default_value = "* * * * * *")]
+    #[arg(long = "schedule-payments", env = env_names::SCHEDULE_PAYMENTS, default_value = "* * * * * *")]
     pub payments: Schedule,
     /// Rebuild the search index from Postgres (nothing to do with the postgres backend).
-    #[arg(long = "schedule-reindex", env = "SCHEDULE_REINDEX", default_value = "0 0 3 * * *")]
+    #[arg(long = "schedule-reindex", env = env_names::SCHEDULE_REINDEX, default_value = "0 0 3 * * *")]
     pub reindex: Schedule,
 }
 
@@ -185,5 +186,25 @@ impl Validate for WorkerSettings {
         }
         self.mail.validate()?;
         self.assistant.validate()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::WorkerSettings;
+    use clap::{Args, Command};
+    use shopfleet_platform::config::env_vars;
+
+    /// Each variable the operator sets for the worker (`shopfleet_env_names::WORKER`; the
+    /// operator's tests check it sets no other) is a setting `shopfleet-worker` reads.
+    #[test]
+    fn every_variable_the_operator_sets_for_the_worker_is_read() {
+        let read = env_vars(&WorkerSettings::augment_args(Command::new("shopfleet-worker")));
+        for name in shopfleet_env_names::WORKER {
+            assert!(
+                read.iter().any(|env| env == name),
+                "the operator sets {name}; shopfleet-worker never reads it"
+            );
+        }
     }
 }

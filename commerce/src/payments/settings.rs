@@ -2,6 +2,7 @@
 //! provider) and the worker (where the simulated provider settles and delivers webhooks).
 
 use clap::Args;
+use shopfleet_env_names as env_names;
 use shopfleet_platform::config::{SettingError, Validate};
 use shopfleet_platform::secret::Secret;
 use std::time::Duration;
@@ -12,17 +13,17 @@ pub struct PaymentSettings {
     /// second one stays accepted while a rotation is under way. Each at least 32 bytes.
     #[arg(
         long = "payments-webhook-secrets",
-        env = "PAYMENTS_WEBHOOK_SECRETS",
+        env = env_names::PAYMENTS_WEBHOOK_SECRETS,
         value_delimiter = ',',
         hide_env_values = true
     )]
     pub webhook_secrets: Vec<Secret>,
     /// Seconds a webhook's signature timestamp may differ from the clock.
-    #[arg(long = "payments-webhook-tolerance-secs", env = "PAYMENTS_WEBHOOK_TOLERANCE_SECS", default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long = "payments-webhook-tolerance-secs", env = env_names::PAYMENTS_WEBHOOK_TOLERANCE_SECS, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub webhook_tolerance_secs: u64,
     /// Milliseconds after which the simulated provider settles a `processing` payment
     /// (the "fails late" test card).
-    #[arg(long = "payments-simulator-settle-ms", env = "PAYMENTS_SIMULATOR_SETTLE_MS", default_value_t = 2000, value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
+    #[arg(long = "payments-simulator-settle-ms", env = env_names::PAYMENTS_SIMULATOR_SETTLE_MS, default_value_t = 2000, value_parser = clap::value_parser!(u64).range(0..=3_600_000))]
     pub simulator_settle_ms: u64,
 }
 

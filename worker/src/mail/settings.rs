@@ -3,6 +3,7 @@
 
 use clap::Args;
 use lettre::{AsyncSmtpTransport, Tokio1Executor};
+use shopfleet_env_names as env_names;
 use shopfleet_platform::{
     config::{SettingError, Validate},
     secret::Secret,
@@ -13,16 +14,16 @@ use std::path::PathBuf;
 #[derive(Debug, Clone, Args)]
 pub struct MailSettings {
     /// SMTP server, e.g. `smtps://user:pass@smtp.example.com:465` or `smtp://localhost:25`.
-    #[arg(long = "smtp-url", env = "SMTP_URL")]
+    #[arg(long = "smtp-url", env = env_names::SMTP_URL)]
     pub smtp_url: Option<Secret>,
     /// Write mail as `.eml` files into this directory instead of sending it (development).
-    #[arg(long = "mail-dir", env = "MAIL_DIR", conflicts_with = "smtp_url")]
+    #[arg(long = "mail-dir", env = env_names::MAIL_DIR, conflicts_with = "smtp_url")]
     pub mail_dir: Option<PathBuf>,
     /// The From address of every mail.
-    #[arg(long = "mail-from", env = "MAIL_FROM", default_value = "Shopfleet <no-reply@shopfleet.invalid>")]
+    #[arg(long = "mail-from", env = env_names::MAIL_FROM, default_value = "Shopfleet <no-reply@shopfleet.invalid>")]
     pub from: String,
     /// Seconds between mail queue polls.
-    #[arg(long = "mail-poll-secs", env = "MAIL_POLL_SECS", default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    #[arg(long = "mail-poll-secs", env = env_names::MAIL_POLL_SECS, default_value_t = 2, value_parser = clap::value_parser!(u64).range(1..=3600))]
     pub poll_secs: u64,
 }
 

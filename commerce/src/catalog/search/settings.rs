@@ -3,6 +3,7 @@
 
 use super::{meili::MeiliSearch, postgres::PostgresSearch, SearchIndex};
 use clap::{Args, ValueEnum};
+use shopfleet_env_names as env_names;
 use shopfleet_platform::{
     config::{SettingError, Validate},
     secret::Secret,
@@ -20,16 +21,16 @@ pub enum SearchBackend {
 #[derive(Debug, Clone, Args)]
 pub struct SearchSettings {
     /// Search backend.
-    #[arg(long = "search-backend", env = "SEARCH_BACKEND", value_enum, default_value = "postgres")]
+    #[arg(long = "search-backend", env = env_names::SEARCH_BACKEND, value_enum, default_value = "postgres")]
     pub backend: SearchBackend,
     /// Meilisearch URL, e.g. http://meilisearch:7700 (required with SEARCH_BACKEND=meilisearch).
-    #[arg(long = "meili-url", env = "MEILI_URL")]
+    #[arg(long = "meili-url", env = env_names::MEILI_URL)]
     pub meili_url: Option<String>,
     /// Meilisearch API key.
-    #[arg(long = "meili-api-key", env = "MEILI_API_KEY", hide_env_values = true)]
+    #[arg(long = "meili-api-key", env = env_names::MEILI_API_KEY, hide_env_values = true)]
     pub meili_api_key: Option<Secret>,
     /// Prefix of this shop's Meilisearch indexes: products live in `<prefix>_products`.
-    #[arg(long = "meili-index-prefix", env = "MEILI_INDEX_PREFIX", default_value = "shopfleet")]
+    #[arg(long = "meili-index-prefix", env = env_names::MEILI_INDEX_PREFIX, default_value = "shopfleet")]
     pub meili_index_prefix: String,
 }
 
