@@ -27,13 +27,11 @@ pub trait Validate {
     fn validate(&self) -> Result<(), SettingError>;
 }
 
-/// The environment variables `command` reads its settings from.
-pub fn env_vars(command: &clap::Command) -> Vec<String> {
-    command
-        .get_arguments()
-        .filter_map(|arg| arg.get_env())
-        .map(|env| env.to_string_lossy().into_owned())
-        .collect()
+/// Those of `names` that no setting of `command` is read from (the test that the
+/// variables the operator sets are ones the binary reads).
+pub fn unread_env_vars<'a>(command: &clap::Command, names: &[&'a str]) -> Vec<&'a str> {
+    let read: Vec<_> = command.get_arguments().filter_map(|arg| arg.get_env()).collect();
+    names.iter().copied().filter(|name| !read.iter().any(|env| env == name)).collect()
 }
 
 /// Checks that a secret URL parses and uses one of the allowed schemes.
