@@ -4,6 +4,7 @@
 
 mod common;
 
+use shopfleet_test_support::wait::free_port;
 use std::{process::Command, time::Duration};
 
 fn api() -> Command {
@@ -90,8 +91,4 @@ async fn sigterm_stops_the_server_cleanly() {
     assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
     let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("exits").unwrap();
     assert!(status.success(), "{status:?}");
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }

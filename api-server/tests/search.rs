@@ -12,7 +12,7 @@ use shopfleet_commerce::catalog::listing::{ListingQuery, DEFAULT_PAGE_SIZE};
 use shopfleet_commerce::catalog::search::{
     document, postgres::PostgresSearch, SearchBackend, SearchIndex, SearchQuery,
 };
-use shopfleet_commerce::testing::{meili_flags, meili_url};
+use shopfleet_test_support::database::{meili_flags, meili_url};
 use uuid::Uuid;
 
 /// An API on the Meilisearch backend at `url`, with an index of this test only.

@@ -12,7 +12,7 @@
 mod common;
 
 use common::*;
-use shopfleet_commerce::testing::migrated_database;
+use shopfleet_test_support::database::migrated_database;
 use std::time::{Duration, Instant};
 
 /// Aggregates written concurrently, each by its own task.
@@ -47,7 +47,7 @@ async fn main() {
     let written = started.elapsed();
     eventually(Duration::from_secs(600), "every event reached the handler", || {
         let db = db.clone();
-        async move { count(&db, "SELECT count(*) FROM test_effects").await >= total }
+        async move { scalar(&db, "SELECT count(*) FROM test_effects").await >= total }
     })
     .await;
     let (p50, p99, max, span): (f64, f64, f64, f64) = sqlx::query_as(

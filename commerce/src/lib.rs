@@ -26,6 +26,4 @@ pub mod job_runs;
 pub mod mail_outbox;
 pub mod orders;
 pub mod payments;
-#[cfg(feature = "testing")]
-pub mod testing;
 pub mod workflows;

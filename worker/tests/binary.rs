@@ -1,24 +1,21 @@
 //! The `shopfleet-worker` binary serves its probes on its own port, checks its
 //! dependencies (including Kafka when configured) and stops cleanly on SIGTERM.
 
+use shopfleet_test_support::{
+    database::admin_database_url,
+    services::{env_or, kafka_brokers, redis_url},
+    wait::free_port,
+};
 use std::{process::Command, time::Duration};
-
-fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
 
 #[tokio::test]
 async fn serves_probes_and_stops_on_sigterm() {
     let port = free_port();
     let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_shopfleet-worker"))
         .env_clear()
-        .env("DATABASE_URL", env_or("TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"))
-        .env("REDIS_URL", env_or("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
-        .env("KAFKA_BROKERS", env_or("TEST_KAFKA_BROKERS", "127.0.0.1:9092"))
+        .env("DATABASE_URL", admin_database_url())
+        .env("REDIS_URL", redis_url())
+        .env("KAFKA_BROKERS", kafka_brokers())
         .env("WORKER_HOST", "127.0.0.1")
         .env("WORKER_PORT", port.to_string())
         .env("LOG_FORMAT", "json")

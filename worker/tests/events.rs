@@ -6,7 +6,8 @@
 mod common;
 
 use common::*;
-use shopfleet_commerce::{events::Handler, testing::migrated_database};
+use shopfleet_commerce::events::Handler;
+use shopfleet_test_support::database::migrated_database;
 use std::{sync::atomic::Ordering, sync::Arc, time::Duration};
 
 const AGGREGATES: usize = 12;
@@ -27,7 +28,7 @@ async fn two_workers_deliver_everything_once_in_order(extra: Vec<String>) {
     let total = (2 * AGGREGATES * PER_AGGREGATE) as i64;
     let applied = within(Duration::from_secs(60), || {
         let db = db.clone();
-        async move { count(&db, "SELECT count(*) FROM test_effects").await >= total }
+        async move { scalar(&db, "SELECT count(*) FROM test_effects").await >= total }
     })
     .await;
     assert!(applied, "not every event was applied within 60 s: {}", progress(&db).await);
@@ -36,7 +37,7 @@ async fn two_workers_deliver_everything_once_in_order(extra: Vec<String>) {
     for handler in ["recorder", "auditor"] {
         assert_exactly_once_in_order(&db, handler, AGGREGATES, PER_AGGREGATE).await;
     }
-    assert_eq!(count(&db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await, 0);
+    assert_eq!(scalar(&db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await, 0);
     for worker in workers {
         worker.stop().await;
     }
@@ -50,7 +51,7 @@ async fn progress(db: &sqlx::PgPool) -> String {
             .fetch_all(db)
             .await
             .unwrap();
-    let unpublished = count(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await;
+    let unpublished = scalar(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await;
     let lags: Vec<(String, i64)> = sqlx::query_as(
         "SELECT consumer, sum(lag)::bigint FROM consumer_lag GROUP BY consumer ORDER BY consumer",
     )
@@ -85,34 +86,40 @@ async fn failing_handler_dead_letters_then_replays(extra: Vec<String>) {
     emit(&db, 1, 1).await;
     eventually(Duration::from_secs(30), "the event is dead-lettered", || {
         let db = db.clone();
-        async move { count(&db, "SELECT count(*) FROM dead_letters").await == 1 }
+        async move { scalar(&db, "SELECT count(*) FROM dead_letters").await == 1 }
     })
     .await;
     let (attempts, error): (i32, String) =
         sqlx::query_as("SELECT attempts, error FROM dead_letters").fetch_one(&db).await.unwrap();
     assert_eq!(attempts, 3, "dead-lettered after the configured attempts");
     assert!(error.contains("fault is switched on"), "{error}");
-    assert_eq!(count(&db, "SELECT count(*) FROM handler_failures").await, 3, "every failed attempt recorded");
-    assert_eq!(count(&db, "SELECT count(*) FROM test_effects").await, 0);
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM handler_failures").await,
+        3,
+        "every failed attempt recorded"
+    );
+    assert_eq!(scalar(&db, "SELECT count(*) FROM test_effects").await, 0);
 
     // A replay while the fault persists fails again and keeps the dead letter.
     sqlx::query("UPDATE dead_letters SET replay_requested_at = now()").execute(&db).await.unwrap();
     eventually(Duration::from_secs(15), "the failed replay is recorded", || {
         let db = db.clone();
-        async move { count(&db, "SELECT count(*) FROM dead_letters WHERE replay_requested_at IS NULL").await == 1 }
+        async move {
+            scalar(&db, "SELECT count(*) FROM dead_letters WHERE replay_requested_at IS NULL").await == 1
+        }
     })
     .await;
-    assert_eq!(count(&db, "SELECT attempts::bigint FROM dead_letters").await, 4);
+    assert_eq!(scalar(&db, "SELECT attempts::bigint FROM dead_letters").await, 4);
 
     broken.failing.store(false, Ordering::SeqCst);
     sqlx::query("UPDATE dead_letters SET replay_requested_at = now()").execute(&db).await.unwrap();
     eventually(Duration::from_secs(15), "the replay succeeds", || {
         let db = db.clone();
-        async move { count(&db, "SELECT count(*) FROM dead_letters WHERE replayed_at IS NOT NULL").await == 1 }
+        async move { scalar(&db, "SELECT count(*) FROM dead_letters WHERE replayed_at IS NOT NULL").await == 1 }
     })
     .await;
     assert_eq!(
-        count(&db, "SELECT count(*) FROM test_effects").await,
+        scalar(&db, "SELECT count(*) FROM test_effects").await,
         1,
         "applied exactly once by the replay"
     );

@@ -4,27 +4,11 @@
 mod common;
 
 use common::*;
-use shopfleet_commerce::{
-    events::{outbox, EventType},
-    testing::migrated_database,
-};
+use shopfleet_commerce::events::{outbox, EventType};
+use shopfleet_domain::Role;
+use shopfleet_test_support::{database::migrated_database, fixtures::user};
 use shopfleet_worker::default_handlers;
 use std::time::Duration;
-
-async fn insert_user(db: &sqlx::PgPool, email: &str, name: &str, role: &str) -> uuid::Uuid {
-    let id = uuid::Uuid::now_v7();
-    sqlx::query(
-        "INSERT INTO users (id, email, password_hash, role, display_name) VALUES ($1, $2, 'x', $3, $4)",
-    )
-    .bind(id)
-    .bind(email)
-    .bind(role)
-    .bind(name)
-    .execute(db)
-    .await
-    .unwrap();
-    id
-}
 
 async fn record(db: &sqlx::PgPool, event: EventType, aggregate: uuid::Uuid, data: serde_json::Value) {
     let mut tx = db.begin().await.unwrap();
@@ -47,8 +31,8 @@ async fn worker_writing_mail_files() -> (sqlx::PgPool, tempfile::TempDir, Runnin
 async fn welcome_and_low_stock_mail_reach_the_right_people_as_files() {
     let (db, dir, worker) = worker_writing_mail_files().await;
 
-    let shopper = insert_user(&db, "ann@example.com", "Ann <3", "user").await;
-    let merchant = insert_user(&db, "bob@example.com", "Bob", "merchant").await;
+    let shopper = user(&db, "ann@example.com", "Ann <3", Role::User).await.user_id;
+    let merchant = user(&db, "bob@example.com", "Bob", Role::Merchant).await.user_id;
     record(&db, EventType::UserRegistered, shopper, serde_json::json!({"user_id": shopper})).await;
     let variant = uuid::Uuid::now_v7();
     record(
@@ -92,32 +76,36 @@ async fn a_dead_smtp_server_delays_mail_but_not_event_handling() {
     let settings =
         settings(&url, &[format!("--smtp-url=smtp://127.0.0.1:{closed_port}"), "--mail-poll-secs=1".into()]);
     let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
-    let shopper = insert_user(&db, "cy@example.com", "Cy", "user").await;
+    let shopper = user(&db, "cy@example.com", "Cy", Role::User).await.user_id;
     record(&db, EventType::UserRegistered, shopper, serde_json::json!({"user_id": shopper})).await;
 
     eventually(Duration::from_secs(30), "the send was attempted and rescheduled", || {
         let db = db.clone();
         async move {
-            count(&db, "SELECT count(*) FROM mail_outbox WHERE attempts >= 1 AND last_error IS NOT NULL")
+            scalar(&db, "SELECT count(*) FROM mail_outbox WHERE attempts >= 1 AND last_error IS NOT NULL")
                 .await
                 == 1
         }
     })
     .await;
-    assert_eq!(count(&db, "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL").await, 1, "still queued");
     assert_eq!(
-        count(&db, "SELECT count(*) FROM mail_outbox WHERE next_attempt_at > now() + interval '20 seconds'")
+        scalar(&db, "SELECT count(*) FROM mail_outbox WHERE sent_at IS NULL").await,
+        1,
+        "still queued"
+    );
+    assert_eq!(
+        scalar(&db, "SELECT count(*) FROM mail_outbox WHERE next_attempt_at > now() + interval '20 seconds'")
             .await,
         1,
         "retried later with backoff"
     );
     assert_eq!(
-        count(&db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await,
+        scalar(&db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await,
         0,
         "the event is settled"
     );
     assert_eq!(
-        count(&db, "SELECT count(*) FROM dead_letters").await,
+        scalar(&db, "SELECT count(*) FROM dead_letters").await,
         0,
         "mail trouble is not a handler failure"
     );
@@ -128,22 +116,22 @@ async fn a_dead_smtp_server_delays_mail_but_not_event_handling() {
 async fn a_mail_that_can_never_be_delivered_is_dead_lettered_at_once() {
     let (db, _mail_dir, worker) = worker_writing_mail_files().await;
     // An address no mail system accepts (older rows and imports can hold such values).
-    let shopper = insert_user(&db, "nobody at example dot com", "Dee", "user").await;
+    let shopper = user(&db, "nobody at example dot com", "Dee", Role::User).await.user_id;
     record(&db, EventType::UserRegistered, shopper, serde_json::json!({"user_id": shopper})).await;
 
     eventually(Duration::from_secs(30), "the mail is dead-lettered", || {
         let db = db.clone();
-        async move { count(&db, "SELECT count(*) FROM mail_outbox WHERE failed_at IS NOT NULL").await == 1 }
+        async move { scalar(&db, "SELECT count(*) FROM mail_outbox WHERE failed_at IS NOT NULL").await == 1 }
     })
     .await;
     // Two more poll intervals: a dead-lettered mail is not tried again.
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(
-        count(&db, "SELECT count(*) FROM mail_outbox WHERE attempts = 1 AND sent_at IS NULL").await,
+        scalar(&db, "SELECT count(*) FROM mail_outbox WHERE attempts = 1 AND sent_at IS NULL").await,
         1
     );
     assert_eq!(
-        count(&db, "SELECT count(*) FROM mail_outbox WHERE last_error LIKE '%bad recipient%'").await,
+        scalar(&db, "SELECT count(*) FROM mail_outbox WHERE last_error LIKE '%bad recipient%'").await,
         1,
         "the reason is kept"
     );
@@ -155,7 +143,7 @@ async fn a_mail_that_can_never_be_delivered_is_dead_lettered_at_once() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn order_placed_and_cancelled_mail_the_shopper() {
     let (db, dir, worker) = worker_writing_mail_files().await;
-    let shopper = insert_user(&db, "dee@example.com", "Dee", "user").await;
+    let shopper = user(&db, "dee@example.com", "Dee", Role::User).await.user_id;
     let order = uuid::Uuid::now_v7();
     record(
         &db,
@@ -173,7 +161,7 @@ async fn order_placed_and_cancelled_mail_the_shopper() {
     .await;
     eventually(Duration::from_secs(30), "both order mails are sent", || {
         let db = db.clone();
-        async move { count(&db, "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL").await == 2 }
+        async move { scalar(&db, "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL").await == 2 }
     })
     .await;
     let mails: Vec<String> = std::fs::read_dir(dir.path())
@@ -191,7 +179,7 @@ async fn order_placed_and_cancelled_mail_the_shopper() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn payment_shipping_and_refund_events_mail_the_shopper() {
     let (db, dir, worker) = worker_writing_mail_files().await;
-    let shopper = insert_user(&db, "fay@example.com", "Fay", "user").await;
+    let shopper = user(&db, "fay@example.com", "Fay", Role::User).await.user_id;
     let (order, intent) = (uuid::Uuid::now_v7(), uuid::Uuid::now_v7());
     let base = serde_json::json!({"order_id": order, "user_id": shopper});
     let with = |extra: serde_json::Value| {
@@ -215,7 +203,7 @@ async fn payment_shipping_and_refund_events_mail_the_shopper() {
         "refund_id": uuid::Uuid::now_v7(), "amount_minor": 1000, "currency": "EUR", "refunded_minor": 1000, "reason": "damaged"}))).await;
     eventually(Duration::from_secs(30), "all four mails are sent", || {
         let db = db.clone();
-        async move { count(&db, "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL").await == 4 }
+        async move { scalar(&db, "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL").await == 4 }
     })
     .await;
     let mails: Vec<String> = std::fs::read_dir(dir.path())

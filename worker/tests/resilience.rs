@@ -5,10 +5,8 @@
 mod common;
 
 use common::*;
-use shopfleet_commerce::{
-    events::{outbox, EventType},
-    testing::migrated_database,
-};
+use shopfleet_commerce::events::{outbox, EventType};
+use shopfleet_test_support::database::migrated_database;
 use std::{process::Stdio, time::Duration};
 
 const USERS: usize = 400;
@@ -41,7 +39,7 @@ fn spawn_worker_binary(database_url: &str, mail_dir: &std::path::Path) -> tokio:
     tokio::process::Command::new(env!("CARGO_BIN_EXE_shopfleet-worker"))
         .env_clear()
         .env("DATABASE_URL", database_url)
-        .env("REDIS_URL", env_or("TEST_REDIS_URL", "redis://127.0.0.1:6379/0"))
+        .env("REDIS_URL", redis_url())
         .env("WORKER_HOST", "127.0.0.1")
         .env("WORKER_PORT", free_port().to_string())
         .env("MAIL_DIR", mail_dir)
@@ -66,31 +64,31 @@ async fn sigkill_mid_batch_loses_no_event_and_sends_no_mail_twice() {
     let mut worker = spawn_worker_binary(&url, mail_dir.path());
     eventually(Duration::from_secs(60), "the worker is part-way through the events", || {
         let db = db.clone();
-        async move { count(&db, "SELECT count(*) FROM mail_outbox").await >= 30 }
+        async move { scalar(&db, "SELECT count(*) FROM mail_outbox").await >= 30 }
     })
     .await;
     worker.start_kill().unwrap(); // SIGKILL
     worker.wait().await.unwrap();
-    let queued_at_kill = count(&db, "SELECT count(*) FROM mail_outbox").await as usize;
+    let queued_at_kill = scalar(&db, "SELECT count(*) FROM mail_outbox").await as usize;
     assert!(queued_at_kill < USERS, "killed mid-way ({queued_at_kill} of {USERS} queued)");
 
     let mut worker = spawn_worker_binary(&url, mail_dir.path());
     eventually(Duration::from_secs(120), "every mail is sent after the restart", || {
         let db = db.clone();
         async move {
-            count(&db, "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL").await == USERS as i64
+            scalar(&db, "SELECT count(*) FROM mail_outbox WHERE sent_at IS NOT NULL").await == USERS as i64
         }
     })
     .await;
     worker.start_kill().unwrap();
     worker.wait().await.unwrap();
 
-    assert_eq!(count(&db, "SELECT count(*) FROM mail_outbox").await, USERS as i64, "one mail per event");
+    assert_eq!(scalar(&db, "SELECT count(*) FROM mail_outbox").await, USERS as i64, "one mail per event");
     assert_eq!(
-        count(&db, "SELECT count(*) FROM processed_events WHERE handler = 'email'").await,
+        scalar(&db, "SELECT count(*) FROM processed_events WHERE handler = 'email'").await,
         USERS as i64
     );
-    assert_eq!(count(&db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await, 0);
+    assert_eq!(scalar(&db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await, 0);
     let files: Vec<_> = std::fs::read_dir(mail_dir.path())
         .unwrap()
         .map(|entry| entry.unwrap().file_name().into_string().unwrap())
@@ -163,7 +161,7 @@ async fn events_written_while_the_broker_is_down_arrive_in_order_when_it_is_back
     emit_range(&db, 5, 0..10).await;
     eventually(Duration::from_secs(60), "events before the outage are applied", || {
         let db = db.clone();
-        async move { count(&db, "SELECT count(*) FROM test_effects").await == 50 }
+        async move { scalar(&db, "SELECT count(*) FROM test_effects").await == 50 }
     })
     .await;
 
@@ -171,12 +169,12 @@ async fn events_written_while_the_broker_is_down_arrive_in_order_when_it_is_back
     emit_range(&db, 5, 10..20).await;
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(
-        count(&db, "SELECT count(*) FROM test_effects").await,
+        scalar(&db, "SELECT count(*) FROM test_effects").await,
         50,
         "nothing arrives while the broker is down"
     );
     assert_eq!(
-        count(&db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await,
+        scalar(&db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await,
         50,
         "the outbox holds them"
     );
@@ -184,7 +182,7 @@ async fn events_written_while_the_broker_is_down_arrive_in_order_when_it_is_back
     broker.resume();
     eventually(Duration::from_secs(90), "events written during the outage are applied", || {
         let db = db.clone();
-        async move { count(&db, "SELECT count(*) FROM test_effects").await >= 100 }
+        async move { scalar(&db, "SELECT count(*) FROM test_effects").await >= 100 }
     })
     .await;
     tokio::time::sleep(Duration::from_millis(500)).await;

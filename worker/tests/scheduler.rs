@@ -2,8 +2,8 @@
 
 mod common;
 
-use common::count;
-use shopfleet_commerce::testing::migrated_database;
+use shopfleet_test_support::database::migrated_database;
+use shopfleet_test_support::scalar;
 use shopfleet_worker::scheduler::{self, Job};
 use std::{str::FromStr, time::Duration};
 
@@ -33,12 +33,12 @@ async fn two_schedulers_run_each_tick_once() {
         tokio::time::timeout(Duration::from_secs(5), scheduler).await.expect("scheduler stops").unwrap();
     }
 
-    let runs = count(&db, "SELECT count(*) FROM job_runs WHERE job = 'count'").await;
-    let effects = count(&db, "SELECT count(*) FROM job_effects").await;
+    let runs = scalar(&db, "SELECT count(*) FROM job_runs WHERE job = 'count'").await;
+    let effects = scalar(&db, "SELECT count(*) FROM job_effects").await;
     assert!((3..=5).contains(&runs), "one run per second over ~4 s, got {runs}");
     assert_eq!(effects, runs, "each tick's job body ran exactly once");
-    let ok = count(&db, "SELECT count(*) FROM job_runs WHERE outcome = 'ok: counted'").await;
+    let ok = scalar(&db, "SELECT count(*) FROM job_runs WHERE outcome = 'ok: counted'").await;
     assert_eq!(ok, runs, "every run's outcome is recorded");
-    let distinct_ticks = count(&db, "SELECT count(DISTINCT tick) FROM job_runs").await;
+    let distinct_ticks = scalar(&db, "SELECT count(DISTINCT tick) FROM job_runs").await;
     assert_eq!(distinct_ticks, runs);
 }

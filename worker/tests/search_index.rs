@@ -8,41 +8,23 @@ mod common;
 
 use common::*;
 use shopfleet_commerce::{
-    accounts::{Caller, Role},
     catalog::{
         inventory::{self, NewAdjustment},
         listing::{ListingQuery, DEFAULT_PAGE_SIZE},
-        products::{self, NewProduct, ProductPatch},
+        products::{self, ProductPatch},
         search::{SearchIndex, SearchQuery},
         ProductStatus,
     },
     events::{Envelope, EventType},
-    testing::{meili_flags, meili_url, migrated_database},
+};
+use shopfleet_test_support::{
+    database::{meili_flags, meili_url, migrated_database},
+    fixtures::{merchant, product},
 };
 use shopfleet_worker::{default_handlers, scheduler};
 use sqlx::PgPool;
 use std::time::Duration;
 use uuid::Uuid;
-
-async fn merchant(db: &PgPool) -> Uuid {
-    let id = Uuid::now_v7();
-    sqlx::query("INSERT INTO users (id, email, password_hash, role) VALUES ($1, $2, 'x', 'merchant')")
-        .bind(id)
-        .bind(format!("{id}@example.com"))
-        .execute(db)
-        .await
-        .unwrap();
-    id
-}
-
-async fn create_product(db: &PgPool, merchant: Uuid, title: &str, sku: &str) -> products::Product {
-    let input: NewProduct = serde_json::from_value(serde_json::json!({
-        "title": title, "status": "published", "attributes": {"brand": "Fjord"},
-        "variants": [{"sku": sku, "price_minor": 1500, "currency": "EUR", "on_hand": 2}]
-    }))
-    .unwrap();
-    products::create(db, merchant, &input).await.unwrap()
-}
 
 fn envelope(event: EventType) -> Envelope {
     serde_json::from_value(serde_json::json!({
@@ -81,12 +63,12 @@ async fn with_meilisearch_down_events_are_retried_then_dead_lettered() {
     flags.push("--handler-max-attempts=2".to_owned());
     let settings = settings(&url, &flags);
     let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
-    let product = create_product(&db, merchant(&db).await, "Fjord Merino Socks", "SOCK-FJ-1").await;
+    let product = product(&db, &merchant(&db).await, "Fjord Merino Socks", "SOCK-FJ-1").await;
 
     eventually(Duration::from_secs(30), "the product.created event is dead-lettered", || {
         let db = db.clone();
         async move {
-            count(&db, "SELECT count(*) FROM dead_letters WHERE handler = 'search_index'").await == 1
+            scalar(&db, "SELECT count(*) FROM dead_letters WHERE handler = 'search_index'").await == 1
         }
     })
     .await;
@@ -99,7 +81,7 @@ async fn with_meilisearch_down_events_are_retried_then_dead_lettered() {
     assert_eq!(attempts, 2);
     assert_eq!(event["type"], "product.created");
     assert_eq!(event["data"]["product_id"], product.id.to_string());
-    let processed = count(&db, "SELECT count(*) FROM processed_events WHERE handler = 'search_index'").await;
+    let processed = scalar(&db, "SELECT count(*) FROM processed_events WHERE handler = 'search_index'").await;
     assert_eq!(processed, 0, "a failed upsert is not recorded as handled");
 }
 
@@ -124,11 +106,12 @@ async fn the_reindex_job_runs_once_per_tick_across_workers() {
     for scheduler in schedulers {
         tokio::time::timeout(Duration::from_secs(5), scheduler).await.expect("scheduler stops").unwrap();
     }
-    let runs = count(&db, "SELECT count(*) FROM job_runs WHERE job = 'reindex_search'").await;
+    let runs = scalar(&db, "SELECT count(*) FROM job_runs WHERE job = 'reindex_search'").await;
     assert!((2..=4).contains(&runs), "one run per second over ~3 s, got {runs}");
-    let distinct = count(&db, "SELECT count(DISTINCT tick) FROM job_runs WHERE job = 'reindex_search'").await;
+    let distinct =
+        scalar(&db, "SELECT count(DISTINCT tick) FROM job_runs WHERE job = 'reindex_search'").await;
     assert_eq!(distinct, runs, "each tick ran once");
-    let noop = count(
+    let noop = scalar(
         &db,
         "SELECT count(*) FROM job_runs WHERE job = 'reindex_search' AND outcome LIKE 'ok: nothing to do%'",
     )
@@ -154,11 +137,10 @@ async fn the_handler_keeps_meilisearch_in_step_with_the_catalog() {
     let index = settings.search.index().unwrap();
     index.configure().await.unwrap();
     let worker = RunningWorker::start(&settings, default_handlers(&settings)).await;
-    let seller = merchant(&db).await;
-    let caller = Caller { user_id: seller, role: Role::Merchant };
+    let caller = merchant(&db).await;
 
-    let socks = create_product(&db, seller, "Fjord Merino Socks", "SOCK-FJ-1").await;
-    create_product(&db, seller, "Fjord Wool Hat", "HAT-FJ-1").await;
+    let socks = product(&db, &caller, "Fjord Merino Socks", "SOCK-FJ-1").await;
+    product(&db, &caller, "Fjord Wool Hat", "HAT-FJ-1").await;
     let wait = |text: &'static str, in_stock: Option<bool>, expected: Vec<&'static str>| {
         let (index, db) = (index.clone(), db.clone());
         async move {
@@ -187,6 +169,6 @@ async fn the_handler_keeps_meilisearch_in_step_with_the_catalog() {
     products::update(&db, &caller, socks.id, &archive).await.unwrap();
     wait("merino", None, vec![]).await;
     worker.stop().await;
-    let handled = count(&db, "SELECT count(*) FROM processed_events WHERE handler = 'search_index'").await;
+    let handled = scalar(&db, "SELECT count(*) FROM processed_events WHERE handler = 'search_index'").await;
     assert!(handled >= 5, "created ×2, updated, stock changed, archived: {handled}");
 }

@@ -1,6 +1,6 @@
 //! Test harness: each test gets its own Postgres database (migrated), its own Redis
 //! key prefix and an API server on port 0, talking to the real services.
-#![allow(dead_code)] // each test binary uses a different part of the harness
+#![allow(dead_code, unused_imports)] // each test binary uses a different part of the harness
 
 use clap::Parser;
 use shopfleet_api::{config::ApiSettings, http, state::ApiContext};
@@ -9,18 +9,13 @@ use tokio::sync::oneshot;
 
 pub mod shop;
 
-pub use shopfleet_commerce::testing::create_database;
+pub use shopfleet_test_support::{
+    database::create_database,
+    services::{kafka_brokers, redis_url},
+};
 
 /// The payment webhook secret of every test API (tests sign webhooks with it).
 pub const WEBHOOK_SECRET: &str = "test-webhook-secret-0123456789abcdef";
-
-pub fn redis_url() -> String {
-    std::env::var("TEST_REDIS_URL").unwrap_or_else(|_| "redis://127.0.0.1:6379/0".into())
-}
-
-pub fn kafka_brokers() -> String {
-    std::env::var("TEST_KAFKA_BROKERS").unwrap_or_else(|_| "127.0.0.1:9092".into())
-}
 
 #[derive(Parser)]
 struct SettingsParser {

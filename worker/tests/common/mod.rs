@@ -1,14 +1,18 @@
 //! Worker test harness: a migrated database per test, worker settings as the binary
 //! would parse them, a handler that records its effects in a table, and helpers to
 //! emit events and wait for their effects.
-#![allow(dead_code)] // each test binary uses a different part of the harness
+#![allow(dead_code, unused_imports)] // each test binary uses a different part of the harness
 
 use clap::Parser;
 use shopfleet_commerce::events::{outbox, Envelope, EventType, Handler, HandlerError};
+pub use shopfleet_test_support::{
+    scalar,
+    services::{env_or, kafka_brokers, redis_url},
+    wait::{eventually, free_port, wait_for_port, within},
+};
 use shopfleet_worker::config::WorkerSettings;
 use sqlx::{PgConnection, PgPool};
 use std::{
-    future::Future,
     sync::{
         atomic::{AtomicBool, Ordering},
         Arc,
@@ -23,20 +27,12 @@ struct SettingsParser {
     settings: WorkerSettings,
 }
 
-pub fn env_or(name: &str, default: &str) -> String {
-    std::env::var(name).unwrap_or_else(|_| default.to_owned())
-}
-
-pub fn kafka_brokers() -> String {
-    env_or("TEST_KAFKA_BROKERS", "127.0.0.1:9092")
-}
-
 /// Settings for a worker on `database_url` with fast retries, plus `extra` flags.
 pub fn settings(database_url: &str, extra: &[String]) -> WorkerSettings {
     let mut args = vec![
         "shopfleet-worker".to_owned(),
         format!("--database-url={database_url}"),
-        format!("--redis-url={}", env_or("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")),
+        format!("--redis-url={}", redis_url()),
         format!("--redis-key-prefix=test:{}", uuid::Uuid::new_v4().simple()),
         "--handler-retry-base-ms=10".to_owned(),
         "--outbox-poll-ms=100".to_owned(),
@@ -176,35 +172,6 @@ pub async fn emit_range(db: &PgPool, aggregates: usize, numbers: std::ops::Range
     }
 }
 
-/// Polls `check` until it returns true or `timeout` passes.
-pub async fn eventually<F, Fut>(timeout: Duration, what: &str, check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    assert!(within(timeout, check).await, "timed out waiting for: {what}");
-}
-
-/// Polls `check` until it returns true (then true) or `timeout` passes (then false).
-pub async fn within<F, Fut>(timeout: Duration, mut check: F) -> bool
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + timeout;
-    while tokio::time::Instant::now() < deadline {
-        if check().await {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
-pub async fn count(db: &PgPool, sql: &str) -> i64 {
-    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
-}
-
 /// Asserts each of `handler`'s effects happened exactly once and, per aggregate, in order.
 pub async fn assert_exactly_once_in_order(
     db: &PgPool,
@@ -225,17 +192,4 @@ pub async fn assert_exactly_once_in_order(
         let expected: Vec<i32> = (0..per_aggregate as i32).collect();
         assert_eq!(seen, expected, "aggregate-{aggregate} applied in order, without gaps or repeats");
     }
-}
-
-/// A free TCP port on loopback.
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-/// Waits until something accepts connections on `port`.
-pub async fn wait_for_port(port: u16) {
-    eventually(Duration::from_secs(30), "the port accepts connections", || async move {
-        tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok()
-    })
-    .await;
 }

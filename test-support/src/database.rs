@@ -1,6 +1,6 @@
-//! Test support (feature `testing`): a fresh, migrated Postgres database per test, so
-//! tests run against the real server in isolation and in parallel, and the Meilisearch
-//! server named by `MEILI_URL` for the tests that need one.
+//! A fresh, migrated Postgres database per test, so tests run against the real server in
+//! isolation and in parallel, and the Meilisearch server named by `MEILI_URL` for the tests
+//! that need one.
 
 use sqlx::{Connection, PgConnection, PgPool};
 
@@ -28,7 +28,7 @@ pub async fn create_database() -> String {
 pub async fn migrated_database() -> (String, PgPool) {
     let url = create_database().await;
     let pool = PgPool::connect(&url).await.expect("connecting to the test database");
-    crate::db::migrate(&pool).await.expect("migrations apply");
+    shopfleet_commerce::db::migrate(&pool).await.expect("migrations apply");
     (url, pool)
 }
 

@@ -1,0 +1,18 @@
+//! What the shop's integration tests share, so each test file says only what it tests.
+//! Every test talks to the real services and is isolated: its own database, Redis key
+//! prefix, Kafka topics and Meilisearch index.
+//!
+//! - [`database`]: a fresh, migrated Postgres database per test; Meilisearch, when there is one.
+//! - [`services`]: where the real Redis and Kafka-protocol broker of the tests listen.
+//! - [`wait`]: polling for an effect with a deadline; free and listening ports.
+//! - [`fixtures`]: shop data made through the shop's own code: users, a merchant's product.
+
+pub mod database;
+pub mod fixtures;
+pub mod services;
+pub mod wait;
+
+/// A number read back with `sql` (a count, a sum), for assertions.
+pub async fn scalar(db: &sqlx::PgPool, sql: &str) -> i64 {
+    sqlx::query_scalar(sql).fetch_one(db).await.unwrap()
+}
