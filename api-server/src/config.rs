@@ -103,14 +103,14 @@ impl Validate for HttpSettings {
                 .is_ok_and(|u| matches!(u.scheme(), "http" | "https") && u.path() == "/");
             if !ok || origin.ends_with('/') {
                 return Err(SettingError::new(
-                    "CORS_ORIGINS",
+                    env_names::CORS_ORIGINS,
                     format!("`{origin}` is not an origin like https://shop.example.com"),
                 ));
             }
         }
         if self.docs_enabled && !self.docs_assets_dir.join("swagger-ui-bundle.js").is_file() {
             return Err(SettingError::new(
-                "DOCS_ASSETS_DIR",
+                env_names::DOCS_ASSETS_DIR,
                 format!(
                     "{} does not hold swagger-ui-bundle.js (install the swagger-ui-dist npm package there, or set DOCS_ENABLED=false)",
                     self.docs_assets_dir.display()

@@ -87,20 +87,23 @@ fn check_http_url(setting: &'static str, value: &Option<String>) -> Result<(), S
 
 impl Validate for AssistantSettings {
     fn validate(&self) -> Result<(), SettingError> {
-        check_http_url("QDRANT_URL", &self.qdrant_url)?;
-        check_http_url("EMBEDDINGS_URL", &self.embeddings_url)?;
-        check_http_url("OPENAI_BASE_URL", &self.openai_base_url)?;
+        check_http_url(env_names::QDRANT_URL, &self.qdrant_url)?;
+        check_http_url(env_names::EMBEDDINGS_URL, &self.embeddings_url)?;
+        check_http_url(env_names::OPENAI_BASE_URL, &self.openai_base_url)?;
         if self.vector_backend == VectorBackend::Qdrant && self.qdrant_url.is_none() {
-            return Err(SettingError::new("QDRANT_URL", "is required with VECTOR_BACKEND=qdrant"));
+            return Err(SettingError::new(env_names::QDRANT_URL, "is required with VECTOR_BACKEND=qdrant"));
         }
         let ok = !self.vector_collection.is_empty()
             && self.vector_collection.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !ok {
-            return Err(SettingError::new("VECTOR_COLLECTION", "must be letters, digits, `-` or `_`"));
+            return Err(SettingError::new(
+                env_names::VECTOR_COLLECTION,
+                "must be letters, digits, `-` or `_`",
+            ));
         }
         if self.embeddings_url.is_none() && !self.embedding_model_dir.join("model.safetensors").is_file() {
             return Err(SettingError::new(
-                "EMBEDDING_MODEL_DIR",
+                env_names::EMBEDDING_MODEL_DIR,
                 format!(
                     "{} does not hold model.safetensors (scripts/dev/prereqs.sh fetches all-MiniLM-L6-v2, or set EMBEDDINGS_URL)",
                     self.embedding_model_dir.display()

@@ -98,7 +98,7 @@ impl DatabaseSettings {
 
 impl Validate for DatabaseSettings {
     fn validate(&self) -> Result<(), SettingError> {
-        validate_secret_url("DATABASE_URL", &self.url, &["postgres", "postgresql"])
+        validate_secret_url(env_names::DATABASE_URL, &self.url, &["postgres", "postgresql"])
     }
 }
 
@@ -122,9 +122,12 @@ pub struct RedisSettings {
 
 impl Validate for RedisSettings {
     fn validate(&self) -> Result<(), SettingError> {
-        validate_secret_url("REDIS_URL", &self.url, &["redis", "rediss"])?;
+        validate_secret_url(env_names::REDIS_URL, &self.url, &["redis", "rediss"])?;
         if self.key_prefix.is_empty() || self.key_prefix.contains(char::is_whitespace) {
-            return Err(SettingError::new("REDIS_KEY_PREFIX", "must be non-empty and contain no whitespace"));
+            return Err(SettingError::new(
+                env_names::REDIS_KEY_PREFIX,
+                "must be non-empty and contain no whitespace",
+            ));
         }
         Ok(())
     }
@@ -148,11 +151,11 @@ impl Validate for KafkaSettings {
                 .map(str::trim)
                 .find(|b| b.rsplit_once(':').is_none_or(|(h, p)| h.is_empty() || p.parse::<u16>().is_err()));
             if let Some(bad) = bad {
-                return Err(SettingError::new("KAFKA_BROKERS", format!("`{bad}` is not host:port")));
+                return Err(SettingError::new(env_names::KAFKA_BROKERS, format!("`{bad}` is not host:port")));
             }
         }
         if self.topic_prefix.is_empty() {
-            return Err(SettingError::new("KAFKA_TOPIC_PREFIX", "must be non-empty"));
+            return Err(SettingError::new(env_names::KAFKA_TOPIC_PREFIX, "must be non-empty"));
         }
         Ok(())
     }

@@ -171,18 +171,18 @@ impl Validate for WorkerSettings {
         let needed = 2 * self.events.outbox_partitions + 4;
         if self.database.max_connections < needed {
             return Err(SettingError::new(
-                "DATABASE_MAX_CONNECTIONS",
+                env_names::DATABASE_MAX_CONNECTIONS,
                 format!("must be at least {needed} for OUTBOX_PARTITIONS={}", self.events.outbox_partitions),
             ));
         }
         self.payments.validate()?;
         let webhook_url = url::Url::parse(&self.payments_webhook_url)
-            .map_err(|err| SettingError::new("PAYMENTS_WEBHOOK_URL", format!("not a URL: {err}")))?;
+            .map_err(|err| SettingError::new(env_names::PAYMENTS_WEBHOOK_URL, format!("not a URL: {err}")))?;
         if !matches!(webhook_url.scheme(), "http" | "https") {
-            return Err(SettingError::new("PAYMENTS_WEBHOOK_URL", "must be an http or https URL"));
+            return Err(SettingError::new(env_names::PAYMENTS_WEBHOOK_URL, "must be an http or https URL"));
         }
         if self.events.kafka_group_prefix.is_empty() {
-            return Err(SettingError::new("KAFKA_GROUP_PREFIX", "must be non-empty"));
+            return Err(SettingError::new(env_names::KAFKA_GROUP_PREFIX, "must be non-empty"));
         }
         self.mail.validate()?;
         self.assistant.validate()

@@ -36,6 +36,7 @@ use shopfleet_commerce::{
     events::Handler,
     workflows::Workflows,
 };
+use shopfleet_env_names as env_names;
 use shopfleet_payment_simulator::{Delivery, SimulatedProvider};
 use shopfleet_platform::{
     config::Validate,
@@ -205,7 +206,7 @@ pub async fn start(
     tasks.spawn(scheduler::run(db.clone(), settings.worker_id(), jobs(settings, state)?, stop.clone()));
     tasks.spawn(replay::run(db.clone(), handlers, REPLAY_INTERVAL, stop.clone()));
     if let Some(transport) = mail::transport::Transport::from_settings(&settings.mail)? {
-        let from = settings.mail.from.parse().context("MAIL_FROM")?;
+        let from = settings.mail.from.parse().context(env_names::MAIL_FROM)?;
         let interval = Duration::from_secs(settings.mail.poll_secs);
         tasks.spawn(mail::sender::run(db, transport, from, interval, stop));
     }

@@ -12,6 +12,7 @@ use qdrant_client::{
     },
     Payload as QdrantPayload, Qdrant,
 };
+use shopfleet_env_names as env_names;
 use shopfleet_platform::secret::Secret;
 use tokio::sync::OnceCell;
 use uuid::Uuid;
@@ -28,7 +29,7 @@ impl ServerStore {
         let client = Qdrant::from_url(url)
             .api_key(api_key.map(|k| k.expose().to_owned()))
             .build()
-            .context("QDRANT_URL")?;
+            .context(env_names::QDRANT_URL)?;
         Ok(Self { client, collection: collection.to_owned(), ready: OnceCell::new() })
     }
 

@@ -89,7 +89,7 @@ impl Validate for AuthSettings {
             JwtAlgorithm::Hs256 => {
                 let secret = self.jwt_secret.as_ref().ok_or_else(|| {
                     SettingError::new(
-                        "JWT_SECRET",
+                        env_names::JWT_SECRET,
                         "required with JWT_ALGORITHM=HS256 (e.g. `openssl rand -hex 32`)",
                     )
                 })?;
@@ -97,29 +97,35 @@ impl Validate for AuthSettings {
                     std::iter::once(secret).chain(&self.jwt_previous_secrets).any(|s| s.expose().len() < 32);
                 if too_short {
                     return Err(SettingError::new(
-                        "JWT_SECRET",
+                        env_names::JWT_SECRET,
                         "HS256 keys (JWT_SECRET, JWT_PREVIOUS_SECRETS) must be at least 32 bytes",
                     ));
                 }
             }
             JwtAlgorithm::EdDsa | JwtAlgorithm::Rs256 => {
                 if self.jwt_private_key_file.is_none() {
-                    return Err(SettingError::new("JWT_PRIVATE_KEY_FILE", "required with EdDSA and RS256"));
+                    return Err(SettingError::new(
+                        env_names::JWT_PRIVATE_KEY_FILE,
+                        "required with EdDSA and RS256",
+                    ));
                 }
                 if self.jwt_public_key_file.is_none() {
-                    return Err(SettingError::new("JWT_PUBLIC_KEY_FILE", "required with EdDSA and RS256"));
+                    return Err(SettingError::new(
+                        env_names::JWT_PUBLIC_KEY_FILE,
+                        "required with EdDSA and RS256",
+                    ));
                 }
             }
         }
         if self.access_token_ttl_secs >= self.refresh_token_ttl_secs {
             return Err(SettingError::new(
-                "ACCESS_TOKEN_TTL_SECS",
+                env_names::ACCESS_TOKEN_TTL_SECS,
                 "must be shorter than REFRESH_TOKEN_TTL_SECS",
             ));
         }
         if self.bootstrap_admin_email.is_some() != self.bootstrap_admin_password.is_some() {
             return Err(SettingError::new(
-                "BOOTSTRAP_ADMIN_PASSWORD",
+                env_names::BOOTSTRAP_ADMIN_PASSWORD,
                 "BOOTSTRAP_ADMIN_EMAIL and BOOTSTRAP_ADMIN_PASSWORD go together",
             ));
         }

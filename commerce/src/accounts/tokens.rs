@@ -12,6 +12,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use shopfleet_domain::DomainError;
+use shopfleet_env_names as env_names;
 use std::{collections::HashMap, sync::Arc};
 use uuid::Uuid;
 
@@ -78,19 +79,19 @@ impl TokenKeys {
                     settings.jwt_private_key_file.as_ref().context("JWT_PRIVATE_KEY_FILE is required")?;
                 let public_path =
                     settings.jwt_public_key_file.as_ref().context("JWT_PUBLIC_KEY_FILE is required")?;
-                let private = read(private_path, "JWT_PRIVATE_KEY_FILE")?;
+                let private = read(private_path, env_names::JWT_PRIVATE_KEY_FILE)?;
                 let encoding = if eddsa {
                     EncodingKey::from_ed_pem(&private)
                 } else {
                     EncodingKey::from_rsa_pem(&private)
                 }
                 .context("invalid setting JWT_PRIVATE_KEY_FILE: not a PEM key of that algorithm")?;
-                let public = read(public_path, "JWT_PUBLIC_KEY_FILE")?;
+                let public = read(public_path, env_names::JWT_PUBLIC_KEY_FILE)?;
                 let mut decoding = HashMap::new();
                 let previous = settings
                     .jwt_previous_public_key_files
                     .iter()
-                    .map(|p| read(p, "JWT_PREVIOUS_PUBLIC_KEY_FILES"));
+                    .map(|p| read(p, env_names::JWT_PREVIOUS_PUBLIC_KEY_FILES));
                 for pem in std::iter::once(Ok(public.clone())).chain(previous) {
                     let pem = pem?;
                     let key =

@@ -7,6 +7,7 @@ use chrono::{Duration, TimeZone, Utc};
 use rand::{seq::SliceRandom, Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use shopfleet_domain::DomainError;
+use shopfleet_env_names as env_names;
 use sqlx::PgPool;
 use uuid::Uuid;
 
@@ -136,7 +137,7 @@ pub async fn load(
     spec: &DemoSpec,
     password: &str,
 ) -> Result<DemoSummary, DomainError> {
-    crate::accounts::password::check_policy("DEMO_PASSWORD", password, "")?;
+    crate::accounts::password::check_policy(env_names::DEMO_PASSWORD, password, "")?;
     let existing: i64 = sqlx::query_scalar("SELECT count(*) FROM products").fetch_one(db).await?;
     if existing > 0 {
         return Err(DomainError::Conflict {

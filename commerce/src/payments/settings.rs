@@ -43,13 +43,13 @@ impl Validate for PaymentSettings {
         let secrets = self.active_webhook_secrets();
         if secrets.is_empty() || secrets.len() > 2 {
             return Err(SettingError::new(
-                "PAYMENTS_WEBHOOK_SECRETS",
+                env_names::PAYMENTS_WEBHOOK_SECRETS,
                 "is required: one secret, or two (current first) during a rotation",
             ));
         }
         if secrets.iter().any(|secret| secret.expose().len() < 32) {
             return Err(SettingError::new(
-                "PAYMENTS_WEBHOOK_SECRETS",
+                env_names::PAYMENTS_WEBHOOK_SECRETS,
                 "each secret must be at least 32 bytes",
             ));
         }

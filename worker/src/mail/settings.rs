@@ -30,11 +30,11 @@ pub struct MailSettings {
 impl Validate for MailSettings {
     fn validate(&self) -> Result<(), SettingError> {
         if let Some(url) = &self.smtp_url {
-            check_smtp_url(url.expose()).map_err(|err| SettingError::new("SMTP_URL", err))?;
+            check_smtp_url(url.expose()).map_err(|err| SettingError::new(env_names::SMTP_URL, err))?;
         }
         self.from
             .parse::<lettre::message::Mailbox>()
-            .map_err(|err| SettingError::new("MAIL_FROM", format!("not a mailbox: {err}")))?;
+            .map_err(|err| SettingError::new(env_names::MAIL_FROM, format!("not a mailbox: {err}")))?;
         Ok(())
     }
 }

@@ -46,7 +46,7 @@ impl SearchSettings {
             SearchBackend::Postgres => Arc::new(PostgresSearch),
             SearchBackend::Meilisearch => {
                 let url = self.meili_url.as_deref().ok_or_else(|| {
-                    SettingError::new("MEILI_URL", "required with SEARCH_BACKEND=meilisearch")
+                    SettingError::new(env_names::MEILI_URL, "required with SEARCH_BACKEND=meilisearch")
                 })?;
                 let key = self.meili_api_key.as_ref().map(Secret::expose);
                 Arc::new(MeiliSearch::new(url, key, &self.meili_index_uid())?)
@@ -64,24 +64,26 @@ impl Validate for SearchSettings {
             && prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !ok {
             return Err(SettingError::new(
-                "MEILI_INDEX_PREFIX",
+                env_names::MEILI_INDEX_PREFIX,
                 "must be 1 to 100 ASCII letters, digits, '-' or '_'",
             ));
         }
         if self.backend != SearchBackend::Meilisearch {
             return Ok(());
         }
-        let url = self
-            .meili_url
-            .as_deref()
-            .ok_or_else(|| SettingError::new("MEILI_URL", "required with SEARCH_BACKEND=meilisearch"))?;
+        let url = self.meili_url.as_deref().ok_or_else(|| {
+            SettingError::new(env_names::MEILI_URL, "required with SEARCH_BACKEND=meilisearch")
+        })?;
         let parsed = url::Url::parse(url)
-            .map_err(|err| SettingError::new("MEILI_URL", format!("`{url}` is not a URL: {err}")))?;
+            .map_err(|err| SettingError::new(env_names::MEILI_URL, format!("`{url}` is not a URL: {err}")))?;
         if !matches!(parsed.scheme(), "http" | "https") || parsed.host().is_none() {
-            return Err(SettingError::new("MEILI_URL", format!("`{url}` is not an http(s) URL with a host")));
+            return Err(SettingError::new(
+                env_names::MEILI_URL,
+                format!("`{url}` is not an http(s) URL with a host"),
+            ));
         }
         if self.meili_api_key.as_ref().is_some_and(Secret::is_empty) {
-            return Err(SettingError::new("MEILI_API_KEY", "must not be empty when set"));
+            return Err(SettingError::new(env_names::MEILI_API_KEY, "must not be empty when set"));
         }
         Ok(())
     }
