@@ -16,6 +16,11 @@ impl PageLimit {
         Ok(Self(limit))
     }
 
+    /// `limit` (already defaulted by the caller); a 422 naming `limit` unless it is 1 to `max`.
+    pub fn within(limit: u32, max: u32) -> Result<Self, DomainError> {
+        Self::new(Some(limit), limit, max)
+    }
+
     /// The limit as SQL binds it.
     pub fn rows(self) -> i64 {
         i64::from(self.0)
@@ -29,6 +34,12 @@ mod tests {
     #[test]
     fn absent_takes_the_default() {
         assert_eq!(PageLimit::new(None, 50, 100).unwrap().rows(), 50);
+    }
+
+    #[test]
+    fn a_given_limit_is_checked_the_same_way() {
+        assert_eq!(PageLimit::within(7, 10).unwrap().rows(), 7);
+        assert!(PageLimit::within(11, 10).is_err() && PageLimit::within(0, 10).is_err());
     }
 
     #[test]

@@ -4,7 +4,7 @@
 use super::products::{Product, PRODUCT_COLUMNS};
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde::{Deserialize, Serialize};
-use shopfleet_domain::DomainError;
+use shopfleet_domain::{DomainError, PageLimit};
 use sqlx::{PgPool, Postgres, QueryBuilder};
 use uuid::Uuid;
 
@@ -77,9 +77,7 @@ fn encode(sort: Sort, product: &Product) -> String {
 
 impl ListingQuery {
     pub(super) fn validate(&self) -> Result<(), DomainError> {
-        if !(1..=MAX_PAGE_SIZE).contains(&self.limit) {
-            return Err(DomainError::invalid("limit", format!("must be between 1 and {MAX_PAGE_SIZE}")));
-        }
+        PageLimit::within(self.limit, MAX_PAGE_SIZE)?;
         for (field, value) in
             [("min_price_minor", self.min_price_minor), ("max_price_minor", self.max_price_minor)]
         {

@@ -5,7 +5,7 @@ use super::{check_currency, check_slug, slugify, ProductStatus, MAX_PRICE_MINOR}
 use crate::{accounts::Caller, events::EventType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shopfleet_domain::DomainError;
+use shopfleet_domain::{DomainError, PageLimit};
 use sqlx::{PgPool, Postgres, Transaction};
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -348,9 +348,7 @@ pub async fn variants_page(
     after: Option<Uuid>,
     limit: u32,
 ) -> Result<VariantPage, DomainError> {
-    if !(1..=MAX_VARIANT_PAGE).contains(&limit) {
-        return Err(DomainError::invalid("limit", format!("must be between 1 and {MAX_VARIANT_PAGE}")));
-    }
+    PageLimit::within(limit, MAX_VARIANT_PAGE)?;
     if let Some(after) = after {
         let known: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM variants WHERE id = $1 AND product_id = $2)")
