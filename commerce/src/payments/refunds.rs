@@ -36,7 +36,8 @@ pub struct Refund {
 const COLUMNS: &str = "id, order_id, amount_minor, reason, status, failure_message, created_at";
 
 /// Writes a pending refund of `amount` (everything still refundable when `None`) for the
-/// payment intent `intent`, locking it first.
+/// payment intent `intent`, locking it first. The caller holds the lock of the intent's
+/// order (`orders::lock`): locks are taken order first, then payment, everywhere.
 pub async fn request_locked(
     tx: &mut PgConnection,
     intent: Uuid,

@@ -40,6 +40,10 @@ impl Workflows {
         actor: Uuid,
     ) -> Result<Refund, DomainError> {
         let mut tx = self.db.begin().await?;
+        // Lock the order before its payment, as mirroring a provider answer does: a refund
+        // inserted under the payment's lock alone waits for the order's key lock while a
+        // concurrent mirror holds the order and waits for the payment (a deadlock).
+        orders::lock(&mut tx, order).await?.ok_or(DomainError::NotFound("order"))?;
         let intent = refunds::intent_of(&mut tx, order).await?.ok_or(DomainError::NotFound("order"))?;
         let refund = refunds::request_locked(&mut tx, intent, amount, reason, Some(actor)).await?;
         tx.commit().await?;
