@@ -69,6 +69,9 @@ pub struct HttpSettings {
     /// Directory holding the swagger-ui-dist assets served under /docs.
     #[arg(long, env = env_names::DOCS_ASSETS_DIR, default_value = ".dev/swagger-ui")]
     pub docs_assets_dir: PathBuf,
+    /// Directory of the built web app (storefront and consoles), served at `/`; unset: none.
+    #[arg(long, env = env_names::WEB_DIR)]
+    pub web_dir: Option<PathBuf>,
     /// Seconds in-flight requests get to finish after SIGTERM.
     #[arg(long, env = env_names::SHUTDOWN_GRACE_SECS, default_value_t = 25)]
     pub shutdown_grace_secs: u64,
@@ -116,6 +119,14 @@ impl Validate for HttpSettings {
                     self.docs_assets_dir.display()
                 ),
             ));
+        }
+        if let Some(dir) = &self.web_dir {
+            if !dir.join("index.html").is_file() {
+                return Err(SettingError::new(
+                    env_names::WEB_DIR,
+                    format!("{} does not hold index.html (build the web app with `npm run build` in web/)", dir.display()),
+                ));
+            }
         }
         Ok(())
     }

@@ -63,6 +63,9 @@ pub const CORS_ORIGINS: &str = "CORS_ORIGINS";
 pub const DOCS_ENABLED: &str = "DOCS_ENABLED";
 /// Swagger-ui-dist files for `/docs`. Default: `.dev/swagger-ui`.
 pub const DOCS_ASSETS_DIR: &str = "DOCS_ASSETS_DIR";
+/// The built web app (`web/dist`: storefront and consoles) served at `/`. Default: unset, no
+/// web app (the API image sets it).
+pub const WEB_DIR: &str = "WEB_DIR";
 /// Time in-flight requests get after SIGTERM. Default: `25`.
 pub const SHUTDOWN_GRACE_SECS: &str = "SHUTDOWN_GRACE_SECS";
 /// Time a client has to send a request's headers (and the keep-alive idle limit); slower clients are

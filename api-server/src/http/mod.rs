@@ -21,6 +21,7 @@ pub mod payments;
 pub mod problem;
 pub mod query;
 pub mod text;
+pub mod web;
 
 use crate::{config::HttpSettings, state::ApiContext};
 use axum::{
@@ -129,14 +130,18 @@ pub fn openapi() -> serde_json::Value {
     contract::complete(&documented_routes().into_openapi())
 }
 
-/// All routes with their state, the docs and the problem+json fallback; no middleware yet.
+/// All routes with their state, the docs, and for anything else the web app (when
+/// `WEB_DIR` is set) or a bare 404 that becomes problem+json; no middleware yet.
 pub fn routes(ctx: ApiContext) -> Router {
     let docs_assets = ctx.settings.http.docs_enabled.then_some(ctx.settings.http.docs_assets_dir.as_path());
+    let web_app = ctx.settings.http.web_dir.as_deref().map(web::service);
     let (router, spec) = documented_routes().split_for_parts();
-    router
-        .merge(docs::router(contract::complete(&spec), docs_assets))
-        .fallback(|| async { StatusCode::NOT_FOUND.into_response() })
-        .with_state(ctx)
+    let router = router.merge(docs::router(contract::complete(&spec), docs_assets));
+    let router = match web_app {
+        Some(app) => router.fallback_service(app),
+        None => router.fallback(|| async { StatusCode::NOT_FOUND.into_response() }),
+    };
+    router.with_state(ctx)
 }
 
 /// The full application: routes wrapped in the middleware stack.
