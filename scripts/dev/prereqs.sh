@@ -60,6 +60,12 @@ if [ ! -f "$swagger/swagger-ui-bundle.js" ]; then
 fi
 ln -sfn "$swagger" "$DEV_DIR/swagger-ui"
 
+# Node.js 20.19+ builds the web app (Vite 8); Debian's Chromium runs its browser tests.
+node_version="$(node -e 'process.stdout.write(process.versions.node)' 2>/dev/null || echo 0)"
+node -e 'const [a, b] = process.versions.node.split(".").map(Number); process.exit(a > 20 || (a === 20 && b >= 19) ? 0 : 1)' 2>/dev/null ||
+  die "Node.js 20.19 or newer is needed for the web app (found $node_version)"
+if [ "$want_test" = 1 ]; then apt_install chromium; fi
+
 if [ "$want_test" = 1 ]; then
   venv_pip_install "openapi-spec-validator==0.7.*" "schemathesis==4.32.5"
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # `make dev`: installs what is missing, brings up Postgres and Redis (and tansu with
-# KAFKA=1), migrates, then runs shopfleet-api (port 8000) and shopfleet-worker (port 9090)
+# KAFKA=1), builds the web app, migrates, then runs shopfleet-api (port 8000) and shopfleet-worker (port 9090)
 # in the foreground. Ctrl-C stops the binaries and every service this script started.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -51,6 +51,13 @@ else
 fi
 cargo build --bin shopfleet-api --bin shopfleet-worker
 
+# The web app (storefront and consoles), rebuilt when its sources changed since the last build.
+if [ ! -f web/dist/index.html ] || [ -n "$(find web/src web/index.html web/package-lock.json -newer web/dist/index.html -print -quit)" ]; then
+  say "building the web app (web/dist)"
+  (cd web && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund --loglevel=error && npx vite build --logLevel warn)
+fi
+export WEB_DIR="${WEB_DIR:-$ROOT/web/dist}"
+
 db_name="${DATABASE_URL##*/}"; db_name="${db_name%%\?*}"
 admin_url="${DATABASE_URL%/*}/postgres"
 if ! psql "$admin_url" -tAc "SELECT 1 FROM pg_database WHERE datname = '$db_name'" | grep -q 1; then
@@ -76,7 +83,8 @@ done
 cat >&2 <<EOT
 
   Shopfleet is running (Ctrl-C stops everything make dev started)
-    API        http://$API_HOST:$API_PORT
+    web app    http://$API_HOST:$API_PORT/   (merchant console /merchant, admin console /admin)
+    API        http://$API_HOST:$API_PORT/api/v1
     API docs   http://$API_HOST:$API_PORT/docs   (spec: /openapi.json)
     metrics    http://$API_HOST:$API_PORT/metrics   worker: http://$WORKER_HOST:$WORKER_PORT/metrics
     readiness  http://$API_HOST:$API_PORT/ready

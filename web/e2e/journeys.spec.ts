@@ -1,0 +1,172 @@
+// One order's life through the web app, as its three kinds of users live it: a shopper
+// registers, searches with a typo, filters, adds two variants, checks out and pays with the
+// 3-D Secure card; the merchant ships a line with tracking; the shopper sees it shipped; an
+// admin refunds part of it and replays a dead letter. Runs serially: each step builds on the last.
+import { execFileSync } from "node:child_process";
+import { test, expect, env, capture, signIn, signOut } from "./fixtures";
+
+test.describe.configure({ mode: "serial" });
+
+const shopper = { email: `shopper-${Date.now()}@e2e.shopfleet.dev`, password: "a long enough passphrase 42" };
+let orderId = "";
+let orderNumber = "";
+let merchantEmail = "";
+
+test("the storefront is browsable signed out, in English and Chinese", async ({ page }, testInfo) => {
+  await page.goto("/");
+  await expect(page.getByRole("heading", { name: "Welcome to Shopfleet" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "New arrivals" })).toBeVisible();
+  await capture(page, testInfo, "home");
+
+  await page.getByRole("link", { name: "Catalog" }).click();
+  await expect(page.getByRole("heading", { name: "All products" })).toBeVisible();
+  const first = page.locator(".product-card").first();
+  await expect(first).toBeVisible();
+  const before = await page.locator(".product-card").count();
+  await page.getByRole("button", { name: "Load more" }).click();
+  await expect.poll(() => page.locator(".product-card").count()).toBeGreaterThan(before);
+  await capture(page, testInfo, "catalog");
+
+  await page.getByLabel("Language").selectOption("zh");
+  await expect(page.getByRole("heading", { name: "全部商品" })).toBeVisible();
+  await expect(page.locator("html")).toHaveAttribute("lang", "zh-CN");
+  await expect(page.locator(".price").first()).toContainText("€");
+  await page.getByLabel("语言").selectOption("en");
+  await expect(page.getByRole("heading", { name: "All products" })).toBeVisible();
+});
+
+test("a shopper registers, finds products despite a typo, filters, and pays with 3-D Secure", async ({ page, request }, testInfo) => {
+  await page.goto("/register");
+  await page.getByLabel("E-mail").fill(shopper.email);
+  await page.getByLabel("Password").fill(shopper.password);
+  await page.getByRole("button", { name: "Create account" }).click();
+  await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
+
+  // Search with a typo ("sneakrs"), then narrow to the shoes category with its facet.
+  await page.getByLabel("Search the shop").fill("sneakrs");
+  await page.getByRole("button", { name: "Search", exact: true }).click();
+  await expect(page.getByRole("heading", { name: /results? for “sneakrs”/ })).toBeVisible();
+  await expect(page.locator(".product-card h3").first()).toContainText("Sneakers");
+  await page.getByRole("complementary").getByRole("link", { name: "shoes" }).click();
+  await expect(page).toHaveURL(/category=shoes/);
+  await capture(page, testInfo, "search");
+
+  // A pair of sneakers with two sizes in stock, among the filtered results.
+  const found = await (await request.get("/api/v1/search?q=sneakrs&category=shoes&limit=24")).json();
+  const product = found.items.find((p: { variant_count: number; in_stock: boolean }) => p.variant_count >= 2 && p.in_stock);
+  expect(product, "sneakers in two sizes").toBeTruthy();
+  merchantEmail = await merchantOf(request, product.merchant_id);
+  await page.locator(".product-card").filter({ has: page.locator(`a[href="/products/${product.id}"]`) }).getByRole("link").click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText(product.title);
+  await capture(page, testInfo, "product");
+
+  const sizes = page.getByRole("group", { name: "Choose an option" }).getByRole("radio");
+  const inStock = page.getByRole("group", { name: "Choose an option" }).locator("label:not(:has(.stock-out)) input");
+  expect(await sizes.count()).toBeGreaterThanOrEqual(2);
+  for (const index of [0, 1]) {
+    await inStock.nth(index).check();
+    await page.getByRole("button", { name: "Add to cart" }).click();
+    await expect(page.getByText("Added to your cart.")).toBeVisible();
+  }
+  await page.getByRole("link", { name: /^Cart/ }).click();
+  await expect(page.getByRole("row")).toHaveCount(3);
+  await capture(page, testInfo, "cart");
+
+  await page.getByRole("link", { name: "Checkout" }).click();
+  await page.getByLabel("Full name").fill("Ada Lovelace");
+  await page.getByLabel("Address", { exact: true }).fill("12 Analytical Street");
+  await page.getByLabel("Postal code").fill("10115");
+  await page.getByLabel("City").fill("Berlin");
+  await page.getByLabel("Country").fill("DE");
+  await page.getByRole("button", { name: "Save address" }).click();
+  await expect(page.getByRole("radio", { name: /Ada Lovelace/ })).toBeChecked();
+  await capture(page, testInfo, "checkout");
+  await page.getByRole("button", { name: "Place order" }).click();
+
+  const heading = page.getByRole("heading", { level: 1, name: /^Order #\d+$/ });
+  await expect(heading).toBeVisible();
+  orderNumber = (await heading.textContent())!.replace("Order #", "");
+  orderId = page.url().split("/orders/")[1]!;
+  await expect(page.locator(".page-header .status")).toHaveText("Awaiting payment");
+
+  await page.getByLabel("Card number").fill("4000 0027 6000 3184");
+  await page.getByLabel("Expiry (MM/YY)").fill("12/34");
+  await page.getByLabel("Security code").fill("123");
+  await page.getByRole("button", { name: "Pay now" }).click();
+  await expect(page.getByRole("dialog", { name: /3-D Secure/ })).toBeVisible();
+  await page.getByRole("button", { name: "Approve payment" }).click();
+  await expect(page.getByText("Payment received. Thank you!")).toBeVisible();
+  await expect(page.locator(".page-header .status")).toHaveText("Paid");
+  await capture(page, testInfo, "order-paid");
+
+  await page.getByRole("link", { name: "Orders" }).click();
+  await expect(page.getByRole("link", { name: `#${orderNumber}` })).toBeVisible();
+  await signOut(page);
+});
+
+test("the merchant ships a line with tracking and the shopper sees it shipped", async ({ page }, testInfo) => {
+  await signIn(page, merchantEmail, env.demoPassword);
+  await page.getByRole("link", { name: "Merchant console" }).click();
+  await page.goto("/merchant/orders");
+  const order = page.getByRole("region", { name: new RegExp(`Order #${orderNumber}\\b`) });
+  await expect(order).toBeVisible();
+  await capture(page, testInfo, "merchant-orders");
+  await order.getByLabel("Carrier").fill("DHL");
+  await order.getByLabel("Tracking number").fill("JD014600006281234567");
+  await order.getByRole("button", { name: "Ship" }).click();
+  await expect(order.getByText("JD014600006281234567").first()).toBeVisible();
+  await signOut(page);
+
+  await signIn(page, shopper.email, shopper.password);
+  await page.goto(`/orders/${orderId}`);
+  await expect(page.getByText("DHL tracking JD014600006281234567").first()).toBeVisible();
+  await expect(page.getByRole("cell", { name: /Shipped/ }).first()).toBeVisible();
+  await capture(page, testInfo, "order-shipped");
+  await signOut(page);
+});
+
+test("an admin refunds part of the order and replays a dead letter", async ({ page }, testInfo) => {
+  await signIn(page, env.adminEmail, env.adminPassword);
+  await page.getByRole("link", { name: "Admin console" }).click();
+  await page.goto(`/admin/orders/${orderId}`);
+  await expect(page.getByRole("heading", { name: new RegExp(`Order #${orderNumber}\\b`) })).toBeVisible();
+  await page.getByLabel("Refund amount").fill("5.00");
+  await page.getByLabel("Reason").fill("box arrived damaged");
+  await page.getByRole("button", { name: "Refund" }).click();
+  await expect(page.getByRole("status").filter({ hasText: "Refunded €5.00." })).toBeVisible();
+  await capture(page, testInfo, "admin-order");
+
+  // A handler gave up on an event: the worker records a dead letter like this one.
+  psql(
+    `INSERT INTO dead_letters (id, handler, event_id, event, error, attempts)
+     SELECT gen_random_uuid(), 'email', o.id,
+            jsonb_build_object('id', o.id, 'type', o.event_type, 'version', o.version, 'occurred_at', o.occurred_at,
+                               'aggregate', o.aggregate, 'aggregate_id', o.aggregate_id, 'data', o.data),
+            'smtp: connection refused', 5
+     FROM outbox o WHERE o.event_type = 'order.paid' ORDER BY o.seq DESC LIMIT 1`,
+  );
+  await page.goto("/admin/events");
+  await expect(page.getByText("smtp: connection refused")).toBeVisible();
+  await capture(page, testInfo, "admin-events");
+  await page.getByRole("button", { name: "Replay" }).first().click();
+  await expect(page.getByText("Replay requested").first()).toBeVisible();
+  await expect.poll(() => psql("SELECT count(*) FROM dead_letters WHERE replay_requested_at IS NOT NULL OR replayed_at IS NOT NULL")).toBe("1");
+  // The worker picks the replay up and delivers the event again.
+  await expect.poll(() => psql("SELECT count(*) FROM dead_letters WHERE replayed_at IS NOT NULL"), { timeout: 30_000 }).toBe("1");
+});
+
+function psql(sql: string): string {
+  return execFileSync("psql", [env.databaseUrl, "-tAc", sql], { encoding: "utf8" }).trim();
+}
+
+async function merchantOf(request: import("@playwright/test").APIRequestContext, merchantId: string): Promise<string> {
+  const token = await (
+    await request.post("/api/v1/auth/token", { data: { grant_type: "password", username: env.adminEmail, password: env.adminPassword } })
+  ).json();
+  const users = await (
+    await request.get("/api/v1/admin/users?role=merchant&limit=100", { headers: { Authorization: `Bearer ${token.access_token}` } })
+  ).json();
+  const merchant = users.items.find((u: { id: string }) => u.id === merchantId);
+  expect(merchant, "the product's merchant").toBeTruthy();
+  return merchant.email;
+}

@@ -1,0 +1,33 @@
+// One product in a grid: image, title (optionally with search highlights), price and stock.
+import type { ReactNode } from "react";
+import { Link } from "react-router";
+import { useTranslation } from "react-i18next";
+import type { Schemas } from "../api/client";
+import { Money } from "../ui/Money";
+
+type Product = Schemas["Product"];
+
+export function ProductCard({ product, title, extra }: { product: Product; title?: ReactNode; extra?: ReactNode }) {
+  const { t } = useTranslation();
+  const image = product.images[0];
+  return (
+    <article className="card product-card">
+      {image ? <img src={image.url} alt={image.alt ?? ""} loading="lazy" width={320} height={240} /> : <div className="placeholder-image" aria-hidden="true" />}
+      <h3>
+        <Link to={`/products/${product.id}`}>{title ?? product.title}</Link>
+      </h3>
+      {product.min_price_minor != null && product.currency && (
+        <p className="price">
+          {product.variant_count > 1 && <span className="muted">{t("product.from")} </span>}
+          <Money minor={product.min_price_minor} currency={product.currency} />
+        </p>
+      )}
+      <p className={product.in_stock ? "stock-in" : "stock-out"}>{product.in_stock ? t("product.inStock") : t("product.outOfStock")}</p>
+      {extra}
+    </article>
+  );
+}
+
+export function ProductGrid({ children }: { children: ReactNode }) {
+  return <ul className="grid">{children}</ul>;
+}
