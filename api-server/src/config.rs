@@ -124,7 +124,10 @@ impl Validate for HttpSettings {
             if !dir.join("index.html").is_file() {
                 return Err(SettingError::new(
                     env_names::WEB_DIR,
-                    format!("{} does not hold index.html (build the web app with `npm run build` in web/)", dir.display()),
+                    format!(
+                        "{} does not hold index.html (build the web app with `npm run build` in web/)",
+                        dir.display()
+                    ),
                 ));
             }
         }

@@ -212,6 +212,18 @@ async fn deactivation_revokes_sessions_and_role_changes_apply_at_once() {
         .unwrap();
     let body = assert_problem(bad_role, 422, "validation_failed").await;
     assert_eq!(body["errors"][0]["field"], "role");
+
+    // An admin cannot demote (or deactivate) themselves, so a slip never locks the shop out.
+    let own = |path: String| app.client.put(app.url(&path)).bearer_auth(&admin.access_token);
+    let demoted = own(format!("/api/v1/admin/users/{}/role", admin.id))
+        .json(&json!({"role": "user"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(demoted, 409, "cannot_change_own_role").await;
+    let deactivated = admin_post(format!("/api/v1/admin/users/{}/deactivate", admin.id)).await.unwrap();
+    assert_problem(deactivated, 409, "cannot_deactivate_self").await;
+    assert_eq!(app.get_as("/api/v1/admin/users", &admin.access_token).send().await.unwrap().status(), 200);
 }
 
 #[tokio::test]

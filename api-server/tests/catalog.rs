@@ -93,6 +93,69 @@ async fn merchants_create_products_and_shoppers_see_published_ones() {
 }
 
 #[tokio::test]
+async fn merchants_list_their_own_products_in_every_status() {
+    let app = spawn_app().await;
+    let admin = app.admin("admin@example.com").await;
+    categories(&app, &admin).await;
+    let seller = merchant(&app, "own@example.com").await;
+    let rival = merchant(&app, "rival@example.com").await;
+    for (title, sku, status) in [
+        ("Draft Coat", "OWN-1", "draft"),
+        ("Live Coat", "OWN-2", "published"),
+        ("Old Coat", "OWN-3", "archived"),
+    ] {
+        let mut body = product(title, "jackets", sku, 5000, 3, "Acme");
+        body["status"] = json!(status);
+        assert_eq!(app.post_as("/api/v1/products", &seller.access_token, &body).await.status(), 201);
+    }
+    app.post_as(
+        "/api/v1/products",
+        &rival.access_token,
+        &product("Rival Coat", "jackets", "RIV-1", 5000, 3, "Acme"),
+    )
+    .await;
+    let titles = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|p| p["title"].as_str().unwrap().to_owned()).collect()
+    };
+
+    let own: Value = app.get_json_as("/api/v1/merchant/products?sort=title", &seller.access_token).await;
+    assert_eq!(
+        titles(&own),
+        ["Draft Coat", "Live Coat", "Old Coat"],
+        "drafts and archived included, no rival's"
+    );
+    let drafts: Value = app.get_json_as("/api/v1/merchant/products?status=draft", &seller.access_token).await;
+    assert_eq!(titles(&drafts), ["Draft Coat"]);
+    let first: Value =
+        app.get_json_as("/api/v1/merchant/products?sort=title&limit=2", &seller.access_token).await;
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let rest: Value = app
+        .get_json_as(
+            &format!("/api/v1/merchant/products?sort=title&limit=2&cursor={cursor}"),
+            &seller.access_token,
+        )
+        .await;
+    assert_eq!(titles(&rest), ["Old Coat"]);
+    let public: Value =
+        app.client.get(app.url("/api/v1/products?sort=title")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(
+        titles(&public),
+        ["Live Coat", "Rival Coat"],
+        "the public listing shows published products only"
+    );
+
+    let bad =
+        app.get_as("/api/v1/merchant/products?status=hidden", &seller.access_token).send().await.unwrap();
+    assert_eq!(assert_problem(bad, 422, "validation_failed").await["errors"][0]["field"], "status");
+    let too_many =
+        app.get_as("/api/v1/merchant/products?limit=101", &seller.access_token).send().await.unwrap();
+    assert_eq!(assert_problem(too_many, 422, "validation_failed").await["errors"][0]["field"], "limit");
+    let shopper = app.register_and_login("buyer@example.com").await;
+    let refused = app.get_as("/api/v1/merchant/products", &shopper.access_token).send().await.unwrap();
+    assert_problem(refused, 403, "forbidden").await;
+}
+
+#[tokio::test]
 async fn bad_catalog_input_gets_problems_naming_the_field() {
     let app = spawn_app().await;
     let admin = app.admin("admin@example.com").await;

@@ -78,6 +78,9 @@ async fn merchants_fulfil_their_own_lines_and_the_order_follows() {
     let started: Value =
         fulfil(&app, &tea_merchant, &order, json!({"action": "start"})).await.json().await.unwrap();
     assert_eq!(started["status"], "fulfilling");
+    let skus: Vec<&str> =
+        started["lines"].as_array().unwrap().iter().map(|l| l["sku"].as_str().unwrap()).collect();
+    assert_eq!(skus, ["TEA-F"], "the answer shows the merchant only their own lines, as the listing does");
     let shipped: Value = fulfil(
         &app,
         &tea_merchant,

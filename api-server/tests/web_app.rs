@@ -53,7 +53,8 @@ async fn serves_the_app_its_assets_and_deep_links_with_cache_rules_and_csp() {
 
     // A client that accepts gzip gets the precompressed twin.
     let raw = reqwest::Client::builder().no_gzip().build().unwrap();
-    let compressed = raw.get(app.url("/assets/app-1a2b3c.js")).header("accept-encoding", "gzip").send().await.unwrap();
+    let compressed =
+        raw.get(app.url("/assets/app-1a2b3c.js")).header("accept-encoding", "gzip").send().await.unwrap();
     assert_eq!(compressed.headers()["content-encoding"], "gzip");
     let bytes = compressed.bytes().await.unwrap();
     let mut text = String::new();
@@ -69,7 +70,8 @@ async fn api_paths_and_writes_never_fall_through_to_the_app() {
     let dir = web_build();
     let app = spawn_app_with(&[&format!("--web-dir={}", dir.display())], |r| r).await;
 
-    assert_problem(app.client.get(app.url("/api/v1/no-such-route")).send().await.unwrap(), 404, "not_found").await;
+    assert_problem(app.client.get(app.url("/api/v1/no-such-route")).send().await.unwrap(), 404, "not_found")
+        .await;
     assert_problem(app.client.get(app.url("/api")).send().await.unwrap(), 404, "not_found").await;
     assert_problem(app.client.post(app.url("/checkout")).send().await.unwrap(), 404, "not_found").await;
     // API routes still answer as the API.

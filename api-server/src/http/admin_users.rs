@@ -60,15 +60,24 @@ pub struct RoleChange {
     role: Role,
 }
 
-/// Change a user's role; their sessions are revoked so it applies at once.
+/// Change a user's role; their sessions are revoked so it applies at once. An admin cannot
+/// change their own role (409 `cannot_change_own_role`), so a shop never loses its last admin
+/// by a slip.
 #[utoipa::path(put, path = "/api/v1/admin/users/{id}/role", tag = "admin", security(("bearer" = ["admin"])),
-    params(("id" = Uuid, Path)), request_body = RoleChange, responses((status = 200, body = User)))]
+    params(("id" = Uuid, Path)), request_body = RoleChange, responses((status = 200, body = User),
+        (status = 409, description = "The caller's own account (`cannot_change_own_role`)", body = super::problem::Problem)))]
 async fn change_role(
     State(ctx): State<ApiContext>,
-    _admin: Admin,
+    admin: Admin,
     ApiPath(id): ApiPath<Uuid>,
     ApiJson(body): ApiJson<RoleChange>,
 ) -> Result<Json<User>, ApiError> {
+    if id == admin.principal.user_id {
+        return Err(ApiError::Conflict {
+            code: "cannot_change_own_role",
+            detail: "admins cannot change their own role; another admin can".into(),
+        });
+    }
     Ok(Json(ctx.accounts.set_role(id, body.role).await?))
 }
 

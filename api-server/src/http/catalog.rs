@@ -22,6 +22,7 @@ use shopfleet_commerce::catalog::{
     listing::{ListingQuery, ProductPage, Sort, DEFAULT_PAGE_SIZE},
     products::{Deletion, NewProduct, Product, ProductPatch, VariantPage},
     search::{SearchQuery, SearchResults},
+    ProductStatus,
 };
 use utoipa::IntoParams;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -31,6 +32,7 @@ pub fn router() -> OpenApiRouter<ApiContext> {
     OpenApiRouter::new()
         .routes(routes!(list_categories, create_category))
         .routes(routes!(list_products, create_product))
+        .routes(routes!(own_products))
         .routes(routes!(get_product, patch_product, delete_product))
         .routes(routes!(list_variants))
         .routes(routes!(adjust_stock, stock_history))
@@ -131,6 +133,40 @@ async fn list_products(
 ) -> Result<Json<ProductPage>, ApiError> {
     let (query, _) = parse_listing(raw.as_deref(), &[])?;
     Ok(Json(ctx.catalog.list(&query).await?))
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+struct OwnListingParams {
+    /// Only products in this status; all statuses when omitted.
+    status: Option<ProductStatus>,
+    /// `newest` (default), `price_asc`, `price_desc` or `title`.
+    sort: Option<Sort>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+    /// Page size, 1 to 100 (default 24).
+    #[param(minimum = 1, maximum = 100)]
+    limit: Option<u32>,
+}
+
+/// The caller's own products in every status (drafts and archived ones included, which the
+/// public listing hides), with keyset pagination; never served from the cache.
+#[utoipa::path(get, path = "/api/v1/merchant/products", tag = "catalog", security(("bearer" = ["merchant", "admin"])),
+    params(OwnListingParams), responses((status = 200, body = ProductPage),
+        (status = 422, description = "Bad status, sort, cursor or page size", body = super::problem::Problem)))]
+async fn own_products(
+    State(ctx): State<ApiContext>,
+    merchant: Merchant,
+    ApiQuery(params): ApiQuery<OwnListingParams>,
+) -> Result<Json<ProductPage>, ApiError> {
+    let query = ListingQuery {
+        sort: params.sort.unwrap_or_default(),
+        cursor: params.cursor,
+        limit: params.limit.unwrap_or(DEFAULT_PAGE_SIZE),
+        ..Default::default()
+    };
+    Ok(Json(ctx.catalog.list_own(merchant.principal.user_id, params.status, query).await?))
 }
 
 /// Query parameters of search besides the listing filters (documentation).

@@ -29,6 +29,7 @@ async fn merchant_orders(
 /// paid order (`line_nos`, or all of them). The order follows: `fulfilling` once a line
 /// starts, `shipped` when every line shipped, `delivered` when every line arrived.
 /// 409 `illegal_transition` for an unpaid order or a line that cannot make that step.
+/// The answer shows the order with the caller's lines only (every line for admins).
 #[utoipa::path(post, path = "/api/v1/orders/{id}/fulfilment", tag = "fulfilment", security(("bearer" = ["merchant", "admin"])),
     params(("id" = Uuid, Path)), request_body = FulfilmentRequest, responses((status = 200, body = Order),
         (status = 404, description = "No such order with lines of yours", body = super::problem::Problem),

@@ -1,7 +1,9 @@
-//! The public product listing: filters, sorts and keyset (cursor) pagination, answered
-//! with one SQL query per page whatever the page size.
+//! Product listings: the public catalog (published products) and a merchant's own products
+//! in any status, with filters, sorts and keyset (cursor) pagination, answered with one SQL
+//! query per page whatever the page size.
 
 use super::products::{Product, PRODUCT_COLUMNS};
+use super::ProductStatus;
 use base64::{engine::general_purpose::URL_SAFE_NO_PAD, Engine};
 use serde::{Deserialize, Serialize};
 use shopfleet_domain::{DomainError, PageLimit};
@@ -21,9 +23,20 @@ pub enum Sort {
     Title,
 }
 
+/// Which products a listing draws from (search always searches the published catalog).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub enum Scope {
+    /// The catalog shoppers see: published products only.
+    #[default]
+    Published,
+    /// One merchant's own products, drafts and archived ones included (or only `status`).
+    Owner { merchant: Uuid, status: Option<ProductStatus> },
+}
+
 /// Filters of a listing. Shoppers only ever see published products.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct ListingQuery {
+    pub scope: Scope,
     /// Category slug; its descendants are included.
     pub category: Option<String>,
     pub min_price_minor: Option<i64>,
@@ -163,8 +176,19 @@ pub async fn list(db: &PgPool, query: &ListingQuery) -> Result<ProductPage, Doma
     check_filters(db, query).await?;
 
     let mut sql: QueryBuilder<Postgres> = QueryBuilder::new(format!(
-        "SELECT {PRODUCT_COLUMNS} FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE p.status = 'published'"
+        "SELECT {PRODUCT_COLUMNS} FROM products p LEFT JOIN categories c ON c.id = p.category_id WHERE "
     ));
+    match query.scope {
+        Scope::Published => {
+            sql.push("p.status = 'published'");
+        }
+        Scope::Owner { merchant, status } => {
+            sql.push("p.merchant_id = ").push_bind(merchant);
+            if let Some(status) = status {
+                sql.push(" AND p.status = ").push_bind(status);
+            }
+        }
+    }
     push_filters(&mut sql, query);
     if let Some(after) = &after {
         push_after(&mut sql, query.sort, after)?;

@@ -2,11 +2,12 @@
 //! reads and invalidated after every write commits, and search through the configured
 //! [`SearchIndex`].
 
+use super::ProductStatus;
 use super::{
     cache::CatalogCache,
     categories::{self, Category, NewCategory},
     inventory::{self, Adjustment, NewAdjustment},
-    listing::{self, ListingQuery, ProductPage},
+    listing::{self, ListingQuery, ProductPage, Scope},
     products::{self, NewProduct, Product, ProductPatch},
     search::{postgres::PostgresSearch, SearchIndex, SearchQuery, SearchResults},
 };
@@ -40,6 +41,19 @@ impl Catalog {
         &self.search
     }
 
+    /// A merchant's own products in any status (never cached: a merchant expects to see
+    /// the draft they just saved).
+    pub async fn list_own(
+        &self,
+        merchant: Uuid,
+        status: Option<ProductStatus>,
+        query: ListingQuery,
+    ) -> Result<ProductPage, DomainError> {
+        let query = ListingQuery { scope: Scope::Owner { merchant, status }, ..query };
+        listing::list(&self.db, &query).await
+    }
+
+    /// A page of the published catalog.
     pub async fn list(&self, query: &ListingQuery) -> Result<ProductPage, DomainError> {
         let canonical = serde_json::to_vec(query).map_err(anyhow::Error::from)?;
         let key = hex::encode(&Sha256::digest(&canonical)[..16]);

@@ -118,8 +118,10 @@ pub async fn fulfil(
         .await?;
     }
     follow_lines(&mut tx, order, status, caller.user_id).await?;
-    let order = get(&mut tx, order).await?.ok_or(DomainError::NotFound("order"))?;
+    let mut order = get(&mut tx, order).await?.ok_or(DomainError::NotFound("order"))?;
     tx.commit().await?;
+    // A merchant sees the order as `/merchant/orders` shows it: with their own lines only.
+    order.lines.retain(|line| caller.may_act_for(line.merchant_id));
     Ok(order)
 }
 

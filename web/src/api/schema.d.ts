@@ -154,7 +154,11 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Change a user's role; their sessions are revoked so it applies at once. */
+        /**
+         * Change a user's role; their sessions are revoked so it applies at once. An admin cannot
+         *     change their own role (409 `cannot_change_own_role`), so a shop never loses its last admin
+         *     by a slip.
+         */
         put: operations["change_role"];
         post?: never;
         delete?: never;
@@ -388,6 +392,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/merchant/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The caller's own products in every status (drafts and archived ones included, which the
+         *     public listing hides), with keyset pagination; never served from the cache.
+         */
+        get: operations["own_products"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/orders": {
         parameters: {
             query?: never;
@@ -456,6 +480,7 @@ export interface paths {
          *     paid order (`line_nos`, or all of them). The order follows: `fulfilling` once a line
          *     starts, `shipped` when every line shipped, `delivered` when every line arrived.
          *     409 `illegal_transition` for an unpaid order or a line that cannot make that step.
+         *     The answer shows the order with the caller's lines only (every line for admins).
          */
         post: operations["fulfil_lines"];
         delete?: never;
@@ -1959,6 +1984,15 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
+            /** @description The caller's own account (`cannot_change_own_role`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
             default: {
                 headers: {
@@ -2642,6 +2676,70 @@ export interface operations {
             };
             /** @description Forbidden for roles other than merchant, admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    own_products: {
+        parameters: {
+            query?: {
+                /** @description Only products in this status; all statuses when omitted. */
+                status?: components["schemas"]["ProductStatus"];
+                /** @description `newest` (default), `price_asc`, `price_desc` or `title`. */
+                sort?: components["schemas"]["Sort"];
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+                /** @description Page size, 1 to 100 (default 24). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductPage"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than merchant, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bad status, sort, cursor or page size */
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
