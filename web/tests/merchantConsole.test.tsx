@@ -1,6 +1,7 @@
 // Merchant console against a stubbed `fetch`: the product form's request body and the API's 422
-// and 409 errors beside their fields, product listing with "load more" and remembered drafts,
-// stock adjustments with their audit trail, the low-stock list, and order-line fulfilment.
+// and 409 errors beside their fields, the own-products list (status filter, sort, "load more",
+// refreshed after changes), stock adjustments with their audit trail, the low-stock list, and
+// order-line fulfilment (its answer shown at once).
 import "@testing-library/jest-dom/vitest";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { render, screen, waitFor, within } from "@testing-library/react";
@@ -100,8 +101,11 @@ function Where() {
   return <output data-testid="location">{useLocation().pathname}</output>;
 }
 
-function renderConsole(path: string) {
-  const queryClient = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
+/** Renders the console at `path`; `staleTime: Infinity` makes a list refetch only when it was invalidated. */
+function renderConsole(path: string, { staleTime = 0 }: { staleTime?: number } = {}) {
+  const queryClient = new QueryClient({
+    defaultOptions: { queries: { retry: false, staleTime }, mutations: { retry: false } },
+  });
   const user = userEvent.setup();
   render(
     <QueryClientProvider client={queryClient}>
@@ -196,15 +200,22 @@ describe("new product", () => {
     expect(sent("POST", "/api/v1/products")).toHaveLength(0);
   });
 
-  it("creates a draft, remembers it and opens its page", async () => {
+  it("creates a draft, opens its page, and the product list shows it on return", async () => {
     const created = product({ status: "draft", category_path: "kitchen" });
+    let own: unknown[] = [];
     serve((call) => {
-      if (call.method === "POST" && call.path === "/api/v1/products") return json(201, created);
+      if (call.path === "/api/v1/merchant/products") return json(200, { items: own });
+      if (call.method === "POST" && call.path === "/api/v1/products") {
+        own = [created];
+        return json(201, created);
+      }
       if (call.path === `/api/v1/products/${PRODUCT}`) return json(200, created);
       if (call.path === `/api/v1/products/${PRODUCT}/variants`) return json(200, { items: [variant()] });
       return json(404, {});
     });
-    const user = renderConsole("/merchant/products/new");
+    const user = renderConsole("/merchant/products", { staleTime: Infinity });
+    expect(await screen.findByText("You have no products yet.")).toBeInTheDocument();
+    await user.click(screen.getByRole("link", { name: "New product" }));
     await user.type(await screen.findByLabelText("Title"), "Teapot");
     await screen.findByRole("option", { name: "Kitchen" });
     await user.selectOptions(screen.getByLabelText("Category"), "kitchen");
@@ -215,11 +226,16 @@ describe("new product", () => {
     expect(await screen.findByText("Product created.")).toBeInTheDocument();
     expect(screen.getByTestId("location")).toHaveTextContent(`/merchant/products/${PRODUCT}`);
     expect(sent("POST", "/api/v1/products")[0]?.body).toMatchObject({ category: "kitchen" });
-    expect(JSON.parse(localStorage.getItem(`shopfleet.merchant.${ME}.unlisted`) ?? "[]")).toEqual([PRODUCT]);
     expect(await screen.findByRole("link", { name: "Adjust stock TEA-1" })).toHaveAttribute(
       "href",
       `/merchant/products/${PRODUCT}/variants/${VARIANT}`,
     );
+
+    // The cached (never stale) list was invalidated by the create, so going back refetches it.
+    await user.click(screen.getByRole("link", { name: "Back to products" }));
+    const row = await screen.findByRole("row", { name: /Teapot/ });
+    expect(within(row).getByText("Draft")).toBeInTheDocument();
+    expect(sent("GET", "/api/v1/merchant/products")).toHaveLength(2);
   });
 });
 
@@ -255,7 +271,6 @@ describe("edit product", () => {
     await user.click(screen.getByRole("button", { name: "Save changes" }));
     expect(await screen.findByText("Changes saved.")).toBeInTheDocument();
     expect(sent("PATCH", `/api/v1/products/${PRODUCT}`)[1]?.body).toEqual({ title: "Big teapot", description: "", status: "draft" });
-    expect(JSON.parse(localStorage.getItem(`shopfleet.merchant.${ME}.unlisted`) ?? "[]")).toEqual([PRODUCT]);
 
     await user.click(screen.getByRole("button", { name: "Delete product…" }));
     expect(screen.getByRole("button", { name: "Cancel" })).toHaveFocus();
@@ -263,38 +278,126 @@ describe("edit product", () => {
     expect(await screen.findByText(/archived instead of deleted/)).toBeInTheDocument();
     await waitFor(() => expect(screen.getByLabelText("Status")).toHaveValue("archived"));
   });
+
+  it("refreshes the product list after a save and after an archiving delete", async () => {
+    let current = product();
+    serve((call) => {
+      const path = `/api/v1/products/${PRODUCT}`;
+      if (call.path === "/api/v1/merchant/products") return json(200, { items: [current] });
+      if (call.path === path && call.method === "PATCH") {
+        current = product({ ...(call.body as object), updated_at: "2025-05-03T00:00:00Z" });
+        return json(200, current);
+      }
+      if (call.path === path && call.method === "DELETE") {
+        current = product({ ...current, status: "archived", updated_at: "2025-05-04T00:00:00Z" });
+        return json(200, current);
+      }
+      if (call.path === path) return json(200, current);
+      if (call.path === `${path}/variants`) return json(200, { items: [variant()] });
+      return json(404, {});
+    });
+    const user = renderConsole("/merchant/products", { staleTime: Infinity });
+    await user.click(await screen.findByRole("link", { name: "Teapot" }));
+    await user.selectOptions(await screen.findByLabelText("Status"), "draft");
+    await user.click(screen.getByRole("button", { name: "Save changes" }));
+    expect(await screen.findByText("Changes saved.")).toBeInTheDocument();
+    await user.click(screen.getByRole("link", { name: "Back to products" }));
+    expect(within(await screen.findByRole("row", { name: /Teapot/ })).getByText("Draft")).toBeInTheDocument();
+
+    await user.click(screen.getByRole("link", { name: "Teapot" }));
+    await user.click(await screen.findByRole("button", { name: "Delete product…" }));
+    await user.click(screen.getByRole("button", { name: "Yes, delete" }));
+    expect(await screen.findByText(/archived instead of deleted/)).toBeInTheDocument();
+    await user.click(screen.getByRole("link", { name: "Back to products" }));
+    expect(within(await screen.findByRole("row", { name: /Teapot/ })).getByText("Archived")).toBeInTheDocument();
+    expect(sent("GET", "/api/v1/merchant/products")).toHaveLength(3);
+  });
 });
 
 describe("product list", () => {
-  it("lists own products with the merchant filter, remembered drafts, and loads more by cursor", async () => {
-    const DRAFT = "0190a0a0-0000-7000-8000-0000000000d1";
-    localStorage.setItem(`shopfleet.merchant.${ME}.unlisted`, JSON.stringify([DRAFT]));
+  it("lists own products in every status from /merchant/products, filters by status and loads more by cursor", async () => {
     serve((call) => {
-      if (call.path === `/api/v1/products/${DRAFT}`) return json(200, product({ id: DRAFT, title: "Kettle", status: "draft" }));
-      if (call.path !== "/api/v1/products") return json(404, {});
-      return call.query.get("cursor") === "c1"
-        ? json(200, { items: [product({ id: "p2", title: "Cup" })] })
-        : json(200, { items: [product()], next_cursor: "c1" });
+      if (call.path !== "/api/v1/merchant/products") return json(404, {});
+      const status = call.query.get("status");
+      if (status === "draft") {
+        return call.query.get("cursor") === "d1"
+          ? json(200, { items: [product({ id: "p4", title: "Sugar bowl", status: "draft" })] })
+          : json(200, { items: [product({ id: "p3", title: "Kettle", status: "draft" })], next_cursor: "d1" });
+      }
+      return json(200, {
+        items: [
+          product(),
+          product({ id: "p3", title: "Kettle", status: "draft" }),
+          product({ id: "p5", title: "Old mug", status: "archived" }),
+        ],
+      });
     });
     const user = renderConsole("/merchant");
 
-    const drafts = await screen.findByRole("region", { name: "Drafts and archived products" });
-    expect(await within(drafts).findByRole("link", { name: "Kettle" })).toBeInTheDocument();
-    expect(within(drafts).getByText("Draft")).toBeInTheDocument();
-    const listed = screen.getByRole("region", { name: "Published products" });
-    expect(await within(listed).findByRole("link", { name: "Teapot" })).toBeInTheDocument();
-    expect(sent("GET", "/api/v1/products")[0]?.query.get("merchant")).toBe(ME);
+    const kettle = await screen.findByRole("row", { name: /Kettle/ });
+    expect(within(kettle).getByText("Draft")).toBeInTheDocument();
+    expect(within(screen.getByRole("row", { name: /Teapot/ })).getByText("Published")).toBeInTheDocument();
+    expect(within(screen.getByRole("row", { name: /Old mug/ })).getByText("Archived")).toBeInTheDocument();
+    const [first] = sent("GET", "/api/v1/merchant/products");
+    expect(first?.query.has("status")).toBe(false);
+    expect(first?.query.get("sort")).toBe("newest");
+    expect(screen.queryByRole("button", { name: "Load more products" })).not.toBeInTheDocument();
 
-    await user.click(within(listed).getByRole("button", { name: "Load more products" }));
-    expect(await within(listed).findByRole("link", { name: "Cup" })).toBeInTheDocument();
-    expect(sent("GET", "/api/v1/products")[1]?.query.get("cursor")).toBe("c1");
-    expect(within(listed).queryByRole("button", { name: "Load more products" })).not.toBeInTheDocument();
+    const status = screen.getByLabelText("Status");
+    expect(within(status).getAllByRole("option").map((o) => o.textContent)).toEqual(["All", "Draft", "Published", "Archived"]);
+    await user.selectOptions(status, "draft");
+    expect(await screen.findByRole("link", { name: "Kettle" })).toBeInTheDocument();
+    expect(screen.queryByRole("link", { name: "Teapot" })).not.toBeInTheDocument();
+    expect(sent("GET", "/api/v1/merchant/products")[1]?.query.get("status")).toBe("draft");
+    expect(screen.getByTestId("location")).toHaveTextContent("/merchant/products");
+
+    await user.click(screen.getByRole("button", { name: "Load more products" }));
+    expect(await screen.findByRole("link", { name: "Sugar bowl" })).toBeInTheDocument();
+    expect(screen.getByRole("link", { name: "Kettle" })).toBeInTheDocument();
+    const more = sent("GET", "/api/v1/merchant/products")[2];
+    expect(more?.query.get("cursor")).toBe("d1");
+    expect(more?.query.get("status")).toBe("draft");
+    expect(screen.queryByRole("button", { name: "Load more products" })).not.toBeInTheDocument();
+    expect(sent("GET", "/api/v1/products")).toHaveLength(0);
   });
 
-  it("shows the empty state when there are no products", async () => {
-    serve((call) => (call.path === "/api/v1/products" ? json(200, { items: [] }) : json(404, {})));
-    renderConsole("/merchant/products");
-    expect(await screen.findByText("You have no published products yet.")).toBeInTheDocument();
+  it("sends the chosen sort and starts again from the first page", async () => {
+    serve((call) =>
+      call.path === "/api/v1/merchant/products"
+        ? json(200, { items: [product()], next_cursor: call.query.get("cursor") ? null : "c1" })
+        : json(404, {}),
+    );
+    const user = renderConsole("/merchant/products?status=published");
+    expect(await screen.findByRole("link", { name: "Teapot" })).toBeInTheDocument();
+    expect(screen.getByLabelText("Status")).toHaveValue("published");
+    await user.selectOptions(screen.getByLabelText("Sort by"), "price_asc");
+    await waitFor(() => expect(sent("GET", "/api/v1/merchant/products")).toHaveLength(2));
+    const sorted = sent("GET", "/api/v1/merchant/products")[1];
+    expect(sorted?.query.get("sort")).toBe("price_asc");
+    expect(sorted?.query.get("status")).toBe("published");
+    expect(sorted?.query.has("cursor")).toBe(false);
+  });
+
+  it("shows the empty state, per status too", async () => {
+    serve((call) => (call.path === "/api/v1/merchant/products" ? json(200, { items: [] }) : json(404, {})));
+    const user = renderConsole("/merchant/products");
+    expect(await screen.findByText("You have no products yet.")).toBeInTheDocument();
+    await user.selectOptions(screen.getByLabelText("Status"), "archived");
+    expect(await screen.findByText("You have no products with the status “Archived”.")).toBeInTheDocument();
+  });
+
+  it("shows the error with a retry that refetches", async () => {
+    let fail = true;
+    serve((call) => {
+      if (call.path !== "/api/v1/merchant/products") return json(404, {});
+      return fail ? problem(503, "unavailable", "The catalog is unavailable.") : json(200, { items: [product()] });
+    });
+    const user = renderConsole("/merchant/products");
+    expect(await screen.findByRole("alert")).toHaveTextContent("The catalog is unavailable.");
+    fail = false;
+    await user.click(screen.getByRole("button", { name: "Try again" }));
+    expect(await screen.findByRole("link", { name: "Teapot" })).toBeInTheDocument();
+    expect(screen.queryByRole("alert")).not.toBeInTheDocument();
   });
 });
 
@@ -352,8 +455,19 @@ describe("inventory", () => {
 
 describe("low stock", () => {
   it("lists only variants at or under their threshold or out of stock, with a link to adjust", async () => {
+    const DRAFT = "0190a0a0-0000-7000-8000-0000000000d1";
+    const ARCHIVED = "0190a0a0-0000-7000-8000-0000000000a1";
     serve((call) => {
-      if (call.path === "/api/v1/products") return json(200, { items: [product({ variant_count: 3 })] });
+      if (call.path === "/api/v1/merchant/products") {
+        return call.query.get("cursor") === "c1"
+          ? json(200, {
+              items: [
+                product({ id: DRAFT, title: "Kettle", status: "draft" }),
+                product({ id: ARCHIVED, title: "Old mug", status: "archived" }),
+              ],
+            })
+          : json(200, { items: [product({ variant_count: 3 })], next_cursor: "c1" });
+      }
       if (call.path === `/api/v1/products/${PRODUCT}/variants`) {
         return json(200, {
           items: [
@@ -363,6 +477,12 @@ describe("low stock", () => {
           ],
         });
       }
+      if (call.path === `/api/v1/products/${DRAFT}/variants`) {
+        return json(200, { items: [variant({ id: "v-kettle", sku: "KET-1", available: 1, low_stock_threshold: 3 })] });
+      }
+      if (call.path === `/api/v1/products/${ARCHIVED}/variants`) {
+        return json(200, { items: [variant({ id: "v-mug", sku: "MUG-1", available: 0 })] });
+      }
       return json(404, {});
     });
     renderConsole("/merchant/low-stock");
@@ -370,8 +490,16 @@ describe("low stock", () => {
     expect(out).toHaveAttribute("href", `/merchant/products/${PRODUCT}/variants/v-out`);
     expect(screen.getByRole("link", { name: "Adjust stock TEA-LOW" })).toBeInTheDocument();
     expect(screen.queryByText("TEA-FINE")).not.toBeInTheDocument();
+    expect(screen.queryByText("MUG-1")).not.toBeInTheDocument();
     const rows = screen.getAllByRole("row").slice(1);
-    expect(rows.map((r) => within(r).getAllByRole("cell")[1]?.textContent)).toEqual(["TEA-OUT", "TEA-LOW"]);
+    expect(rows.map((r) => within(r).getAllByRole("cell")[1]?.textContent)).toEqual(["TEA-OUT", "KET-1", "TEA-LOW"]);
+    expect(within(rows[1]!).getByText("Draft")).toBeInTheDocument();
+
+    const pages = sent("GET", "/api/v1/merchant/products");
+    expect(pages.map((c) => c.query.get("cursor"))).toEqual([null, "c1"]);
+    expect(pages.every((c) => !c.query.has("status"))).toBe(true);
+    expect(sent("GET", `/api/v1/products/${ARCHIVED}/variants`)).toHaveLength(0);
+    expect(sent("GET", "/api/v1/products")).toHaveLength(0);
   });
 });
 
@@ -471,6 +599,33 @@ describe("orders", () => {
     expect(outcome).toHaveTextContent("Line 1 shipped.");
     await waitFor(() => expect(outcome).toHaveFocus());
     expect(sent("POST", `/api/v1/orders/${ORDER}/fulfilment`)[0]?.body).toMatchObject({ action: "ship", carrier: "UPS" });
+  });
+
+  it("shows the fulfilment answer (the merchant's own lines) before the list is refetched", async () => {
+    let release = () => {};
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let shipped = false;
+    const after = order({ fulfilment_status: "shipped", carrier: "DHL", tracking_number: "JD0001" }, "shipped");
+    serve(async (call) => {
+      if (call.path === "/api/v1/merchant/orders") {
+        if (!shipped) return json(200, [order({})]);
+        await held;
+        return json(200, [after]);
+      }
+      shipped = true;
+      return json(200, after);
+    });
+    const user = renderConsole("/merchant/orders");
+    const card = await screen.findByRole("region", { name: /Order #1042/ });
+    await user.type(within(card).getByLabelText("Carrier"), "DHL");
+    await user.type(within(card).getByLabelText("Tracking number"), "JD0001");
+    await user.click(within(card).getByRole("button", { name: "Ship" }));
+
+    expect(await within(card).findByRole("cell", { name: "JD0001" })).toBeInTheDocument();
+    expect(within(card).getByRole("button", { name: "Mark delivered" })).toBeInTheDocument();
+    expect(sent("GET", "/api/v1/merchant/orders")).toHaveLength(2);
+    release();
+    expect(await within(card).findByText("Line 1 shipped.")).toBeInTheDocument();
   });
 
   it("shows a 409 detail and no actions for an unpaid order", async () => {

@@ -23,11 +23,13 @@ export function FulfilmentActions({ order, selected }: Props) {
   const fulfil = useMutation({
     mutationFn: (body: Schemas["FulfilmentRequest"]) =>
       unwrap(api.POST("/api/v1/orders/{id}/fulfilment", { params: { path: { id: order.id } }, body })),
-    onSuccess: async (_order, body) => {
+    onSuccess: async (saved, body) => {
       if (body.action === "ship") {
         setCarrier("");
         setTracking("");
       }
+      // The answer holds only this merchant's lines, as the list does: show it before the refetch.
+      client.setQueryData<Order[]>(keys.orders, (orders) => orders?.map((o) => (o.id === saved.id ? saved : o)));
       await client.invalidateQueries({ queryKey: keys.orders });
     },
   });

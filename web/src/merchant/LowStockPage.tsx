@@ -1,4 +1,5 @@
-// Low stock: every variant of the merchant's products that is out of stock or at/below its
+// Low stock: every variant of the merchant's drafts and published products (all pages of
+// `GET /api/v1/merchant/products`, archived ones skipped) that is out of stock or at/below its
 // low-stock threshold, emptiest first, each with a link to adjust its stock.
 import { Link } from "react-router";
 import { useQuery } from "@tanstack/react-query";
@@ -25,8 +26,8 @@ async function mapLimited<T, R>(items: T[], limit: number, task: (item: T) => Pr
   return results;
 }
 
-async function fetchLowStock(merchant: string): Promise<LowStockRow[]> {
-  const products = (await fetchAllProducts(merchant)).filter((p) => p.status !== "archived");
+async function fetchLowStock(): Promise<LowStockRow[]> {
+  const products = (await fetchAllProducts()).filter((p) => p.status !== "archived");
   const withVariants = await mapLimited(products, 4, async (product: Product) => ({
     product,
     variants: product.variant_count > 0 ? await fetchAllVariants(product.id) : ([] as Variant[]),
@@ -39,7 +40,7 @@ export function LowStockPage() {
   const merchant = useMerchantId();
   const rows = useQuery({
     queryKey: keys.lowStock(merchant ?? ""),
-    queryFn: () => fetchLowStock(merchant ?? ""),
+    queryFn: fetchLowStock,
     enabled: Boolean(merchant),
   });
   return (

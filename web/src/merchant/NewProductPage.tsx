@@ -22,8 +22,7 @@ import {
   type Pair,
   type ProductDraft,
 } from "./productDraft";
-import { useInvalidateCatalog, useMerchantId } from "./queries";
-import { rememberUnlisted } from "./unlisted";
+import { useInvalidateCatalog } from "./queries";
 import { paths } from "./paths";
 
 /** Field errors of a failed create: the API's own, or a conflict placed on its field. */
@@ -37,7 +36,6 @@ function errorsOf(error: unknown, draft: ProductDraft): FieldErrors {
 export function NewProductPage() {
   const { t } = useTranslation("merchant");
   const navigate = useNavigate();
-  const merchant = useMerchantId();
   const invalidate = useInvalidateCatalog();
   const form = useRef<HTMLFormElement>(null);
   const [draft, setDraft] = useState<ProductDraft>(emptyDraft);
@@ -45,7 +43,6 @@ export function NewProductPage() {
   const create = useMutation({
     mutationFn: (body: NewProduct) => unwrap(api.POST("/api/v1/products", { body })),
     onSuccess: async (product) => {
-      if (merchant && product.status !== "published") rememberUnlisted(merchant, product.id);
       await invalidate(product.id);
       void navigate(paths.product(product.id), { state: { notice: "created" } });
     },

@@ -10,8 +10,7 @@ import { QueryView } from "../ui/states";
 import { TextAreaField } from "./fields";
 import { StatusBadge } from "./StatusBadge";
 import { VariantsTable } from "./VariantsTable";
-import { keys, useInvalidateCatalog, useMerchantId, useProduct, type Product } from "./queries";
-import { forgetUnlisted, rememberUnlisted } from "./unlisted";
+import { keys, useInvalidateCatalog, useProduct, type Product } from "./queries";
 import { paths } from "./paths";
 
 type ProductPatch = Schemas["ProductPatch"];
@@ -48,19 +47,14 @@ export function ProductPage() {
   );
 }
 
-/** Saves a patch and keeps the caches (and the list of unlisted products) in step. */
+/** Saves a patch and keeps the caches (the product, the product lists and low stock) in step. */
 function usePatchProduct(id: string) {
   const client = useQueryClient();
-  const merchant = useMerchantId();
   const invalidate = useInvalidateCatalog();
   return useMutation({
     mutationFn: (body: ProductPatch) =>
       unwrap(api.PATCH("/api/v1/products/{id}", { params: { path: { id } }, body })),
     onSuccess: async (saved) => {
-      if (merchant) {
-        if (saved.status === "published") forgetUnlisted(merchant, saved.id);
-        else rememberUnlisted(merchant, saved.id);
-      }
       client.setQueryData(keys.product(saved.id), saved);
       await invalidate();
     },
@@ -134,7 +128,6 @@ function DeleteProduct({ product }: { product: Product }) {
   const { t } = useTranslation("merchant");
   const navigate = useNavigate();
   const client = useQueryClient();
-  const merchant = useMerchantId();
   const invalidate = useInvalidateCatalog();
   const [confirming, setConfirming] = useState(false);
   const start = useRef<HTMLButtonElement>(null);
@@ -151,12 +144,10 @@ function DeleteProduct({ product }: { product: Product }) {
     onSuccess: async (archived) => {
       setConfirming(false);
       if (archived) {
-        if (merchant) rememberUnlisted(merchant, archived.id);
         client.setQueryData(keys.product(archived.id), archived);
         await invalidate();
         return;
       }
-      if (merchant) forgetUnlisted(merchant, product.id);
       client.removeQueries({ queryKey: keys.product(product.id) });
       await invalidate();
       void navigate(paths.products, { state: { notice: "deleted" } });

@@ -1,17 +1,44 @@
-// The merchant's own products: drafts and archived ones remembered by this browser, then the
-// published ones from the listing (`GET /api/v1/products?merchant=<me>`) with "load more".
-import { Link } from "react-router";
+// The merchant's own products in every status (`GET /api/v1/merchant/products`): a status filter
+// and a sort kept in the URL, keyset "load more", and each product's status badge.
+import { Link, useSearchParams } from "react-router";
 import { useTranslation } from "react-i18next";
 import { Money, useLocale } from "../ui/Money";
-import { Empty, ErrorState, Loading, QueryView } from "../ui/states";
+import { SelectField } from "../ui/form";
+import { Empty, ErrorState, Loading } from "../ui/states";
 import { formatDate } from "../lib/money";
 import { StatusBadge } from "./StatusBadge";
-import { useListedProducts, useMerchantId, useUnlistedProducts, type Product } from "./queries";
+import {
+  useMerchantId,
+  useOwnProducts,
+  type Product,
+  type ProductFilters,
+  type ProductSort,
+  type ProductStatus,
+} from "./queries";
 import { paths } from "./paths";
+
+const STATUSES: ProductStatus[] = ["draft", "published", "archived"];
+const SORTS: ProductSort[] = ["newest", "price_asc", "price_desc", "title"];
+
+/** The filters in the URL (`?status=draft&sort=title`); unknown values fall back to all / newest. */
+function filtersOf(params: URLSearchParams): ProductFilters {
+  return {
+    status: STATUSES.find((s) => s === params.get("status")),
+    sort: SORTS.find((s) => s === params.get("sort")) ?? "newest",
+  };
+}
 
 export function ProductsPage() {
   const { t } = useTranslation("merchant");
   const merchant = useMerchantId();
+  const [params, setParams] = useSearchParams();
+  const filters = filtersOf(params);
+  const update = (key: "status" | "sort", value: string) => {
+    const next = new URLSearchParams(params);
+    if (value) next.set(key, value);
+    else next.delete(key);
+    setParams(next);
+  };
   return (
     <section aria-labelledby="products-heading">
       <div className="page-header">
@@ -20,72 +47,73 @@ export function ProductsPage() {
           {t("products.new")}
         </Link>
       </div>
-      {merchant ? (
-        <>
-          <UnlistedProducts merchant={merchant} />
-          <ListedProducts merchant={merchant} />
-        </>
-      ) : (
-        <Loading />
-      )}
+      <div className="form-row" role="group" aria-label={t("products.filters")}>
+        <SelectField
+          label={t("products.statusFilter")}
+          value={filters.status ?? ""}
+          onChange={(e) => update("status", e.target.value)}
+        >
+          <option value="">{t("products.allStatuses")}</option>
+          {STATUSES.map((status) => (
+            <option key={status} value={status}>
+              {t(`status.${status}`)}
+            </option>
+          ))}
+        </SelectField>
+        <SelectField label={t("products.sort")} value={filters.sort} onChange={(e) => update("sort", e.target.value)}>
+          {SORTS.map((sort) => (
+            <option key={sort} value={sort}>
+              {t(`products.sorts.${sort}`)}
+            </option>
+          ))}
+        </SelectField>
+      </div>
+      {merchant ? <OwnProducts merchant={merchant} filters={filters} /> : <Loading />}
     </section>
   );
 }
 
-function UnlistedProducts({ merchant }: { merchant: string }) {
+function OwnProducts({ merchant, filters }: { merchant: string; filters: ProductFilters }) {
   const { t } = useTranslation("merchant");
-  const unlisted = useUnlistedProducts(merchant);
-  if (unlisted.data?.length === 0) return null;
+  const list = useOwnProducts(merchant, filters);
+  const products = list.data?.pages.flatMap((page) => page.items) ?? [];
+  if (list.isPending) return <Loading />;
+  if (list.error && products.length === 0) {
+    return <ErrorState error={list.error} onRetry={() => void list.refetch()} />;
+  }
+  if (products.length === 0) {
+    const status = filters.status && t(`status.${filters.status}`);
+    return <Empty>{status ? t("products.emptyStatus", { status }) : t("products.empty")}</Empty>;
+  }
   return (
-    <section aria-labelledby="unlisted-heading">
-      <h3 id="unlisted-heading">{t("products.unlisted")}</h3>
-      <p className="muted">{t("products.unlistedHint")}</p>
-      <QueryView query={unlisted}>{(products) => <ProductTable products={products} />}</QueryView>
-    </section>
-  );
-}
-
-function ListedProducts({ merchant }: { merchant: string }) {
-  const { t } = useTranslation("merchant");
-  const listed = useListedProducts(merchant);
-  const products = listed.data?.pages.flatMap((page) => page.items) ?? [];
-  return (
-    <section aria-labelledby="listed-heading">
-      <h3 id="listed-heading">{t("products.published")}</h3>
-      {listed.isPending ? (
-        <Loading />
-      ) : listed.error && products.length === 0 ? (
-        <ErrorState error={listed.error} onRetry={() => void listed.refetch()} />
-      ) : products.length === 0 ? (
-        <Empty>{t("products.empty")}</Empty>
-      ) : (
-        <>
-          <ProductTable products={products} />
-          {listed.error && <ErrorState error={listed.error} onRetry={() => void listed.fetchNextPage()} />}
-          {listed.hasNextPage && (
-            <div className="actions load-more">
-              <button
-                type="button"
-                className="button secondary"
-                disabled={listed.isFetchingNextPage}
-                onClick={() => void listed.fetchNextPage()}
-              >
-                {listed.isFetchingNextPage ? t("products.loadingMore") : t("products.loadMore")}
-              </button>
-            </div>
-          )}
-        </>
+    <>
+      <ProductTable products={products} />
+      {list.error && <ErrorState error={list.error} onRetry={() => void list.fetchNextPage()} />}
+      {list.hasNextPage && (
+        <div className="actions load-more">
+          <button
+            type="button"
+            className="button secondary"
+            disabled={list.isFetchingNextPage}
+            onClick={() => void list.fetchNextPage()}
+          >
+            {list.isFetchingNextPage ? t("products.loadingMore") : t("products.loadMore")}
+          </button>
+        </div>
       )}
-    </section>
+    </>
   );
 }
 
-export function ProductTable({ products }: { products: Product[] }) {
+function ProductTable({ products }: { products: Product[] }) {
   const { t } = useTranslation("merchant");
   const locale = useLocale();
   return (
     <div className="table-scroll">
       <table className="table">
+        <caption className="visually-hidden">
+          {t("products.caption")}
+        </caption>
         <thead>
           <tr>
             <th scope="col">{t("product.title")}</th>
@@ -128,4 +156,3 @@ export function ProductTable({ products }: { products: Product[] }) {
     </div>
   );
 }
-

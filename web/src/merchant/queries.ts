@@ -2,20 +2,26 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { api, unwrap, type Schemas } from "../api/client";
 import { useMe } from "../auth/useAuth";
-import { forgetUnlisted, rememberedUnlisted } from "./unlisted";
 
 export type Product = Schemas["Product"];
 export type Variant = Schemas["Variant"];
 export type Order = Schemas["Order"];
 export type OrderLine = Schemas["OrderLine"];
 export type Adjustment = Schemas["Adjustment"];
+export type ProductStatus = Schemas["ProductStatus"];
+export type ProductSort = Schemas["Sort"];
+
+/** What the product list shows: one status (every status when undefined), in one order. */
+export interface ProductFilters {
+  status: ProductStatus | undefined;
+  sort: ProductSort;
+}
 
 const PAGE_SIZE = 24;
 
 export const keys = {
   all: ["merchant"] as const,
-  products: (merchant: string) => ["merchant", "products", merchant] as const,
-  unlisted: (merchant: string) => ["merchant", "unlisted", merchant] as const,
+  products: (merchant: string, filters: ProductFilters) => ["merchant", "products", merchant, filters] as const,
   product: (id: string) => ["merchant", "product", id] as const,
   variants: (product: string) => ["merchant", "variants", product] as const,
   history: (variant: string) => ["merchant", "stock-history", variant] as const,
@@ -29,15 +35,20 @@ export function useMerchantId(): string | undefined {
   return useMe().data?.id;
 }
 
-function productPage(merchant: string, cursor: string | undefined, limit = PAGE_SIZE) {
-  return unwrap(api.GET("/api/v1/products", { params: { query: { merchant, cursor, limit } } }));
+/** One page of the caller's own products in every status (`GET /api/v1/merchant/products`). */
+function ownProductPage(filters: Partial<ProductFilters>, cursor: string | undefined, limit = PAGE_SIZE) {
+  return unwrap(
+    api.GET("/api/v1/merchant/products", {
+      params: { query: { status: filters.status, sort: filters.sort, cursor, limit } },
+    }),
+  );
 }
 
-/** The merchant's published products, page by page (the listing shows published products only). */
-export function useListedProducts(merchant: string) {
+/** The merchant's own products (drafts and archived ones included), filtered and sorted, page by page. */
+export function useOwnProducts(merchant: string, filters: ProductFilters) {
   return useInfiniteQuery({
-    queryKey: keys.products(merchant),
-    queryFn: ({ pageParam }) => productPage(merchant, pageParam),
+    queryKey: keys.products(merchant, filters),
+    queryFn: ({ pageParam }) => ownProductPage(filters, pageParam),
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (page) => page.next_cursor ?? undefined,
   });
@@ -45,23 +56,6 @@ export function useListedProducts(merchant: string) {
 
 export function fetchProduct(id: string): Promise<Product> {
   return unwrap(api.GET("/api/v1/products/{id}", { params: { path: { id } } }));
-}
-
-/** Drafts and archived products this browser remembers (the listing leaves them out), fetched one by one. */
-async function fetchUnlisted(merchant: string): Promise<Product[]> {
-  const products = await Promise.all(
-    rememberedUnlisted(merchant).map((id) =>
-      fetchProduct(id).catch((error: unknown) => {
-        if ((error as { status?: number }).status === 404) forgetUnlisted(merchant, id);
-        return null;
-      }),
-    ),
-  );
-  return products.filter((p): p is Product => p !== null && p.merchant_id === merchant && p.status !== "published");
-}
-
-export function useUnlistedProducts(merchant: string) {
-  return useQuery({ queryKey: keys.unlisted(merchant), queryFn: () => fetchUnlisted(merchant) });
 }
 
 export function useProduct(id: string) {
@@ -86,17 +80,16 @@ export function useVariants(product: string) {
   return useQuery({ queryKey: keys.variants(product), queryFn: () => fetchAllVariants(product) });
 }
 
-/** All of the merchant's products: every listing page plus the remembered unlisted ones. */
-export async function fetchAllProducts(merchant: string): Promise<Product[]> {
+/** All of the caller's own products in every status, following `next_cursor`. */
+export async function fetchAllProducts(): Promise<Product[]> {
   const products: Product[] = [];
   let cursor: string | undefined;
   do {
-    const page = await productPage(merchant, cursor, 100);
+    const page = await ownProductPage({}, cursor, 100);
     products.push(...page.items);
     cursor = page.next_cursor ?? undefined;
   } while (cursor);
-  const listed = new Set(products.map((p) => p.id));
-  return [...products, ...(await fetchUnlisted(merchant)).filter((p) => !listed.has(p.id))];
+  return products;
 }
 
 export function useStockHistory(variant: string) {
@@ -124,7 +117,6 @@ export function useInvalidateCatalog() {
   return (productId?: string) =>
     Promise.all([
       client.invalidateQueries({ queryKey: ["merchant", "products"] }),
-      client.invalidateQueries({ queryKey: ["merchant", "unlisted"] }),
       client.invalidateQueries({ queryKey: ["merchant", "low-stock"] }),
       productId && client.invalidateQueries({ queryKey: keys.product(productId) }),
       productId && client.invalidateQueries({ queryKey: keys.variants(productId) }),

@@ -3,7 +3,7 @@ import { Link } from "react-router";
 import { useQuery } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
 import { api, unwrap } from "../api/client";
-import { Empty, QueryView } from "../ui/states";
+import { Empty, Loading, QueryView } from "../ui/states";
 import { ProductCard, ProductGrid } from "./ProductCard";
 
 export function HomePage() {
@@ -13,6 +13,8 @@ export function HomePage() {
     queryKey: ["products", "newest"],
     queryFn: () => unwrap(api.GET("/api/v1/products", { params: { query: { limit: 8, sort: "newest" } } })),
   });
+  // One loading state for the whole page: sections appear together, nothing jumps.
+  if (categories.isPending || newest.isPending) return <Loading />;
   return (
     <>
       <section className="hero">

@@ -40,6 +40,8 @@ export function ProductListPage() {
     }
     setParams(next);
   };
+  // The filters and the first page appear together, so nothing shifts as they arrive.
+  if (categories.isPending || products.isPending) return <Loading />;
   const heading = categories.data?.find((c) => c.slug === category)?.name ?? t("catalog.title");
   const items = products.data?.pages.flatMap((p) => p.items) ?? [];
 
@@ -91,9 +93,7 @@ export function ProductListPage() {
             </select>
           </label>
         </div>
-        {products.isPending ? (
-          <Loading />
-        ) : items.length === 0 && products.error ? (
+        {items.length === 0 && products.error ? (
           <ErrorState error={products.error} onRetry={() => void products.refetch()} />
         ) : items.length === 0 ? (
           <Empty>{t("catalog.empty")}</Empty>
