@@ -35,6 +35,8 @@ pub struct ApiSettings {
     pub search: SearchSettings,
     #[command(flatten)]
     pub assistant: AssistantSettings,
+    #[command(flatten)]
+    pub media: shopfleet_media::MediaSettings,
     /// Seconds a cached product page lives in Redis (writes invalidate at once; this bounds an outage).
     #[arg(long, env = env_names::CATALOG_CACHE_TTL_SECS, default_value_t = shopfleet_commerce::catalog::cache::DEFAULT_TTL_SECS, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub catalog_cache_ttl_secs: u64,

@@ -6,8 +6,14 @@ use crate::{config::ApiSettings, http::problem::ApiError};
 use metrics_exporter_prometheus::PrometheusHandle;
 use shopfleet_assistant::Assistant;
 use shopfleet_commerce::{
-    accounts::Accounts, carts::Carts, catalog::Catalog, events::ledger::EventMonitor,
-    idempotency::IdempotencyKeys, orders::Orders, payments::provider::PaymentProvider, workflows::Workflows,
+    accounts::Accounts,
+    carts::Carts,
+    catalog::{images::ProductImages, Catalog},
+    events::ledger::EventMonitor,
+    idempotency::IdempotencyKeys,
+    orders::Orders,
+    payments::provider::PaymentProvider,
+    workflows::Workflows,
 };
 use shopfleet_payment_simulator::SimulatedProvider;
 use shopfleet_platform::{db, kafka, readiness::Readiness, redis_conn::RedisConn};
@@ -24,6 +30,8 @@ pub struct ApiContext {
     pub redis: RedisConn,
     pub accounts: Accounts,
     pub catalog: Catalog,
+    /// Uploaded product images and the media store.
+    pub images: ProductImages,
     pub carts: Carts,
     pub orders: Orders,
     /// Checkout, payment, refunds and cancellation.
@@ -57,7 +65,10 @@ impl ApiContext {
             .with_search(settings.search.index()?);
         let payments: Arc<dyn PaymentProvider> =
             Arc::new(SimulatedProvider::new(db.clone(), settings.payments.settle_delay()));
+        let media = settings.media.open(&settings.assistant.data_dir)?;
+        let images = ProductImages::new(db.clone(), media, settings.media.limits(), catalog.cache().clone());
         Ok(Self {
+            images,
             accounts: Accounts::new(db.clone(), redis.clone(), &settings.auth)?,
             carts: Carts::new(db.clone()),
             orders: Orders::new(db.clone()),

@@ -63,6 +63,12 @@ pub const CORS_ORIGINS: &str = "CORS_ORIGINS";
 pub const DOCS_ENABLED: &str = "DOCS_ENABLED";
 /// Swagger-ui-dist files for `/docs`. Default: `.dev/swagger-ui`.
 pub const DOCS_ASSETS_DIR: &str = "DOCS_ASSETS_DIR";
+/// Directory of uploaded product images and their renditions. Default: `<DATA_DIR>/media`.
+pub const MEDIA_DIR: &str = "MEDIA_DIR";
+/// Largest image upload, in bytes. Default: `10485760`.
+pub const IMAGE_MAX_BYTES: &str = "IMAGE_MAX_BYTES";
+/// Most pixels an uploaded image may declare. Default: `40000000`.
+pub const IMAGE_MAX_PIXELS: &str = "IMAGE_MAX_PIXELS";
 /// The built web app (`web/dist`: storefront and consoles) served at `/`. Default: unset, no
 /// web app (the API image sets it).
 pub const WEB_DIR: &str = "WEB_DIR";

@@ -42,6 +42,8 @@ pub struct WorkerSettings {
     pub search: SearchSettings,
     #[command(flatten)]
     pub assistant: AssistantSettings,
+    #[command(flatten)]
+    pub media: shopfleet_media::MediaSettings,
     /// Address of the worker's /health, /ready and /metrics server.
     #[arg(long = "worker-host", env = env_names::WORKER_HOST, default_value = "0.0.0.0")]
     pub host: IpAddr,

@@ -13,6 +13,7 @@
 
 pub mod config;
 pub mod dispatch;
+pub mod images;
 pub mod jobs;
 pub mod lag;
 pub mod mail;
@@ -31,6 +32,7 @@ use scheduler::Job;
 use shopfleet_commerce::{
     catalog::{
         cache::{CatalogCache, DEFAULT_TTL_SECS},
+        images::ProductImages,
         search::{self, SearchBackend},
     },
     events::Handler,
@@ -94,11 +96,24 @@ pub fn default_handlers(settings: &WorkerSettings) -> Vec<Arc<dyn Handler>> {
             Err(err) => tracing::error!(error = format!("{err:#}"), "search index sync is off"),
         }
     }
+    match image_processing(settings) {
+        Ok(images) => handlers.push(Arc::new(images)),
+        Err(err) => tracing::error!(error = format!("{err:#}"), "product image processing is off"),
+    }
     match shopfleet_assistant::indexer::Indexer::from_settings(&settings.assistant) {
         Ok(indexer) => handlers.push(Arc::new(vectors::VectorIndexing { indexer })),
         Err(err) => tracing::error!(error = format!("{err:#}"), "product vector indexing is off"),
     }
     handlers
+}
+
+/// The `images` handler with its own (lazily connected) pool, cache and media store.
+fn image_processing(settings: &WorkerSettings) -> anyhow::Result<images::ImageProcessing> {
+    let db = shopfleet_platform::db::connect_lazy(&settings.database)?;
+    let cache =
+        CatalogCache::new(shopfleet_platform::redis_conn::RedisConn::new(&settings.redis)?, DEFAULT_TTL_SECS);
+    let store = settings.media.open(&settings.assistant.data_dir)?;
+    Ok(images::ImageProcessing { images: ProductImages::new(db, store, settings.media.limits(), cache) })
 }
 
 /// The scheduled jobs with their configured schedules.

@@ -12,6 +12,7 @@ pub mod contract;
 pub mod docs;
 pub mod fulfilment;
 pub mod idempotent;
+pub mod images;
 pub mod json;
 pub mod me;
 pub mod observe;
@@ -23,7 +24,7 @@ pub mod query;
 pub mod text;
 pub mod web;
 
-use crate::{config::HttpSettings, state::ApiContext};
+use crate::{config::ApiSettings, state::ApiContext};
 use axum::{
     extract::{DefaultBodyLimit, FromRef, MatchedPath, Request},
     http::{HeaderName, HeaderValue, Method, StatusCode},
@@ -107,8 +108,9 @@ impl FromRef<ApiContext> for ProbeState {
     }
 }
 
-/// Every documented route, with its OpenAPI description.
-fn documented_routes() -> OpenApiRouter<ApiContext> {
+/// Every documented route, with its OpenAPI description; image uploads may be as large as
+/// `max_image_bytes`.
+fn documented_routes(max_image_bytes: u64) -> OpenApiRouter<ApiContext> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(probes::health))
         .routes(routes!(probes::ready))
@@ -122,12 +124,13 @@ fn documented_routes() -> OpenApiRouter<ApiContext> {
         .merge(payments::router())
         .merge(fulfilment::router())
         .merge(catalog::router())
+        .merge(images::router(max_image_bytes))
         .merge(assistant::router())
 }
 
 /// The OpenAPI 3.1 document of the API, as served at `/openapi.json`.
 pub fn openapi() -> serde_json::Value {
-    contract::complete(&documented_routes().into_openapi())
+    contract::complete(&documented_routes(0).into_openapi())
 }
 
 /// All routes with their state, the docs, and for anything else the web app (when
@@ -135,7 +138,7 @@ pub fn openapi() -> serde_json::Value {
 pub fn routes(ctx: ApiContext) -> Router {
     let docs_assets = ctx.settings.http.docs_enabled.then_some(ctx.settings.http.docs_assets_dir.as_path());
     let web_app = ctx.settings.http.web_dir.as_deref().map(web::service);
-    let (router, spec) = documented_routes().split_for_parts();
+    let (router, spec) = documented_routes(ctx.settings.media.image_max_bytes).split_for_parts();
     let router = router.merge(docs::router(contract::complete(&spec), docs_assets));
     let router = match web_app {
         Some(app) => router.fallback_service(app),
@@ -146,20 +149,25 @@ pub fn routes(ctx: ApiContext) -> Router {
 
 /// The full application: routes wrapped in the middleware stack.
 pub fn app(ctx: ApiContext) -> Router {
-    let http = ctx.settings.http.clone();
-    with_middleware(routes(ctx), &http)
+    let settings = ctx.settings.clone();
+    with_middleware(routes(ctx), &settings)
 }
 
 /// Wraps `router` (outermost first): request id, tracing, metrics, CORS, problem+json
-/// for bare errors, panic recovery, timeout and body-size limit.
-pub fn with_middleware(router: Router, http: &HttpSettings) -> Router {
+/// for bare errors, panic recovery, timeout and body-size limit (`MAX_BODY_BYTES` for every
+/// body an extractor reads; only image uploads may be larger, up to `IMAGE_MAX_BYTES`).
+pub fn with_middleware(router: Router, settings: &ApiSettings) -> Router {
+    let http = &settings.http;
     let max_body = usize::try_from(http.max_body_bytes).unwrap_or(usize::MAX);
+    let largest_upload = usize::try_from(settings.media.image_max_bytes)
+        .unwrap_or(usize::MAX)
+        .saturating_add(images::MULTIPART_OVERHEAD);
     // Each `Router::layer` call turns its responses back into axum responses, which
     // lets the function middlewares sit between tower-http layers with other body types.
     router
         .layer(
             ServiceBuilder::new()
-                .layer(RequestBodyLimitLayer::new(max_body))
+                .layer(RequestBodyLimitLayer::new(max_body.max(largest_upload)))
                 .layer(DefaultBodyLimit::max(max_body)),
         )
         .layer(

@@ -92,7 +92,7 @@ pub async fn spawn_with_settings(settings: ApiSettings) -> TestApp {
 }
 
 async fn start(ctx: ApiContext, extra_routes: impl FnOnce(axum::Router) -> axum::Router) -> TestApp {
-    let router = http::with_middleware(extra_routes(http::routes(ctx.clone())), &ctx.settings.http);
+    let router = http::with_middleware(extra_routes(http::routes(ctx.clone())), &ctx.settings);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let (tx, rx) = oneshot::channel::<()>();

@@ -5,6 +5,7 @@ pub mod cache;
 pub mod categories;
 pub mod demo;
 pub mod events;
+pub mod images;
 pub mod inventory;
 pub mod listing;
 pub mod products;

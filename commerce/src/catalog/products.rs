@@ -114,15 +114,25 @@ pub struct Product {
     pub variant_count: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// Uploaded images ready to show, in the merchant's order: id, alt, position, width,
+    /// height, a blurred `placeholder` data URI and the `renditions` (width, height,
+    /// `webp`/`jpeg`, url).
+    #[schema(value_type = Vec<Object>)]
+    pub media: serde_json::Value,
     /// The first variants (at most 50); see `variant_count`.
     #[sqlx(skip)]
     #[serde(default)]
     pub variants: Vec<Variant>,
 }
 
+/// The product columns, with `media`: its ready uploaded images in order.
 pub(super) const PRODUCT_COLUMNS: &str = "p.id, p.merchant_id, p.slug, p.title, p.description, p.status, p.category_id, \
      c.path AS category_path, p.attributes, p.images, p.min_price_minor, p.currency, p.in_stock, p.variant_count, \
-     p.created_at, p.updated_at";
+     p.created_at, p.updated_at, \
+     (SELECT coalesce(jsonb_agg(jsonb_build_object('id', i.id, 'alt', i.alt, 'position', i.position, \
+          'width', i.width, 'height', i.height, 'placeholder', i.placeholder, 'renditions', i.renditions) \
+          ORDER BY i.position, i.created_at), '[]'::jsonb) \
+      FROM product_images i WHERE i.product_id = p.id AND i.status = 'ready') AS media";
 const VARIANT_COLUMNS: &str =
     "id, sku, options, price_minor, compare_at_minor, currency, weight_grams, on_hand, reserved, \
      on_hand - reserved AS available, low_stock_threshold";

@@ -11,6 +11,7 @@ pub enum EventType {
     ProductUpdated,
     ProductArchived,
     ProductDeleted,
+    ProductImageUploaded,
     StockChanged,
     StockLow,
     OrderPlaced,
@@ -47,6 +48,7 @@ impl EventType {
         EventType::ProductUpdated,
         EventType::ProductArchived,
         EventType::ProductDeleted,
+        EventType::ProductImageUploaded,
         EventType::StockChanged,
         EventType::StockLow,
         EventType::OrderPlaced,
@@ -70,6 +72,7 @@ impl EventType {
             EventType::ProductUpdated => "product.updated",
             EventType::ProductArchived => "product.archived",
             EventType::ProductDeleted => "product.deleted",
+            EventType::ProductImageUploaded => "product.image_uploaded",
             EventType::StockChanged => "inventory.stock_changed",
             EventType::StockLow => "inventory.stock_low",
             EventType::OrderPlaced => "order.placed",
@@ -92,7 +95,8 @@ impl EventType {
             EventType::ProductCreated
             | EventType::ProductUpdated
             | EventType::ProductArchived
-            | EventType::ProductDeleted => Aggregate::Product,
+            | EventType::ProductDeleted
+            | EventType::ProductImageUploaded => Aggregate::Product,
             EventType::StockChanged | EventType::StockLow => Aggregate::Inventory,
             EventType::OrderPlaced
             | EventType::OrderCancelled

@@ -372,6 +372,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/media/renditions/{hash}/{file}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A rendition, as a product's `media[].renditions[].url` names it. Its key is derived from
+         *     its content, so it is cached for a year and revalidated with its `ETag`.
+         */
+        get: operations["media"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/merchant/orders": {
         parameters: {
             query?: never;
@@ -632,6 +652,47 @@ export interface paths {
         head?: never;
         /** Update a product's title, description or status (its merchant or an admin). */
         patch: operations["patch_product"];
+        trace?: never;
+    };
+    "/api/v1/products/{id}/images": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A product's images in every state but removed (its merchant or an admin), in order. */
+        get: operations["list_images"];
+        put?: never;
+        /**
+         * Upload an image of a product (its merchant or an admin). The file is checked from its
+         *     bytes (type, completeness, at most `IMAGE_MAX_PIXELS`), stored once by content, and the
+         *     image is `processing` until the worker has rendered it (`ready`, or `failed` with its
+         *     reason).
+         */
+        post: operations["upload_image"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/products/{id}/images/{image_id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /** Delete an image; its stored renditions go once no other image shows the same file. */
+        delete: operations["delete_image"];
+        options?: never;
+        head?: never;
+        /** Change an image's alt text or position (order among the product's images). */
+        patch: operations["patch_image"];
         trace?: never;
     };
     "/api/v1/products/{id}/similar": {
@@ -1076,6 +1137,24 @@ export interface components {
             alt?: string;
             url: string;
         };
+        /** @description Alt text and order, as a merchant changes them. */
+        ImagePatch: {
+            alt?: string | null;
+            /** Format: int32 */
+            position?: number | null;
+        };
+        /** @enum {string} */
+        ImageStatus: "processing" | "ready" | "failed" | "removed";
+        /** @description The multipart form of an upload (documentation). */
+        ImageUpload: {
+            /** @description Alternative text for shoppers who cannot see the image (at most 300 characters). */
+            alt?: string | null;
+            /**
+             * Format: binary
+             * @description The image: JPEG, PNG or WebP, recognised from its bytes; at most `IMAGE_MAX_BYTES`.
+             */
+            file: string;
+        };
         /**
          * @description Where one order line is on its way to the shopper.
          * @enum {string}
@@ -1282,6 +1361,12 @@ export interface components {
             id: string;
             images: components["schemas"]["Image"][];
             in_stock: boolean;
+            /**
+             * @description Uploaded images ready to show, in the merchant's order: id, alt, position, width,
+             *     height, a blurred `placeholder` data URI and the `renditions` (width, height,
+             *     `webp`/`jpeg`, url).
+             */
+            media: Record<string, never>[];
             /** Format: uuid */
             merchant_id: string;
             /** Format: int64 */
@@ -1295,6 +1380,36 @@ export interface components {
             variant_count: number;
             /** @description The first variants (at most 50); see `variant_count`. */
             variants?: components["schemas"]["Variant"][];
+        };
+        /** @description An uploaded image as its merchant sees it. */
+        ProductImage: {
+            alt: string;
+            /** Format: int64 */
+            byte_size: number;
+            content_type: string;
+            /** Format: date-time */
+            created_at: string;
+            /** @description Why processing failed (a `failed` image). */
+            failure_reason?: string | null;
+            /** Format: int32 */
+            height?: number | null;
+            /** Format: uuid */
+            id: string;
+            /** @description A tiny blurred version as a `data:` URI, to show while a rendition loads. */
+            placeholder?: string | null;
+            /** Format: int32 */
+            position: number;
+            /** Format: uuid */
+            product_id: string;
+            renditions: components["schemas"]["RenditionView"][];
+            status: components["schemas"]["ImageStatus"];
+            /** Format: date-time */
+            updated_at: string;
+            /**
+             * Format: int32
+             * @description The upright size of the original, once processed.
+             */
+            width?: number | null;
         };
         /** @description One page of a listing. Products carry a variant summary, not their variants. */
         ProductPage: {
@@ -1387,6 +1502,16 @@ export interface components {
             email: string;
             /** @description At least 12 characters, not a common password. */
             password: string;
+        };
+        /** @description One rendition of a ready image. */
+        RenditionView: {
+            /** @description `webp` or `jpeg` (the fallback). */
+            format: string;
+            /** Format: int32 */
+            height: number;
+            url: string;
+            /** Format: int32 */
+            width: number;
         };
         /**
          * @description What a user may do. Merchants own catalog data; admins manage everything.
@@ -2648,6 +2773,55 @@ export interface operations {
             };
         };
     };
+    media: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description SHA-256 of the original, hex */
+                hash: string;
+                /** @description `<width>.webp` or `<width>.jpg` */
+                file: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/webp": unknown;
+                };
+            };
+            /** @description Not modified */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     merchant_orders: {
         parameters: {
             query?: never;
@@ -3529,6 +3703,261 @@ export interface operations {
             };
             /** @description Forbidden for roles other than merchant, admin */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_images: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductImage"][];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    upload_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["ImageUpload"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductImage"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Another merchant's product */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Larger than the upload limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a JPEG, PNG or WebP image, truncated, too many pixels, or a missing `file` (named in `errors`) */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                image_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    patch_image: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                image_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImagePatch"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProductImage"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };
