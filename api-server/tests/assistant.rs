@@ -7,7 +7,11 @@
 mod common;
 
 use axum::{extract::State, routing, Json, Router};
-use common::{assert_problem, spawn_app_with, TestApp, TestUser};
+use common::{
+    assert_problem, spawn_app_with,
+    worker::{eventually, start_worker},
+    TestApp, TestUser,
+};
 use serde_json::{json, Value};
 use shopfleet_assistant::{
     embed,
@@ -197,7 +201,7 @@ async fn recommendations_are_hybrid_explained_and_filtered_inside_the_vector_que
 async fn stock_price_deletion_and_archiving_reach_the_index_through_the_worker() {
     let app = spawn_app_with(&[], |r| r).await;
     let shop = shop(&app).await;
-    let worker = start_worker(&app).await;
+    let worker = start_worker(&app, &["vectors"]).await;
     let assistant = app.ctx.assistant().await.unwrap();
     let count = |sql: &'static str| {
         let db = app.ctx.db.clone();
@@ -603,60 +607,4 @@ async fn spawn_with_same_db_without_llm(app: &TestApp) -> TestApp {
     settings.assistant.openai_base_url = None;
     settings.assistant.data_dir = settings.assistant.data_dir.join("second");
     common::spawn_with_settings(settings).await
-}
-
-// --- the worker, in this process ------------------------------------------------------
-
-struct Worker {
-    stop: tokio::sync::watch::Sender<bool>,
-    tasks: tokio::task::JoinSet<()>,
-}
-
-impl Worker {
-    async fn stop(mut self) {
-        let _ = self.stop.send(true);
-        while self.tasks.join_next().await.is_some() {}
-    }
-}
-
-#[derive(clap::Parser)]
-struct WorkerArgs {
-    #[command(flatten)]
-    settings: shopfleet_worker::config::WorkerSettings,
-}
-
-/// The worker with its default handlers (so `vectors`) on the app's database, Postgres mode.
-async fn start_worker(app: &TestApp) -> Worker {
-    use clap::Parser;
-    let database_url = app.ctx.settings.database.url.expose().to_owned();
-    let args = WorkerArgs::try_parse_from([
-        "shopfleet-worker".to_owned(),
-        format!("--database-url={database_url}"),
-        format!("--redis-url={}", common::redis_url()),
-        "--outbox-poll-ms=100".to_owned(),
-        format!("--data-dir={}", app.ctx.settings.assistant.data_dir.join("worker").display()),
-    ])
-    .unwrap();
-    let settings = args.settings;
-    let state = shopfleet_worker::probe_state(&settings).unwrap();
-    let (stop, stop_rx) = tokio::sync::watch::channel(false);
-    let handlers = shopfleet_worker::default_handlers(&settings);
-    assert!(handlers.iter().any(|h| h.name() == "vectors"));
-    let tasks = shopfleet_worker::start(&settings, &state, handlers, stop_rx).await.unwrap();
-    Worker { stop, tasks }
-}
-
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while tokio::time::Instant::now() < deadline {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting until {what}");
 }

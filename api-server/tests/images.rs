@@ -5,11 +5,15 @@
 
 mod common;
 
-use common::{assert_problem, spawn_app, spawn_app_with, TestApp, TestUser};
+use common::{
+    assert_problem, spawn_app, spawn_app_with,
+    worker::{eventually, start_worker},
+    TestApp, TestUser,
+};
 use image::{DynamicImage, ImageBuffer, Rgb};
 use reqwest::multipart::{Form, Part};
 use serde_json::{json, Value};
-use std::{io::Cursor, time::Duration};
+use std::io::Cursor;
 
 fn encoded(format: image::ImageFormat, width: u32, height: u32) -> Vec<u8> {
     let picture = ImageBuffer::from_fn(width, height, |x, y| Rgb([(x % 251) as u8, (y % 241) as u8, 120]));
@@ -44,65 +48,6 @@ async fn upload(
         .send()
         .await
         .unwrap()
-}
-
-#[derive(clap::Parser)]
-struct WorkerArgs {
-    #[command(flatten)]
-    settings: shopfleet_worker::config::WorkerSettings,
-}
-
-struct Worker {
-    stop: tokio::sync::watch::Sender<bool>,
-    tasks: tokio::task::JoinSet<()>,
-}
-
-impl Worker {
-    async fn stop(mut self) {
-        let _ = self.stop.send(true);
-        while self.tasks.join_next().await.is_some() {}
-    }
-}
-
-/// The worker with only its `images` handler, on the app's database, Redis prefix and
-/// media store, in Postgres mode.
-async fn start_worker(app: &TestApp) -> Worker {
-    use clap::Parser;
-    let settings = &app.ctx.settings;
-    let media_dir = settings.assistant.data_dir.join("media");
-    let args = WorkerArgs::try_parse_from([
-        "shopfleet-worker".to_owned(),
-        format!("--database-url={}", settings.database.url.expose()),
-        format!("--redis-url={}", common::redis_url()),
-        format!("--redis-key-prefix={}", settings.redis.key_prefix),
-        "--outbox-poll-ms=100".to_owned(),
-        format!("--data-dir={}", settings.assistant.data_dir.join("worker").display()),
-        format!("--media-dir={}", media_dir.display()),
-    ])
-    .unwrap();
-    let settings = args.settings;
-    let state = shopfleet_worker::probe_state(&settings).unwrap();
-    let (stop, stop_rx) = tokio::sync::watch::channel(false);
-    let handlers: Vec<_> =
-        shopfleet_worker::default_handlers(&settings).into_iter().filter(|h| h.name() == "images").collect();
-    assert_eq!(handlers.len(), 1, "the images handler is registered");
-    let tasks = shopfleet_worker::start(&settings, &state, handlers, stop_rx).await.unwrap();
-    Worker { stop, tasks }
-}
-
-async fn eventually<F, Fut>(what: &str, mut check: F)
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = bool>,
-{
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
-    while tokio::time::Instant::now() < deadline {
-        if check().await {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("timed out waiting until {what}");
 }
 
 async fn public_product(app: &TestApp, product: &str) -> Value {
@@ -145,7 +90,7 @@ async fn uploads_are_rendered_listed_in_product_json_and_served_with_immutable_c
     assert_eq!(stored_files(&app, "originals"), 1, "identical uploads are stored once");
     assert_eq!(public_product(&app, &product).await["media"], json!([]), "nothing is shown while processing");
 
-    let worker = start_worker(&app).await;
+    let worker = start_worker(&app, &["images"]).await;
     eventually("both images are ready", || async {
         public_product(&app, &product).await["media"].as_array().is_some_and(|m| m.len() == 2)
     })
@@ -240,7 +185,7 @@ async fn a_corrupt_image_fails_with_its_reason_and_deleting_its_product_removes_
             .await
             .unwrap();
 
-    let worker = start_worker(&app).await;
+    let worker = start_worker(&app, &["images"]).await;
     let images = format!("/api/v1/products/{product}/images");
     eventually("both images are processed", || async {
         let listed: Value = app.get_json_as(&images, &merchant.access_token).await;
@@ -342,6 +287,15 @@ async fn bad_files_are_refused_naming_the_field() {
     )
     .await;
     assert_eq!(field_of(assert_problem(refused, 422, "validation_failed").await), "alt");
+    let control = upload(
+        &app,
+        &merchant.access_token,
+        &product,
+        encoded(image::ImageFormat::Png, 10, 10),
+        Some("bad\u{84}alt"),
+    )
+    .await;
+    assert_eq!(field_of(assert_problem(control, 422, "validation_failed").await), "alt");
     let count: i64 =
         sqlx::query_scalar("SELECT count(*) FROM product_images").fetch_one(&app.ctx.db).await.unwrap();
     assert_eq!(count, 0, "nothing refused was recorded");

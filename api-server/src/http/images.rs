@@ -38,6 +38,7 @@ struct ImageUpload {
     #[schema(format = Binary, value_type = String)]
     file: Vec<u8>,
     /// Alternative text for shoppers who cannot see the image (at most 300 characters).
+    #[schema(max_length = 300)]
     alt: Option<String>,
 }
 
@@ -64,7 +65,9 @@ async fn upload_image(
         match field.name().unwrap_or_default() {
             "file" => file = Some(field.bytes().await.map_err(multipart_error)?.to_vec()),
             "alt" => {
-                alt = Some(field.text().await.map_err(|_| ApiError::invalid("alt", "must be UTF-8 text"))?)
+                let text = field.text().await.map_err(|_| ApiError::invalid("alt", "must be UTF-8 text"))?;
+                super::text::check("alt", &text).map_err(|err| ApiError::Validation(vec![err]))?;
+                alt = Some(text);
             }
             other => {
                 return Err(ApiError::invalid(

@@ -8,6 +8,7 @@ use std::net::SocketAddr;
 use tokio::sync::oneshot;
 
 pub mod shop;
+pub mod worker;
 
 pub use shopfleet_test_support::{
     database::create_database,
