@@ -1,5 +1,6 @@
 // One order: its status timeline, lines with tracking, the shipping address, payment while it
 // is unpaid (including 3-D Secure) and cancellation before payment.
+import { useCallback, useState } from "react";
 import { Link, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
@@ -24,6 +25,9 @@ export function OrderPage() {
     queryKey: ["order", id],
     queryFn: () => unwrap(api.GET("/api/v1/orders/{id}", { params: { path: { id } } })),
   });
+  // Paid from this page: the confirmation stays in view after the order moves on.
+  const [paidHere, setPaidHere] = useState(false);
+  const markPaid = useCallback(() => setPaidHere(true), []);
   const cancel = useMutation({
     mutationFn: () => unwrap(api.POST("/api/v1/orders/{id}/cancel", { params: { path: { id } } })),
     onSuccess: (updated) => {
@@ -45,9 +49,10 @@ export function OrderPage() {
             {o.status === "pending_payment" && o.expires_at && <> · {t("orders.payBefore", { date: formatDate(o.expires_at, locale) })}</>}
           </p>
           <Timeline status={o.status} />
+          {paidHere && o.status !== "pending_payment" && <PaymentPanel order={o} onPaid={markPaid} />}
           {o.status === "pending_payment" && (
             <>
-              <PaymentPanel order={o} />
+              <PaymentPanel order={o} onPaid={markPaid} />
               <FormError error={cancel.error} />
               <button type="button" className="button secondary" disabled={cancel.isPending} onClick={() => cancel.mutate()}>
                 {t("orders.cancel")}

@@ -13,7 +13,7 @@ import { Loading } from "../ui/states";
 type Order = Schemas["Order"];
 type Payment = Schemas["PaymentIntent"];
 
-export function PaymentPanel({ order }: { order: Order }) {
+export function PaymentPanel({ order, onPaid }: { order: Order; onPaid?: () => void }) {
   const { t } = useTranslation();
   const queryClient = useQueryClient();
   const idempotency = useIdempotencyKey();
@@ -36,10 +36,11 @@ export function PaymentPanel({ order }: { order: Order }) {
   const status = payment.data?.status;
   useEffect(() => {
     if (status === "succeeded") {
+      onPaid?.();
       void queryClient.invalidateQueries({ queryKey: ["order", order.id] });
       void queryClient.invalidateQueries({ queryKey: ["orders"] });
     }
-  }, [status, order.id, queryClient]);
+  }, [status, order.id, queryClient, onPaid]);
   const confirm = useMutation({
     mutationFn: (input: Schemas["CardInput"]) =>
       unwrap(
