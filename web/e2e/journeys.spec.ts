@@ -1,7 +1,9 @@
 // One order's life through the web app, as its three kinds of users live it: a shopper
 // registers, searches with a typo, filters, adds two variants, checks out and pays with the
-// 3-D Secure card; the merchant ships a line with tracking; the shopper sees it shipped; an
-// admin refunds part of it and replays a dead letter. Runs serially: each step builds on the last.
+// 3-D Secure card; the merchant ships a line with tracking; the shopper sees it shipped; the
+// merchant uploads an image of the product, which the storefront then shows as a responsive
+// <picture>; an admin refunds part of the order and replays a dead letter. Runs serially: each
+// step builds on the last.
 import { execFileSync } from "node:child_process";
 import { test, expect, env, capture, signIn, signOut } from "./fixtures";
 
@@ -11,6 +13,11 @@ const shopper = { email: `shopper-${Date.now()}@e2e.shopfleet.dev`, password: "a
 let orderId = "";
 let orderNumber = "";
 let merchantEmail = "";
+let productId = "";
+
+/** A valid 40×30 RGB PNG (blue and orange halves), small enough to inline. */
+const SWATCH_PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAACgAAAAeCAIAAADRv8uKAAAA2UlEQVR42p3N0WbCAQDF4Z6km/M+PclkZpLMTGaS1KQlW/7aZDEiIiJijDEiIiLGnuHc7zzDj+/+K5UrHczvwkrlSg/zVFjiPuY3YYmfME+EJR5hLoQlfsE8Fpa4wPwsLPEr5pGwxFPMQ2GJZ5gHwhJ/YO4LSzzH/Cgs8QJzV1jiJeaOsMQrzG1hideYW8ISbzA/CEu8xXwvLPEn5qawxF+Y74Ql/sZ8KyzxD+YbYYl3mBvCEu8x14UlPmCuCUt8xHwtLPEJ85WwxGfMl8IS/2KuCkv8h/lC2D/MJnznbejoxAAAAABJRU5ErkJggg==";
 
 test("the storefront is browsable signed out, in English and Chinese", async ({ page }, testInfo) => {
   await page.goto("/");
@@ -56,6 +63,7 @@ test("a shopper registers, finds products despite a typo, filters, and pays with
   const product = found.items.find((p: { variant_count: number; in_stock: boolean }) => p.variant_count >= 2 && p.in_stock);
   expect(product, "sneakers in two sizes").toBeTruthy();
   merchantEmail = await merchantOf(request, product.merchant_id);
+  productId = product.id;
   await page.locator(".product-card").filter({ has: page.locator(`a[href="/products/${product.id}"]`) }).getByRole("link").click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText(product.title);
   await capture(page, testInfo, "product");
@@ -122,6 +130,47 @@ test("the merchant ships a line with tracking and the shopper sees it shipped", 
   await expect(page.getByText("DHL tracking JD014600006281234567").first()).toBeVisible();
   await expect(page.getByRole("cell", { name: /Shipped/ }).first()).toBeVisible();
   await capture(page, testInfo, "order-shipped");
+  await signOut(page);
+});
+
+test("the merchant uploads an image of the product and the storefront shows it as a <picture>", async ({ page, request }, testInfo) => {
+  await signIn(page, merchantEmail, env.demoPassword);
+  await page.goto(`/merchant/products/${productId}`);
+  const images = page.getByRole("region", { name: "Images", exact: true });
+  const file = images.getByLabel("Upload image", { exact: true });
+  await expect(file).toBeVisible();
+  await file.setInputFiles({ name: "e2e-swatch.png", mimeType: "image/png", buffer: Buffer.from(SWATCH_PNG, "base64") });
+  await images.getByLabel("Alt text", { exact: true }).fill("Blue and orange swatch");
+  const uploaded = page.waitForResponse(
+    (response) => response.request().method() === "POST" && new URL(response.url()).pathname === `/api/v1/products/${productId}/images`,
+  );
+  await images.getByRole("button", { name: "Upload", exact: true }).click();
+  const response = await uploaded;
+  expect(response.status()).toBe(202);
+  const image = (await response.json()) as { id: string; status: string };
+  expect(image.status).toBe("processing");
+
+  // The console polls the list every 2 s until the worker has rendered the image.
+  const item = images.locator(`article[aria-labelledby="image-${image.id}-heading"]`);
+  await expect(item).toBeVisible();
+  await expect(item.locator(".status")).toHaveText("Ready", { timeout: 30_000 });
+  await expect(item.locator(".image-thumb img")).toHaveAttribute("src", /^\/api\/v1\/media\/renditions\/[^/]+\/40\.jpg$/);
+  await capture(page, testInfo, "merchant-images");
+
+  // The product JSON lists it among the ready media; the product page shows the first one.
+  const product = (await (await request.get(`/api/v1/products/${productId}`)).json()) as { media: { id: string }[] };
+  expect(product.media.map((m) => m.id)).toContain(image.id);
+  await page.goto(`/products/${productId}`);
+  const picture = page.locator(".product-hero picture").first();
+  await expect(picture.locator('source[type="image/webp"]')).toHaveAttribute("srcset", /\/api\/v1\/media\/renditions\/\S+\.webp \d+w/);
+  const img = picture.locator("img");
+  await expect(img).toHaveAttribute("srcset", /\/api\/v1\/media\/renditions\/\S+\.jpg \d+w/);
+  await expect(img).toHaveAttribute("loading", "eager");
+  await expect(img).toHaveAttribute("width", /^\d+$/);
+  if (product.media[0]?.id === image.id) await expect(img).toHaveAttribute("alt", "Blue and orange swatch");
+  // A rendition was served and decoded.
+  await expect.poll(() => img.evaluate((el: HTMLImageElement) => el.complete && el.naturalWidth > 0)).toBe(true);
+  await capture(page, testInfo, "product-picture");
   await signOut(page);
 });
 

@@ -1,5 +1,6 @@
 // Renders a page as the app does (query cache, i18n, router) and stubs the network with
-// answers per "METHOD /path", recording what was sent.
+// answers per "METHOD /path", recording what was sent: a JSON body parsed, a multipart body
+// as its fields (files as `SentFile`).
 import type { ReactNode } from "react";
 import { render } from "@testing-library/react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
@@ -14,18 +15,39 @@ export interface Sent {
   body: unknown;
 }
 
+/**
+ * A file part of a multipart body, as recorded: its type only, because the compatibility layer
+ * between jsdom's FormData and Node's Request keeps neither the file's name nor (with this jsdom)
+ * its bytes.
+ */
+export interface SentFile {
+  file: true;
+  type: string;
+}
+
+async function bodyOf(request: Request): Promise<unknown> {
+  if (request.headers.get("Content-Type")?.startsWith("multipart/form-data")) {
+    const fields: Record<string, string | SentFile> = {};
+    for (const [name, value] of await request.formData()) {
+      fields[name] = typeof value === "string" ? value : { file: true, type: value.type };
+    }
+    return fields;
+  }
+  const text = await request.text();
+  return text ? JSON.parse(text) : undefined;
+}
+
 type Answer = { status: number; body?: unknown } | ((sent: Sent) => { status: number; body?: unknown });
 
 export function stubApi(answers: Record<string, Answer>): Sent[] {
   const sent: Sent[] = [];
   vi.stubGlobal("fetch", async (input: Request | string, init?: RequestInit) => {
     const request = input instanceof Request ? input : new Request(new URL(input, "http://localhost"), init);
-    const text = await request.text();
     const entry: Sent = {
       method: request.method,
       path: new URL(request.url).pathname,
       headers: request.headers,
-      body: text ? JSON.parse(text) : undefined,
+      body: await bodyOf(request),
     };
     sent.push(entry);
     const answer = answers[`${entry.method} ${entry.path}`];

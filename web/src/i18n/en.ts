@@ -76,6 +76,8 @@ export const en = {
     viewCart: "View cart",
     was: "was",
     similar: "Similar products",
+    gallery: "Product images",
+    showImage: "Show image {{n}} of {{count}}: {{alt}}",
   },
   assistant: {
     title: "Shopping assistant",

@@ -78,6 +78,8 @@ export const zh: Messages = {
     viewCart: "查看购物车",
     was: "原价",
     similar: "相似商品",
+    gallery: "商品图片",
+    showImage: "查看第 {{n}} 张图片（共 {{count}} 张）：{{alt}}",
   },
   assistant: {
     title: "购物助手",

@@ -1,5 +1,6 @@
-// One of the merchant's products: edit title, description and status (`PATCH`), archive or delete
-// it (`DELETE` archives instead when it was ordered), and its variants with links to adjust stock.
+// One of the merchant's products: edit title, description and status (`PATCH`), its uploaded
+// images, archive or delete it (`DELETE` archives instead when it was ordered), and its variants
+// with links to adjust stock.
 import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Link, useLocation, useNavigate, useParams } from "react-router";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
@@ -10,6 +11,7 @@ import { QueryView } from "../ui/states";
 import { TextAreaField } from "./fields";
 import { StatusBadge } from "./StatusBadge";
 import { VariantsTable } from "./VariantsTable";
+import { ProductImages } from "./ProductImages";
 import { keys, useInvalidateCatalog, useProduct, type Product } from "./queries";
 import { paths } from "./paths";
 
@@ -38,6 +40,7 @@ export function ProductPage() {
             </p>
           )}
           <EditProductForm key={p.id} product={p} save={save} />
+          <ProductImages key={`images-${p.id}`} productId={p.id} />
           <h3>{t("product.variants")}</h3>
           <VariantsTable productId={p.id} />
           <DeleteProduct product={p} />

@@ -10,6 +10,7 @@ export type OrderLine = Schemas["OrderLine"];
 export type Adjustment = Schemas["Adjustment"];
 export type ProductStatus = Schemas["ProductStatus"];
 export type ProductSort = Schemas["Sort"];
+export type ProductImage = Schemas["ProductImage"];
 
 /** What the product list shows: one status (every status when undefined), in one order. */
 export interface ProductFilters {
@@ -24,6 +25,7 @@ export const keys = {
   products: (merchant: string, filters: ProductFilters) => ["merchant", "products", merchant, filters] as const,
   product: (id: string) => ["merchant", "product", id] as const,
   variants: (product: string) => ["merchant", "variants", product] as const,
+  images: (product: string) => ["merchant", "images", product] as const,
   history: (variant: string) => ["merchant", "stock-history", variant] as const,
   lowStock: (merchant: string) => ["merchant", "low-stock", merchant] as const,
   categories: ["merchant", "categories"] as const,
@@ -78,6 +80,18 @@ export async function fetchAllVariants(product: string): Promise<Variant[]> {
 
 export function useVariants(product: string) {
   return useQuery({ queryKey: keys.variants(product), queryFn: () => fetchAllVariants(product) });
+}
+
+/** How often the image list is fetched again while an image is still being rendered. */
+export const IMAGE_POLL_MS = 2000;
+
+/** A product's uploaded images (all but removed, in order), polled while any is `processing`. */
+export function useProductImages(product: string) {
+  return useQuery({
+    queryKey: keys.images(product),
+    queryFn: () => unwrap(api.GET("/api/v1/products/{id}/images", { params: { path: { id: product } } })),
+    refetchInterval: (query) => (query.state.data?.some((image) => image.status === "processing") ? IMAGE_POLL_MS : false),
+  });
 }
 
 /** All of the caller's own products in every status, following `next_cursor`. */

@@ -4,15 +4,15 @@ import { Link } from "react-router";
 import { useTranslation } from "react-i18next";
 import type { Schemas } from "../api/client";
 import { Money } from "../ui/Money";
+import { ProductImage } from "../ui/ProductPicture";
 
 type Product = Schemas["Product"];
 
 export function ProductCard({ product, title, extra }: { product: Product; title?: ReactNode; extra?: ReactNode }) {
   const { t } = useTranslation();
-  const image = product.images[0];
   return (
     <article className="card product-card">
-      {image ? <img src={image.url} alt={image.alt ?? ""} loading="lazy" width={320} height={240} /> : <div className="placeholder-image" aria-hidden="true" />}
+      <ProductImage product={product} slot="card" />
       <h3>
         <Link to={`/products/${product.id}`}>{title ?? product.title}</Link>
       </h3>

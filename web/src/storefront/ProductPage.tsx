@@ -8,6 +8,7 @@ import { api, unwrap, ApiError, type Schemas } from "../api/client";
 import { Money } from "../ui/Money";
 import { FormError } from "../ui/form";
 import { ErrorState, Loading } from "../ui/states";
+import { ProductImage, ProductPicture, SIZES, mediaOf, smallestOf, type Media } from "../ui/ProductPicture";
 import { ProductCard, ProductGrid } from "./ProductCard";
 import { useAddToCart } from "./useAddToCart";
 
@@ -29,14 +30,14 @@ export function ProductPage() {
   if (product.error) return <ErrorState error={product.error} onRetry={() => void product.refetch()} />;
   if (!product.data) return <Loading />;
   const p = product.data;
-  const image = p.images[0];
+  const media = mediaOf(p);
   const attributes = Object.entries(p.attributes as Record<string, unknown>);
 
   return (
     <>
       <div className="product-layout">
         <div className="product-hero">
-          {image ? <img src={image.url} alt={image.alt ?? p.title} width={640} height={480} /> : <div className="placeholder-image" aria-hidden="true" />}
+          {media.length > 0 ? <Gallery key={p.id} media={media} title={p.title} /> : <ProductImage product={p} slot="page" fallbackAlt={p.title} />}
         </div>
         <section aria-labelledby="product-title">
           {p.category_path && <p className="muted">{p.category_path.replaceAll("/", " › ")}</p>}
@@ -60,6 +61,39 @@ export function ProductPage() {
         </section>
       </div>
       <SimilarProducts id={p.id} />
+    </>
+  );
+}
+
+/** The main image, and with more than one a row of thumbnails (buttons) that switch it. */
+function Gallery({ media, title }: { media: Media[]; title: string }) {
+  const { t } = useTranslation();
+  const [selectedId, setSelectedId] = useState(media[0]?.id);
+  const selected = media.find((m) => m.id === selectedId) ?? media[0];
+  if (!selected) return null;
+  return (
+    <>
+      <ProductPicture key={selected.id} media={selected} sizes={SIZES.page} loading="eager" fallbackAlt={title} />
+      {media.length > 1 && (
+        <ul className="gallery-thumbs" aria-label={t("product.gallery")}>
+          {media.map((m, index) => {
+            const thumb = smallestOf(m.renditions);
+            return (
+              <li key={m.id}>
+                <button
+                  type="button"
+                  className="gallery-thumb"
+                  aria-pressed={m.id === selected.id}
+                  aria-label={t("product.showImage", { n: index + 1, count: media.length, alt: m.alt || title })}
+                  onClick={() => setSelectedId(m.id)}
+                >
+                  {thumb && <img src={thumb.url} alt="" width={thumb.width} height={thumb.height} loading="lazy" />}
+                </button>
+              </li>
+            );
+          })}
+        </ul>
+      )}
     </>
   );
 }
