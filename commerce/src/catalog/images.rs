@@ -44,6 +44,21 @@ pub struct RenditionView {
     pub url: String,
 }
 
+/// A ready image as product JSON shows it (`media`), in the merchant's order.
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct ShownImage {
+    pub id: Uuid,
+    pub alt: String,
+    pub position: i32,
+    /// The upright size of the original.
+    pub width: i32,
+    pub height: i32,
+    /// A tiny blurred version as a `data:` URI, to show while a rendition loads.
+    pub placeholder: Option<String>,
+    /// Narrowest first, each width as `webp` and `jpeg`.
+    pub renditions: Vec<RenditionView>,
+}
+
 /// An uploaded image as its merchant sees it.
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
 pub struct ProductImage {

@@ -114,10 +114,8 @@ pub struct Product {
     pub variant_count: i32,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
-    /// Uploaded images ready to show, in the merchant's order: id, alt, position, width,
-    /// height, a blurred `placeholder` data URI and the `renditions` (width, height,
-    /// `webp`/`jpeg`, url).
-    #[schema(value_type = Vec<Object>)]
+    /// Uploaded images ready to show, in the merchant's order, with their renditions.
+    #[schema(value_type = Vec<super::images::ShownImage>)]
     pub media: serde_json::Value,
     /// The first variants (at most 50); see `variant_count`.
     #[sqlx(skip)]

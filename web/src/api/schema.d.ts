@@ -1361,12 +1361,8 @@ export interface components {
             id: string;
             images: components["schemas"]["Image"][];
             in_stock: boolean;
-            /**
-             * @description Uploaded images ready to show, in the merchant's order: id, alt, position, width,
-             *     height, a blurred `placeholder` data URI and the `renditions` (width, height,
-             *     `webp`/`jpeg`, url).
-             */
-            media: Record<string, never>[];
+            /** @description Uploaded images ready to show, in the merchant's order, with their renditions. */
+            media: components["schemas"]["ShownImage"][];
             /** Format: uuid */
             merchant_id: string;
             /** Format: int64 */
@@ -1538,6 +1534,25 @@ export interface components {
              * @description Matching published products (all pages).
              */
             total: number;
+        };
+        /** @description A ready image as product JSON shows it (`media`), in the merchant's order. */
+        ShownImage: {
+            alt: string;
+            /** Format: int32 */
+            height: number;
+            /** Format: uuid */
+            id: string;
+            /** @description A tiny blurred version as a `data:` URI, to show while a rendition loads. */
+            placeholder?: string | null;
+            /** Format: int32 */
+            position: number;
+            /** @description Narrowest first, each width as `webp` and `jpeg`. */
+            renditions: components["schemas"]["RenditionView"][];
+            /**
+             * Format: int32
+             * @description The upright size of the original.
+             */
+            width: number;
         };
         SimilarProduct: {
             product: components["schemas"]["Product"];

@@ -5,25 +5,12 @@ import type { Schemas } from "../api/client";
 type Product = Schemas["Product"];
 
 /** One rendition of a ready image (`webp`, or `jpeg` as the fallback). */
-export interface Rendition {
-  width: number;
-  height: number;
-  format: string;
-  url: string;
-}
+export type Rendition = Schemas["RenditionView"];
 
 /** A ready uploaded image as the product JSON's `media` carries it. */
-export interface Media {
-  id: string;
-  alt: string;
-  position: number;
-  width: number;
-  height: number;
-  placeholder?: string | null;
-  renditions: Rendition[];
-}
+export type Media = Schemas["ShownImage"];
 
-/** The product's ready images in order (`media` is untyped in the schema; older answers lack it). */
+/** The product's ready images in order (answers cached before images existed lack `media`). */
 export function mediaOf(product: Pick<Product, "media"> | { media?: unknown }): Media[] {
   const media = (product as { media?: unknown }).media;
   if (!Array.isArray(media)) return [];
