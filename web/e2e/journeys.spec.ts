@@ -53,7 +53,7 @@ test("a shopper registers, finds products despite a typo, filters, and pays with
   await page.getByLabel("Search the shop").fill("sneakrs");
   await page.getByRole("button", { name: "Search", exact: true }).click();
   await expect(page.getByRole("heading", { name: /results? for “sneakrs”/ })).toBeVisible();
-  await expect(page.locator(".product-card h3").first()).toContainText("Sneakers");
+  await expect(page.locator(".product-card .product-title").first()).toContainText("Sneakers");
   await page.getByRole("complementary").getByRole("link", { name: "shoes" }).click();
   await expect(page).toHaveURL(/category=shoes/);
   await capture(page, testInfo, "search");

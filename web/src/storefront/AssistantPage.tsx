@@ -81,7 +81,7 @@ function RecommendationList({ items }: { items: Schemas["Recommendation"][] }) {
     <ProductGrid>
       {items.map((r) => (
         <li key={r.product.id}>
-          <ProductCard product={r.product} extra={<p className="explanation">{r.explanation}</p>} />
+          <ProductCard product={r.product} level={2} extra={<p className="explanation">{r.explanation}</p>} />
         </li>
       ))}
     </ProductGrid>

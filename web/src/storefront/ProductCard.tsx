@@ -8,14 +8,23 @@ import { ProductImage } from "../ui/ProductPicture";
 
 type Product = Schemas["Product"];
 
-export function ProductCard({ product, title, extra }: { product: Product; title?: ReactNode; extra?: ReactNode }) {
+interface ProductCardProps {
+  product: Product;
+  title?: ReactNode;
+  extra?: ReactNode;
+  /** The title's heading level: 2 right under a page's h1, 3 under a section's h2. */
+  level?: 2 | 3;
+}
+
+export function ProductCard({ product, title, extra, level = 3 }: ProductCardProps) {
   const { t } = useTranslation();
+  const Heading = level === 2 ? "h2" : "h3";
   return (
     <article className="card product-card">
       <ProductImage product={product} slot="card" />
-      <h3>
+      <Heading className="product-title">
         <Link to={`/products/${product.id}`}>{title ?? product.title}</Link>
-      </h3>
+      </Heading>
       {product.min_price_minor != null && product.currency && (
         <p className="price">
           {product.variant_count > 1 && <span className="muted">{t("product.from")} </span>}

@@ -102,7 +102,7 @@ export function ProductListPage() {
             <ProductGrid>
               {items.map((p) => (
                 <li key={p.id}>
-                  <ProductCard product={p} />
+                  <ProductCard product={p} level={2} />
                 </li>
               ))}
             </ProductGrid>

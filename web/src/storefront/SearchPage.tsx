@@ -125,6 +125,7 @@ export function SearchPage() {
                   {data.items.map((hit) => (
                     <li key={hit.id}>
                       <ProductCard
+                        level={2}
                         product={hit}
                         title={<Highlighted html={hit.highlights.title} />}
                         extra={
