@@ -62,14 +62,7 @@ async fn public_product(app: &TestApp, product: &str) -> Value {
 }
 
 fn stored_files(app: &TestApp, folder: &str) -> usize {
-    let dir = app.ctx.settings.assistant.data_dir.join("media").join(folder);
-    walk(&dir)
-}
-
-fn walk(dir: &std::path::Path) -> usize {
-    std::fs::read_dir(dir).map_or(0, |entries| {
-        entries.flatten().map(|e| if e.path().is_dir() { walk(&e.path()) } else { 1 }).sum()
-    })
+    shopfleet_test_support::files_under(&app.ctx.settings.assistant.data_dir.join("media").join(folder))
 }
 
 #[tokio::test]
@@ -330,4 +323,53 @@ async fn merchants_cannot_touch_each_others_images() {
     assert_problem(upload(&app, &owner.access_token, &unknown, vec![1], None).await, 404, "not_found").await;
     let admin = app.admin("admin@example.com").await;
     assert_eq!(app.patch_as(&path, &admin.access_token, &json!({"alt": "Checked"})).await.status(), 200);
+}
+
+#[tokio::test]
+async fn with_a_bucket_set_images_live_in_the_s3_compatible_store() {
+    let s3 = shopfleet_test_support::s3::S3Server::start("shop-media").await;
+    let flags = [
+        format!("--media-s3-bucket={}", s3.bucket),
+        format!("--media-s3-endpoint={}", s3.endpoint),
+        format!("--media-s3-access-key-id={}", s3.access_key_id),
+        format!("--media-s3-secret-access-key={}", s3.secret_access_key),
+    ];
+    let app = spawn_app_with(&flags.iter().map(String::as_str).collect::<Vec<_>>(), |r| r).await;
+    let merchant = app.user_with_role("bucket@example.com", "merchant").await;
+    let product = product_of(&app, &merchant, "LAMP-5").await;
+    let image: Value =
+        upload(&app, &merchant.access_token, &product, encoded(image::ImageFormat::Jpeg, 800, 600), None)
+            .await
+            .json()
+            .await
+            .unwrap();
+    assert_eq!(s3.objects_under("originals"), 1, "the original is in the bucket");
+    assert_eq!(stored_files(&app, "originals"), 0, "and not on the local disk");
+
+    let worker = start_worker(&app, &["images"]).await;
+    eventually("the image is ready", || async {
+        public_product(&app, &product).await["media"].as_array().is_some_and(|m| m.len() == 1)
+    })
+    .await;
+    assert_eq!(s3.objects_under("renditions"), 6, "160, 480 and its own 800 px, each WebP and JPEG");
+    let url =
+        public_product(&app, &product).await["media"][0]["renditions"][2]["url"].as_str().unwrap().to_owned();
+    let served = app.client.get(app.url(&url)).send().await.unwrap();
+    assert_eq!(
+        (served.status().as_u16(), served.headers()["content-type"].to_str().unwrap()),
+        (200, "image/webp")
+    );
+    assert_eq!(image::load_from_memory(&served.bytes().await.unwrap()).unwrap().width(), 480);
+
+    let path = format!("/api/v1/products/{product}/images/{}", image["id"].as_str().unwrap());
+    assert_eq!(app.delete_as(&path, &merchant.access_token).await.status(), 204);
+    assert_eq!((s3.objects_under("originals"), s3.objects_under("renditions")), (0, 0));
+    worker.stop().await;
+
+    // The server checks signatures: a wrong secret is refused, never silently stored.
+    let mut wrong = app.ctx.settings.media.clone();
+    wrong.s3.secret_access_key = Some("not-the-secret".parse().unwrap());
+    let store = wrong.open(std::path::Path::new("/nonexistent")).unwrap();
+    assert!(store.put_once("originals/forged", b"x".to_vec()).await.is_err());
+    assert_eq!(s3.objects_under("originals"), 0);
 }

@@ -13,8 +13,9 @@ pub use dependency::{
     StorageSpec, VectorMode, VectorSpec,
 };
 pub use shop::{
-    AiSpec, AutoscalingSpec, DeletionPolicy, ImagesSpec, IngressSpec, IngressTlsSpec, LlmSpec, PaymentsSpec,
-    ResourcesSpec, SecretKeyRef, ShopInstance, ShopInstanceSpec, SmtpSpec,
+    AiSpec, AutoscalingSpec, DeletionPolicy, ImagesSpec, IngressSpec, IngressTlsSpec, LlmSpec,
+    MediaAccessMode, MediaSpec, ObjectStoreSpec, PaymentsSpec, ResourcesSpec, SecretKeyRef, ShopInstance,
+    ShopInstanceSpec, SmtpSpec,
 };
 pub use status::{ConditionType, Phase, ShopInstanceStatus};
 

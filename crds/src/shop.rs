@@ -4,7 +4,7 @@ use k8s_openapi::api::core::v1::ResourceRequirements;
 use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
-use crate::dependency::{KafkaSpec, PostgresSpec, RedisSpec, SearchSpec, VectorSpec};
+use crate::dependency::{KafkaSpec, PostgresSpec, RedisSpec, SearchSpec, StorageSpec, VectorSpec};
 use crate::status::ShopInstanceStatus;
 
 /// A shop: its API and worker plus the services they need.
@@ -80,6 +80,9 @@ pub struct ShopInstanceSpec {
     /// Outgoing e-mail; e-mails are logged and dropped when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub smtp: Option<SmtpSpec>,
+    /// Where product images are kept: a volume by default, or an S3-compatible bucket.
+    #[serde(default)]
+    pub media: MediaSpec,
     /// What happens to data volumes when the shop is deleted.
     #[serde(default)]
     pub deletion_policy: DeletionPolicy,
@@ -227,6 +230,57 @@ pub struct PaymentsSpec {
 pub struct SmtpSpec {
     /// Secret key with the full `smtp://user:pass@host:port` URL (`SMTP_URL`).
     pub url_secret: SecretKeyRef,
+}
+
+/// Where product images (uploaded originals and their renditions) are kept. The API stores
+/// uploads and the worker renders them, so both must reach the same store.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("!(has(self.objectStore) && has(self.storage))").message("set objectStore or storage, not both: a shop with an object store gets no media volume"))]
+#[x_kube(validation = Rule::new("has(self.objectStore) == has(oldSelf.objectStore)").message("a shop cannot move its images between a volume and an object store: the stored images would be left behind; copy them and create a new shop"))]
+pub struct MediaSpec {
+    /// An S3-compatible bucket. When omitted, the operator creates a volume `<shop>-media`
+    /// mounted by the API and worker pods.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_store: Option<ObjectStoreSpec>,
+    /// The media volume; `5Gi` of the default StorageClass when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage: Option<StorageSpec>,
+    /// Access mode of the media volume. With `ReadWriteOnce` (the default) every API and
+    /// worker pod of the shop is scheduled on the node that mounts it; `ReadWriteMany` (a
+    /// StorageClass that offers it, such as NFS or CephFS) lets them spread.
+    #[serde(default)]
+    pub access_mode: MediaAccessMode,
+}
+
+/// How the media volume may be mounted.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
+pub enum MediaAccessMode {
+    /// One node mounts it; the shop's pods are kept on that node.
+    #[default]
+    ReadWriteOnce,
+    /// Every node may mount it.
+    ReadWriteMany,
+}
+
+/// An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, R2...). Credentials never appear in the spec.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectStoreSpec {
+    /// Bucket name; it must exist.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"))]
+    pub bucket: String,
+    /// Endpoint URL of an S3-compatible service (path-style requests); AWS S3 when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https?://"))]
+    pub endpoint: Option<String>,
+    /// Region; `us-east-1` when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-z0-9-]{1,32}$"))]
+    pub region: Option<String>,
+    /// Secret in the shop's namespace with keys `access-key-id` and `secret-access-key`.
+    #[schemars(length(min = 1))]
+    pub credentials_secret: String,
 }
 
 /// Fate of data volumes when the shop is deleted.

@@ -65,6 +65,16 @@ pub const DOCS_ENABLED: &str = "DOCS_ENABLED";
 pub const DOCS_ASSETS_DIR: &str = "DOCS_ASSETS_DIR";
 /// Directory of uploaded product images and their renditions. Default: `<DATA_DIR>/media`.
 pub const MEDIA_DIR: &str = "MEDIA_DIR";
+/// S3-compatible bucket for product images instead of `MEDIA_DIR`. Default: unset.
+pub const MEDIA_S3_BUCKET: &str = "MEDIA_S3_BUCKET";
+/// Endpoint of an S3-compatible service (path-style requests). Default: unset (AWS S3).
+pub const MEDIA_S3_ENDPOINT: &str = "MEDIA_S3_ENDPOINT";
+/// Region of the bucket. Default: `us-east-1`.
+pub const MEDIA_S3_REGION: &str = "MEDIA_S3_REGION";
+/// Access key id of the bucket (secret). Default: unset (required with `MEDIA_S3_BUCKET`).
+pub const MEDIA_S3_ACCESS_KEY_ID: &str = "MEDIA_S3_ACCESS_KEY_ID";
+/// Secret access key of the bucket (secret). Default: unset (required with `MEDIA_S3_BUCKET`).
+pub const MEDIA_S3_SECRET_ACCESS_KEY: &str = "MEDIA_S3_SECRET_ACCESS_KEY";
 /// Largest image upload, in bytes. Default: `10485760`.
 pub const IMAGE_MAX_BYTES: &str = "IMAGE_MAX_BYTES";
 /// Most pixels an uploaded image may declare. Default: `40000000`.
@@ -265,6 +275,12 @@ macro_rules! shared_and {
             OPENAI_BASE_URL,
             OPENAI_MODEL,
             OPENAI_API_KEY,
+            MEDIA_DIR,
+            MEDIA_S3_BUCKET,
+            MEDIA_S3_ENDPOINT,
+            MEDIA_S3_REGION,
+            MEDIA_S3_ACCESS_KEY_ID,
+            MEDIA_S3_SECRET_ACCESS_KEY,
             $($own),*
         ]
     };
@@ -274,7 +290,8 @@ macro_rules! shared_and {
 /// environment, the migration Job), each one a setting the API reads. Some are set only for
 /// some specs: `KAFKA_BROKERS` not with Kafka disabled, `MEILI_*` only with Meilisearch,
 /// `QDRANT_*` and `VECTOR_COLLECTION` only with a Qdrant server, `EMBEDDING_MODEL_DIR` and
-/// `OPENAI_*` only when the spec's `ai` block sets them.
+/// `OPENAI_*` only when the spec's `ai` block sets them, `MEDIA_DIR` only with a media volume
+/// and `MEDIA_S3_*` only with an object store.
 pub const API: &[&str] = shared_and![API_PORT, JWT_SECRET];
 
 /// The variables the operator sets for `shopfleet-worker`, each one a setting the worker

@@ -1,15 +1,16 @@
-//! Where originals and renditions live: an object store (`object_store`), a directory
-//! under `DATA_DIR` by default. Keys are content addresses — `originals/<sha256>` and
-//! `renditions/<sha256>/<width>.<ext>` — so an identical upload is stored once and
-//! rendering it again writes the same keys.
+//! Where originals and renditions live: an object store (`object_store`) — a directory
+//! under `DATA_DIR` by default, or an S3-compatible bucket when `MEDIA_S3_BUCKET` is set.
+//! Keys are content addresses — `originals/<sha256>` and `renditions/<sha256>/<width>.<ext>`
+//! — so an identical upload is stored once and rendering it again writes the same keys.
 
 use bytes::Bytes;
 use clap::Args;
 use object_store::{
-    local::LocalFileSystem, path::Path as StorePath, ObjectStore, ObjectStoreExt, PutMode, PutOptions,
+    aws::AmazonS3Builder, local::LocalFileSystem, path::Path as StorePath, ObjectStore, ObjectStoreExt,
 };
 use sha2::{Digest, Sha256};
 use shopfleet_env_names as env_names;
+use shopfleet_platform::secret::Secret;
 use std::{path::PathBuf, sync::Arc};
 
 use crate::render::RenditionFormat;
@@ -27,6 +28,52 @@ pub struct MediaSettings {
     /// Most pixels an uploaded image may declare (width × height).
     #[arg(long, env = env_names::IMAGE_MAX_PIXELS, default_value_t = 40_000_000, value_parser = clap::value_parser!(u64).range(1..=500_000_000))]
     pub image_max_pixels: u64,
+    #[command(flatten)]
+    pub s3: S3Settings,
+}
+
+/// An S3-compatible bucket for the media store (AWS S3, MinIO, Ceph RGW, R2...).
+#[derive(Debug, Clone, Default, Args)]
+pub struct S3Settings {
+    /// Bucket holding originals and renditions; unset: the `MEDIA_DIR` directory.
+    #[arg(long = "media-s3-bucket", env = env_names::MEDIA_S3_BUCKET)]
+    pub bucket: Option<String>,
+    /// Endpoint of an S3-compatible service, sent path-style requests; unset: AWS S3.
+    #[arg(long = "media-s3-endpoint", env = env_names::MEDIA_S3_ENDPOINT)]
+    pub endpoint: Option<String>,
+    /// Region of the bucket.
+    #[arg(long = "media-s3-region", env = env_names::MEDIA_S3_REGION, default_value = "us-east-1")]
+    pub region: String,
+    /// Access key id.
+    #[arg(long = "media-s3-access-key-id", env = env_names::MEDIA_S3_ACCESS_KEY_ID, hide_env_values = true)]
+    pub access_key_id: Option<Secret>,
+    /// Secret access key.
+    #[arg(long = "media-s3-secret-access-key", env = env_names::MEDIA_S3_SECRET_ACCESS_KEY, hide_env_values = true)]
+    pub secret_access_key: Option<Secret>,
+}
+
+impl S3Settings {
+    /// The bucket as an object store, or `None` when no bucket is set.
+    fn open(&self) -> anyhow::Result<Option<Arc<dyn ObjectStore>>> {
+        let Some(bucket) = &self.bucket else { return Ok(None) };
+        let (Some(key_id), Some(secret)) = (&self.access_key_id, &self.secret_access_key) else {
+            anyhow::bail!(
+                "{} needs {} and {}",
+                env_names::MEDIA_S3_BUCKET,
+                env_names::MEDIA_S3_ACCESS_KEY_ID,
+                env_names::MEDIA_S3_SECRET_ACCESS_KEY
+            );
+        };
+        let mut builder = AmazonS3Builder::new()
+            .with_bucket_name(bucket)
+            .with_region(&self.region)
+            .with_access_key_id(key_id.expose())
+            .with_secret_access_key(secret.expose());
+        if let Some(endpoint) = &self.endpoint {
+            builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
+        }
+        Ok(Some(Arc::new(builder.build()?)))
+    }
 }
 
 impl MediaSettings {
@@ -37,8 +84,11 @@ impl MediaSettings {
         }
     }
 
-    /// Opens the store, creating its directory.
+    /// Opens the store: the S3 bucket when one is set, else the directory (created here).
     pub fn open(&self, data_dir: &std::path::Path) -> anyhow::Result<MediaStore> {
+        if let Some(objects) = self.s3.open()? {
+            return Ok(MediaStore { objects });
+        }
         let dir = self.media_dir.clone().unwrap_or_else(|| data_dir.join("media"));
         std::fs::create_dir_all(&dir)?;
         Ok(MediaStore { objects: Arc::new(LocalFileSystem::new_with_prefix(&dir)?) })
@@ -64,13 +114,18 @@ pub fn rendition_key(hash: &str, width: u32, format: RenditionFormat) -> String 
 }
 
 impl MediaStore {
-    /// Stores `bytes` under `key` unless it is already there (same key, same content).
+    /// Stores `bytes` under `key` unless it is already there. Keys are content addresses, so
+    /// two writers racing on one key write the same bytes, and each put replaces the object
+    /// atomically (a rename on disk, a single PUT on S3): readers never see a partial object.
     pub async fn put_once(&self, key: &str, bytes: Vec<u8>) -> anyhow::Result<()> {
-        let options = PutOptions { mode: PutMode::Create, ..Default::default() };
-        match self.objects.put_opts(&StorePath::from(key), Bytes::from(bytes).into(), options).await {
-            Ok(_) | Err(object_store::Error::AlreadyExists { .. }) => Ok(()),
-            Err(error) => Err(error.into()),
+        let path = StorePath::from(key);
+        match self.objects.head(&path).await {
+            Ok(_) => return Ok(()),
+            Err(object_store::Error::NotFound { .. }) => {}
+            Err(error) => return Err(error.into()),
         }
+        self.objects.put(&path, Bytes::from(bytes).into()).await?;
+        Ok(())
     }
 
     /// The object under `key`, or `None`.
@@ -98,8 +153,12 @@ mod tests {
     #[tokio::test]
     async fn stores_once_reads_back_and_deletes() {
         let dir = std::env::temp_dir().join(format!("sf-media-{}", std::process::id()));
-        let settings =
-            MediaSettings { media_dir: Some(dir.clone()), image_max_bytes: 1024, image_max_pixels: 1 };
+        let settings = MediaSettings {
+            media_dir: Some(dir.clone()),
+            image_max_bytes: 1024,
+            image_max_pixels: 1,
+            s3: S3Settings::default(),
+        };
         let store = settings.open(&dir).unwrap();
         let key = original_key(&content_hash(b"pixels"));
         store.put_once(&key, b"pixels".to_vec()).await.unwrap();

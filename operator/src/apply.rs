@@ -75,7 +75,8 @@ pub async fn apply(
     Ok(applied)
 }
 
-/// Deletes observed children that are not desired (and not already being deleted).
+/// Deletes observed children that are not desired (and not already being deleted), except
+/// volume claims.
 pub async fn prune(
     client: &Client,
     namespace: &str,
@@ -88,7 +89,11 @@ pub async fn prune(
     let mut pruned = 0;
     for (kind, object) in observed.iter() {
         let name = object.metadata.name.as_deref().unwrap_or_default();
-        if wanted.contains(&(kind, name)) || object.metadata.deletion_timestamp.is_some() {
+        // Volumes hold data: only the finalizer deletes them (`deletionPolicy: Delete`).
+        if kind == Kind::PersistentVolumeClaim
+            || wanted.contains(&(kind, name))
+            || object.metadata.deletion_timestamp.is_some()
+        {
             continue;
         }
         let api: Api<DynamicObject> = Api::namespaced_with(client.clone(), namespace, &kind.api_resource());

@@ -20,6 +20,7 @@ pub enum Kind {
     Secret,
     ConfigMap,
     ServiceAccount,
+    PersistentVolumeClaim,
     Service,
     StatefulSet,
     Deployment,
@@ -32,10 +33,11 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order objects are applied (dependencies first).
-    pub const ALL: [Kind; 11] = [
+    pub const ALL: [Kind; 12] = [
         Self::Secret,
         Self::ConfigMap,
         Self::ServiceAccount,
+        Self::PersistentVolumeClaim,
         Self::Service,
         Self::NetworkPolicy,
         Self::StatefulSet,
@@ -52,6 +54,7 @@ impl Kind {
             Self::Secret => ApiResource::erase::<core::Secret>(&()),
             Self::ConfigMap => ApiResource::erase::<core::ConfigMap>(&()),
             Self::ServiceAccount => ApiResource::erase::<core::ServiceAccount>(&()),
+            Self::PersistentVolumeClaim => ApiResource::erase::<core::PersistentVolumeClaim>(&()),
             Self::Service => ApiResource::erase::<core::Service>(&()),
             Self::StatefulSet => ApiResource::erase::<apps::StatefulSet>(&()),
             Self::Deployment => ApiResource::erase::<apps::Deployment>(&()),

@@ -6,7 +6,7 @@
 
 use kube::ResourceExt;
 use shopfleet_crds::{
-    AiSpec, AutoscalingSpec, DeletionPolicy, ImagesSpec, IngressSpec, PaymentsSpec, ResourcesSpec,
+    AiSpec, AutoscalingSpec, DeletionPolicy, ImagesSpec, IngressSpec, MediaSpec, PaymentsSpec, ResourcesSpec,
     ShopInstance, SmtpSpec,
 };
 
@@ -40,6 +40,7 @@ pub struct ValidatedShop {
     pub ai: AiSpec,
     pub payments: PaymentsSpec,
     pub smtp: Option<SmtpSpec>,
+    pub media: MediaSpec,
     pub deletion_policy: DeletionPolicy,
 }
 
@@ -120,6 +121,7 @@ pub fn validate(shop: &ShopInstance) -> Result<ValidatedShop, Vec<String>> {
         ai: spec.ai.clone(),
         payments: spec.payments.clone(),
         smtp: spec.smtp.clone(),
+        media: spec.media.clone(),
         deletion_policy: spec.deletion_policy,
     })
 }

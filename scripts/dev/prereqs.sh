@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what `make dev` / `make test` need, only when missing:
 # Debian packages (Postgres, Redis, build tools), cargo-nextest, the tansu Kafka-protocol
-# broker (with --kafka), swagger-ui assets for /docs, and (with --test) Python test tools and
-# the operator tests' Kubernetes binaries.
+# broker (with --kafka), swagger-ui assets for /docs, and (with --test) Python test tools, an
+# S3-compatible server and the operator tests' Kubernetes binaries.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
 
@@ -31,6 +31,13 @@ fi
 if [ "$want_kafka" = 1 ] && ! command -v tansu >/dev/null 2>&1; then
   say "installing the tansu Kafka-protocol broker (a long build, done once)"
   cargo install --locked tansu --features dynostore
+fi
+
+# A real S3-compatible server for the media store's tests (s3s-fs, the s3s project's
+# file-system backend; 0.14 is the last release that builds on Rust 1.95).
+if [ "$want_test" = 1 ] && ! command -v s3s-fs >/dev/null 2>&1; then
+  say "installing the s3s-fs S3-compatible server"
+  cargo install --locked s3s-fs@0.14.1 --features binary
 fi
 
 # >>> operator envtest: kube-apiserver and kube-controller-manager from ../shared/k8s, etcd from

@@ -24,7 +24,7 @@ impl Worker {
 }
 
 /// Starts the worker with those of its default handlers named in `handlers` (each must be
-/// registered). It shares the app's media store.
+/// registered). It shares the app's media store (directory or bucket).
 pub async fn start_worker(app: &TestApp, handlers: &[&str]) -> Worker {
     use clap::Parser;
     let app_settings = &app.ctx.settings;
@@ -38,7 +38,8 @@ pub async fn start_worker(app: &TestApp, handlers: &[&str]) -> Worker {
         format!("--media-dir={}", app_settings.assistant.data_dir.join("media").display()),
     ])
     .unwrap();
-    let settings = args.settings;
+    let mut settings = args.settings;
+    settings.media.s3 = app_settings.media.s3.clone();
     let state = shopfleet_worker::probe_state(&settings).unwrap();
     let (stop, stop_rx) = tokio::sync::watch::channel(false);
     let kept: Vec<_> = shopfleet_worker::default_handlers(&settings)

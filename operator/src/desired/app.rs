@@ -10,6 +10,7 @@ use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use sha2::{Digest, Sha256};
 
+use super::media;
 use crate::objects::meta::Owner;
 use crate::objects::network::API_PORT;
 use crate::objects::pod::{container_parts_default, pod_spec, resources, Check, ContainerParts};
@@ -57,10 +58,13 @@ fn template(
     component: &str,
     config_hash: &str,
     spec: k8s_openapi::api::core::v1::PodSpec,
+    extra_label: Option<(String, String)>,
 ) -> PodTemplateSpec {
+    let mut labels = owner.labels(component);
+    labels.extend(extra_label);
     PodTemplateSpec {
         metadata: Some(ObjectMeta {
-            labels: Some(owner.labels(component)),
+            labels: Some(labels),
             annotations: Some(BTreeMap::from([(CONFIG_HASH_ANNOTATION.to_owned(), config_hash.to_owned())])),
             ..Default::default()
         }),
@@ -96,6 +100,7 @@ pub fn migration_job(input: &AppInput) -> Job {
                 "migrate",
                 input.config_hash,
                 pod_spec(input.service_account.to_owned(), APP_UID, parts, Some("Never")),
+                None,
             ),
             ..Default::default()
         }),
@@ -112,6 +117,8 @@ fn deployment(
 ) -> Deployment {
     let owner = &input.shop.owner;
     let mut metadata = owner.meta(owner.child_name(component), component);
+    let mut pod = pod_spec(input.service_account.to_owned(), APP_UID, parts, None);
+    media::mount(input.shop, &mut pod);
     metadata.annotations = Some(BTreeMap::from([(VERSION_ANNOTATION.to_owned(), version.to_owned())]));
     Deployment {
         metadata,
@@ -126,12 +133,7 @@ fn deployment(
                     max_unavailable: Some(IntOrString::Int(0)),
                 }),
             }),
-            template: template(
-                owner,
-                component,
-                input.config_hash,
-                pod_spec(input.service_account.to_owned(), APP_UID, parts, None),
-            ),
+            template: template(owner, component, input.config_hash, pod, media::pod_labels(input.shop)),
             ..Default::default()
         }),
         status: None,

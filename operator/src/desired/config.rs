@@ -11,6 +11,7 @@ use sha2::{Digest, Sha256};
 use shopfleet_env_names as var;
 
 use super::app::{DATA_DIR, WORKER_PORT};
+use super::media;
 use crate::backing::Backing;
 use crate::objects::network::{API_PORT, SERVICE_PORT};
 use crate::objects::pod::env_secret;
@@ -50,6 +51,7 @@ fn settings(shop: &ValidatedShop) -> BTreeMap<String, String> {
     ]
     .into_iter()
     .chain(shop.backing().iter().flat_map(|b| b.settings(owner)))
+    .chain(media::settings(shop))
     .map(|(key, value)| (key.to_owned(), value))
     .collect();
     let mut set = |key: &str, value: &String| data.insert(key.to_owned(), value.clone());
@@ -97,6 +99,7 @@ pub fn secret_env(shop: &ValidatedShop) -> Vec<EnvVar> {
     if let Some(llm) = &shop.ai.llm {
         vars.push(env_secret(var::OPENAI_API_KEY, &llm.api_key_secret.name, &llm.api_key_secret.key));
     }
+    vars.extend(media::secret_env(shop));
     vars
 }
 

@@ -4,6 +4,7 @@
 
 mod app;
 pub mod config;
+mod media;
 
 use k8s_openapi::api::core::v1::ServiceAccount;
 
@@ -84,6 +85,7 @@ pub fn build(shop: &ValidatedShop, observed: &Observed, secrets: &SecretValues) 
         children.extend(data.statefulsets.iter().map(Child::new));
     }
 
+    children.extend(media::claim(shop).as_ref().map(Child::new));
     children.push(Child::new(&network::api_service(owner)));
     children.push(Child::new(&network::default_deny(owner)));
     children.push(Child::new(&network::api_ingress_policy(owner)));

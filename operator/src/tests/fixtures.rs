@@ -51,12 +51,13 @@ kafka: {mode: External, bootstrapServers: "k1.example.com:9092,k2.example.com:90
 payments: {webhookSecret: {name: payments, key: secrets}}
 smtp: {urlSecret: {name: smtp, key: url}}
 ai: {llm: {apiKeySecret: {name: llm, key: api-key}, model: gpt-4o-mini}}
+media: {objectStore: {bucket: shop-media, endpoint: "https://s3.example.com", region: eu-central-1, credentialsSecret: media-creds}}
 "#,
         ),
         ("kafka_disabled", "{kafka: {mode: Disabled}, search: {mode: Postgres}, vector: {mode: InProcess}}"),
         (
             "autoscaling",
-            "{replicas: 3, workerReplicas: 2, autoscaling: {minReplicas: 2, maxReplicas: 10}, deletionPolicy: Delete}",
+            "{replicas: 3, workerReplicas: 2, autoscaling: {minReplicas: 2, maxReplicas: 10}, deletionPolicy: Delete, media: {accessMode: ReadWriteMany, storage: {size: 20Gi, storageClassName: nfs}}}",
         ),
         (
             "ingress_tls",

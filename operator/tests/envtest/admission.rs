@@ -85,6 +85,7 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
         ("demo", "{vector: {mode: External}}"),
         ("demo", "{kafka: {mode: External}}"),
         ("demo", "{kafka: {mode: Disabled, bootstrapServers: 'k:9092'}}"),
+        ("demo", "{media: {objectStore: {bucket: shop-media, credentialsSecret: s3}, storage: {size: 1Gi}}}"),
     ] {
         let message = rejection(&env, name, spec).await;
         let matched: Vec<&String> = messages.iter().filter(|m| message.contains(m.as_str())).collect();
@@ -100,6 +101,16 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
     let kube::Error::Api(e) = error else { panic!("{error}") };
     assert!(e.message.contains("storageClassName is immutable"), "{}", e.message);
     seen.insert("storageClassName is immutable".to_owned());
+
+    // Images cannot move between a volume and a bucket: they would be left behind.
+    let to_bucket =
+        json!({"spec": {"media": {"objectStore": {"bucket": "shop-media", "credentialsSecret": "s3"}}}});
+    let error =
+        env.shops().patch("stored", &PatchParams::default(), &Patch::Merge(&to_bucket)).await.unwrap_err();
+    let kube::Error::Api(e) = error else { panic!("{error}") };
+    let moved = "a shop cannot move its images between a volume and an object store";
+    assert!(e.message.contains(moved), "{}", e.message);
+    seen.extend(messages.iter().filter(|m| m.starts_with(moved)).cloned());
 
     let untested: Vec<&String> = messages.difference(&seen).collect();
     assert!(untested.is_empty(), "CEL rules without a bad example here: {untested:#?}");

@@ -237,6 +237,11 @@ async fn deletion_runs_the_finalizer_and_deletes_volumes_when_asked() {
     h.converge("doomed").await;
     create_claim(&h.env, "data-doomed-postgres-0", &doomed).await;
     create_claim(&h.env, "data-kept-postgres-0", &kept).await;
+    assert_eq!(
+        claim_names(&h.env).await,
+        ["data-doomed-postgres-0", "data-kept-postgres-0", "doomed-media"],
+        "the operator made the media volume"
+    );
 
     h.env.shops().delete("doomed", &DeleteParams::default()).await.unwrap();
     assert!(h.env.shop("doomed").await.metadata.deletion_timestamp.is_some(), "the finalizer holds the shop");
@@ -271,7 +276,7 @@ async fn deletion_retains_volumes_by_default() {
             h.env.names(Kind::StatefulSet).await.is_empty()
         })
         .await;
-    assert_eq!(claim_names(&h.env).await, ["data-retained-postgres-0"]);
+    assert_eq!(claim_names(&h.env).await, ["data-retained-postgres-0", "retained-media"]);
 }
 
 /// The quota resource counting StatefulSets.
