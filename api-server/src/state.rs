@@ -13,6 +13,7 @@ use shopfleet_commerce::{
     idempotency::IdempotencyKeys,
     orders::Orders,
     payments::provider::PaymentProvider,
+    pricing::{promotions::Promotions, settings::PricingAdmin},
     workflows::Workflows,
 };
 use shopfleet_payment_simulator::SimulatedProvider;
@@ -33,6 +34,10 @@ pub struct ApiContext {
     /// Uploaded product images and the media store.
     pub images: ProductImages,
     pub carts: Carts,
+    /// Tax mode, shipping zones and methods (admins).
+    pub pricing: PricingAdmin,
+    /// Promotions (admins, and merchants for their own products).
+    pub promotions: Promotions,
     pub orders: Orders,
     /// Checkout, payment, refunds and cancellation.
     pub workflows: Workflows,
@@ -71,6 +76,8 @@ impl ApiContext {
             images,
             accounts: Accounts::new(db.clone(), redis.clone(), &settings.auth)?,
             carts: Carts::new(db.clone()),
+            pricing: PricingAdmin::new(db.clone()),
+            promotions: Promotions::new(db.clone()),
             orders: Orders::new(db.clone()),
             workflows: Workflows::new(db.clone(), payments.clone(), catalog.cache().clone()),
             events: EventMonitor::new(db.clone()),

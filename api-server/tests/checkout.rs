@@ -110,7 +110,7 @@ async fn a_thousand_concurrent_checkouts_over_three_variants_take_exactly_thirty
     let attempts = shoppers.into_iter().map(|(user, address)| {
         let workflows = app.ctx.workflows.clone();
         tokio::spawn(async move {
-            workflows.place_order(user, address, Duration::from_secs(900), None).await.is_ok()
+            workflows.place_order(user, address, None, Duration::from_secs(900), None).await.is_ok()
         })
     });
     let placed =

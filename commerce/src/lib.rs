@@ -8,6 +8,8 @@
 //! - [`catalog`]: categories, products, variants, stock and the demo shop.
 //! - [`orders`]: orders, their lines and the order state machine; fulfilment.
 //! - [`payments`]: payment intents, the provider seam, webhooks, refunds.
+//! - [`pricing`]: tax mode, shipping zones and methods, promotions, and a cart priced by
+//!   the domain's one pricing function.
 //! - [`workflows`]: checkout, paying, refunds, cancellation and expiry: each spans
 //!   several of the above and owns its transaction, outbox rows and cache invalidation.
 //! - [`idempotency`]: Stripe-style idempotency keys for retried requests.
@@ -26,4 +28,5 @@ pub mod job_runs;
 pub mod mail_outbox;
 pub mod orders;
 pub mod payments;
+pub mod pricing;
 pub mod workflows;

@@ -10,6 +10,10 @@ pub enum DomainError {
     /// A uniqueness or state conflict, with a stable code (`email_taken`, `sku_taken`…).
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// A request the rules turn down for a reason stated with a stable code, about one
+    /// field (`code_expired`, `usage_limit_reached` or `minimum_not_met` on `code`).
+    #[error("{field}: {detail}")]
+    Rejected { code: &'static str, field: String, detail: String },
     /// The caller may not touch this resource.
     #[error("{0}")]
     Forbidden(String),

@@ -6,6 +6,8 @@
 //! - [`order`]: the order state machine and the fulfilment of its lines.
 //! - [`payment`]: the payment-intent state machine and what may still be refunded.
 //! - [`cart`]: quantities and the size of a cart.
+//! - [`pricing`]: the one pricing function (lines, shipping, tax, promotions → a
+//!   breakdown), whether a code applies, and the tax a refund gives back.
 //! - [`PageLimit`]: the one page-size rule.
 
 pub mod caller;
@@ -14,6 +16,7 @@ pub mod error;
 pub mod order;
 pub mod page;
 pub mod payment;
+pub mod pricing;
 
 pub use caller::{Caller, Role};
 pub use error::DomainError;

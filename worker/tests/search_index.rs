@@ -153,8 +153,12 @@ async fn the_handler_keeps_meilisearch_in_step_with_the_catalog() {
     };
     wait("merino", None, vec!["Fjord Merino Socks"]).await;
 
-    let patch =
-        ProductPatch { title: Some("Fjord Merino Crew Socks".into()), description: None, status: None };
+    let patch = ProductPatch {
+        title: Some("Fjord Merino Crew Socks".into()),
+        description: None,
+        status: None,
+        tax_class: None,
+    };
     products::update(&db, &caller, socks.id, &patch).await.unwrap();
     wait("crew", None, vec!["Fjord Merino Crew Socks"]).await;
 
@@ -165,7 +169,12 @@ async fn the_handler_keeps_meilisearch_in_step_with_the_catalog() {
     inventory::adjust(&db, &caller, variant, &sold_out).await.unwrap();
     wait("fjord", Some(true), vec!["Fjord Wool Hat"]).await;
 
-    let archive = ProductPatch { title: None, description: None, status: Some(ProductStatus::Archived) };
+    let archive = ProductPatch {
+        title: None,
+        description: None,
+        status: Some(ProductStatus::Archived),
+        tax_class: None,
+    };
     products::update(&db, &caller, socks.id, &archive).await.unwrap();
     wait("merino", None, vec![]).await;
     worker.stop().await;

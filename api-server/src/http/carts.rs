@@ -16,6 +16,56 @@ pub fn router() -> OpenApiRouter<ApiContext> {
         .routes(routes!(get_cart, clear_cart))
         .routes(routes!(add_line))
         .routes(routes!(set_line, remove_line))
+        .routes(routes!(choose_delivery))
+        .routes(routes!(apply_code, remove_code))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Delivery {
+    /// One of the caller's addresses; `null` prices the cart at their default address.
+    address_id: Option<Uuid>,
+    /// A method from the cart's `pricing.shipping_methods`; `null` for none yet.
+    shipping_method_id: Option<Uuid>,
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CodeInput {
+    /// A promotion code (any case).
+    #[schema(min_length = 1, max_length = 64)]
+    code: String,
+}
+
+/// Choose where the cart goes and how; the cart comes back priced at that address.
+#[utoipa::path(put, path = "/api/v1/cart/delivery", tag = "cart", security(("bearer" = ["user", "merchant", "admin"])),
+    request_body = Delivery, responses((status = 200, body = Cart), (status = 422, body = super::problem::Problem)))]
+async fn choose_delivery(
+    State(ctx): State<ApiContext>,
+    signed_in: SignedIn,
+    ApiJson(body): ApiJson<Delivery>,
+) -> Result<Json<Cart>, ApiError> {
+    Ok(Json(ctx.carts.choose_delivery(&signed_in.caller(), body.address_id, body.shipping_method_id).await?))
+}
+
+/// Apply a promotion code. Refused naming `code`: 422 `code_unknown`, `code_not_started`,
+/// `code_expired`, `usage_limit_reached`, `minimum_not_met` or `code_not_applicable`
+/// (another currency). Checkout checks it again and redeems it.
+#[utoipa::path(post, path = "/api/v1/cart/code", tag = "cart", security(("bearer" = ["user", "merchant", "admin"])),
+    request_body = CodeInput, responses((status = 200, body = Cart), (status = 422, body = super::problem::Problem)))]
+async fn apply_code(
+    State(ctx): State<ApiContext>,
+    signed_in: SignedIn,
+    ApiJson(body): ApiJson<CodeInput>,
+) -> Result<Json<Cart>, ApiError> {
+    Ok(Json(ctx.carts.apply_code(&signed_in.caller(), &body.code).await?))
+}
+
+/// Remove the applied code.
+#[utoipa::path(delete, path = "/api/v1/cart/code", tag = "cart", security(("bearer" = ["user", "merchant", "admin"])),
+    responses((status = 200, body = Cart)))]
+async fn remove_code(State(ctx): State<ApiContext>, signed_in: SignedIn) -> Result<Json<Cart>, ApiError> {
+    Ok(Json(ctx.carts.remove_code(&signed_in.caller()).await?))
 }
 
 #[derive(Deserialize, ToSchema)]

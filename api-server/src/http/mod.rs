@@ -19,6 +19,7 @@ pub mod observe;
 pub mod orders;
 pub mod path;
 pub mod payments;
+pub mod pricing;
 pub mod problem;
 pub mod query;
 pub mod text;
@@ -63,7 +64,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
         (name = "orders", description = "Checkout and the caller's orders"),
         (name = "payments", description = "Paying orders, 3-D Secure, refunds and the provider's signed webhook"),
         (name = "fulfilment", description = "Merchants' view of their order lines; fulfilling and shipping them"),
-        (name = "cart", description = "The caller's cart: lines, server-side totals, per-line issues"),
+        (name = "cart", description = "The caller's cart: lines, delivery, promotion code, the priced breakdown, per-line issues"),
+        (name = "pricing", description = "Tax mode, shipping zones and methods (admins) and promotions (admins and merchants)"),
         (name = "inventory", description = "Stock adjustments and their audit log"),
         (name = "assistant", description = "The shopping assistant: recommendations, grounded answers, similar products"),
     ),
@@ -120,6 +122,7 @@ fn documented_routes(max_image_bytes: u64) -> OpenApiRouter<ApiContext> {
         .merge(admin_users::router())
         .merge(admin_events::router())
         .merge(carts::router())
+        .merge(pricing::router())
         .merge(orders::router())
         .merge(payments::router())
         .merge(fulfilment::router())

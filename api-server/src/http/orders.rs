@@ -56,10 +56,18 @@ async fn list_all_orders(
 pub struct CheckoutRequest {
     /// One of the caller's saved addresses (`/api/v1/users/me/addresses`).
     address_id: Uuid,
+    /// One of the methods the cart lists for this address (`pricing.shipping_methods`);
+    /// when omitted, the method chosen on the cart. Required once the shop ships in the
+    /// cart's currency.
+    #[serde(default)]
+    shipping_method_id: Option<Uuid>,
 }
 
-/// Place an order from the cart. Prices and stock are re-checked and every line's stock
-/// is reserved (all or nothing); the order waits for payment until `expires_at`.
+/// Place an order from the cart. Prices and stock are re-checked, the cart is priced with
+/// its shipping method, tax and promotions (the code applied to the cart is redeemed here,
+/// exactly as often as its limits allow), and every line's stock is reserved (all or
+/// nothing); the order keeps the priced breakdown and waits for payment of its total until
+/// `expires_at`.
 /// Requires `Idempotency-Key`: a retry with the same key and body gets the first
 /// response again; while the first is running, 409; with a different body, 422.
 #[utoipa::path(post, path = "/api/v1/checkout", tag = "orders", security(("bearer" = ["user", "merchant", "admin"])),
@@ -67,7 +75,7 @@ pub struct CheckoutRequest {
     request_body = CheckoutRequest, responses(
         (status = 201, body = Order),
         (status = 409, description = "`insufficient_stock`, `cart_changed` or `idempotency_request_in_flight`", body = super::problem::Problem),
-        (status = 422, description = "Empty cart, unknown address, missing or reused key", body = super::problem::Problem)))]
+        (status = 422, description = "Empty cart, unknown address, no or a wrong shipping method, the code refused (`code_expired`, `usage_limit_reached`, `minimum_not_met`…), missing or reused key", body = super::problem::Problem)))]
 async fn place_order(
     State(ctx): State<ApiContext>,
     signed_in: SignedIn,
@@ -81,7 +89,11 @@ async fn place_order(
         Claim::Fresh(claimed) => claimed,
     };
     let ttl = ctx.settings.order_payment_ttl();
-    match ctx.workflows.place_order(principal, request.address_id, ttl, Some(claimed.key())).await {
+    let placed = ctx
+        .workflows
+        .place_order(principal, request.address_id, request.shipping_method_id, ttl, Some(claimed.key()))
+        .await;
+    match placed {
         Ok(placed) => Ok(claimed.answered(201, placed.answer)),
         Err(err) => claimed.fail(&ctx, err.into()).await,
     }

@@ -114,6 +114,9 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("{detail}")]
     Conflict { code: &'static str, detail: String },
+    /// A request the rules turn down (422) with a stable `code`, naming the field.
+    #[error("{field}: {detail}")]
+    Rejected { code: &'static str, field: String, detail: String },
     /// The payment did not go through (402), with the provider's reason as `code`.
     #[error("{detail}")]
     PaymentFailed { code: String, detail: String },
@@ -157,6 +160,10 @@ impl ApiError {
                 Problem::new(StatusCode::TOO_MANY_REQUESTS, "too_many_requests", Some(self.to_string()))
             }
             Self::Conflict { code, detail } => Problem::new(StatusCode::CONFLICT, code, Some(detail.clone())),
+            Self::Rejected { code, field, detail } => {
+                Problem::new(StatusCode::UNPROCESSABLE_ENTITY, code, Some(detail.clone()))
+                    .with_errors(vec![FieldError::new(field, detail)])
+            }
             Self::PaymentFailed { code, detail } => {
                 Problem::new(StatusCode::PAYMENT_REQUIRED, code, Some(detail.clone()))
             }
@@ -214,6 +221,7 @@ impl From<DomainError> for ApiError {
         match err {
             DomainError::Invalid { field, message } => Self::invalid(field, message),
             DomainError::Conflict { code, detail } => Self::Conflict { code, detail },
+            DomainError::Rejected { code, field, detail } => Self::Rejected { code, field, detail },
             DomainError::Forbidden(detail) => Self::Forbidden(detail),
             DomainError::InvalidCredentials
             | DomainError::InvalidRefreshToken

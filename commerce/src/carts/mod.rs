@@ -1,12 +1,19 @@
 //! Shopping carts: one per user, persisted in Postgres. Totals are always computed on
 //! the server from current prices; each line reports what changed since it was added
-//! (price, stock, availability), which checkout re-checks in its own transaction.
+//! (price, stock, availability), which checkout re-checks in its own transaction. The
+//! shopper's choices — address, shipping method, promotion code — are kept on the cart,
+//! and the cart is priced with them (`crate::pricing::quote`) exactly as checkout will be.
 
 use crate::accounts::Caller;
+use crate::pricing::{
+    promotions,
+    quote::{self, CartItem, MethodChoice, QuoteRequest},
+};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shopfleet_domain::{
     cart::{check_quantity, ensure_checkout_ready, LineNow},
+    pricing::Breakdown,
     DomainError,
 };
 use sqlx::{PgConnection, PgPool};
@@ -40,6 +47,43 @@ pub struct Cart {
     pub item_count: i64,
     /// True when no line has an issue.
     pub ready_for_checkout: bool,
+    /// The promotion code applied to the cart.
+    pub code: Option<AppliedCode>,
+    /// The cart priced at its address (the chosen one, else the shopper's default): discounts,
+    /// shipping, tax by rate and the total checkout will charge. `null` while the cart is
+    /// empty or the shopper has no address.
+    pub pricing: Option<CartPricing>,
+}
+
+/// A code on the cart, and why it does not apply now (then the cart is priced without it,
+/// and checkout refuses it until it is removed).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct AppliedCode {
+    pub code: String,
+    /// The refusal's stable code (`code_expired`, `usage_limit_reached`, `minimum_not_met`…).
+    pub problem: Option<String>,
+    pub problem_detail: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CartPricing {
+    pub address_id: Uuid,
+    /// The methods that deliver this cart to the address, with their prices.
+    pub shipping_methods: Vec<MethodChoice>,
+    /// The chosen method, when it still serves the cart.
+    pub shipping_method_id: Option<Uuid>,
+    /// Whether checkout needs a shipping method (the shop ships in the cart's currency).
+    pub shipping_required: bool,
+    pub breakdown: Breakdown,
+}
+
+/// What the shopper chose on the cart.
+#[derive(sqlx::FromRow, Default)]
+struct Choices {
+    address_id: Option<Uuid>,
+    shipping_method_id: Option<Uuid>,
+    promotion_id: Option<Uuid>,
+    code: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -108,13 +152,92 @@ impl Carts {
         .fetch_all(db)
         .await?;
         let lines: Vec<CartLine> = rows.into_iter().map(CartLine::from).collect();
+        let mut conn = db.acquire().await?;
+        let choices = choices(&mut conn, user).await?;
+        let currency = lines.first().map(|line| line.currency.clone());
+        let (code, pricing) = match &currency {
+            Some(currency) => price(&mut conn, user, currency, &lines, &choices).await?,
+            None => {
+                (choices.code.map(|code| AppliedCode { code, problem: None, problem_detail: None }), None)
+            }
+        };
         Ok(Cart {
             subtotal_minor: lines.iter().map(|line| line.line_total_minor).sum(),
-            currency: lines.first().map(|line| line.currency.clone()),
+            currency,
             item_count: lines.iter().map(|line| i64::from(line.quantity)).sum(),
             ready_for_checkout: lines.iter().all(|line| line.issues.is_empty()),
+            code,
+            pricing,
             lines,
         })
+    }
+
+    /// Chooses where the cart goes and how: one of the caller's addresses, and a shipping
+    /// method (whether it serves the cart is shown in the cart's pricing and checked at checkout).
+    pub async fn choose_delivery(
+        &self,
+        caller: &Caller,
+        address: Option<Uuid>,
+        method: Option<Uuid>,
+    ) -> Result<Cart, DomainError> {
+        let mut conn = self.db.acquire().await?;
+        if let Some(address) = address {
+            if quote::address_of(&mut conn, caller.user_id, address).await?.is_none() {
+                return Err(DomainError::invalid("address_id", "is not one of your addresses"));
+            }
+        }
+        if let Some(method) = method {
+            let exists: bool =
+                sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM shipping_methods WHERE id = $1 AND active)")
+                    .bind(method)
+                    .fetch_one(&mut *conn)
+                    .await?;
+            if !exists {
+                return Err(DomainError::invalid("shipping_method_id", "no such shipping method"));
+            }
+        }
+        sqlx::query(
+            "INSERT INTO carts (user_id, address_id, shipping_method_id) VALUES ($1, $2, $3)
+             ON CONFLICT (user_id) DO UPDATE
+               SET address_id = EXCLUDED.address_id, shipping_method_id = EXCLUDED.shipping_method_id,
+                   updated_at = now()",
+        )
+        .bind(caller.user_id)
+        .bind(address)
+        .bind(method)
+        .execute(&mut *conn)
+        .await?;
+        drop(conn);
+        self.get(caller).await
+    }
+
+    /// Applies a promotion code, refused with its reason (`code_unknown`, `code_expired`,
+    /// `usage_limit_reached`, `minimum_not_met`… naming `code`) when it does not apply now.
+    pub async fn apply_code(&self, caller: &Caller, code: &str) -> Result<Cart, DomainError> {
+        let cart = self.get(caller).await?;
+        let mut conn = self.db.acquire().await?;
+        let promotion = promotions::by_code(&mut conn, code).await?;
+        let currency = cart.currency.as_deref().unwrap_or(&promotion.currency);
+        promotions::check(&mut conn, &promotion, caller.user_id, currency, cart.subtotal_minor).await?;
+        sqlx::query(
+            "INSERT INTO carts (user_id, promotion_id) VALUES ($1, $2)
+             ON CONFLICT (user_id) DO UPDATE SET promotion_id = EXCLUDED.promotion_id, updated_at = now()",
+        )
+        .bind(caller.user_id)
+        .bind(promotion.id)
+        .execute(&mut *conn)
+        .await?;
+        drop(conn);
+        self.get(caller).await
+    }
+
+    /// Removes the applied code.
+    pub async fn remove_code(&self, caller: &Caller) -> Result<Cart, DomainError> {
+        sqlx::query("UPDATE carts SET promotion_id = NULL, updated_at = now() WHERE user_id = $1")
+            .bind(caller.user_id)
+            .execute(&self.db)
+            .await?;
+        self.get(caller).await
     }
 
     /// Adds `quantity` units of `variant` (to the line's quantity when it exists).
@@ -226,10 +349,91 @@ impl Carts {
     }
 }
 
-/// Removes every line of `user`'s cart, in the caller's transaction.
+/// Removes every line of `user`'s cart and the code applied to it, in the caller's
+/// transaction (the address and method stay for the next order).
 pub async fn empty(conn: &mut PgConnection, user: Uuid) -> Result<(), DomainError> {
-    sqlx::query("DELETE FROM cart_lines WHERE user_id = $1").bind(user).execute(conn).await?;
+    sqlx::query("DELETE FROM cart_lines WHERE user_id = $1").bind(user).execute(&mut *conn).await?;
+    sqlx::query("UPDATE carts SET promotion_id = NULL WHERE user_id = $1").bind(user).execute(conn).await?;
     Ok(())
+}
+
+/// The shipping method and the promotion of the code saved on `user`'s cart, for checkout.
+pub async fn saved_choices(
+    conn: &mut PgConnection,
+    user: Uuid,
+) -> Result<(Option<Uuid>, Option<Uuid>), DomainError> {
+    let saved = choices(conn, user).await?;
+    Ok((saved.shipping_method_id, saved.promotion_id))
+}
+
+/// The shopper's saved choices (none before the cart exists).
+async fn choices(conn: &mut PgConnection, user: Uuid) -> Result<Choices, DomainError> {
+    let found: Option<Choices> = sqlx::query_as(
+        "SELECT c.address_id, c.shipping_method_id, c.promotion_id, p.code
+         FROM carts c LEFT JOIN promotions p ON p.id = c.promotion_id WHERE c.user_id = $1",
+    )
+    .bind(user)
+    .fetch_optional(conn)
+    .await?;
+    Ok(found.unwrap_or_default())
+}
+
+/// The cart priced with the shopper's choices: at the chosen address or else the default
+/// one; a code that does not apply now is reported and left out.
+async fn price(
+    conn: &mut PgConnection,
+    user: Uuid,
+    currency: &str,
+    lines: &[CartLine],
+    choices: &Choices,
+) -> Result<(Option<AppliedCode>, Option<CartPricing>), DomainError> {
+    let mut code = choices.code.clone().map(|code| AppliedCode { code, problem: None, problem_detail: None });
+    let address_id = match choices.address_id {
+        Some(id) => Some(id),
+        None => {
+            sqlx::query_scalar("SELECT id FROM addresses WHERE user_id = $1 AND is_default")
+                .bind(user)
+                .fetch_optional(&mut *conn)
+                .await?
+        }
+    };
+    let Some(address_id) = address_id else { return Ok((code, None)) };
+    let Some(address) = quote::address_of(conn, user, address_id).await? else { return Ok((code, None)) };
+    let items: Vec<CartItem> = lines
+        .iter()
+        .map(|line| CartItem {
+            variant_id: line.variant_id,
+            quantity: line.quantity,
+            unit_price_minor: line.unit_price_minor,
+        })
+        .collect();
+    let request = |promotion| QuoteRequest {
+        user,
+        currency,
+        address: address.clone(),
+        items: &items,
+        method: choices.shipping_method_id,
+        checkout: false,
+        code: promotion,
+    };
+    let quoted = match quote::quote(conn, request(choices.promotion_id)).await {
+        Err(DomainError::Rejected { code: problem, detail, .. }) if choices.promotion_id.is_some() => {
+            if let Some(applied) = code.as_mut() {
+                applied.problem = Some(problem.to_owned());
+                applied.problem_detail = Some(detail);
+            }
+            quote::quote(conn, request(None)).await?
+        }
+        other => other?,
+    };
+    let pricing = CartPricing {
+        address_id,
+        shipping_method_id: quoted.method.as_ref().map(|m| m.method.id),
+        shipping_methods: quoted.methods,
+        shipping_required: quoted.shop_ships,
+        breakdown: quoted.breakdown,
+    };
+    Ok((code, Some(pricing)))
 }
 
 /// A cart line as checkout takes it: the variant's current price beside the price the

@@ -5,7 +5,7 @@ use super::{check_currency, check_slug, slugify, ProductStatus, MAX_PRICE_MINOR}
 use crate::{accounts::Caller, events::EventType};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shopfleet_domain::{DomainError, PageLimit};
+use shopfleet_domain::{pricing::TaxClass, DomainError, PageLimit};
 use sqlx::{PgPool, Postgres, Transaction};
 use std::collections::HashSet;
 use uuid::Uuid;
@@ -63,6 +63,9 @@ pub struct NewProduct {
     pub status: ProductStatus,
     /// Category slug.
     pub category: Option<String>,
+    /// The tax class its prices are taxed at; `standard` when omitted.
+    #[serde(default = "standard")]
+    pub tax_class: TaxClass,
     /// Filterable attributes, e.g. `{"brand": "Acme", "material": "wool"}`.
     #[serde(default)]
     pub attributes: serde_json::Map<String, serde_json::Value>,
@@ -74,6 +77,10 @@ pub struct NewProduct {
 
 fn draft() -> ProductStatus {
     ProductStatus::Draft
+}
+
+fn standard() -> TaxClass {
+    TaxClass::Standard
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -104,6 +111,8 @@ pub struct Product {
     pub status: ProductStatus,
     pub category_id: Option<Uuid>,
     pub category_path: Option<String>,
+    #[serde(default = "standard")]
+    pub tax_class: TaxClass,
     #[schema(value_type = Object)]
     pub attributes: serde_json::Value,
     #[schema(value_type = Vec<Image>)]
@@ -125,7 +134,7 @@ pub struct Product {
 
 /// The product columns, with `media`: its ready uploaded images in order.
 pub(super) const PRODUCT_COLUMNS: &str = "p.id, p.merchant_id, p.slug, p.title, p.description, p.status, p.category_id, \
-     c.path AS category_path, p.attributes, p.images, p.min_price_minor, p.currency, p.in_stock, p.variant_count, \
+     c.path AS category_path, p.tax_class, p.attributes, p.images, p.min_price_minor, p.currency, p.in_stock, p.variant_count, \
      p.created_at, p.updated_at, \
      (SELECT coalesce(jsonb_agg(jsonb_build_object('id', i.id, 'alt', i.alt, 'position', i.position, \
           'width', i.width, 'height', i.height, 'placeholder', i.placeholder, 'renditions', i.renditions) \
@@ -273,8 +282,9 @@ pub async fn create(db: &PgPool, merchant: Uuid, input: &NewProduct) -> Result<P
     let mut tx = db.begin().await?;
     let id = Uuid::now_v7();
     sqlx::query(
-        "INSERT INTO products (id, merchant_id, slug, title, description, status, category_id, attributes, images)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "INSERT INTO products (id, merchant_id, slug, title, description, status, category_id, attributes, images,
+                               tax_class)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(id)
     .bind(merchant)
@@ -285,6 +295,7 @@ pub async fn create(db: &PgPool, merchant: Uuid, input: &NewProduct) -> Result<P
     .bind(category)
     .bind(serde_json::Value::Object(input.attributes.clone()))
     .bind(serde_json::to_value(&input.images).map_err(anyhow::Error::from)?)
+    .bind(input.tax_class)
     .execute(&mut *tx)
     .await
     .map_err(map_conflicts)?;
@@ -412,6 +423,8 @@ pub struct ProductPatch {
     pub title: Option<String>,
     pub description: Option<String>,
     pub status: Option<ProductStatus>,
+    /// The tax class its prices are taxed at.
+    pub tax_class: Option<TaxClass>,
 }
 
 /// Updates title, description or status of a product the caller owns.
@@ -434,12 +447,14 @@ pub async fn update(
     let mut tx = db.begin().await?;
     let status: ProductStatus = sqlx::query_scalar(
         "UPDATE products SET title = coalesce($2, title), description = coalesce($3, description),
-                status = coalesce($4, status), updated_at = now() WHERE id = $1 RETURNING status",
+                status = coalesce($4, status), tax_class = coalesce($5, tax_class), updated_at = now()
+         WHERE id = $1 RETURNING status",
     )
     .bind(id)
     .bind(patch.title.as_deref().map(str::trim))
     .bind(&patch.description)
     .bind(patch.status)
+    .bind(patch.tax_class)
     .fetch_one(&mut *tx)
     .await?;
     let event = if status == ProductStatus::Archived && product.status != ProductStatus::Archived {

@@ -14,16 +14,18 @@ pub enum Aggregate {
     Inventory,
     Order,
     Payment,
+    Promotion,
     Notification,
 }
 
 impl Aggregate {
-    pub const ALL: [Aggregate; 6] = [
+    pub const ALL: [Aggregate; 7] = [
         Aggregate::User,
         Aggregate::Product,
         Aggregate::Inventory,
         Aggregate::Order,
         Aggregate::Payment,
+        Aggregate::Promotion,
         Aggregate::Notification,
     ];
 
@@ -34,6 +36,7 @@ impl Aggregate {
             Aggregate::Inventory => "inventory",
             Aggregate::Order => "order",
             Aggregate::Payment => "payment",
+            Aggregate::Promotion => "promotion",
             Aggregate::Notification => "notification",
         }
     }

@@ -25,6 +25,7 @@ pub enum EventType {
     PaymentSucceeded,
     PaymentFailed,
     PaymentRefunded,
+    PromotionRedeemed,
 }
 
 impl EventType {
@@ -62,6 +63,7 @@ impl EventType {
         EventType::PaymentSucceeded,
         EventType::PaymentFailed,
         EventType::PaymentRefunded,
+        EventType::PromotionRedeemed,
     ];
 
     /// The envelope's `type`, `<aggregate>.<past-tense verb>`.
@@ -86,6 +88,7 @@ impl EventType {
             EventType::PaymentSucceeded => "payment.succeeded",
             EventType::PaymentFailed => "payment.failed",
             EventType::PaymentRefunded => "payment.refunded",
+            EventType::PromotionRedeemed => "promotion.redeemed",
         }
     }
 
@@ -109,6 +112,7 @@ impl EventType {
             EventType::PaymentSucceeded | EventType::PaymentFailed | EventType::PaymentRefunded => {
                 Aggregate::Payment
             }
+            EventType::PromotionRedeemed => Aggregate::Promotion,
         }
     }
 

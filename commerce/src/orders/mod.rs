@@ -11,11 +11,11 @@ use crate::{
     events::{outbox, EventType},
 };
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 pub use service::Orders;
 pub use shopfleet_domain::order::{LineFulfilment, OrderStatus};
-use shopfleet_domain::DomainError;
-use sqlx::{PgConnection, PgExecutor};
+use shopfleet_domain::{pricing::Breakdown, DomainError};
+use sqlx::{types::Json, PgConnection, PgExecutor};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -35,6 +35,14 @@ pub struct OrderLine {
     pub tracking_number: Option<String>,
 }
 
+/// The shipping method an order was placed with, as it was then.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct ShippingSnapshot {
+    pub method_id: Uuid,
+    pub name: String,
+    pub delivery_time: String,
+}
+
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
 pub struct Order {
     pub id: Uuid,
@@ -43,8 +51,22 @@ pub struct Order {
     pub user_id: Uuid,
     pub status: OrderStatus,
     pub currency: String,
+    /// The lines before discounts.
     pub subtotal_minor: i64,
+    /// Everything promotions took off, lines and shipping.
+    pub discount_minor: i64,
+    /// Shipping after its discount.
+    pub shipping_minor: i64,
+    /// The tax in the total (contained in it in a tax-inclusive shop, added otherwise).
+    pub tax_minor: i64,
+    /// What the shopper pays.
     pub total_minor: i64,
+    /// The priced breakdown at checkout (lines, discounts, shipping, taxes by rate);
+    /// `null` for orders placed before pricing existed.
+    #[schema(value_type = Option<Breakdown>)]
+    pub pricing: Option<Json<Breakdown>>,
+    #[schema(value_type = Option<ShippingSnapshot>)]
+    pub shipping_method: Option<Json<ShippingSnapshot>>,
     #[schema(value_type = Object)]
     pub shipping_address: serde_json::Value,
     /// Unpaid orders are cancelled at this time.
@@ -56,8 +78,8 @@ pub struct Order {
 }
 
 pub(crate) const ORDER_COLUMNS: &str =
-    "id, number, user_id, status, currency::text AS currency, subtotal_minor, total_minor, \
-     shipping_address, expires_at, created_at, updated_at";
+    "id, number, user_id, status, currency::text AS currency, subtotal_minor, discount_minor, shipping_minor, \
+     tax_minor, total_minor, pricing, shipping_method, shipping_address, expires_at, created_at, updated_at";
 
 /// An order with its lines.
 pub async fn get(conn: &mut PgConnection, id: Uuid) -> Result<Option<Order>, DomainError> {
@@ -286,28 +308,32 @@ pub struct NewOrder<'a> {
     pub shipping_address: &'a serde_json::Value,
     pub expires_at: DateTime<Utc>,
     pub lines: &'a [NewLine],
-}
-
-impl NewOrder<'_> {
-    /// The sum of the lines, which is what the shopper pays.
-    pub fn subtotal_minor(&self) -> i64 {
-        self.lines.iter().map(|line| line.unit_price_minor * i64::from(line.quantity)).sum()
-    }
+    /// The cart priced: its totals are the order's.
+    pub pricing: &'a Breakdown,
+    pub shipping_method: Option<&'a ShippingSnapshot>,
 }
 
 /// Creates `order` in `pending_payment` with its lines and first history row; returns
 /// its id and number.
 pub async fn create(conn: &mut PgConnection, order: &NewOrder<'_>) -> Result<(Uuid, i64), DomainError> {
-    let subtotal = order.subtotal_minor();
+    let pricing = order.pricing;
+    let shipping_minor = pricing.shipping.as_ref().map_or(0, |s| s.charge.total_minor);
     let id = Uuid::now_v7();
     let number: i64 = sqlx::query_scalar(
-        "INSERT INTO orders (id, user_id, status, currency, subtotal_minor, total_minor, shipping_address, expires_at)
-         VALUES ($1, $2, 'pending_payment', $3, $4, $4, $5, $6) RETURNING number",
+        "INSERT INTO orders (id, user_id, status, currency, subtotal_minor, discount_minor, shipping_minor, tax_minor,
+                             total_minor, pricing, shipping_method, shipping_address, expires_at)
+         VALUES ($1, $2, 'pending_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING number",
     )
     .bind(id)
     .bind(order.user_id)
     .bind(order.currency)
-    .bind(subtotal)
+    .bind(pricing.subtotal_minor)
+    .bind(pricing.discount_minor)
+    .bind(shipping_minor)
+    .bind(pricing.tax_minor)
+    .bind(pricing.total_minor)
+    .bind(Json(pricing))
+    .bind(order.shipping_method.map(Json))
     .bind(order.shipping_address)
     .bind(order.expires_at)
     .fetch_one(&mut *conn)

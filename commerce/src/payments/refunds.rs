@@ -1,15 +1,16 @@
 //! The `refunds` table, full or partial. A refund is first written `pending` under the
 //! payment intent's row lock after checking that it fits in what was captured minus
 //! every refund pending or done, so concurrent requests can never refund more than was
-//! taken. Executing it at the provider, and what success does to the order, is
+//! taken; each refund's tax share follows the order's priced breakdown. Executing it at the provider, and what success does to the order, is
 //! `crate::workflows::refund`.
 
 use super::PaymentStatus;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shopfleet_domain::payment::refund_amount;
+use shopfleet_domain::pricing::{self, Breakdown};
 use shopfleet_domain::DomainError;
-use sqlx::{PgConnection, PgPool};
+use sqlx::{types::Json, PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -27,13 +28,15 @@ pub struct Refund {
     pub id: Uuid,
     pub order_id: Uuid,
     pub amount_minor: i64,
+    /// The tax this refund gives back, in proportion to the order's tax.
+    pub tax_minor: i64,
     pub reason: String,
     pub status: RefundStatus,
     pub failure_message: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
-const COLUMNS: &str = "id, order_id, amount_minor, reason, status, failure_message, created_at";
+const COLUMNS: &str = "id, order_id, amount_minor, tax_minor, reason, status, failure_message, created_at";
 
 /// Writes a pending refund of `amount` (everything still refundable when `None`) for the
 /// payment intent `intent`, locking it first. The caller holds the lock of the intent's
@@ -58,18 +61,45 @@ pub async fn request_locked(
     .fetch_one(&mut *tx)
     .await?;
     let amount = refund_amount(status, captured, committed, amount)?;
+    let tax = refund_tax(tx, intent, order, amount).await?;
     Ok(sqlx::query_as(&format!(
-        "INSERT INTO refunds (id, payment_intent_id, order_id, amount_minor, reason, status, requested_by)
-         VALUES ($1, $2, $3, $4, $5, 'pending', $6) RETURNING {COLUMNS}"
+        "INSERT INTO refunds (id, payment_intent_id, order_id, amount_minor, tax_minor, reason, status, requested_by)
+         VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7) RETURNING {COLUMNS}"
     ))
     .bind(Uuid::now_v7())
     .bind(intent)
     .bind(order)
     .bind(amount)
+    .bind(tax)
     .bind(reason)
     .bind(actor)
     .fetch_one(&mut *tx)
     .await?)
+}
+
+/// The tax a refund of `amount` gives back: in proportion to the order's tax, on the
+/// running total of its refunds (`shopfleet_domain::pricing::refund_tax`), so the tax
+/// refunded never exceeds the tax paid. Orders placed before pricing existed carry none.
+async fn refund_tax(
+    tx: &mut PgConnection,
+    intent: Uuid,
+    order: Uuid,
+    amount: i64,
+) -> Result<i64, DomainError> {
+    let pricing: Option<Json<Breakdown>> = sqlx::query_scalar("SELECT pricing FROM orders WHERE id = $1")
+        .bind(order)
+        .fetch_one(&mut *tx)
+        .await?;
+    let Some(Json(paid)) = pricing else { return Ok(0) };
+    let (amount_minor, tax_minor): (i64, i64) = sqlx::query_as(
+        "SELECT COALESCE(SUM(amount_minor), 0)::bigint, COALESCE(SUM(tax_minor), 0)::bigint
+         FROM refunds WHERE payment_intent_id = $1 AND status <> 'failed'",
+    )
+    .bind(intent)
+    .fetch_one(&mut *tx)
+    .await?;
+    let refunded = pricing::Refund { amount_minor, tax_minor };
+    Ok(pricing::refund_tax(&paid, refunded, amount)?.tax_minor)
 }
 
 /// The payment intent of `order`, if it has one.

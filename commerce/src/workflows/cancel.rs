@@ -2,7 +2,7 @@
 //! their deadline, which are cancelled and their stock released in one transaction per
 //! batch; rows are claimed with `FOR UPDATE SKIP LOCKED`, so any number of workers can
 //! run this and each order expires once. Stock reservations past their own expiry are
-//! released here too.
+//! released here too. A cancelled order gives back the promotion uses it held.
 
 use super::Workflows;
 use crate::{
@@ -10,6 +10,7 @@ use crate::{
     catalog::reservations::{self, ReservationStatus},
     orders::{self, Order, OrderStatus},
     payments,
+    pricing::promotions,
 };
 use shopfleet_domain::DomainError;
 use sqlx::PgConnection;
@@ -49,6 +50,8 @@ impl Workflows {
     pub async fn expire_unpaid(&self, limit: i64) -> Result<usize, DomainError> {
         let mut tx = self.db.begin().await?;
         let due = orders::lock_overdue(&mut tx, limit).await?;
+        // Promotions before stock, all at once and in id order, as checkout locks them.
+        promotions::release(&mut tx, &due).await?;
         for order in &due {
             cancel_locked(&mut tx, *order, OrderStatus::PendingPayment, None, "payment_deadline_passed")
                 .await?;
@@ -70,9 +73,9 @@ impl Workflows {
     }
 }
 
-/// Cancels an order whose row the caller has locked: releases the stock its lines still
-/// hold, cancels its payment intent, moves it to `cancelled` (history row) and writes
-/// `order.cancelled`.
+/// Cancels an order whose row the caller has locked: gives back its promotion uses,
+/// releases the stock its lines still hold, cancels its payment intent, moves it to
+/// `cancelled` (history row) and writes `order.cancelled`.
 async fn cancel_locked(
     tx: &mut PgConnection,
     order: Uuid,
@@ -81,6 +84,7 @@ async fn cancel_locked(
     reason: &str,
 ) -> Result<(), DomainError> {
     from.ensure_can_become(OrderStatus::Cancelled)?;
+    promotions::release(tx, &[order]).await?;
     orders::finish_reservations(tx, order, ReservationStatus::Released).await?;
     payments::cancel_for_order(tx, order).await?;
     orders::transition(tx, order, from, OrderStatus::Cancelled, actor, reason).await

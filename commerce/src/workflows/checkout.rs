@@ -1,9 +1,12 @@
 //! Checkout: in one transaction, the cart is locked and re-checked against current
-//! prices and availability, stock for every line is reserved (all or nothing; variants
-//! are locked in id order so concurrent checkouts cannot deadlock), the order is created
-//! with lines that snapshot title, SKU and unit price and its payment intent is opened,
-//! `order.placed` is written to the outbox, and the cart is emptied. Any failure rolls
-//! all of it back.
+//! prices and availability; it is priced (`crate::pricing::quote`: shipping method, tax,
+//! promotions — the limited promotions' rows locked in id order, before any stock);
+//! stock for every line is reserved (all or nothing; variants are locked in id order so
+//! concurrent checkouts cannot deadlock); the order is created with lines that snapshot
+//! title, SKU and unit price, the priced breakdown and the shipping method, the
+//! promotions' uses are counted (`promotion.redeemed`), its payment intent is opened for
+//! the total, `order.placed` is written to the outbox, and the cart is emptied. Any
+//! failure rolls all of it back.
 
 use super::Workflows;
 use crate::{
@@ -12,12 +15,16 @@ use crate::{
     catalog::reservations,
     events::{outbox, EventType},
     idempotency,
-    orders::{self, NewLine, NewOrder, Order},
+    orders::{self, NewLine, NewOrder, Order, ShippingSnapshot},
     payments,
+    pricing::{
+        promotions,
+        quote::{self, CartItem, QuoteRequest},
+    },
 };
 use chrono::Utc;
 use serde::Serialize;
-use shopfleet_domain::DomainError;
+use shopfleet_domain::{pricing::Breakdown, DomainError};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -27,12 +34,13 @@ use uuid::Uuid;
 pub const RESERVATION_GRACE: Duration = Duration::from_secs(300);
 
 #[derive(Serialize)]
-struct OrderPlaced {
+struct OrderPlaced<'a> {
     order_id: Uuid,
     user_id: Uuid,
     number: i64,
     total_minor: i64,
     currency: String,
+    pricing: &'a Breakdown,
 }
 
 /// A placed order and the JSON answer stored with it under the request's idempotency key.
@@ -42,7 +50,8 @@ pub struct Placed {
 }
 
 impl Workflows {
-    /// Places an order from `user`'s cart, shipped to their saved address `address`;
+    /// Places an order from `user`'s cart, shipped to their saved address `address` by
+    /// `shipping_method` (else the method chosen on the cart), with the cart's code;
     /// unpaid after `payment_ttl` it expires. With `idempotency_key` (claimed by the
     /// caller) the answer is stored in the same transaction as the order, so a retry
     /// finds both or neither.
@@ -50,6 +59,7 @@ impl Workflows {
         &self,
         user: Uuid,
         address: Uuid,
+        shipping_method: Option<Uuid>,
         payment_ttl: Duration,
         idempotency_key: Option<&str>,
     ) -> Result<Placed, DomainError> {
@@ -57,8 +67,53 @@ impl Workflows {
         let shipping_address = addresses::shipping_snapshot(&mut tx, user, address)
             .await?
             .ok_or_else(|| DomainError::invalid("address_id", "is not one of your addresses"))?;
+        let destination = quote::address_of(&mut tx, user, address)
+            .await?
+            .ok_or_else(|| DomainError::invalid("address_id", "is not one of your addresses"))?;
         let cart = carts::lock_for_checkout(&mut tx, user).await?;
         let currency = cart[0].currency.clone(); // not empty: checked by the lock
+        let (saved_method, code) = carts::saved_choices(&mut tx, user).await?;
+        let items: Vec<CartItem> = cart
+            .iter()
+            .map(|line| CartItem {
+                variant_id: line.variant_id,
+                quantity: line.quantity,
+                unit_price_minor: line.price_minor,
+            })
+            .collect();
+        let quoted = quote::quote(
+            &mut tx,
+            QuoteRequest {
+                user,
+                currency: &currency,
+                address: destination,
+                items: &items,
+                method: shipping_method.or(saved_method),
+                checkout: true,
+                code,
+            },
+        )
+        .await?;
+        if quoted.shop_ships && quoted.method.is_none() {
+            return Err(DomainError::invalid(
+                "shipping_method_id",
+                "choose one of the shipping methods that deliver this cart to this address",
+            ));
+        }
+        let breakdown = quoted.breakdown;
+        if breakdown.total_minor == 0 {
+            return Err(DomainError::Rejected {
+                code: "nothing_to_pay",
+                field: "code".into(),
+                detail: "the discounts cover the whole order, and an order needs a payment; remove the code"
+                    .into(),
+            });
+        }
+        let shipping = quoted.method.map(|offered| ShippingSnapshot {
+            method_id: offered.method.id,
+            name: offered.name,
+            delivery_time: offered.delivery_time,
+        });
 
         let ttl = chrono::Duration::from_std(payment_ttl).map_err(anyhow::Error::from)?;
         let mut lines = Vec::with_capacity(cart.len());
@@ -95,11 +150,21 @@ impl Workflows {
             shipping_address: &shipping_address,
             expires_at: Utc::now() + ttl,
             lines: &lines,
+            pricing: &breakdown,
+            shipping_method: shipping.as_ref(),
         };
-        let total = new_order.subtotal_minor();
+        let total = breakdown.total_minor;
         let (id, number) = orders::create(&mut tx, &new_order).await?;
+        promotions::redeem(&mut tx, id, user, &breakdown.discounts).await?;
         payments::open(&mut tx, id, total, &currency).await?;
-        let placed = OrderPlaced { order_id: id, user_id: user, number, total_minor: total, currency };
+        let placed = OrderPlaced {
+            order_id: id,
+            user_id: user,
+            number,
+            total_minor: total,
+            currency,
+            pricing: &breakdown,
+        };
         outbox::record(&mut tx, EventType::OrderPlaced, id, &placed).await?;
         carts::empty(&mut tx, user).await?;
         let order = orders::get(&mut tx, id).await?.ok_or(DomainError::NotFound("order"))?;

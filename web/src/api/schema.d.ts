@@ -95,6 +95,105 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/admin/pricing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the shop's prices include tax. */
+        get: operations["get_settings"];
+        /**
+         * Set whether prices include tax (EU style) or tax is added at checkout (US style).
+         *     Orders already placed keep their breakdowns.
+         */
+        put: operations["set_settings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/shipping-methods": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every shipping method. */
+        get: operations["list_methods"];
+        put?: never;
+        /**
+         * Create a shipping method of a zone: a flat rate, weight bands, or free above a
+         *     subtotal, in one currency, taxed at its class.
+         */
+        post: operations["create_method"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/shipping-methods/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a shipping method. */
+        put: operations["update_method"];
+        post?: never;
+        /** Delete a shipping method (placed orders keep their snapshots). */
+        delete: operations["delete_method"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/shipping-zones": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Every shipping zone, by name. */
+        get: operations["list_zones"];
+        put?: never;
+        /**
+         * Create a zone: countries (optionally narrowed to regions and postcode prefixes) and the
+         *     tax rates of its classes. An address is taxed by the most specific zone containing it.
+         */
+        post: operations["create_zone"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/admin/shipping-zones/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a zone. */
+        put: operations["update_zone"];
+        post?: never;
+        /** Delete a zone and its shipping methods (placed orders keep their snapshots). */
+        delete: operations["delete_zone"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/admin/users": {
         parameters: {
             query?: never;
@@ -297,6 +396,45 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/cart/code": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Apply a promotion code. Refused naming `code`: 422 `code_unknown`, `code_not_started`,
+         *     `code_expired`, `usage_limit_reached`, `minimum_not_met` or `code_not_applicable`
+         *     (another currency). Checkout checks it again and redeems it.
+         */
+        post: operations["apply_code"];
+        /** Remove the applied code. */
+        delete: operations["remove_code"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/cart/delivery": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Choose where the cart goes and how; the cart comes back priced at that address. */
+        put: operations["choose_delivery"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/cart/lines": {
         parameters: {
             query?: never;
@@ -360,8 +498,11 @@ export interface paths {
         get?: never;
         put?: never;
         /**
-         * Place an order from the cart. Prices and stock are re-checked and every line's stock
-         *     is reserved (all or nothing); the order waits for payment until `expires_at`.
+         * Place an order from the cart. Prices and stock are re-checked, the cart is priced with
+         *     its shipping method, tax and promotions (the code applied to the cart is redeemed here,
+         *     exactly as often as its limits allow), and every line's stock is reserved (all or
+         *     nothing); the order keeps the priced breakdown and waits for payment of its total until
+         *     `expires_at`.
          *     Requires `Idempotency-Key`: a retry with the same key and body gets the first
          *     response again; while the first is running, 409; with a different body, 422.
          */
@@ -732,6 +873,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/promotions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Promotions: every one for admins, their own for merchants. */
+        get: operations["list_promotions"];
+        put?: never;
+        /**
+         * Create a promotion: a code, or automatic without one. Admins' promotions may discount
+         *     any product and shipping; a merchant's only their own products (never shipping), and
+         *     may name only their own products.
+         */
+        post: operations["create_promotion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/promotions/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Replace a promotion (its uses so far stay counted). */
+        put: operations["update_promotion"];
+        post?: never;
+        /** Delete a promotion no order has used (409 `promotion_redeemed` otherwise: deactivate it). */
+        delete: operations["delete_promotion"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/search": {
         parameters: {
             query?: never;
@@ -951,6 +1132,25 @@ export interface components {
             source: components["schemas"]["Source"];
             text: string;
         };
+        /**
+         * @description A code on the cart, and why it does not apply now (then the cart is priced without it,
+         *     and checkout refuses it until it is removed).
+         */
+        AppliedCode: {
+            code: string;
+            /** @description The refusal's stable code (`code_expired`, `usage_limit_reached`, `minimum_not_met`…). */
+            problem?: string | null;
+            problem_detail?: string | null;
+        };
+        /** @description One promotion the shopper got, and what it took off. */
+        AppliedDiscount: {
+            /** Format: int64 */
+            amount_minor: number;
+            code?: string | null;
+            on: components["schemas"]["DiscountOn"];
+            /** Format: uuid */
+            promotion_id: string;
+        };
         AskReply: {
             answer: components["schemas"]["Answer"];
             /** @description The products the answer is grounded in (the only ones it may cite). */
@@ -970,6 +1170,65 @@ export interface components {
             /** @description Whether the shopper passed the (simulated) 3-D Secure check. */
             approved: boolean;
         };
+        /** @description What a promotion takes off. Amounts are as shown: tax included in an inclusive shop. */
+        Benefit: {
+            /** @enum {string} */
+            kind: "percent_off";
+            /** Format: int32 */
+            percent_bp: number;
+            target: components["schemas"]["Target"];
+        } | {
+            /** Format: int64 */
+            amount_minor: number;
+            /** @enum {string} */
+            kind: "amount_off";
+            target: components["schemas"]["Target"];
+        } | {
+            /** @enum {string} */
+            kind: "free_shipping";
+        } | {
+            /** Format: int32 */
+            buy: number;
+            /** Format: int32 */
+            get: number;
+            /** @enum {string} */
+            kind: "buy_x_get_y";
+            /** Format: int32 */
+            percent_bp: number;
+            target: components["schemas"]["Target"];
+        };
+        /** @description A priced cart or order. */
+        Breakdown: {
+            /**
+             * Format: int64
+             * @description Everything taken off, lines and shipping: the sum of `discounts`.
+             */
+            discount_minor: number;
+            /** @description In the order they were applied. */
+            discounts: components["schemas"]["AppliedDiscount"][];
+            /** @description In variant-id order, whatever the order of the cart. */
+            lines: components["schemas"]["PricedLine"][];
+            shipping?: null | components["schemas"]["PricedShipping"];
+            /**
+             * Format: int64
+             * @description The lines' gross amounts (before discounts; shipping apart).
+             */
+            subtotal_minor: number;
+            /**
+             * Format: int64
+             * @description The tax of the lines and shipping: the sum of `taxes`.
+             */
+            tax_minor: number;
+            /** @description Whether the amounts shown contain tax. */
+            tax_mode: components["schemas"]["TaxMode"];
+            /** @description By class, then rate. */
+            taxes: components["schemas"]["TaxLine"][];
+            /**
+             * Format: int64
+             * @description What the shopper pays: the sum of the lines' and the shipping's totals.
+             */
+            total_minor: number;
+        };
         CardInput: {
             cvc: string;
             /** Format: int32 */
@@ -983,10 +1242,12 @@ export interface components {
             number: string;
         };
         Cart: {
+            code?: null | components["schemas"]["AppliedCode"];
             currency?: string | null;
             /** Format: int64 */
             item_count: number;
             lines: components["schemas"]["CartLine"][];
+            pricing?: null | components["schemas"]["CartPricing"];
             /** @description True when no line has an issue. */
             ready_for_checkout: boolean;
             /**
@@ -1016,6 +1277,20 @@ export interface components {
             /** Format: uuid */
             variant_id: string;
         };
+        CartPricing: {
+            /** Format: uuid */
+            address_id: string;
+            breakdown: components["schemas"]["Breakdown"];
+            /**
+             * Format: uuid
+             * @description The chosen method, when it still serves the cart.
+             */
+            shipping_method_id?: string | null;
+            /** @description The methods that deliver this cart to the address, with their prices. */
+            shipping_methods: components["schemas"]["MethodChoice"][];
+            /** @description Whether checkout needs a shipping method (the shop ships in the cart's currency). */
+            shipping_required: boolean;
+        };
         Category: {
             /** Format: uuid */
             id: string;
@@ -1025,6 +1300,36 @@ export interface components {
             /** @description Slugs from the root, e.g. `electronics/audio`. */
             path: string;
             slug: string;
+        };
+        /** @description One taxed amount of an order: a line, or the shipping. */
+        Charge: {
+            /** Format: int64 */
+            discount_minor: number;
+            /**
+             * Format: int64
+             * @description Before discounts (as priced: tax included in an inclusive shop).
+             */
+            gross_minor: number;
+            /**
+             * Format: int64
+             * @description `gross − discount`.
+             */
+            net_minor: number;
+            tax_class: components["schemas"]["TaxClass"];
+            /** Format: int64 */
+            tax_minor: number;
+            /** Format: int32 */
+            tax_rate_bp: number;
+            /**
+             * Format: int64
+             * @description What the tax is levied on, tax excluded: `net` (exclusive) or `net − tax` (inclusive).
+             */
+            taxable_minor: number;
+            /**
+             * Format: int64
+             * @description What the shopper pays for it, `taxable + tax`: `net + tax` (exclusive) or `net` (inclusive).
+             */
+            total_minor: number;
         };
         /** @description One dependency's check, as reported by `/ready`. */
         CheckBody: {
@@ -1038,6 +1343,17 @@ export interface components {
              * @description One of the caller's saved addresses (`/api/v1/users/me/addresses`).
              */
             address_id: string;
+            /**
+             * Format: uuid
+             * @description One of the methods the cart lists for this address (`pricing.shipping_methods`);
+             *     when omitted, the method chosen on the cart. Required once the shop ships in the
+             *     cart's currency.
+             */
+            shipping_method_id?: string | null;
+        };
+        CodeInput: {
+            /** @description A promotion code (any case). */
+            code: string;
         };
         ConfirmRequest: {
             card: components["schemas"]["CardInput"];
@@ -1071,6 +1387,26 @@ export interface components {
             replay_requested_at?: string | null;
             /** Format: date-time */
             replayed_at?: string | null;
+        };
+        Delivery: {
+            /**
+             * Format: uuid
+             * @description One of the caller's addresses; `null` prices the cart at their default address.
+             */
+            address_id?: string | null;
+            /**
+             * Format: uuid
+             * @description A method from the cart's `pricing.shipping_methods`; `null` for none yet.
+             */
+            shipping_method_id?: string | null;
+        };
+        DiscountOn: {
+            /** @enum {string} */
+            kind: "lines";
+            shares: components["schemas"]["LineShare"][];
+        } | {
+            /** @enum {string} */
+            kind: "shipping";
         };
         /** @description One invalid field: a JSON path (`items[2].quantity`) and what is wrong with it. */
         FieldError: {
@@ -1184,6 +1520,36 @@ export interface components {
              */
             quantity: number;
         };
+        LineShare: {
+            /** Format: int64 */
+            amount_minor: number;
+            /** Format: uuid */
+            variant_id: string;
+        };
+        /** @description A shipping method the cart may take, with what it would cost. */
+        MethodChoice: {
+            delivery_time: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * Format: int64
+             * @description Before any free-shipping promotion; as shown (tax included in an inclusive shop).
+             */
+            price_minor: number;
+        };
+        /** @description A shipping method as an admin writes it. */
+        MethodInput: {
+            active?: boolean;
+            /** @description The currency of the carts it serves (ISO 4217). */
+            currency: string;
+            delivery_time?: string;
+            name: string;
+            rate: components["schemas"]["ShippingRate"];
+            tax_class?: null | components["schemas"]["TaxClass"];
+            /** Format: uuid */
+            zone_id: string;
+        };
         NewAdjustment: {
             kind: components["schemas"]["AdjustmentKind"];
             /** Format: int32 */
@@ -1217,6 +1583,8 @@ export interface components {
             /** @description Defaults to a slug of the title. */
             slug?: string | null;
             status?: components["schemas"]["ProductStatus"];
+            /** @description The tax class its prices are taxed at; `standard` when omitted. */
+            tax_class?: components["schemas"]["TaxClass"];
             title: string;
             variants: components["schemas"]["NewVariant"][];
         };
@@ -1257,6 +1625,11 @@ export interface components {
             created_at: string;
             currency: string;
             /**
+             * Format: int64
+             * @description Everything promotions took off, lines and shipping.
+             */
+            discount_minor: number;
+            /**
              * Format: date-time
              * @description Unpaid orders are cancelled at this time.
              */
@@ -1269,11 +1642,29 @@ export interface components {
              * @description Human-friendly order number.
              */
             number: number;
+            pricing?: null | components["schemas"]["Breakdown"];
             shipping_address: Record<string, never>;
+            shipping_method?: null | components["schemas"]["ShippingSnapshot"];
+            /**
+             * Format: int64
+             * @description Shipping after its discount.
+             */
+            shipping_minor: number;
             status: components["schemas"]["OrderStatus"];
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The lines before discounts.
+             */
             subtotal_minor: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description The tax in the total (contained in it in a tax-inclusive shop, added otherwise).
+             */
+            tax_minor: number;
+            /**
+             * Format: int64
+             * @description What the shopper pays.
+             */
             total_minor: number;
             /** Format: date-time */
             updated_at: string;
@@ -1334,6 +1725,23 @@ export interface components {
         };
         /** @enum {string} */
         PaymentStatus: "requires_payment_method" | "requires_confirmation" | "requires_action" | "processing" | "succeeded" | "failed" | "canceled";
+        PricedLine: components["schemas"]["Charge"] & {
+            /** Format: int32 */
+            quantity: number;
+            /** Format: int64 */
+            unit_price_minor: number;
+            /** Format: uuid */
+            variant_id: string;
+        };
+        PricedShipping: components["schemas"]["Charge"] & {
+            /** Format: uuid */
+            method_id: string;
+        };
+        /** @description The shop-wide pricing settings. */
+        PricingSettings: {
+            /** @description `true`: prices contain tax (EU style); `false`: tax is added at checkout (US style). */
+            prices_include_tax: boolean;
+        };
         /** @description An RFC 9457 problem document. */
         Problem: {
             /** @description Stable machine-readable code; clients switch on this. */
@@ -1369,6 +1777,7 @@ export interface components {
             min_price_minor?: number | null;
             slug: string;
             status: components["schemas"]["ProductStatus"];
+            tax_class?: components["schemas"]["TaxClass"];
             title: string;
             /** Format: date-time */
             updated_at: string;
@@ -1415,6 +1824,7 @@ export interface components {
         ProductPatch: {
             description?: string | null;
             status?: null | components["schemas"]["ProductStatus"];
+            tax_class?: null | components["schemas"]["TaxClass"];
             title?: string | null;
         };
         /**
@@ -1425,6 +1835,61 @@ export interface components {
         ProfilePatch: {
             /** @description New display name; null or empty clears it. */
             display_name?: string | null;
+        };
+        /** @description A promotion as it is written. */
+        PromotionInput: {
+            active?: boolean;
+            benefit: components["schemas"]["Benefit"];
+            /** @description 3 to 32 letters, digits, `-` or `_` (stored upper case); omit for an automatic promotion. */
+            code?: string | null;
+            combinable?: boolean;
+            /** @description Carts in this currency may use it (ISO 4217). */
+            currency: string;
+            /** Format: date-time */
+            ends_at?: string | null;
+            /** Format: int64 */
+            min_subtotal_minor?: number;
+            name: string;
+            /** Format: int32 */
+            per_customer_limit?: number | null;
+            /** Format: date-time */
+            starts_at?: string | null;
+            /** Format: int32 */
+            usage_limit?: number | null;
+        };
+        /** @description A promotion as admins and merchants see it. */
+        PromotionView: {
+            active: boolean;
+            benefit: components["schemas"]["Benefit"];
+            /** @description What shoppers type (upper case); `null` for an automatic promotion. */
+            code?: string | null;
+            combinable: boolean;
+            /** Format: date-time */
+            created_at: string;
+            currency: string;
+            /** Format: date-time */
+            ends_at?: string | null;
+            /** Format: uuid */
+            id: string;
+            /** Format: int64 */
+            min_subtotal_minor: number;
+            name: string;
+            /**
+             * Format: uuid
+             * @description The merchant whose products it discounts; `null` for the shop's own promotions.
+             */
+            owner_id?: string | null;
+            /** Format: int32 */
+            per_customer_limit?: number | null;
+            /**
+             * Format: int32
+             * @description Uses held by orders that were not cancelled.
+             */
+            redemptions: number;
+            /** Format: date-time */
+            starts_at?: string | null;
+            /** Format: int32 */
+            usage_limit?: number | null;
         };
         /** @description `/ready` body: the RFC 9457 members plus the individual checks. */
         ReadyBody: {
@@ -1480,6 +1945,11 @@ export interface components {
             order_id: string;
             reason: string;
             status: components["schemas"]["RefundStatus"];
+            /**
+             * Format: int64
+             * @description The tax this refund gives back, in proportion to the order's tax.
+             */
+            tax_minor: number;
         };
         RefundRequest: {
             /**
@@ -1535,6 +2005,58 @@ export interface components {
              */
             total: number;
         };
+        /** @description A shipping method of a zone. */
+        ShippingMethodView: {
+            active: boolean;
+            currency: string;
+            /** @description Shown to shoppers, e.g. "2–3 working days". */
+            delivery_time: string;
+            /** Format: uuid */
+            id: string;
+            name: string;
+            rate: components["schemas"]["ShippingRate"];
+            tax_class: components["schemas"]["TaxClass"];
+            /** Format: uuid */
+            zone_id: string;
+        };
+        /** @description What a method charges. Amounts are as shown: tax included in an inclusive shop. */
+        ShippingRate: {
+            /** Format: int64 */
+            amount_minor: number;
+            /** @enum {string} */
+            kind: "flat";
+        } | {
+            bands: components["schemas"]["WeightBand"][];
+            /** @enum {string} */
+            kind: "weight_bands";
+        } | {
+            /** Format: int64 */
+            amount_minor: number;
+            /** @enum {string} */
+            kind: "free_above";
+            /** Format: int64 */
+            threshold_minor: number;
+        };
+        /** @description The shipping method an order was placed with, as it was then. */
+        ShippingSnapshot: {
+            delivery_time: string;
+            /** Format: uuid */
+            method_id: string;
+            name: string;
+        };
+        /** @description A shipping zone with its tax rates (basis points: 1900 = 19 %). */
+        ShippingZone: {
+            countries: string[];
+            /** Format: uuid */
+            id: string;
+            name: string;
+            postcode_prefixes: string[];
+            /** Format: int32 */
+            reduced_rate_bp: number;
+            regions: string[];
+            /** Format: int32 */
+            standard_rate_bp: number;
+        };
         /** @description A ready image as product JSON shows it (`media`), in the merchant's order. */
         ShownImage: {
             alt: string;
@@ -1572,6 +2094,45 @@ export interface components {
          * @enum {string}
          */
         Source: "llm" | "facts";
+        /** @description The lines a benefit discounts (within those its owner may discount). */
+        Target: {
+            /** @enum {string} */
+            scope: "order";
+        } | {
+            product_ids: string[];
+            /** @enum {string} */
+            scope: "products";
+        } | {
+            category_ids: string[];
+            /** @enum {string} */
+            scope: "categories";
+        };
+        /**
+         * @description A product's (or shipping method's) tax class.
+         * @enum {string}
+         */
+        TaxClass: "standard" | "reduced" | "zero";
+        /** @description The order's tax at one rate of one class. */
+        TaxLine: {
+            /** Format: int32 */
+            rate_bp: number;
+            tax_class: components["schemas"]["TaxClass"];
+            /**
+             * Format: int64
+             * @description The sum of the charges' taxes (each rounded on its own).
+             */
+            tax_minor: number;
+            /**
+             * Format: int64
+             * @description The sum of the charges' taxable amounts.
+             */
+            taxable_minor: number;
+        };
+        /**
+         * @description Whether the shop's prices contain tax.
+         * @enum {string}
+         */
+        TaxMode: "inclusive" | "exclusive";
         /** @description The OAuth2 token response (RFC 6749 §5.1). */
         TokenPair: {
             access_token: string;
@@ -1650,6 +2211,26 @@ export interface components {
             /** @description `applied`, `duplicate` (this event id was seen) or `stale` (older than what is known). */
             outcome: string;
             received: boolean;
+        };
+        WeightBand: {
+            /** Format: int64 */
+            amount_minor: number;
+            /** Format: int64 */
+            up_to_grams: number;
+        };
+        /** @description A zone as an admin writes it. */
+        ZoneInput: {
+            /** @description ISO 3166-1 alpha-2 codes, upper case. */
+            countries: string[];
+            name: string;
+            /** @description When not empty, only postcodes starting with one of these. */
+            postcode_prefixes?: string[];
+            /** Format: int32 */
+            reduced_rate_bp?: number;
+            /** @description When not empty, only these regions (state or province codes) of the countries. */
+            regions?: string[];
+            /** Format: int32 */
+            standard_rate_bp?: number;
         };
     };
     responses: never;
@@ -1915,6 +2496,565 @@ export interface operations {
                 };
             };
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PricingSettings"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    set_settings: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PricingSettings"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PricingSettings"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_methods: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingMethodView"][];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_method: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MethodInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingMethodView"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_method: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MethodInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingMethodView"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_method: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_zones: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingZone"][];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_zone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ZoneInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingZone"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `zone_name_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_zone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ZoneInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ShippingZone"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_zone: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2492,6 +3632,141 @@ export interface operations {
             };
         };
     };
+    apply_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CodeInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    remove_code: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    choose_delivery: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Delivery"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Cart"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     add_line: {
         parameters: {
             query?: never;
@@ -2768,7 +4043,7 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"];
                 };
             };
-            /** @description Empty cart, unknown address, missing or reused key */
+            /** @description Empty cart, unknown address, no or a wrong shipping method, the code refused (`code_expired`, `usage_limit_reached`, `minimum_not_met`…), missing or reused key */
             422: {
                 headers: {
                     [name: string]: unknown;
@@ -4068,6 +5343,250 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_promotions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionView"][];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than merchant, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    create_promotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionInput"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionView"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than merchant, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `promotion_code_taken` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    update_promotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PromotionInput"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PromotionView"];
+                };
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than merchant, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Any other error, as a problem document with a stable `code`: a malformed body (400), a missing resource (404), a timeout (408), a body too large (413) or not JSON (415), invalid fields named in `errors` (422), too many requests (429), a dependency down (503) */
+            default: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    delete_promotion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Authentication required: the bearer access token is missing, invalid, expired or revoked */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden for roles other than merchant, admin */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
