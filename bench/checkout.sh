@@ -2,7 +2,8 @@
 # Checkout benchmark (issue 5): goose users log in, add to cart, check out and pay with
 # the success test card against release builds of shopfleet-api and shopfleet-worker
 # (Postgres mode, delivering the payment webhooks meanwhile) on the demo shop, beside
-# pgbench's TPC-B run on the same Postgres in the same run. Prints Markdown.
+# pgbench's TPC-B run on the same Postgres in the same run, in two rounds: priced (shipping,
+# VAT and a promotion code) and plain (no shipping, no code). Prints Markdown.
 #
 #   bench/checkout.sh                          # 16 users, 30 s
 #   BENCH_USERS=8 BENCH_SECONDS=10 bench/checkout.sh
@@ -84,27 +85,54 @@ for i in $(seq 0 $((USERS - 1))); do
     "$BASE/api/v1/users/me/addresses"
 done
 
-log "scenario checkout: $USERS users, ${SECONDS_PER_RUN}s"
-BENCH_ACCOUNTS=$USERS BENCH_PASSWORD=$PASSWORD BENCH_VARIANTS=$VARIANTS BENCH_RESULT="$OUT/checkout.json" \
-  "$BENCH_TARGET/release/checkout-bench" --host "$BASE" --users "$USERS" --increase-rate "$USERS" \
-  --run-time "${SECONDS_PER_RUN}s" --no-telnet --no-websocket --no-gzip >"$OUT/checkout.log" 2>&1 ||
-  { log "scenario failed; see $OUT/checkout.log"; tail -20 "$OUT/checkout.log" >&2; exit 1; }
+# Two rounds, alternating: "priced" checks out with the demo's Standard shipping to Germany
+# (VAT inclusive) and a 5 % code applied each time; "plain" with shipping switched off and no
+# code, so the difference is the cost of pricing shipping, tax and promotions.
+METHOD=$(psql "$PG/$DB" -At -c "SELECT m.id FROM shipping_methods m JOIN shipping_zones z ON z.id = m.zone_id
+  WHERE z.name = 'Germany' AND m.name = 'Standard'")
+psql "$PG/$DB" -qc "INSERT INTO promotions (id, code, name, currency, benefit)
+  VALUES (gen_random_uuid(), 'BENCH5', 'Bench', 'EUR', '{\"kind\": \"percent_off\", \"percent_bp\": 500, \"target\": {\"scope\": \"order\"}}')"
+run_round() { # <name>
+  local name=$1 extra=()
+  if [ "$name" = priced ]; then
+    psql "$PG/$DB" -qc "UPDATE shipping_methods SET active = true"
+    extra=(BENCH_CODE=BENCH5 BENCH_SHIPPING_METHOD="$METHOD")
+  else
+    psql "$PG/$DB" -qc "UPDATE shipping_methods SET active = false"
+  fi
+  log "scenario checkout ($name): $USERS users, ${SECONDS_PER_RUN}s"
+  env "${extra[@]}" BENCH_ACCOUNTS=$USERS BENCH_PASSWORD=$PASSWORD BENCH_VARIANTS=$VARIANTS BENCH_RESULT="$OUT/$name.json" \
+    "$BENCH_TARGET/release/checkout-bench" --host "$BASE" --users "$USERS" --increase-rate "$USERS" \
+    --run-time "${SECONDS_PER_RUN}s" --no-telnet --no-websocket --no-gzip >"$OUT/$name.log" 2>&1 ||
+    { log "scenario failed; see $OUT/$name.log"; tail -20 "$OUT/$name.log" >&2; exit 1; }
+}
+run_round priced
+run_round plain
 sleep 3 # let the worker deliver the last webhooks
 PAID=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM orders WHERE status = 'paid'")
 UNDELIVERED=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM sim_psp_webhooks WHERE delivered_at IS NULL")
 DOUBLE=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM (SELECT intent_ref FROM sim_psp_charges GROUP BY 1 HAVING count(*) > 1) d")
+DISCOUNTED=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM orders WHERE discount_minor > 0")
+REDEEMED=$(psql "$PG/$DB" -At -c "SELECT redemptions FROM promotions WHERE code = 'BENCH5'")
 
-python3 - "$OUT" "$TPS" "$LAT" "$PAID" "$UNDELIVERED" "$DOUBLE" <<PY | tee "$OUT/summary.md"
+python3 - "$OUT" "$TPS" "$LAT" "$PAID" "$UNDELIVERED" "$DOUBLE" "$DISCOUNTED" "$REDEEMED" <<PY | tee "$OUT/summary.md"
 import json, sys
-out, tps, lat, paid, undelivered, double = sys.argv[1], float(sys.argv[2]), sys.argv[3], *map(int, sys.argv[4:])
+out, tps, lat, paid, undelivered, double, discounted, redeemed = sys.argv[1], float(sys.argv[2]), sys.argv[3], *map(int, sys.argv[4:])
 print("Run $RUN_ID, $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git -C "$ROOT" rev-parse --short HEAD)\`, $(nproc) CPUs,"
-      " $USERS users, ${SECONDS_PER_RUN} s; baseline \`pgbench -c $USERS\` (TPC-B): " + f"{tps:,.0f} TPS, avg {lat} ms")
+      " $USERS users, ${SECONDS_PER_RUN} s per round; baseline \`pgbench -c $USERS\` (TPC-B): " + f"{tps:,.0f} TPS, avg {lat} ms")
 print()
-print("| request | requests | failed | req/s | p50 (ms) | p99 (ms) | req/s ÷ pgbench TPC-B TPS |")
-print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
-for name, file in [("add to cart", "checkout-POST-add-to-cart"), ("checkout", "checkout-POST-checkout"), ("confirm payment = orders/s", "checkout")]:
-    r = json.load(open(f"{out}/{file}.json"))
-    print(f"| {name} | {r['requests']:,} | {r['fail']} | {r['req_per_s']:,.1f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['req_per_s'] / tps:.3f} |")
+print("| round | request | requests | failed | req/s | p50 (ms) | p99 (ms) | req/s ÷ pgbench TPC-B TPS |")
+print("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+rounds = {}
+for name in ("priced", "plain"):
+    for label, file in [("add to cart", f"{name}-POST-add-to-cart"), ("checkout", f"{name}-POST-checkout"), ("confirm payment = orders/s", name)]:
+        r = json.load(open(f"{out}/{file}.json"))
+        rounds[(name, label)] = r
+        print(f"| {name} | {label} | {r['requests']:,} | {r['fail']} | {r['req_per_s']:,.1f} | {r['p50_ms']:.2f} | {r['p99_ms']:.2f} | {r['req_per_s'] / tps:.3f} |")
+priced, plain = rounds[("priced", "checkout")], rounds[("plain", "checkout")]
+cost = priced["p50_ms"] - plain["p50_ms"]
 print()
-print(f"Afterwards: {paid:,} orders paid, {undelivered} webhooks undelivered, {double} payment intents charged twice.")
+print(f"Pricing (shipping, VAT, a code) adds {cost:.2f} ms to the median checkout: {100 * cost / priced['p50_ms']:.1f} % of its {priced['p50_ms']:.2f} ms.")
+print(f"Afterwards: {paid:,} orders paid, {undelivered} webhooks undelivered, {double} payment intents charged twice, "
+      f"{discounted:,} orders discounted and the code counted {redeemed:,} redemptions.")
 PY

@@ -3,7 +3,10 @@
 //! address, made by `bench/checkout.sh`), then loops: add a line to the cart, check out
 //! (a fresh `Idempotency-Key`), confirm the payment with the success test card. Variants
 //! come from `BENCH_VARIANTS` (comma-separated ids, stock large enough never to run out).
-//! The summary reports the `confirm` request: one paid order each.
+//! With `BENCH_SHIPPING_METHOD` the checkout names that shipping method, and with
+//! `BENCH_CODE` each round applies that promotion code to the cart first, so checkout
+//! prices shipping, tax and a discount. The summary reports the `confirm` request: one
+//! paid order each.
 
 #[path = "summary.rs"]
 mod summary;
@@ -84,8 +87,12 @@ async fn order(user: &mut GooseUser) -> TransactionResult {
     let line = json!({"variant_id": variant, "quantity": 1});
     let token = shopper.token.clone();
     post(user, "add-to-cart", "/api/v1/cart/lines", Some(&token), None, &line).await?;
+    if let Ok(code) = std::env::var("BENCH_CODE") {
+        post(user, "apply-code", "/api/v1/cart/code", Some(&token), None, &json!({"code": code})).await?;
+    }
     let key = format!("bench-{}-{}", user.weighted_users_index, shopper.round);
-    let checkout = json!({"address_id": shopper.address});
+    let method = std::env::var("BENCH_SHIPPING_METHOD").ok();
+    let checkout = json!({"address_id": shopper.address, "shipping_method_id": method});
     let placed = post(user, "checkout", "/api/v1/checkout", Some(&token), Some(&key), &checkout).await?;
     if let Some(order) = placed.as_ref().and_then(|o| o["id"].as_str()) {
         let card = json!({"card": {"number": "4242424242424242", "exp_month": 12, "exp_year": 2040, "cvc": "123"}});

@@ -401,11 +401,7 @@ async fn price(
     let Some(address) = quote::address_of(conn, user, address_id).await? else { return Ok((code, None)) };
     let items: Vec<CartItem> = lines
         .iter()
-        .map(|line| CartItem {
-            variant_id: line.variant_id,
-            quantity: line.quantity,
-            unit_price_minor: line.unit_price_minor,
-        })
+        .map(|line| CartItem::new(line.variant_id, line.quantity, line.unit_price_minor))
         .collect();
     let request = |promotion| QuoteRequest {
         user,

@@ -186,29 +186,12 @@ impl Promotions {
         input: &PromotionInput,
     ) -> Result<PromotionView, DomainError> {
         let owner = owner_for(caller)?;
-        let (code, name) = input.checked(owner)?;
-        self.check_targets(owner, &input.benefit).await?;
-        sqlx::query_as(&format!(
+        let sql = format!(
             "INSERT INTO promotions (id, code, name, owner_id, currency, benefit, min_subtotal_minor, combinable,
                                      starts_at, ends_at, usage_limit, per_customer_limit, active)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {COLUMNS}"
-        ))
-        .bind(Uuid::now_v7())
-        .bind(&code)
-        .bind(&name)
-        .bind(owner)
-        .bind(&input.currency)
-        .bind(Json(&input.benefit))
-        .bind(input.min_subtotal_minor)
-        .bind(input.combinable)
-        .bind(input.starts_at)
-        .bind(input.ends_at)
-        .bind(input.usage_limit.map(i64::from))
-        .bind(input.per_customer_limit.map(i64::from))
-        .bind(input.active)
-        .fetch_one(&self.db)
-        .await
-        .map_err(|err| code_taken(err, code.as_deref()))
+        );
+        self.save(&sql, Uuid::now_v7(), owner, input).await?.ok_or(DomainError::NotFound("promotion"))
     }
 
     /// Replaces promotion `id`. A usage limit below the uses already held is refused.
@@ -219,35 +202,47 @@ impl Promotions {
         input: &PromotionInput,
     ) -> Result<PromotionView, DomainError> {
         let owner = self.owned(caller, id).await?;
+        let sql = format!(
+            "UPDATE promotions SET code = $2, name = $3, currency = $5, benefit = $6, min_subtotal_minor = $7,
+                    combinable = $8, starts_at = $9, ends_at = $10, usage_limit = $11, per_customer_limit = $12,
+                    active = $13
+             WHERE id = $1 AND owner_id IS NOT DISTINCT FROM $4 RETURNING {COLUMNS}"
+        );
+        self.save(&sql, id, owner, input).await?.ok_or(DomainError::NotFound("promotion"))
+    }
+
+    /// Runs `sql` (an insert or an update) with promotion `id` of `owner` and the checked
+    /// `input` as `$1`–`$13`.
+    async fn save(
+        &self,
+        sql: &str,
+        id: Uuid,
+        owner: Option<Uuid>,
+        input: &PromotionInput,
+    ) -> Result<Option<PromotionView>, DomainError> {
         let (code, name) = input.checked(owner)?;
         self.check_targets(owner, &input.benefit).await?;
-        let result = sqlx::query_as(&format!(
-            "UPDATE promotions SET code = $2, name = $3, currency = $4, benefit = $5, min_subtotal_minor = $6,
-                    combinable = $7, starts_at = $8, ends_at = $9, usage_limit = $10, per_customer_limit = $11,
-                    active = $12
-             WHERE id = $1 RETURNING {COLUMNS}"
-        ))
-        .bind(id)
-        .bind(&code)
-        .bind(&name)
-        .bind(&input.currency)
-        .bind(Json(&input.benefit))
-        .bind(input.min_subtotal_minor)
-        .bind(input.combinable)
-        .bind(input.starts_at)
-        .bind(input.ends_at)
-        .bind(input.usage_limit.map(i64::from))
-        .bind(input.per_customer_limit.map(i64::from))
-        .bind(input.active)
-        .fetch_optional(&self.db)
-        .await;
+        let result = sqlx::query_as(sql)
+            .bind(id)
+            .bind(&code)
+            .bind(&name)
+            .bind(owner)
+            .bind(&input.currency)
+            .bind(Json(&input.benefit))
+            .bind(input.min_subtotal_minor)
+            .bind(input.combinable)
+            .bind(input.starts_at)
+            .bind(input.ends_at)
+            .bind(input.usage_limit.map(i64::from))
+            .bind(input.per_customer_limit.map(i64::from))
+            .bind(input.active)
+            .fetch_optional(&self.db)
+            .await;
         match result {
             Err(sqlx::Error::Database(e)) if e.constraint() == Some("promotions_redemptions_check") => {
                 Err(DomainError::invalid("usage_limit", "is below the uses orders already hold"))
             }
-            other => other
-                .map_err(|err| code_taken(err, code.as_deref()))?
-                .ok_or(DomainError::NotFound("promotion")),
+            other => other.map_err(|err| code_taken(err, code.as_deref())),
         }
     }
 

@@ -21,6 +21,12 @@ pub struct CartItem {
     pub unit_price_minor: i64,
 }
 
+impl CartItem {
+    pub fn new(variant_id: Uuid, quantity: i32, unit_price_minor: i64) -> Self {
+        Self { variant_id, quantity, unit_price_minor }
+    }
+}
+
 /// A shipping method the cart may take, with what it would cost.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct MethodChoice {

@@ -180,42 +180,42 @@ impl PricingAdmin {
     }
 
     pub async fn create_zone(&self, input: &ZoneInput) -> Result<ShippingZone, DomainError> {
-        let (name, zone, rates) = input.checked()?;
-        sqlx::query_as(&format!(
+        let sql = format!(
             "INSERT INTO shipping_zones (id, name, countries, regions, postcode_prefixes, standard_rate_bp, reduced_rate_bp)
              VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING {ZONE_COLUMNS}"
-        ))
-        .bind(Uuid::now_v7())
-        .bind(&name)
-        .bind(&zone.countries)
-        .bind(&zone.regions)
-        .bind(&zone.postcode_prefixes)
-        .bind(i64::from(rates.standard_bp))
-        .bind(i64::from(rates.reduced_bp))
-        .fetch_one(&self.db)
-        .await
-        .map_err(|err| name_taken(err, &name))
+        );
+        self.save_zone(&sql, Uuid::now_v7(), input).await?.ok_or(DomainError::NotFound("shipping zone"))
     }
 
     /// Replaces zone `id`.
     pub async fn update_zone(&self, id: Uuid, input: &ZoneInput) -> Result<ShippingZone, DomainError> {
-        let (name, zone, rates) = input.checked()?;
-        sqlx::query_as(&format!(
+        let sql = format!(
             "UPDATE shipping_zones SET name = $2, countries = $3, regions = $4, postcode_prefixes = $5,
                     standard_rate_bp = $6, reduced_rate_bp = $7
              WHERE id = $1 RETURNING {ZONE_COLUMNS}"
-        ))
-        .bind(id)
-        .bind(&name)
-        .bind(&zone.countries)
-        .bind(&zone.regions)
-        .bind(&zone.postcode_prefixes)
-        .bind(i64::from(rates.standard_bp))
-        .bind(i64::from(rates.reduced_bp))
-        .fetch_optional(&self.db)
-        .await
-        .map_err(|err| name_taken(err, &name))?
-        .ok_or(DomainError::NotFound("shipping zone"))
+        );
+        self.save_zone(&sql, id, input).await?.ok_or(DomainError::NotFound("shipping zone"))
+    }
+
+    /// Runs `sql` (an insert or an update) with zone `id` and the checked `input` as `$1`–`$7`.
+    async fn save_zone(
+        &self,
+        sql: &str,
+        id: Uuid,
+        input: &ZoneInput,
+    ) -> Result<Option<ShippingZone>, DomainError> {
+        let (name, zone, rates) = input.checked()?;
+        sqlx::query_as(sql)
+            .bind(id)
+            .bind(&name)
+            .bind(&zone.countries)
+            .bind(&zone.regions)
+            .bind(&zone.postcode_prefixes)
+            .bind(i64::from(rates.standard_bp))
+            .bind(i64::from(rates.reduced_bp))
+            .fetch_optional(&self.db)
+            .await
+            .map_err(|err| name_taken(err, &name))
     }
 
     /// Deletes zone `id` and its methods (orders keep their snapshots).
@@ -235,23 +235,14 @@ impl PricingAdmin {
     }
 
     pub async fn create_method(&self, input: &MethodInput) -> Result<ShippingMethodView, DomainError> {
-        let name = input.checked()?;
-        sqlx::query_as(&format!(
+        let sql = format!(
             "INSERT INTO shipping_methods (id, zone_id, name, delivery_time, currency, rate, tax_class, active)
              SELECT $1, z.id, $3, $4, $5, $6, $7, $8 FROM shipping_zones z WHERE z.id = $2
              RETURNING {METHOD_COLUMNS}"
-        ))
-        .bind(Uuid::now_v7())
-        .bind(input.zone_id)
-        .bind(&name)
-        .bind(input.delivery_time.trim())
-        .bind(&input.currency)
-        .bind(Json(&input.rate))
-        .bind(input.tax_class.unwrap_or(TaxClass::Standard))
-        .bind(input.active)
-        .fetch_optional(&self.db)
-        .await?
-        .ok_or_else(|| DomainError::invalid("zone_id", "no such shipping zone"))
+        );
+        self.save_method(&sql, Uuid::now_v7(), input)
+            .await?
+            .ok_or_else(|| DomainError::invalid("zone_id", "no such shipping zone"))
     }
 
     /// Replaces method `id`.
@@ -260,7 +251,6 @@ impl PricingAdmin {
         id: Uuid,
         input: &MethodInput,
     ) -> Result<ShippingMethodView, DomainError> {
-        let name = input.checked()?;
         let zone_exists: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM shipping_zones WHERE id = $1)")
                 .bind(input.zone_id)
@@ -269,22 +259,33 @@ impl PricingAdmin {
         if !zone_exists {
             return Err(DomainError::invalid("zone_id", "no such shipping zone"));
         }
-        sqlx::query_as(&format!(
+        let sql = format!(
             "UPDATE shipping_methods SET zone_id = $2, name = $3, delivery_time = $4, currency = $5, rate = $6,
                     tax_class = $7, active = $8
              WHERE id = $1 RETURNING {METHOD_COLUMNS}"
-        ))
-        .bind(id)
-        .bind(input.zone_id)
-        .bind(&name)
-        .bind(input.delivery_time.trim())
-        .bind(&input.currency)
-        .bind(Json(&input.rate))
-        .bind(input.tax_class.unwrap_or(TaxClass::Standard))
-        .bind(input.active)
-        .fetch_optional(&self.db)
-        .await?
-        .ok_or(DomainError::NotFound("shipping method"))
+        );
+        self.save_method(&sql, id, input).await?.ok_or(DomainError::NotFound("shipping method"))
+    }
+
+    /// Runs `sql` (an insert or an update) with method `id` and the checked `input` as `$1`–`$8`.
+    async fn save_method(
+        &self,
+        sql: &str,
+        id: Uuid,
+        input: &MethodInput,
+    ) -> Result<Option<ShippingMethodView>, DomainError> {
+        let name = input.checked()?;
+        Ok(sqlx::query_as(sql)
+            .bind(id)
+            .bind(input.zone_id)
+            .bind(&name)
+            .bind(input.delivery_time.trim())
+            .bind(&input.currency)
+            .bind(Json(&input.rate))
+            .bind(input.tax_class.unwrap_or(TaxClass::Standard))
+            .bind(input.active)
+            .fetch_optional(&self.db)
+            .await?)
     }
 
     pub async fn delete_method(&self, id: Uuid) -> Result<(), DomainError> {

@@ -73,14 +73,8 @@ impl Workflows {
         let cart = carts::lock_for_checkout(&mut tx, user).await?;
         let currency = cart[0].currency.clone(); // not empty: checked by the lock
         let (saved_method, code) = carts::saved_choices(&mut tx, user).await?;
-        let items: Vec<CartItem> = cart
-            .iter()
-            .map(|line| CartItem {
-                variant_id: line.variant_id,
-                quantity: line.quantity,
-                unit_price_minor: line.price_minor,
-            })
-            .collect();
+        let items: Vec<CartItem> =
+            cart.iter().map(|line| CartItem::new(line.variant_id, line.quantity, line.price_minor)).collect();
         let quoted = quote::quote(
             &mut tx,
             QuoteRequest {

@@ -195,6 +195,25 @@ impl Promotion {
     }
 }
 
+#[cfg(test)]
+impl Promotion {
+    /// A combinable shop-wide promotion without code, minimum, window or limits.
+    pub(crate) fn plain(id: Uuid, benefit: Benefit) -> Self {
+        Promotion {
+            id,
+            code: None,
+            benefit,
+            min_subtotal_minor: 0,
+            combinable: true,
+            owner: None,
+            starts_at: None,
+            ends_at: None,
+            usage_limit: None,
+            per_customer_limit: None,
+        }
+    }
+}
+
 /// What the chosen promotions take off.
 pub(crate) struct Discounts {
     /// Per line, in the items' (variant-id) order.
@@ -335,18 +354,7 @@ mod tests {
     use super::*;
 
     fn promotion(benefit: Benefit) -> Promotion {
-        Promotion {
-            id: Uuid::from_u128(1),
-            code: Some("TEN".into()),
-            benefit,
-            min_subtotal_minor: 0,
-            combinable: true,
-            owner: None,
-            starts_at: None,
-            ends_at: None,
-            usage_limit: None,
-            per_customer_limit: None,
-        }
+        Promotion { code: Some("TEN".into()), ..Promotion::plain(Uuid::from_u128(1), benefit) }
     }
 
     fn refusal(promotion: Promotion) -> String {

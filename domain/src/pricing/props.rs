@@ -277,18 +277,7 @@ proptest! {
         let input = PricingInput { lines: input.lines.into_iter().take(1).collect(), shipping_method: None, promotions: vec![], ..input };
         let exclusive = price(&input).unwrap();
         let tax = TaxConfig { mode: TaxMode::Inclusive, ..input.tax };
-        let off = Promotion {
-            id: id(1),
-            code: None,
-            benefit: Benefit::PercentOff { percent_bp, target: Target::Order },
-            min_subtotal_minor: 0,
-            combinable: true,
-            owner: None,
-            starts_at: None,
-            ends_at: None,
-            usage_limit: None,
-            per_customer_limit: None,
-        };
+        let off = Promotion::plain(id(1), Benefit::PercentOff { percent_bp, target: Target::Order });
         let discounted = |input: PricingInput| price(&PricingInput { promotions: vec![off.clone()], ..input }).unwrap();
         let inclusive = discounted(restated(&input, &exclusive, tax, |c| c.total_minor));
         let exclusive = discounted(input);

@@ -50,18 +50,7 @@ fn shipped(rate: ShippingRate, input: PricingInput) -> PricingInput {
 }
 
 fn promotion(n: u128, benefit: Benefit) -> Promotion {
-    Promotion {
-        id: id(n),
-        code: None,
-        benefit,
-        min_subtotal_minor: 0,
-        combinable: true,
-        owner: None,
-        starts_at: None,
-        ends_at: None,
-        usage_limit: None,
-        per_customer_limit: None,
-    }
+    Promotion::plain(id(n), benefit)
 }
 
 fn promoted(promotions: Vec<Promotion>, input: PricingInput) -> PricingInput {
