@@ -74,32 +74,40 @@ pub fn render(original: &[u8], format: ImageFormat) -> Result<Rendered, RenderEr
     let picture = DynamicImage::ImageRgb8(picture.to_rgb8());
     let (width, height) = (picture.width(), picture.height());
 
-    let mut renditions = Vec::new();
     let mut widths: Vec<u32> = RENDITION_WIDTHS.iter().copied().filter(|w| *w < width).collect();
     if widths.len() < RENDITION_WIDTHS.len() {
         widths.push(width);
     }
-    for target in widths {
-        let resized = if target == width {
-            picture.clone()
+    // Widest first, each resized from the one before: only the widest reads the whole
+    // original, which is most of the work for a camera picture.
+    let mut sized: Vec<DynamicImage> = Vec::with_capacity(widths.len());
+    for &target in widths.iter().rev() {
+        let source = sized.last().unwrap_or(&picture);
+        let resized = if target == source.width() {
+            source.clone()
         } else {
-            picture.resize(target, u32::MAX, FilterType::Lanczos3)
+            source.resize(target, u32::MAX, FilterType::Lanczos3)
         };
+        sized.push(resized);
+    }
+    let mut renditions = Vec::with_capacity(2 * sized.len());
+    for resized in sized.iter().rev() {
         let (w, h) = (resized.width(), resized.height());
         renditions.push(Rendition {
             width: w,
             height: h,
             format: RenditionFormat::Webp,
-            bytes: webp(&resized)?,
+            bytes: webp(resized)?,
         });
         renditions.push(Rendition {
             width: w,
             height: h,
             format: RenditionFormat::Jpeg,
-            bytes: jpeg(&resized, JPEG_QUALITY)?,
+            bytes: jpeg(resized, JPEG_QUALITY)?,
         });
     }
-    let tiny = picture.resize(PLACEHOLDER_WIDTH, u32::MAX, FilterType::Triangle).blur(1.0);
+    let smallest = sized.last().unwrap_or(&picture);
+    let tiny = smallest.resize(PLACEHOLDER_WIDTH, u32::MAX, FilterType::Triangle).blur(1.0);
     let placeholder = format!("data:image/jpeg;base64,{}", STANDARD.encode(jpeg(&tiny, 60)?));
     Ok(Rendered { width, height, renditions, placeholder })
 }
