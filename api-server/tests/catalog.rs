@@ -502,6 +502,14 @@ async fn demo_shop_is_deterministic_and_realistic() {
             ])
             .await;
         assert_eq!(login.status(), 200, "demo accounts can log in");
+        let pricing: (i64, i64, i64) = sqlx::query_as(
+            "SELECT (SELECT count(*) FROM shipping_zones), (SELECT count(*) FROM shipping_methods),
+                    (SELECT count(*) FROM promotions WHERE code = 'WELCOME10' AND per_customer_limit = 1)",
+        )
+        .fetch_one(&app.ctx.db)
+        .await
+        .unwrap();
+        assert_eq!(pricing, (2, 4, 1), "the demo shop ships, taxes and offers a first-order code");
         fingerprints.push(fingerprint.0);
     }
     assert_eq!(fingerprints[0], fingerprints[1], "same seed, same shop");

@@ -1,6 +1,7 @@
-// Shared e2e fixtures: every page fails its test on a console error, a failed request or a
-// 5xx; helpers to sign in through the UI, check accessibility with axe-core and keep a
-// screenshot of each main page.
+// Shared e2e fixtures: every page fails its test on a console error, a failed request or an
+// error response (4xx and 5xx) unless the test declared that very response beforehand with
+// `expectRefusal` (a refused promotion code, say), which must then happen; helpers to sign in
+// through the UI, check accessibility with axe-core and keep a screenshot of each main page.
 import { test as base, expect, type Page, type TestInfo } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 
@@ -17,11 +18,39 @@ function required(name: string): string {
   return value;
 }
 
+/** An error response a test provokes on purpose: its status, method and URL path. */
+interface Refusal {
+  status: number;
+  method: string;
+  path: string;
+  happened: boolean;
+}
+
+const refusals = new WeakMap<Page, Refusal[]>();
+
+/**
+ * Declares that the next `method path` request of this page is refused with `status`, so
+ * neither that response nor the console error Chromium logs for it fails the test; the
+ * response must come before the test ends.
+ */
+export function expectRefusal(page: Page, status: number, method: string, path: string): void {
+  refusals.get(page)?.push({ status, method, path, happened: false });
+}
+
+const RESOURCE_ERROR = /^Failed to load resource: the server responded with a status of (\d+)/;
+
 export const test = base.extend<{ page: Page }>({
   page: async ({ page }, use) => {
     const problems: string[] = [];
+    const expected: Refusal[] = [];
+    refusals.set(page, expected);
+    const pathOf = (url: string) => (url ? new URL(url).pathname : "");
     page.on("console", (message) => {
-      if (message.type() === "error") problems.push(`console error: ${message.text()}`);
+      if (message.type() !== "error") return;
+      const status = Number(RESOURCE_ERROR.exec(message.text())?.[1]);
+      const path = pathOf(message.location().url);
+      if (expected.some((r) => r.status === status && r.path === path)) return;
+      problems.push(`console error: ${message.text()}`);
     });
     page.on("pageerror", (error) => problems.push(`uncaught: ${error.message}`));
     page.on("requestfailed", (request) => {
@@ -29,9 +58,15 @@ export const test = base.extend<{ page: Page }>({
       if (request.failure()?.errorText !== "net::ERR_ABORTED") problems.push(`request failed: ${request.url()} ${request.failure()?.errorText}`);
     });
     page.on("response", (response) => {
-      if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.request().method()} ${response.url()}`);
+      if (response.status() < 400) return;
+      const method = response.request().method();
+      const path = pathOf(response.url());
+      const refusal = expected.find((r) => !r.happened && r.status === response.status() && r.method === method && r.path === path);
+      if (refusal) refusal.happened = true;
+      else problems.push(`HTTP ${response.status()}: ${method} ${response.url()}`);
     });
     await use(page);
+    for (const r of expected.filter((r) => !r.happened)) problems.push(`expected refusal did not happen: HTTP ${r.status} ${r.method} ${r.path}`);
     expect(problems, "console errors and failed requests").toEqual([]);
   },
 });

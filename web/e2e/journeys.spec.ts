@@ -1,11 +1,12 @@
 // One order's life through the web app, as its three kinds of users live it: a shopper
-// registers, searches with a typo, filters, adds two variants, checks out and pays with the
-// 3-D Secure card; the merchant ships a line with tracking; the shopper sees it shipped; the
+// registers, searches with a typo, filters, adds two variants, tries an unknown promotion
+// code and then WELCOME10, checks out with Standard shipping (prices include German VAT) and
+// pays with the 3-D Secure card; the merchant ships a line with tracking; the shopper sees it shipped; the
 // merchant uploads an image of the product, which the storefront then shows as a responsive
 // <picture>; an admin refunds part of the order and replays a dead letter. Runs serially: each
 // step builds on the last.
 import { execFileSync } from "node:child_process";
-import { test, expect, env, capture, signIn, signOut } from "./fixtures";
+import { test, expect, env, capture, expectRefusal, signIn, signOut } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
 
@@ -42,7 +43,7 @@ test("the storefront is browsable signed out, in English and Chinese", async ({ 
   await expect(page.getByRole("heading", { name: "All products" })).toBeVisible();
 });
 
-test("a shopper registers, finds products despite a typo, filters, and pays with 3-D Secure", async ({ page, request }, testInfo) => {
+test("a shopper registers, finds products despite a typo, filters, uses a code, chooses shipping and pays with 3-D Secure", async ({ page, request }, testInfo) => {
   await page.goto("/register");
   await page.getByLabel("E-mail").fill(shopper.email);
   await page.getByLabel("Password").fill(shopper.password);
@@ -77,7 +78,19 @@ test("a shopper registers, finds products despite a typo, filters, and pays with
     await expect(page.getByText("Added to your cart.")).toBeVisible();
   }
   await page.getByRole("link", { name: /^Cart/ }).click();
-  await expect(page.getByRole("row")).toHaveCount(3);
+  await expect(page.getByRole("table", { name: "Your cart" }).getByRole("row")).toHaveCount(3);
+  // No address yet: the cart cannot be priced with shipping and tax.
+  await expect(page.getByText("Shipping and tax are calculated at checkout.")).toBeVisible();
+
+  // A code the shop does not know is refused beside the field; WELCOME10 is applied.
+  expectRefusal(page, 422, "POST", "/api/v1/cart/code");
+  await page.getByLabel("Promotion code").fill("NOSUCHCODE");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("There is no such code. Check its spelling.")).toBeVisible();
+  await expect(page.getByLabel("Promotion code")).toHaveAttribute("aria-invalid", "true");
+  await page.getByLabel("Promotion code").fill("WELCOME10");
+  await page.getByRole("button", { name: "Apply" }).click();
+  await expect(page.getByText("Code WELCOME10 applied")).toBeVisible();
   await capture(page, testInfo, "cart");
 
   await page.getByRole("link", { name: "Checkout" }).click();
@@ -88,6 +101,28 @@ test("a shopper registers, finds products despite a typo, filters, and pays with
   await page.getByLabel("Country").fill("DE");
   await page.getByRole("button", { name: "Save address" }).click();
   await expect(page.getByRole("radio", { name: /Ada Lovelace/ })).toBeChecked();
+
+  // Priced at the German address: its methods, the code's 10 % off and the VAT the prices contain.
+  const methods = page.getByRole("group", { name: "Shipping method" });
+  const standard = methods.getByRole("radio", { name: /^Standard/ });
+  await expect(standard).toBeVisible();
+  await expect(methods.getByRole("radio", { name: /^Express/ })).toBeVisible();
+  await expect(page.getByRole("button", { name: "Place order" })).toBeDisabled();
+  const standardPrice = (await methods.locator("label", { has: page.getByRole("radio", { name: /^Standard/ }) }).locator(".method-price").textContent())!.trim();
+  expect(standardPrice).toMatch(/^(Free|€\d+\.\d\d)$/);
+  await standard.click();
+  await expect(standard).toBeChecked();
+  const breakdown = page.getByRole("complementary", { name: "Order summary" }).getByRole("table", { name: "Price breakdown" });
+  await expect(breakdown.getByRole("row", { name: /^Shipping \(Standard\)/ }).getByRole("cell")).toHaveText(standardPrice);
+  const amount = async (row: RegExp) => (await breakdown.getByRole("row", { name: row }).getByRole("cell").textContent())!.trim();
+  const subtotal = euros(await amount(/^Subtotal/));
+  const discount = await amount(/^Discount \(WELCOME10\)/);
+  expect(Math.abs(euros(discount) + subtotal / 10)).toBeLessThanOrEqual(0.01);
+  await expect(breakdown.getByRole("row", { name: /^incl\. 19 % VAT/ })).toBeVisible();
+  const total = await amount(/^Total/);
+  const shipping = standardPrice === "Free" ? 0 : euros(standardPrice);
+  expect(euros(total)).toBeCloseTo(subtotal + euros(discount) + shipping, 2);
+  await expect(page.getByRole("button", { name: "Place order" })).toBeEnabled();
   await capture(page, testInfo, "checkout");
   await page.getByRole("button", { name: "Place order" }).click();
 
@@ -96,6 +131,13 @@ test("a shopper registers, finds products despite a typo, filters, and pays with
   orderNumber = (await heading.textContent())!.replace("Order #", "");
   orderId = page.url().split("/orders/")[1]!;
   await expect(page.locator(".page-header .status")).toHaveText("Awaiting payment");
+  // The order keeps the breakdown it was placed with.
+  const placed = page.getByRole("table", { name: "Price breakdown" });
+  await expect(placed.getByRole("row", { name: /^Discount \(WELCOME10\)/ }).getByRole("cell")).toHaveText(discount);
+  await expect(placed.getByRole("row", { name: /^Shipping \(Standard\)/ }).getByRole("cell")).toHaveText(standardPrice);
+  await expect(placed.getByRole("row", { name: /^Total/ }).getByRole("cell")).toHaveText(total);
+  await expect(placed.getByRole("row", { name: /^incl\. 19 % VAT/ })).toBeVisible();
+  await expect(page.getByText(/^Shipping method: Standard \(/)).toBeVisible();
 
   await page.getByLabel("Card number").fill("4000 0027 6000 3184");
   await page.getByLabel("Expiry (MM/YY)").fill("12/34");
@@ -203,6 +245,11 @@ test("an admin refunds part of the order and replays a dead letter", async ({ pa
   // The worker picks the replay up and delivers the event again.
   await expect.poll(() => psql("SELECT count(*) FROM dead_letters WHERE replayed_at IS NOT NULL"), { timeout: 30_000 }).toBe("1");
 });
+
+/** "€1,234.56" or "-€6.00" as a number of euros. */
+function euros(text: string): number {
+  return Number(text.replace(/[^\d.-]/g, ""));
+}
 
 function psql(sql: string): string {
   return execFileSync("psql", [env.databaseUrl, "-tAc", sql], { encoding: "utf8" }).trim();

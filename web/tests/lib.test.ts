@@ -1,7 +1,7 @@
 // Pure helpers: money in minor units per currency and locale, search highlights as text,
 // language detection, and turning API errors into field messages.
 import { describe, expect, it } from "vitest";
-import { formatMoney, minorDigits, parseMoney } from "../src/lib/money";
+import { formatMoney, formatRate, minorDigits, parseMoney } from "../src/lib/money";
 import { highlightParts } from "../src/lib/highlight";
 import { detectLanguage } from "../src/i18n";
 import { toApiError } from "../src/api/problem";
@@ -25,6 +25,13 @@ describe("money", () => {
     expect(parseMoney("1.234", "EUR")).toBeNull();
     expect(parseMoney("-3", "EUR")).toBeNull();
     expect(parseMoney("abc", "EUR")).toBeNull();
+  });
+
+  it("formats tax rates in basis points as percent numbers", () => {
+    expect(formatRate(1900, "en-US")).toBe("19");
+    expect(formatRate(550, "en-US")).toBe("5.5");
+    expect(formatRate(550, "de-DE")).toBe("5,5");
+    expect(formatRate(0, "zh-CN")).toBe("0");
   });
 });
 

@@ -1,6 +1,7 @@
 //! The demo shop: a deterministic generator of a realistic catalog (merchants,
 //! shoppers, a category tree, products with attributes, variants and stock), loaded in
-//! bulk. `make dev` loads 1,000 products; benchmarks reuse it at 100,000.
+//! bulk, with the demo pricing (`crate::pricing::demo`: VAT zones, shipping, a code).
+//! `make dev` loads 1,000 products; benchmarks reuse it at 100,000.
 
 use crate::accounts::password::PasswordHasherService;
 use chrono::{Duration, TimeZone, Utc};
@@ -240,6 +241,7 @@ pub async fn load(
     )
     .execute(&mut *tx)
     .await?;
+    crate::pricing::demo::load(&mut tx, || uuid(&mut rng)).await?;
     tx.commit().await?;
     Ok(DemoSummary {
         categories: category_count,

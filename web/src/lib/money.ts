@@ -1,5 +1,6 @@
 // Prices are integers in the currency's minor unit (cents, fen); this formats them per
-// locale with the currency's own number of decimals (JPY has none, KWD three).
+// locale with the currency's own number of decimals (JPY has none, KWD three). Tax rates come
+// in basis points.
 const digitsCache = new Map<string, number>();
 
 export function minorDigits(currency: string): number {
@@ -24,6 +25,11 @@ export function parseMoney(text: string, currency: string): number | null {
   if (!pattern.test(trimmed)) return null;
   const [whole = "0", fraction = ""] = trimmed.split(".");
   return Number(whole) * 10 ** digits + Number(fraction.padEnd(digits, "0") || "0");
+}
+
+/** A tax rate in basis points (1900 = 19 %) as a number of percent: "19", "5.5" ("5,5" in German). */
+export function formatRate(basisPoints: number, locale: string): string {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 2 }).format(basisPoints / 100);
 }
 
 export function formatDate(iso: string, locale: string): string {

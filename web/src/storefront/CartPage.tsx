@@ -1,5 +1,6 @@
 // The cart: lines at today's prices with their issues (price changed, out of stock, no
-// longer sold), quantity changes, removal, the server's subtotal and the way to checkout.
+// longer sold), quantity changes, removal, the promotion code, the server's price breakdown
+// (once the shopper has an address; else the subtotal) and the way to checkout.
 import { Link } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useTranslation } from "react-i18next";
@@ -7,6 +8,8 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { FormError } from "../ui/form";
 import { Money } from "../ui/Money";
 import { Empty, QueryView } from "../ui/states";
+import { CartTotals } from "./CartTotals";
+import { PromoCode } from "./PromoCode";
 
 type CartLine = Schemas["CartLine"];
 
@@ -88,9 +91,8 @@ export function CartPage() {
                 </tbody>
               </table>
               <div className="cart-summary card">
-                <p>
-                  {t("cart.subtotal")}: <strong>{data.currency ? <Money minor={data.subtotal_minor} currency={data.currency} /> : "—"}</strong>
-                </p>
+                <PromoCode applied={data.code} />
+                <CartTotals cart={data} />
                 {!data.ready_for_checkout && <p className="field-error">{t("cart.fixIssues")}</p>}
                 {data.ready_for_checkout ? (
                   <Link to="/checkout" className="button">

@@ -1,5 +1,6 @@
-// One order: its status timeline, lines with tracking, the shipping address, payment while it
-// is unpaid (including 3-D Secure) and cancellation before payment.
+// One order: its status timeline, lines with tracking, the price breakdown it was placed with
+// (discounts, shipping, tax), the shipping address and method, payment while it is unpaid
+// (including 3-D Secure) and cancellation before payment.
 import { useCallback, useState } from "react";
 import { Link, useParams } from "react-router";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
@@ -8,6 +9,7 @@ import { api, unwrap, type Schemas } from "../api/client";
 import { formatDate } from "../lib/money";
 import { FormError } from "../ui/form";
 import { Money, useLocale } from "../ui/Money";
+import { PriceBreakdown } from "../ui/PriceBreakdown";
 import { QueryView } from "../ui/states";
 import { OrderStatusBadge } from "./OrderStatusBadge";
 import { PaymentPanel } from "./PaymentPanel";
@@ -92,11 +94,21 @@ export function OrderPage() {
               ))}
             </tbody>
           </table>
-          <p className="total">
-            {t("orders.total")}: <Money minor={o.total_minor} currency={o.currency} />
-          </p>
+          {o.pricing ? (
+            <>
+              <h2>{t("orders.summary")}</h2>
+              <PriceBreakdown breakdown={o.pricing} currency={o.currency} shippingName={o.shipping_method?.name} className="order-breakdown" />
+            </>
+          ) : (
+            <p className="total">
+              {t("orders.total")}: <Money minor={o.total_minor} currency={o.currency} />
+            </p>
+          )}
           <h2>{t("orders.shipTo")}</h2>
           <ShippingAddress address={o.shipping_address as Record<string, string | null>} />
+          {o.shipping_method && (
+            <p className="shipping-method">{t("orders.shippingMethod", { name: o.shipping_method.name, time: o.shipping_method.delivery_time })}</p>
+          )}
         </section>
       )}
     </QueryView>
