@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# `make test`: installs what is missing, brings up Postgres, Redis and a Kafka-protocol
-# broker on loopback, then runs the lints, every Rust test, the OpenAPI validation, the API
+# `make test`: installs what is missing, brings up Postgres, Redis, a Kafka-protocol
+# broker and Meilisearch on loopback, then runs the lints, every Rust test, the OpenAPI validation, the API
 # contract check (schemathesis), the web app's checks and browser journeys, and the chart checks. Stops the services it started.
 set -euo pipefail
 source "$(dirname "$0")/dev/common.sh"
@@ -8,11 +8,14 @@ cd "$ROOT"
 
 scripts/dev/prereqs.sh --test
 trap 'scripts/dev/services.sh down' EXIT
-scripts/dev/services.sh up --kafka
+scripts/dev/services.sh up --kafka --meili
 
 export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 export TEST_REDIS_URL="${TEST_REDIS_URL:-redis://127.0.0.1:6379/0}"
 export TEST_KAFKA_BROKERS="${TEST_KAFKA_BROKERS:-127.0.0.1:9092}"
+# The Meilisearch backend's tests and the worker's search-index tests run against it.
+export MEILI_URL="${MEILI_URL:-http://127.0.0.1:7700}"
+export MEILI_API_KEY="${MEILI_API_KEY:-$(cat "$DEV_DIR/meili/master-key")}"
 export EMBEDDING_MODEL_DIR="${EMBEDDING_MODEL_DIR:-$CACHE_DIR/models/all-MiniLM-L6-v2}"
 # Operator envtest binaries (etcd, kube-apiserver, kube-controller-manager; see scripts/dev/envtest.sh).
 export KUBEBUILDER_ASSETS="${KUBEBUILDER_ASSETS:-$CACHE_DIR/k8s}"

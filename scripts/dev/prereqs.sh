@@ -54,6 +54,13 @@ if [ "$want_test" = 1 ]; then
     fi
   done
   ln -sfn "$(command -v etcd || echo /usr/bin/etcd)" "$k8s_dir/etcd"
+  # Meilisearch for the search backend's tests, built from its public source (../shared/meilisearch).
+  meili_src="$ROOT/../shared/meilisearch/meilisearch.xz" meili="$CACHE_DIR/bin/meilisearch"
+  if [ -f "$meili_src" ] && ! [ "$meili" -nt "$meili_src" ]; then
+    say "unpacking Meilisearch from ../shared/meilisearch"
+    mkdir -p "$CACHE_DIR/bin"
+    xz -dc "$meili_src" > "$meili.tmp" && chmod +x "$meili.tmp" && mv "$meili.tmp" "$meili"
+  fi
 fi
 # <<< operator envtest <<<
 

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# services.sh up [--kafka] | down
-# `up` makes Postgres (127.0.0.1:5432), Redis (127.0.0.1:6379) and, with --kafka, a
-# Kafka-protocol broker (tansu, 127.0.0.1:9092) reachable: ones already listening are
-# used as they are; otherwise they are started on loopback with data under .dev/.
+# services.sh up [--kafka] [--meili] | down
+# `up` makes Postgres (127.0.0.1:5432), Redis (127.0.0.1:6379), with --kafka a
+# Kafka-protocol broker (tansu, 127.0.0.1:9092) and with --meili a Meilisearch server
+# (127.0.0.1:7700, master key in .dev/meili/master-key) reachable: ones already listening
+# are used as they are; otherwise they are started on loopback with data under .dev/.
 # What was started is recorded in .dev/started/ so that `down` stops exactly that.
 set -euo pipefail
 source "$(dirname "$0")/common.sh"
@@ -62,6 +63,20 @@ start_kafka() {
   echo "$DEV_DIR/tansu.pid" > "$STARTED/kafka"
 }
 
+start_meili() {
+  local dir="$DEV_DIR/meili" bin="$CACHE_DIR/bin/meilisearch"
+  port_open 127.0.0.1 7700 && [ -f "$dir/master-key" ] && return 0
+  [ -x "$bin" ] || die "Meilisearch is not unpacked (scripts/dev/prereqs.sh --test unpacks ../shared/meilisearch)"
+  mkdir -p "$dir"
+  [ -f "$dir/master-key" ] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/master-key")
+  say "starting Meilisearch on 127.0.0.1:7700 (data in .dev/meili)"
+  MEILI_MASTER_KEY=$(cat "$dir/master-key") nohup "$bin" --http-addr 127.0.0.1:7700 --db-path "$dir/data" \
+    --env development --no-analytics > "$dir/server.log" 2>&1 &
+  echo $! > "$dir/meili.pid"
+  wait_port 127.0.0.1 7700 Meilisearch
+  echo "$dir/meili.pid" > "$STARTED/meili"
+}
+
 stop_pidfile() {
   local pid; pid=$(cat "$1" 2>/dev/null) || return 0
   kill "$pid" 2>/dev/null || true
@@ -70,6 +85,7 @@ stop_pidfile() {
 }
 
 down() {
+  if [ -f "$STARTED/meili" ]; then say "stopping Meilisearch"; stop_pidfile "$(cat "$STARTED/meili")"; rm -f "$STARTED/meili"; fi
   if [ -f "$STARTED/kafka" ]; then say "stopping tansu"; stop_pidfile "$(cat "$STARTED/kafka")"; rm -f "$STARTED/kafka"; fi
   if [ -f "$STARTED/redis" ]; then say "stopping Redis"; stop_pidfile "$(cat "$STARTED/redis")"; rm -f "$STARTED/redis"; fi
   if [ -f "$STARTED/postgres" ]; then
@@ -86,8 +102,13 @@ case "${1:-}" in
   up)
     start_postgres
     start_redis
-    [ "${2:-}" = --kafka ] && start_kafka
-    true ;;
+    for option in "${@:2}"; do
+      case "$option" in
+        --kafka) start_kafka ;;
+        --meili) start_meili ;;
+        *) die "unknown option $option" ;;
+      esac
+    done ;;
   down) down ;;
-  *) die "usage: services.sh up [--kafka] | down" ;;
+  *) die "usage: services.sh up [--kafka] [--meili] | down" ;;
 esac

@@ -1,6 +1,6 @@
 //! A fresh, migrated Postgres database per test, so tests run against the real server in
-//! isolation and in parallel, and the Meilisearch server named by `MEILI_URL` for the tests
-//! that need one.
+//! isolation and in parallel, and the Meilisearch server named by `MEILI_URL` (required)
+//! for the tests that need one.
 
 use sqlx::{Connection, PgConnection, PgPool};
 
@@ -32,13 +32,12 @@ pub async fn migrated_database() -> (String, PgPool) {
     (url, pool)
 }
 
-/// `MEILI_URL`, or `None` after printing that `test` is skipped (no server here).
-pub fn meili_url(test: &str) -> Option<String> {
-    let url = std::env::var("MEILI_URL").ok().filter(|url| !url.is_empty());
-    if url.is_none() {
-        println!("{test}: skipped: MEILI_URL not set");
-    }
-    url
+/// `MEILI_URL`, the Meilisearch server of the tests. `make test` starts one; a test that
+/// needs it fails without it rather than passing unseen.
+pub fn meili_url() -> String {
+    std::env::var("MEILI_URL").ok().filter(|url| !url.is_empty()).expect(
+        "MEILI_URL names the tests' Meilisearch server (make test starts one: scripts/dev/services.sh up --meili)",
+    )
 }
 
 /// Flags for the Meilisearch backend at `url` with an index of this test only (and

@@ -46,7 +46,7 @@ impl Backing for Search {
         let embedded = self.meilisearch.as_ref()?.embedded()?;
         Some(DataService {
             component: COMPONENT,
-            image: "docker.io/getmeili/meilisearch:v1.15".to_owned(),
+            image: "docker.io/getmeili/meilisearch:v1.50.0".to_owned(),
             uid: 1000,
             ports: vec![("http", PORT)],
             env: vec![

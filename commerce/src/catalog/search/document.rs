@@ -43,6 +43,30 @@ pub struct ProductDocument {
     pub indexed_at: i64,
 }
 
+/// The description as plain words: markup tags (`<b>`, `</p>`, `<br/>`) become spaces, as
+/// Postgres's text-search parser skips them, so both backends search the same words (a
+/// search engine tokenizer may read `<b>studio</b>` as one token). A `<` that opens no tag
+/// (`3 < 5`) is kept.
+fn plain_text(html: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut chars = html.chars().peekable();
+    while let Some(c) = chars.next() {
+        let opens_tag =
+            c == '<' && chars.peek().is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!'));
+        if opens_tag && html.contains('>') {
+            out.push(' ');
+            for skipped in chars.by_ref() {
+                if skipped == '>' {
+                    break;
+                }
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// One `[name, value]` attribute, as stored in [`ProductDocument::attribute_pairs`].
 pub fn attribute_pair(name: &str, value: &str) -> String {
     serde_json::to_string(&(name, value)).expect("strings serialise")
@@ -74,7 +98,7 @@ impl From<Row> for ProductDocument {
         ProductDocument {
             id: row.id,
             title: row.title,
-            description: row.description,
+            description: plain_text(&row.description),
             skus: row.skus,
             attributes,
             attribute_pairs,
@@ -125,4 +149,16 @@ pub async fn batch_after(
     sql.push(" ORDER BY p.id LIMIT ").push_bind(i64::from(limit));
     let rows: Vec<Row> = sql.build_query_as().fetch_all(db).await?;
     Ok(rows.into_iter().map(ProductDocument::from).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::plain_text;
+
+    #[test]
+    fn markup_becomes_spaces_and_comparisons_stay() {
+        assert_eq!(plain_text("Closed-back <b>studio</b> sound.<br/>"), "Closed-back studio sound.");
+        assert_eq!(plain_text("<p>Two\n lines</p>"), "Two lines");
+        assert_eq!(plain_text("3 < 5 and 7 > 2"), "3 < 5 and 7 > 2");
+    }
 }
