@@ -37,7 +37,8 @@ where
     }
 }
 
-/// Deserialises `body`, telling syntax errors (400) from type or value errors (422).
+/// Deserialises `body` (a JSON object), telling syntax errors (400) from type or value
+/// errors (422).
 pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
     let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|err| {
@@ -51,6 +52,11 @@ pub fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
         }
     })?;
     deserializer.end().map_err(|err| ApiError::MalformedJson(err.to_string()))?;
+    // Every request body is a JSON object; serde would also read a struct from an array of
+    // its fields in order (`[null, null]`), which the contract does not allow.
+    if body.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+        return Err(ApiError::Validation(vec![FieldError::new("body", "must be a JSON object")]));
+    }
     super::text::check_json(body)?;
     Ok(value)
 }
@@ -109,5 +115,20 @@ mod tests {
         };
         assert_eq!(errors[0].field, "lines[0]");
         assert!(errors[0].message.contains("quantity"));
+    }
+
+    #[test]
+    fn a_body_must_be_an_object_not_an_array_of_the_fields() {
+        #[derive(Debug, serde::Deserialize)]
+        #[allow(dead_code)]
+        struct Choice {
+            a: Option<u32>,
+            b: Option<u32>,
+        }
+        let Err(ApiError::Validation(errors)) = parse::<Choice>(b" [null, null]") else {
+            panic!("expected validation error")
+        };
+        assert_eq!((errors[0].field.as_str(), errors[0].message.as_str()), ("body", "must be a JSON object"));
+        assert!(parse::<Choice>(br#" {"a": 1}"#).is_ok());
     }
 }

@@ -39,12 +39,15 @@ pub struct ZoneInput {
     #[schema(min_length = 1, max_length = 100)]
     pub name: String,
     /// ISO 3166-1 alpha-2 codes, upper case.
+    #[schema(min_items = 1, max_items = 300)]
     pub countries: Vec<String>,
     /// When not empty, only these regions (state or province codes) of the countries.
     #[serde(default)]
+    #[schema(max_items = 300)]
     pub regions: Vec<String>,
     /// When not empty, only postcodes starting with one of these.
     #[serde(default)]
+    #[schema(max_items = 300)]
     pub postcode_prefixes: Vec<String>,
     #[serde(default)]
     #[schema(maximum = 10000)]
@@ -93,6 +96,9 @@ fn active_by_default() -> bool {
     true
 }
 
+/// Most countries, regions or postcode prefixes one zone lists.
+const MAX_ZONE_ENTRIES: usize = 300;
+
 const ZONE_COLUMNS: &str =
     "id, name, countries, regions, postcode_prefixes, standard_rate_bp, reduced_rate_bp";
 const METHOD_COLUMNS: &str =
@@ -122,6 +128,20 @@ impl ZoneInput {
     /// The zone checked by the domain's rules, with its name trimmed.
     fn checked(&self) -> Result<(String, Zone, TaxConfig), DomainError> {
         let name = check_name("name", &self.name, 100)?;
+        for (field, list) in [
+            ("countries", &self.countries),
+            ("regions", &self.regions),
+            ("postcode_prefixes", &self.postcode_prefixes),
+        ] {
+            if list.len() > MAX_ZONE_ENTRIES {
+                return Err(DomainError::invalid(field, format!("lists at most {MAX_ZONE_ENTRIES} entries")));
+            }
+            if let Some(i) =
+                list.iter().position(|entry| entry.trim().is_empty() || entry.chars().count() > 50)
+            {
+                return Err(DomainError::invalid(format!("{field}[{i}]"), "must be 1 to 50 characters"));
+            }
+        }
         let zone = Zone {
             countries: self.countries.clone(),
             regions: self.regions.clone(),

@@ -37,12 +37,19 @@ pub struct Promotion {
     pub per_customer_limit: Option<u32>,
 }
 
+/// Most units a buy-X-get-Y promotion counts on either side (a cart line holds at most 1000).
+const MAX_UNITS: u32 = 1000;
+
 /// What a promotion takes off. Amounts are as shown: tax included in an inclusive shop.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Benefit {
     /// `percent_bp` basis points (1000 = 10 %) of the targeted lines together.
-    PercentOff { percent_bp: u32, target: Target },
+    PercentOff {
+        #[schema(minimum = 1, maximum = 10000)]
+        percent_bp: u32,
+        target: Target,
+    },
     /// `amount_minor` off the targeted lines together (once, not per unit), at most
     /// what they cost.
     AmountOff { amount_minor: i64, target: Target },
@@ -50,7 +57,15 @@ pub enum Benefit {
     FreeShipping,
     /// In every `buy + get` targeted units, `get` are discounted by `percent_bp`
     /// (10 000 = free): the cheapest units of the cart.
-    BuyXGetY { buy: u32, get: u32, percent_bp: u32, target: Target },
+    BuyXGetY {
+        #[schema(minimum = 1, maximum = 1000)]
+        buy: u32,
+        #[schema(minimum = 1, maximum = 1000)]
+        get: u32,
+        #[schema(minimum = 1, maximum = 10000)]
+        percent_bp: u32,
+        target: Target,
+    },
 }
 
 /// The lines a benefit discounts (within those its owner may discount).
@@ -149,8 +164,8 @@ impl Benefit {
             Self::BuyXGetY { buy, get, percent_bp, .. } => {
                 percent(*percent_bp)?;
                 for (name, units) in [("buy", *buy), ("get", *get)] {
-                    if units == 0 {
-                        return Err(DomainError::invalid(field(at, name), "must be at least 1"));
+                    if !(1..=MAX_UNITS).contains(&units) {
+                        return Err(DomainError::invalid(field(at, name), "must be between 1 and 1000"));
                     }
                 }
             }

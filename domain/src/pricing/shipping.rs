@@ -40,9 +40,14 @@ pub enum ShippingRate {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct WeightBand {
+    /// At most 1,000 tonnes (`MAX_BAND_GRAMS`).
+    #[schema(minimum = 0, maximum = 1000000000)]
     pub up_to_grams: u64,
     pub amount_minor: i64,
 }
+
+/// The heaviest band a method may have: 1,000 tonnes.
+const MAX_BAND_GRAMS: u64 = 1_000_000_000;
 
 impl ShippingRate {
     /// The price for goods weighing `weight_grams` worth `subtotal_minor`; `None` when
@@ -71,6 +76,12 @@ impl ShippingRate {
                 let path = field(at, "bands");
                 if bands.is_empty() {
                     return Err(DomainError::invalid(path, "must list at least one band"));
+                }
+                if let Some(i) = bands.iter().position(|band| band.up_to_grams > MAX_BAND_GRAMS) {
+                    return Err(DomainError::invalid(
+                        format!("{path}[{i}].up_to_grams"),
+                        "must be at most 1000000000 (1,000 tonnes)",
+                    ));
                 }
                 if let Some(i) = (1..bands.len()).find(|&i| bands[i].up_to_grams <= bands[i - 1].up_to_grams)
                 {
@@ -171,5 +182,9 @@ mod tests {
         );
         let negative = ShippingRate::FreeAbove { threshold_minor: -5, amount_minor: 0 };
         assert!(message(negative).starts_with("rate.threshold_minor:"));
+        let too_heavy = vec![WeightBand { up_to_grams: MAX_BAND_GRAMS + 1, amount_minor: 0 }];
+        assert!(
+            message(ShippingRate::WeightBands { bands: too_heavy }).starts_with("rate.bands[0].up_to_grams:")
+        );
     }
 }

@@ -2215,7 +2215,10 @@ export interface components {
         WeightBand: {
             /** Format: int64 */
             amount_minor: number;
-            /** Format: int64 */
+            /**
+             * Format: int64
+             * @description At most 1,000 tonnes (`MAX_BAND_GRAMS`).
+             */
             up_to_grams: number;
         };
         /** @description A zone as an admin writes it. */
