@@ -101,7 +101,7 @@ run_round() { # <name>
     psql "$PG/$DB" -qc "UPDATE shipping_methods SET active = false"
   fi
   log "scenario checkout ($name): $USERS users, ${SECONDS_PER_RUN}s"
-  env "${extra[@]}" BENCH_ACCOUNTS=$USERS BENCH_PASSWORD=$PASSWORD BENCH_VARIANTS=$VARIANTS BENCH_RESULT="$OUT/$name.json" \
+  env "${extra[@]}" BENCH_ROUND="$RUN_ID-$name" BENCH_ACCOUNTS=$USERS BENCH_PASSWORD=$PASSWORD BENCH_VARIANTS=$VARIANTS BENCH_RESULT="$OUT/$name.json" \
     "$BENCH_TARGET/release/checkout-bench" --host "$BASE" --users "$USERS" --increase-rate "$USERS" \
     --run-time "${SECONDS_PER_RUN}s" --no-telnet --no-websocket --no-gzip >"$OUT/$name.log" 2>&1 ||
     { log "scenario failed; see $OUT/$name.log"; tail -20 "$OUT/$name.log" >&2; exit 1; }

@@ -90,7 +90,10 @@ async fn order(user: &mut GooseUser) -> TransactionResult {
     if let Ok(code) = std::env::var("BENCH_CODE") {
         post(user, "apply-code", "/api/v1/cart/code", Some(&token), None, &json!({"code": code})).await?;
     }
-    let key = format!("bench-{}-{}", user.weighted_users_index, shopper.round);
+    // Keys live a day: each run's rounds need their own (`BENCH_ROUND`), or a later round
+    // would replay an earlier round's key with another body and be refused.
+    let run = std::env::var("BENCH_ROUND").unwrap_or_default();
+    let key = format!("bench-{run}-{}-{}", user.weighted_users_index, shopper.round);
     let method = std::env::var("BENCH_SHIPPING_METHOD").ok();
     let checkout = json!({"address_id": shopper.address, "shipping_method_id": method});
     let placed = post(user, "checkout", "/api/v1/checkout", Some(&token), Some(&key), &checkout).await?;

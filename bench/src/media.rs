@@ -33,6 +33,6 @@ async fn main() -> Result<(), GooseError> {
     let (_, name) = target();
     let scenario = scenario!("file").register_transaction(transaction!(fetch));
     let metrics = GooseAttack::initialize()?.register_scenario(scenario).execute().await?;
-    summary::report(&metrics, name, name);
+    summary::report(&metrics, name, &format!("GET {name}"));
     Ok(())
 }
