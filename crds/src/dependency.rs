@@ -74,13 +74,36 @@ pub struct ExternalService {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("has(self.storageClassName) == has(oldSelf.storageClassName) && (!has(self.storageClassName) || self.storageClassName == oldSelf.storageClassName)").message("storageClassName is immutable"))]
+#[x_kube(validation = Rule::new("quantity(self.size).compareTo(quantity(oldSelf.size)) >= 0").message("size cannot shrink: Kubernetes only expands volumes; to shrink, back up, create a smaller shop and restore"))]
 pub struct StorageSpec {
-    /// Requested size, a Kubernetes quantity such as `10Gi`.
+    /// Requested size, a Kubernetes quantity such as `10Gi`. Raising it expands the claim
+    /// (when its StorageClass allows expansion); lowering it is refused.
     #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$"))]
     pub size: String,
     /// StorageClass of the claim; the cluster default when omitted. Immutable.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storage_class_name: Option<String>,
+}
+
+/// Bytes of a Kubernetes quantity in the form the CRD admits for sizes (`^[0-9]+(\.[0-9]+)?` and an
+/// optional binary or decimal suffix), or `None` for any other form.
+pub fn quantity_bytes(quantity: &str) -> Option<f64> {
+    let split = quantity.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(quantity.len());
+    let (number, suffix) = quantity.split_at(split);
+    let scale = match suffix {
+        "" => 1.0,
+        "k" => 1e3,
+        "M" => 1e6,
+        "G" => 1e9,
+        "T" => 1e12,
+        "P" => 1e15,
+        "E" => 1e18,
+        binary => {
+            let power = ["Ki", "Mi", "Gi", "Ti", "Pi", "Ei"].iter().position(|s| *s == binary)?;
+            1024f64.powi(power as i32 + 1)
+        }
+    };
+    Some(number.parse::<f64>().ok()? * scale)
 }
 
 impl StorageSpec {
@@ -93,6 +116,8 @@ impl StorageSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
+#[x_kube(validation = Rule::new("self.mode != 'External' || (!has(self.backup) && !has(self.restoreFrom))").message("backup and restoreFrom are for the embedded Postgres; an external server is backed up by whoever runs it"))]
+#[x_kube(validation = Rule::new("has(self.restoreFrom) == has(oldSelf.restoreFrom) && (!has(self.restoreFrom) || self.restoreFrom == oldSelf.restoreFrom)").message("restoreFrom is set when a shop is created and never changed: restoring over a live database would lose its data; create a new shop from the backup instead"))]
 pub struct PostgresSpec {
     /// Embedded or External.
     #[serde(default)]
@@ -114,6 +139,57 @@ pub struct PostgresSpec {
     /// Requests and limits of the embedded server.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourceRequirements>,
+    /// Scheduled logical backups of the embedded database (`pg_dump --format=custom`) to the
+    /// `<shop>-backups` volume.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<BackupSpec>,
+    /// Fills a new shop's embedded database from a backup before its first migration.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restore_from: Option<RestoreSpec>,
+}
+
+/// When and where the embedded database is backed up.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupSpec {
+    /// Cron schedule (the controller manager's time zone unless `timeZone` is set), such as
+    /// `0 3 * * *`.
+    #[schemars(length(min = 9, max = 100))]
+    pub schedule: String,
+    /// IANA time zone of the schedule, such as `Europe/Berlin`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 64))]
+    pub time_zone: Option<String>,
+    /// How many backups the volume keeps; the oldest go first.
+    #[serde(default = "BackupSpec::default_retention")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub retention: u32,
+    /// The backups volume `<shop>-backups`.
+    #[serde(default = "BackupSpec::default_storage")]
+    pub storage: StorageSpec,
+}
+
+impl BackupSpec {
+    fn default_retention() -> u32 {
+        7
+    }
+    fn default_storage() -> StorageSpec {
+        StorageSpec::sized("10Gi")
+    }
+}
+
+/// A backup to start a new shop's database from.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct RestoreSpec {
+    /// The volume claim holding the backup, in this namespace: another shop's
+    /// `<shop>-backups` (kept after that shop is deleted under `deletionPolicy: Retain`).
+    #[schemars(length(min = 1, max = 253))]
+    pub claim: String,
+    /// The backup's name as that shop's `status.backup.last` gives it (its file is
+    /// `<name>.dump` on the volume).
+    #[schemars(length(min = 1, max = 253), regex(pattern = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"))]
+    pub backup: String,
 }
 
 impl PostgresSpec {
@@ -137,6 +213,8 @@ impl Default for PostgresSpec {
             storage: Self::default_storage(),
             external: None,
             resources: None,
+            backup: None,
+            restore_from: None,
         }
     }
 }
@@ -283,5 +361,20 @@ impl Default for KafkaSpec {
             storage: Self::default_storage(),
             resources: None,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::quantity_bytes;
+
+    #[test]
+    fn sizes_compare_across_units() {
+        assert_eq!(quantity_bytes("1Gi"), Some(1073741824.0));
+        assert_eq!(quantity_bytes("2048Mi"), quantity_bytes("2Gi"));
+        assert!(quantity_bytes("1.5G").unwrap() > quantity_bytes("1Gi").unwrap());
+        assert_eq!(quantity_bytes("10"), Some(10.0));
+        assert_eq!(quantity_bytes("10Zi"), None);
+        assert_eq!(quantity_bytes("Gi"), None);
     }
 }

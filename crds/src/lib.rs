@@ -9,15 +9,15 @@ mod shop;
 mod status;
 
 pub use dependency::{
-    ExternalService, KafkaMode, KafkaSpec, PostgresSpec, RedisSpec, SearchMode, SearchSpec, ServiceMode,
-    StorageSpec, VectorMode, VectorSpec,
+    quantity_bytes, BackupSpec, ExternalService, KafkaMode, KafkaSpec, PostgresSpec, RedisSpec, RestoreSpec,
+    SearchMode, SearchSpec, ServiceMode, StorageSpec, VectorMode, VectorSpec,
 };
 pub use shop::{
-    AiSpec, AutoscalingSpec, DeletionPolicy, ImagesSpec, IngressSpec, IngressTlsSpec, LlmSpec,
-    MediaAccessMode, MediaSpec, ObjectStoreSpec, PaymentsSpec, ResourcesSpec, SecretKeyRef, ShopInstance,
-    ShopInstanceSpec, SmtpSpec,
+    AiSpec, AutoscalingSpec, DeletionPolicy, EgressRule, ImagesSpec, IngressSpec, IngressTlsSpec, LlmSpec,
+    MediaAccessMode, MediaSpec, NetworkSpec, ObjectStoreSpec, PaymentsSpec, ResourcesSpec, SecretKeyRef,
+    ShopInstance, ShopInstanceSpec, SmtpSpec,
 };
-pub use status::{ConditionType, Phase, ShopInstanceStatus};
+pub use status::{BackupStatus, ConditionType, Phase, ShopInstanceStatus, VolumeStatus};
 
 use k8s_openapi::apiextensions_apiserver::pkg::apis::apiextensions::v1::CustomResourceDefinition;
 use kube::CustomResourceExt;

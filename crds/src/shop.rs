@@ -86,6 +86,52 @@ pub struct ShopInstanceSpec {
     /// What happens to data volumes when the shop is deleted.
     #[serde(default)]
     pub deletion_policy: DeletionPolicy,
+    /// What the shop's NetworkPolicies let in and out beyond the shop itself.
+    #[serde(default)]
+    pub network: NetworkSpec,
+}
+
+/// Traffic the shop's NetworkPolicies admit beyond its own pods. Ingress is denied except
+/// to the API port; egress is limited to the shop's own pods, DNS, the external services
+/// the spec names (on their ports) and `egress`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkSpec {
+    /// Namespaces whose pods may scrape the worker's metrics port (the API's metrics share
+    /// its public port). `monitoring` when omitted.
+    #[serde(default = "NetworkSpec::default_metrics_namespaces")]
+    #[schemars(length(max = 20))]
+    pub metrics_namespaces: Vec<String>,
+    /// Further destinations the API and worker may reach, such as the SMTP relay when its
+    /// address (which lives in a Secret) is not on a usual mail port.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 50))]
+    pub egress: Vec<EgressRule>,
+}
+
+impl Default for NetworkSpec {
+    fn default() -> Self {
+        Self { metrics_namespaces: Self::default_metrics_namespaces(), egress: Vec::new() }
+    }
+}
+
+impl NetworkSpec {
+    fn default_metrics_namespaces() -> Vec<String> {
+        vec!["monitoring".to_owned()]
+    }
+}
+
+/// One destination the API and worker may reach: an address block and TCP ports.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct EgressRule {
+    /// An IPv4 or IPv6 block in CIDR notation, such as `10.20.0.0/16`.
+    #[schemars(length(min = 3, max = 43))]
+    pub cidr: String,
+    /// TCP ports; every port when empty.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[schemars(length(max = 20))]
+    pub ports: Vec<u16>,
 }
 
 impl ShopInstanceSpec {

@@ -28,6 +28,40 @@ pub struct ShopInstanceStatus {
     /// Latest observations, one per `ConditionType`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub conditions: Vec<Condition>,
+    /// The data services' volume claims: requested size and capacity.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub volumes: Vec<VolumeStatus>,
+    /// The last successful backup of the embedded database, when backups are scheduled.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<BackupStatus>,
+}
+
+/// A finished backup.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupStatus {
+    /// Name of the last successful backup (its file on the backups volume is `<last>.dump`;
+    /// `spec.postgres.restoreFrom.backup` of a new shop takes it).
+    pub last: String,
+    /// When it completed (RFC 3339).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<String>,
+}
+
+/// One data volume claim of the shop.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, schemars::JsonSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct VolumeStatus {
+    /// The PersistentVolumeClaim.
+    pub claim: String,
+    /// The size asked for (the spec's, once an expansion is requested).
+    pub requested: String,
+    /// The size the volume has, once bound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity: Option<String>,
+    /// True while the volume is smaller than requested (an expansion is under way).
+    #[serde(default)]
+    pub resizing: bool,
 }
 
 /// One-word summary of a shop.

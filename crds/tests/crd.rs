@@ -205,6 +205,12 @@ fn storage_class_is_immutable_on_update() {
         let errors = admit(&yaml(new), Some(&old));
         assert!(errors.iter().any(|e| e.contains("storageClassName is immutable")), "{new}: {errors:#?}");
     }
+    // Volumes grow, in any unit, and never shrink.
+    let bigger = yaml("spec: {postgres: {storage: {size: 10240Mi, storageClassName: standard}}}");
+    assert!(admit(&bigger, Some(&old)).is_empty());
+    let smaller = yaml("spec: {postgres: {storage: {size: 9Gi, storageClassName: standard}}}");
+    let errors = admit(&smaller, Some(&old));
+    assert!(errors.iter().any(|e| e.contains("size cannot shrink")), "{errors:#?}");
     // On create there is no old object, so the transition rule does not apply.
     assert!(admit(&yaml("spec: {postgres: {storage: {size: 1Gi, storageClassName: fast}}}"), None).is_empty());
 }

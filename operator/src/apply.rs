@@ -1,6 +1,6 @@
 //! Writing desired children with server-side apply, only when they differ from what the
-//! cluster holds (so a converged shop costs no writes), and deleting managed children that
-//! are no longer desired.
+//! cluster holds (so a converged shop costs no writes), expanding data volume claims, and
+//! deleting managed children that are no longer desired.
 
 use std::collections::BTreeSet;
 
@@ -8,7 +8,10 @@ use kube::api::{Api, DeleteParams, DynamicObject, Patch, PatchParams, Propagatio
 use kube::Client;
 use serde_json::Value;
 
+use k8s_openapi::api::core::v1::PersistentVolumeClaim;
+
 use crate::children::{Child, Kind};
+use crate::desired::volumes::Resize;
 use crate::error::Error;
 use crate::objects::meta::MANAGER;
 use crate::observe::Observed;
@@ -75,6 +78,20 @@ pub async fn apply(
     Ok(applied)
 }
 
+/// Asks for the storage of each claim in `resizes` (claims the StatefulSets made, so they
+/// are patched, not applied). The API server refuses it unless the claim is bound and its
+/// StorageClass allows expansion.
+pub async fn expand(client: &Client, namespace: &str, resizes: &[Resize]) -> Result<usize, Error> {
+    let api: Api<PersistentVolumeClaim> = Api::namespaced(client.clone(), namespace);
+    for resize in resizes {
+        let patch = serde_json::json!({"spec": {"resources": {"requests": {"storage": resize.size}}}});
+        api.patch(&resize.claim, &PatchParams::default(), &Patch::Merge(&patch))
+            .await
+            .map_err(|source| Error::Expand { claim: resize.claim.clone(), source })?;
+    }
+    Ok(resizes.len())
+}
+
 /// Deletes observed children that are not desired (and not already being deleted), except
 /// volume claims.
 pub async fn prune(
@@ -90,7 +107,11 @@ pub async fn prune(
     for (kind, object) in observed.iter() {
         let name = object.metadata.name.as_deref().unwrap_or_default();
         // Volumes hold data: only the finalizer deletes them (`deletionPolicy: Delete`).
+        // Objects another controller made from a child (a CronJob's Jobs) are its to delete.
+        let made_by_cron_job =
+            object.metadata.owner_references.iter().flatten().any(|owner| owner.kind == "CronJob");
         if kind == Kind::PersistentVolumeClaim
+            || made_by_cron_job
             || wanted.contains(&(kind, name))
             || object.metadata.deletion_timestamp.is_some()
         {

@@ -25,6 +25,7 @@ pub enum Kind {
     StatefulSet,
     Deployment,
     Job,
+    CronJob,
     Ingress,
     NetworkPolicy,
     HorizontalPodAutoscaler,
@@ -33,7 +34,7 @@ pub enum Kind {
 
 impl Kind {
     /// Every kind, in the order objects are applied (dependencies first).
-    pub const ALL: [Kind; 12] = [
+    pub const ALL: [Kind; 13] = [
         Self::Secret,
         Self::ConfigMap,
         Self::ServiceAccount,
@@ -42,6 +43,7 @@ impl Kind {
         Self::NetworkPolicy,
         Self::StatefulSet,
         Self::Job,
+        Self::CronJob,
         Self::Deployment,
         Self::HorizontalPodAutoscaler,
         Self::PodDisruptionBudget,
@@ -59,6 +61,7 @@ impl Kind {
             Self::StatefulSet => ApiResource::erase::<apps::StatefulSet>(&()),
             Self::Deployment => ApiResource::erase::<apps::Deployment>(&()),
             Self::Job => ApiResource::erase::<batch::Job>(&()),
+            Self::CronJob => ApiResource::erase::<batch::CronJob>(&()),
             Self::Ingress => ApiResource::erase::<networking::Ingress>(&()),
             Self::NetworkPolicy => ApiResource::erase::<networking::NetworkPolicy>(&()),
             Self::HorizontalPodAutoscaler => ApiResource::erase::<autoscaling::HorizontalPodAutoscaler>(&()),

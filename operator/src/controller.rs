@@ -1,5 +1,6 @@
 //! Wires the reconciler into kube-runtime controllers: one per watched namespace (or one for
-//! all), each watching ShopInstances and the children it owns, with bounded concurrency and
+//! all), each watching ShopInstances, the children it owns and the user Secrets shops
+//! reference (so rotating one rolls the pods at once), with bounded concurrency and
 //! graceful shutdown. The concurrency limit applies to each controller: with all namespaces
 //! watched it is the operator's total; with N namespaces listed, up to N times it in all.
 
@@ -13,13 +14,16 @@ use k8s_openapi::api::{
 use k8s_openapi::api::{networking::v1 as networking, policy::v1 as policy};
 use kube::api::Api;
 use kube::runtime::controller::{Config, Controller, Error as ControllerError};
+use kube::runtime::reflector::{ObjectRef, Store};
 use kube::runtime::watcher;
-use kube::{Client, Resource};
+use kube::{Client, Resource, ResourceExt};
 use shopfleet_crds::ShopInstance;
 
 use crate::context::Context;
+use crate::desired::config;
 use crate::objects::meta::{MANAGED_BY_LABEL, MANAGER};
 use crate::reconcile::{error_policy, reconcile};
+use crate::validate::validate;
 
 /// An Api for `K` in one namespace, or in all.
 fn api<K>(client: &Client, namespace: Option<&str>) -> Api<K>
@@ -32,6 +36,18 @@ where
     }
 }
 
+/// The shops in `secret`'s namespace whose pods read it (see `config::user_secrets`).
+fn readers(shops: &Store<ShopInstance>, secret: &core::Secret) -> Vec<ObjectRef<ShopInstance>> {
+    let name = secret.name_any();
+    shops
+        .state()
+        .iter()
+        .filter(|shop| shop.namespace() == secret.namespace())
+        .filter(|shop| validate(shop).is_ok_and(|valid| config::user_secrets(&valid).contains(&name)))
+        .map(|shop| ObjectRef::from_obj(shop.as_ref()))
+        .collect()
+}
+
 /// Runs one controller over `namespace` (or all) until `shutdown` resolves.
 async fn run_one(
     ctx: Arc<Context>,
@@ -42,8 +58,13 @@ async fn run_one(
     let client = ctx.client.clone();
     let ns = namespace.as_deref();
     let owned = watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGER}"));
-    Controller::new(api::<ShopInstance>(&client, ns), watcher::Config::default().any_semantic())
+    let controller =
+        Controller::new(api::<ShopInstance>(&client, ns), watcher::Config::default().any_semantic());
+    let shops = controller.store();
+    let user_secrets = watcher::Config::default().fields("type!=kubernetes.io/service-account-token");
+    controller
         .with_config(Config::default().concurrency(concurrency))
+        .watches(api::<core::Secret>(&client, ns), user_secrets, move |secret| readers(&shops, &secret))
         .owns(api::<core::Secret>(&client, ns), owned.clone())
         .owns(api::<core::ConfigMap>(&client, ns), owned.clone())
         .owns(api::<core::ServiceAccount>(&client, ns), owned.clone())
@@ -51,6 +72,7 @@ async fn run_one(
         .owns(api::<apps::StatefulSet>(&client, ns), owned.clone())
         .owns(api::<apps::Deployment>(&client, ns), owned.clone())
         .owns(api::<batch::Job>(&client, ns), owned.clone())
+        .owns(api::<batch::CronJob>(&client, ns), owned.clone())
         .owns(api::<networking::Ingress>(&client, ns), owned.clone())
         .owns(api::<networking::NetworkPolicy>(&client, ns), owned.clone())
         .owns(api::<autoscaling::HorizontalPodAutoscaler>(&client, ns), owned.clone())

@@ -9,6 +9,8 @@ pub enum Error {
     Read(#[source] kube::Error),
     #[error("applying {kind:?} {name}: {source}")]
     Apply { kind: Kind, name: String, source: kube::Error },
+    #[error("expanding volume claim {claim} (its StorageClass must allow volume expansion): {source}")]
+    Expand { claim: String, source: kube::Error },
     #[error("deleting {kind:?} {name}: {source}")]
     Prune { kind: Kind, name: String, source: kube::Error },
     #[error("writing status: {0}")]
@@ -26,6 +28,7 @@ impl Error {
             Self::Read(_) => "ReadFailed",
             Self::Apply { .. } => "ApplyFailed",
             Self::Prune { .. } => "PruneFailed",
+            Self::Expand { .. } => "VolumeExpansionFailed",
             Self::Status(_) => "StatusFailed",
             Self::Cleanup(_) => "CleanupFailed",
             Self::Finalizer(inner) => match inner.as_ref() {

@@ -1,11 +1,14 @@
 //! What the cluster holds for a shop: every child carrying the shop's labels, listed once
-//! per kind at the start of a reconcile and then read by the pure steps.
+//! per kind at the start of a reconcile, and a digest of each user Secret its pods read;
+//! then read by the pure steps.
 
 use std::collections::BTreeMap;
 
+use k8s_openapi::api::core::v1::Secret;
 use k8s_openapi::ByteString;
 use kube::api::{Api, DynamicObject, ListParams};
 use kube::Client;
+use sha2::{Digest, Sha256};
 
 use crate::children::Kind;
 use crate::objects::meta::children_selector;
@@ -14,6 +17,9 @@ use crate::objects::meta::children_selector;
 #[derive(Clone, Debug, Default)]
 pub struct Observed {
     objects: BTreeMap<(Kind, String), DynamicObject>,
+    /// Name → digest of the content of each user Secret the shop's pods read (`absent` for
+    /// one that does not exist). Values are never kept, only their digest.
+    user_secrets: BTreeMap<String, String>,
 }
 
 impl Observed {
@@ -29,7 +35,27 @@ impl Observed {
                 objects.insert((kind, name), object);
             }
         }
-        Ok(Observed { objects })
+        Ok(Observed { objects, user_secrets: BTreeMap::new() })
+    }
+
+    /// Reads the user Secrets `names` in `namespace` and keeps a digest of each one's content.
+    pub async fn read_user_secrets(
+        &mut self,
+        client: &Client,
+        namespace: &str,
+        names: impl IntoIterator<Item = String>,
+    ) -> Result<(), kube::Error> {
+        let api: Api<Secret> = Api::namespaced(client.clone(), namespace);
+        for name in names {
+            let secret = api.get_opt(&name).await?;
+            self.user_secrets.insert(name, secret.as_ref().map_or_else(|| "absent".to_owned(), digest));
+        }
+        Ok(())
+    }
+
+    /// The digests of the user Secrets read by [`Observed::read_user_secrets`].
+    pub fn user_secrets(&self) -> &BTreeMap<String, String> {
+        &self.user_secrets
     }
 
     /// An observation made of the given objects (for pure tests).
@@ -38,7 +64,13 @@ impl Observed {
             .into_iter()
             .map(|(kind, object)| ((kind, object.metadata.name.clone().unwrap_or_default()), object))
             .collect();
-        Observed { objects }
+        Observed { objects, user_secrets: BTreeMap::new() }
+    }
+
+    /// The same observation with user Secrets of the given content digests (for pure tests).
+    pub fn with_user_secrets(mut self, digests: impl IntoIterator<Item = (String, String)>) -> Observed {
+        self.user_secrets.extend(digests);
+        self
     }
 
     /// The observed object of a kind and name.
@@ -81,4 +113,10 @@ impl Observed {
     pub fn job_succeeded(&self, name: &str) -> bool {
         self.job_condition(name, "Complete")
     }
+}
+
+/// A short digest of a Secret's content (its data and string data, keys in order).
+fn digest(secret: &Secret) -> String {
+    let content = serde_json::json!({ "data": secret.data, "stringData": secret.string_data });
+    hex::encode(&Sha256::digest(content.to_string().as_bytes())[..8])
 }

@@ -16,7 +16,7 @@ use shopfleet_crds::{DeletionPolicy, Phase, ShopInstance, ShopInstanceStatus, PA
 
 use crate::apply;
 use crate::context::Context;
-use crate::desired::{build, secret_values};
+use crate::desired::{build, config, secret_values};
 use crate::error::Error;
 use crate::objects::meta::{children_selector, Owner, MANAGER};
 use crate::objects::secrets::OsRandomness;
@@ -68,7 +68,8 @@ fn is_paused(shop: &ShopInstance) -> bool {
 
 async fn converge(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
     let owner = Owner::of(shop);
-    let observed = Observed::fetch(&ctx.client, &owner.namespace, &owner.name).await.map_err(Error::Read)?;
+    let mut observed =
+        Observed::fetch(&ctx.client, &owner.namespace, &owner.name).await.map_err(Error::Read)?;
     let now = Time(chrono::Utc::now());
 
     let valid = match validate(shop) {
@@ -87,6 +88,10 @@ async fn converge(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
         }
     };
 
+    observed
+        .read_user_secrets(&ctx.client, &owner.namespace, config::user_secrets(&valid))
+        .await
+        .map_err(Error::Read)?;
     let values = secret_values(&valid, &observed, &mut OsRandomness);
     let desired = build(&valid, &observed, &values);
     let built = || Some(Built { shop: &valid, desired: &desired });
@@ -99,6 +104,10 @@ async fn converge(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
                 .map(|p| (applied, p)),
             Err(e) => Err(e),
         };
+        let changes = match changes {
+            Ok(done) => apply::expand(&ctx.client, &owner.namespace, &desired.resizes).await.map(|_| done),
+            Err(e) => Err(e),
+        };
         if let Err(error) = changes {
             let problem = Problem { reason: error.reason(), message: error.to_string() };
             let inputs = Inputs { observed: &observed, built: built(), problem: Some(&problem), paused, now };
@@ -108,7 +117,8 @@ async fn converge(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
     }
     let inputs = Inputs { observed: &observed, built: built(), problem: None, paused, now };
     let status = status::compute(shop, inputs);
-    let ready = status.phase == Some(Phase::Ready);
+    // A volume still expanding is watched as closely as a shop converging.
+    let ready = status.phase == Some(Phase::Ready) && !status.volumes.iter().any(|v| v.resizing);
     write_status(shop, ctx, status).await?;
     Ok(Action::requeue(if ready { READY_REQUEUE } else { CONVERGING_REQUEUE }))
 }

@@ -7,7 +7,7 @@ use kube::ResourceExt;
 use shopfleet_crds::{ConditionType, Phase, ShopInstance, ShopInstanceStatus};
 
 use crate::children::Kind;
-use crate::desired::Desired;
+use crate::desired::{backup_status, volumes, Desired};
 use crate::observe::Observed;
 use crate::readiness::{verdict, workload, Verdict};
 use crate::validate::ValidatedShop;
@@ -155,6 +155,11 @@ pub fn compute(shop: &ShopInstance, inputs: Inputs) -> ShopInstanceStatus {
         ),
         selector: desired.map(|d| d.api_selector.clone()).or(previous.selector),
         conditions,
+        volumes: match &inputs.built {
+            Some(built) => volumes::status(built.shop, inputs.observed, &built.desired.resizes),
+            None => previous.volumes,
+        },
+        backup: backup_status(inputs.observed).or(previous.backup),
     }
 }
 

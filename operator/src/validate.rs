@@ -6,8 +6,8 @@
 
 use kube::ResourceExt;
 use shopfleet_crds::{
-    AiSpec, AutoscalingSpec, DeletionPolicy, ImagesSpec, IngressSpec, MediaSpec, PaymentsSpec, ResourcesSpec,
-    ShopInstance, SmtpSpec,
+    AiSpec, AutoscalingSpec, DeletionPolicy, ImagesSpec, IngressSpec, MediaSpec, NetworkSpec, PaymentsSpec,
+    ResourcesSpec, ShopInstance, SmtpSpec,
 };
 
 use crate::backing::kafka::Kafka;
@@ -42,6 +42,7 @@ pub struct ValidatedShop {
     pub smtp: Option<SmtpSpec>,
     pub media: MediaSpec,
     pub deletion_policy: DeletionPolicy,
+    pub network: NetworkSpec,
 }
 
 /// How many API pods run.
@@ -93,6 +94,25 @@ pub fn validate(shop: &ShopInstance) -> Result<ValidatedShop, Vec<String>> {
             problems.push("spec.autoscaling.minReplicas must not exceed maxReplicas".to_owned());
         }
     }
+    for (i, rule) in spec.network.egress.iter().enumerate() {
+        if !is_cidr(&rule.cidr) {
+            problems.push(format!(
+                "spec.network.egress[{i}].cidr {:?} is not an IP block like 10.0.0.0/8",
+                rule.cidr
+            ));
+        }
+        if rule.ports.contains(&0) {
+            problems.push(format!("spec.network.egress[{i}].ports must be 1 to 65535"));
+        }
+    }
+    for namespace in &spec.network.metrics_namespaces {
+        let label = !namespace.is_empty()
+            && namespace.len() <= 63
+            && namespace.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        if !label {
+            problems.push(format!("spec.network.metricsNamespaces: {namespace:?} is not a namespace name"));
+        }
+    }
     if spec.replicas < 0 || spec.worker_replicas < 0 {
         problems.push("spec.replicas and spec.workerReplicas must not be negative".to_owned());
     }
@@ -123,7 +143,19 @@ pub fn validate(shop: &ShopInstance) -> Result<ValidatedShop, Vec<String>> {
         smtp: spec.smtp.clone(),
         media: spec.media.clone(),
         deletion_policy: spec.deletion_policy,
+        network: spec.network.clone(),
     })
+}
+
+/// Whether `cidr` is an IPv4 or IPv6 address block (`address/prefix`).
+fn is_cidr(cidr: &str) -> bool {
+    let Some((address, prefix)) = cidr.split_once('/') else { return false };
+    let Ok(prefix) = prefix.parse::<u8>() else { return false };
+    match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V4(_)) => prefix <= 32,
+        Ok(std::net::IpAddr::V6(_)) => prefix <= 128,
+        Err(_) => false,
+    }
 }
 
 #[cfg(test)]
@@ -154,6 +186,11 @@ mod tests {
                 "spec.redis.external is only allowed",
             ),
             ("demo", "{kafka: {bootstrapServers: 'k:9092'}}", "spec.kafka.bootstrapServers is only allowed"),
+            ("demo", "{network: {egress: [{cidr: 10.0.0.0}]}}", "spec.network.egress[0].cidr"),
+            ("demo", "{network: {egress: [{cidr: 10.0.0.0/33}]}}", "spec.network.egress[0].cidr"),
+            ("demo", "{network: {egress: [{cidr: 'mail.example.com/32'}]}}", "spec.network.egress[0].cidr"),
+            ("demo", "{network: {egress: [{cidr: 'fd00::/8', ports: [0]}]}}", "egress[0].ports"),
+            ("demo", "{network: {metricsNamespaces: [Monitoring]}}", "spec.network.metricsNamespaces"),
         ] {
             let problems = validate(&shop(name, spec)).unwrap_err();
             assert!(problems.iter().any(|p| p.contains(expected)), "{name} {spec}: {problems:?}");

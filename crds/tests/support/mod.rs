@@ -3,6 +3,9 @@
 //! types, enums, patterns, bounds and required fields, and evaluate `x-kubernetes-validations`
 //! CEL rules (transition rules with `oldSelf` only on update) with `cel-interpreter`.
 
+use std::sync::Arc;
+
+use cel_interpreter::extractors::This;
 use cel_interpreter::{Context, Program, Value as Cel};
 use serde_json::{Map, Value};
 
@@ -150,6 +153,13 @@ fn check_rule(rule: &Value, value: &Value, old: Option<&Value>, path: &str, erro
     }
     let program = Program::compile(expr).unwrap_or_else(|e| panic!("CEL rule {expr:?} does not parse: {e}"));
     let mut context = Context::default();
+    // Kubernetes' quantity library, as far as the rules use it.
+    context.add_function("quantity", |q: Arc<String>| -> f64 {
+        shopfleet_crds::quantity_bytes(&q).unwrap_or_else(|| panic!("{q} is not a quantity"))
+    });
+    context.add_function("compareTo", |This(a): This<f64>, b: f64| -> i64 {
+        a.partial_cmp(&b).map_or(0, |order| order as i64)
+    });
     context.add_variable("self", value.clone()).expect("JSON converts to CEL");
     if let Some(old) = old {
         context.add_variable("oldSelf", old.clone()).expect("JSON converts to CEL");

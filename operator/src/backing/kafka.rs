@@ -103,4 +103,18 @@ impl Backing for Kafka {
             Kafka::Disabled => verdict(true, "OutboxMode", "events are read from the Postgres outbox"),
         }
     }
+
+    /// Each bootstrap server; the brokers they lead to are reached on the same ports.
+    fn external_endpoints(&self) -> Vec<(String, i32)> {
+        match self {
+            Kafka::External(servers) => servers
+                .split(',')
+                .filter_map(|server| {
+                    let (host, port) = server.trim().rsplit_once(':')?;
+                    Some((host.trim_matches(['[', ']']).to_owned(), port.parse().ok()?))
+                })
+                .collect(),
+            _ => vec![],
+        }
+    }
 }

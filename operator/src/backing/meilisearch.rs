@@ -94,4 +94,8 @@ impl Backing for Search {
             None => verdict(true, "PostgresFullText", "search runs in Postgres"),
         }
     }
+
+    fn external_endpoints(&self) -> Vec<(String, i32)> {
+        self.meilisearch.as_ref().map(|server| server.external_endpoint(PORT)).unwrap_or_default()
+    }
 }

@@ -42,6 +42,11 @@ pub trait Backing {
     }
     /// Whether it is ready, from what the cluster holds.
     fn readiness(&self, owner: &Owner, observed: &Observed) -> Verdict;
+    /// The servers outside the shop the API and worker reach for it (its NetworkPolicy
+    /// egress): `(host, port)` of each.
+    fn external_endpoints(&self) -> Vec<(String, i32)> {
+        vec![]
+    }
 }
 
 /// A server the operator runs next to the shop.
@@ -94,6 +99,14 @@ impl Server {
         match self {
             Server::Embedded(embedded) => Some(embedded),
             Server::External(_) => None,
+        }
+    }
+
+    /// `(host, port)` of an external server, `port` being the service's usual one.
+    fn external_endpoint(&self, port: i32) -> Vec<(String, i32)> {
+        match self {
+            Server::External(ext) => vec![(ext.host.clone(), ext.port.unwrap_or(port))],
+            Server::Embedded(_) => vec![],
         }
     }
 

@@ -3,7 +3,7 @@
 //! from the credentials Secret so the password never leaves it.
 
 use k8s_openapi::api::core::v1::EnvVar;
-use shopfleet_crds::{ConditionType, PostgresSpec, ServiceMode};
+use shopfleet_crds::{BackupSpec, ConditionType, PostgresSpec, RestoreSpec, ServiceMode};
 use shopfleet_env_names as var;
 
 use super::{Backing, Server};
@@ -24,6 +24,23 @@ static SECRET: GeneratedSecret = GeneratedSecret {
     suffix: COMPONENT,
     keys: &[("username", Fresh::Fixed(USER)), ("password", Fresh::Random("", 32))],
 };
+/// Host of the embedded server (its Service).
+pub fn host(owner: &Owner) -> String {
+    SECRET.name(owner)
+}
+
+/// `PGUSER` and `PGPASSWORD` of the embedded server, for its own tools (`pg_dump`,
+/// `pg_restore`).
+pub fn client_credentials(owner: &Owner) -> Vec<EnvVar> {
+    let secret = SECRET.name(owner);
+    vec![env_secret("PGUSER", &secret, "username"), env_secret("PGPASSWORD", &secret, "password")]
+}
+
+/// The server's image.
+pub fn image(version: &str) -> String {
+    format!("docker.io/library/postgres:{version}-alpine")
+}
+
 /// Variables only the pod's own `$(…)` interpolation reads, to build `DATABASE_URL`.
 const USERNAME_VAR: &str = "DB_USERNAME";
 const PASSWORD_VAR: &str = "DB_PASSWORD";
@@ -36,6 +53,10 @@ pub struct Postgres {
     pub version: String,
     /// The shop's database.
     pub database: String,
+    /// Scheduled backups of the embedded server.
+    pub backup: Option<BackupSpec>,
+    /// The backup a new shop's database starts from.
+    pub restore_from: Option<RestoreSpec>,
 }
 
 impl Postgres {
@@ -43,7 +64,17 @@ impl Postgres {
     pub fn check(spec: &PostgresSpec) -> Result<Postgres, String> {
         let external = spec.mode == ServiceMode::External;
         let server = Server::check("postgres", external, &spec.external, &spec.storage, &spec.resources)?;
-        Ok(Postgres { server, version: spec.version.clone(), database: spec.database.clone() })
+        if external && (spec.backup.is_some() || spec.restore_from.is_some()) {
+            // The CRD's rule too.
+            return Err("spec.postgres.backup and restoreFrom are for the embedded Postgres".to_owned());
+        }
+        Ok(Postgres {
+            server,
+            version: spec.version.clone(),
+            database: spec.database.clone(),
+            backup: spec.backup.clone(),
+            restore_from: spec.restore_from.clone(),
+        })
     }
 }
 
@@ -57,7 +88,7 @@ impl Backing for Postgres {
         let secret = SECRET.name(owner);
         Some(DataService {
             component: COMPONENT,
-            image: format!("docker.io/library/postgres:{}-alpine", self.version),
+            image: image(&self.version),
             uid: 70,
             ports: vec![("postgres", PORT)],
             env: vec![
@@ -99,5 +130,9 @@ impl Backing for Postgres {
 
     fn readiness(&self, owner: &Owner, observed: &Observed) -> Verdict {
         self.server.readiness(owner, observed, COMPONENT, "Postgres")
+    }
+
+    fn external_endpoints(&self) -> Vec<(String, i32)> {
+        self.server.external_endpoint(PORT)
     }
 }

@@ -94,4 +94,8 @@ impl Backing for Vectors {
             None => verdict(true, "InProcess", "vectors are kept in-process"),
         }
     }
+
+    fn external_endpoints(&self) -> Vec<(String, i32)> {
+        self.qdrant.as_ref().map(|server| server.external_endpoint(GRPC_PORT)).unwrap_or_default()
+    }
 }

@@ -78,4 +78,8 @@ impl Backing for Redis {
     fn readiness(&self, owner: &Owner, observed: &Observed) -> Verdict {
         self.server.readiness(owner, observed, COMPONENT, "Redis")
     }
+
+    fn external_endpoints(&self) -> Vec<(String, i32)> {
+        self.server.external_endpoint(PORT)
+    }
 }

@@ -4,7 +4,7 @@
 //! the shop's own settings and Secrets are here. Also the hash that rolls pods when any of
 //! it changes.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use k8s_openapi::api::core::v1::{ConfigMap, EnvVar};
 use sha2::{Digest, Sha256};
@@ -103,15 +103,38 @@ pub fn secret_env(shop: &ValidatedShop) -> Vec<EnvVar> {
     vars
 }
 
+/// The user's Secrets the shop's pods read (SMTP, LLM key, payment webhook secret, external
+/// services' credentials, the object store): every Secret of [`secret_env`] the operator
+/// does not generate.
+pub fn user_secrets(shop: &ValidatedShop) -> BTreeSet<String> {
+    let generated: BTreeSet<String> = generated(shop).iter().map(|g| g.name(&shop.owner)).collect();
+    secret_env(shop)
+        .iter()
+        .filter_map(|var| var.value_from.as_ref()?.secret_key_ref.as_ref())
+        .map(|reference| reference.name.clone())
+        .filter(|name| !generated.contains(name))
+        .collect()
+}
+
 /// A short hash of everything the shop's pods read, put in their template so any change
-/// rolls them. Values of user-owned Secrets are not read, so only their references count.
-pub fn hash(shop: &ValidatedShop, env: &[EnvVar], secrets: &SecretValues) -> String {
+/// rolls them: settings, the environment's references, generated secret values and the
+/// content digests of the user Secrets (`user_secrets`), so rotating one rolls the pods.
+pub fn hash(
+    shop: &ValidatedShop,
+    env: &[EnvVar],
+    secrets: &SecretValues,
+    user_secrets: &BTreeMap<String, String>,
+) -> String {
     let mut hasher = Sha256::new();
-    let input = serde_json::json!({
+    let mut input = serde_json::json!({
         "settings": settings(shop),
         "env": env,
         "generated": secrets,
     });
+    // Only when there are any, so shops without user Secrets keep their hash (and pods).
+    if !user_secrets.is_empty() {
+        input["user_secrets"] = serde_json::json!(user_secrets);
+    }
     hasher.update(input.to_string().as_bytes());
     hex::encode(&hasher.finalize()[..8])
 }

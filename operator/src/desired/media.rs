@@ -3,21 +3,18 @@
 //! credentials from the user's Secret), or else the `<shop>-media` volume both mount. A
 //! ReadWriteOnce volume mounts on one node only, so then every API and worker pod is
 //! scheduled beside the others (required pod affinity on the node).
-//!
-//! The claim carries no owner reference: like the data services' volumes it outlives the
-//! shop under `deletionPolicy: Retain`, and the finalizer deletes it under `Delete`.
+//! The claim follows `deletionPolicy` (see `crate::objects::claims`).
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{
-    Affinity, EnvVar, PersistentVolumeClaim, PersistentVolumeClaimSpec, PersistentVolumeClaimVolumeSource,
-    PodAffinity, PodAffinityTerm, PodSpec, Volume, VolumeMount, VolumeResourceRequirements,
+    Affinity, EnvVar, PersistentVolumeClaim, PodAffinity, PodAffinityTerm, PodSpec, VolumeMount,
 };
-use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
 use shopfleet_crds::{MediaAccessMode, ObjectStoreSpec};
 use shopfleet_env_names as var;
 
+use crate::objects::claims;
 use crate::objects::meta::Owner;
 use crate::objects::pod::env_secret;
 use crate::validate::ValidatedShop;
@@ -58,24 +55,10 @@ pub fn claim(shop: &ValidatedShop) -> Option<PersistentVolumeClaim> {
     if bucket(shop).is_some() {
         return None;
     }
-    let owner = &shop.owner;
     let storage = shop.media.storage.as_ref();
     let size = storage.map_or(DEFAULT_SIZE, |s| s.size.as_str());
-    let mut metadata = owner.meta(owner.child_name(VOLUME), VOLUME);
-    metadata.owner_references = None;
-    Some(PersistentVolumeClaim {
-        metadata,
-        spec: Some(PersistentVolumeClaimSpec {
-            access_modes: Some(vec![access_mode(shop.media.access_mode).to_owned()]),
-            storage_class_name: storage.and_then(|s| s.storage_class_name.clone()),
-            resources: Some(VolumeResourceRequirements {
-                requests: Some(BTreeMap::from([("storage".to_owned(), Quantity(size.to_owned()))])),
-                limits: None,
-            }),
-            ..Default::default()
-        }),
-        status: None,
-    })
+    let class = storage.and_then(|s| s.storage_class_name.clone());
+    Some(claims::claim(&shop.owner, VOLUME, size, class, access_mode(shop.media.access_mode)))
 }
 
 fn access_mode(mode: MediaAccessMode) -> &'static str {
@@ -102,14 +85,7 @@ pub fn mount(shop: &ValidatedShop, pod: &mut PodSpec) {
         return;
     }
     let owner: &Owner = &shop.owner;
-    pod.volumes.get_or_insert_with(Vec::new).push(Volume {
-        name: VOLUME.to_owned(),
-        persistent_volume_claim: Some(PersistentVolumeClaimVolumeSource {
-            claim_name: owner.child_name(VOLUME),
-            read_only: None,
-        }),
-        ..Default::default()
-    });
+    pod.volumes.get_or_insert_with(Vec::new).push(claims::volume(VOLUME, owner.child_name(VOLUME), false));
     for container in &mut pod.containers {
         container.volume_mounts.get_or_insert_with(Vec::new).push(VolumeMount {
             name: VOLUME.to_owned(),

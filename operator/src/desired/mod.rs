@@ -3,13 +3,17 @@
 //! happens here, so the result is snapshot-tested.
 
 mod app;
+mod backup;
 pub mod config;
+mod egress;
 mod media;
+pub mod volumes;
 
 use k8s_openapi::api::core::v1::ServiceAccount;
 
 use app::AppInput;
 pub use app::VERSION_ANNOTATION;
+pub use backup::status as backup_status;
 
 use crate::children::{Child, Kind};
 use crate::objects::meta::Owner;
@@ -31,6 +35,8 @@ pub struct Desired {
     pub endpoint: String,
     /// Label selector of the API pods (scale subresource).
     pub api_selector: String,
+    /// Data claims to expand to the spec's size.
+    pub resizes: Vec<volumes::Resize>,
 }
 
 fn service_account(owner: &Owner, component: &str) -> ServiceAccount {
@@ -64,8 +70,9 @@ pub fn secret_values(shop: &ValidatedShop, observed: &Observed, random: &mut dyn
         .collect()
 }
 
-/// Builds every child of `shop`. `observed` is read only for migration progress and the
-/// version currently rolled out; `secrets` are the resolved generated credentials.
+/// Builds every child of `shop`. `observed` is read only for migration progress, the
+/// version currently rolled out and the user Secrets' digests; `secrets` are the resolved
+/// generated credentials.
 pub fn build(shop: &ValidatedShop, observed: &Observed, secrets: &SecretValues) -> Desired {
     let owner = &shop.owner;
     let mut children = Vec::new();
@@ -82,22 +89,42 @@ pub fn build(shop: &ValidatedShop, observed: &Observed, secrets: &SecretValues) 
         let data = data::objects(owner, shop.deletion_policy, &owner.child_name("data"), &data_services);
         children.extend(data.services.iter().map(Child::new));
         children.extend(data.network_policies.iter().map(Child::new));
-        children.extend(data.statefulsets.iter().map(Child::new));
+        for mut statefulset in data.statefulsets {
+            volumes::keep_claim_template(&mut statefulset, observed);
+            children.push(Child::new(&statefulset));
+        }
     }
 
     children.extend(media::claim(shop).as_ref().map(Child::new));
     children.push(Child::new(&network::api_service(owner)));
     children.push(Child::new(&network::default_deny(owner)));
     children.push(Child::new(&network::api_ingress_policy(owner)));
+    children.extend(
+        network::worker_metrics_policy(owner, &shop.network.metrics_namespaces, app::WORKER_PORT)
+            .as_ref()
+            .map(Child::new),
+    );
+    children.push(Child::new(&network::app_egress_policy(owner, &egress::destinations(shop))));
+    if !data_services.is_empty() {
+        children.push(Child::new(&network::data_egress_policy(owner)));
+    }
 
     let env = config::secret_env(shop);
-    let config_hash = config::hash(shop, &env, secrets);
+    let config_hash = config::hash(shop, &env, secrets, observed.user_secrets());
     let input =
         AppInput { shop, service_account: &owner.child_name("app"), env: &env, config_hash: &config_hash };
+    children.extend(backup::claim(shop).as_ref().map(Child::new));
+    children.extend(backup::cron_job(shop, &owner.child_name("data")).as_ref().map(Child::new));
+    let restore = backup::restore_job(shop, &owner.child_name("data"));
+    children.extend(restore.as_ref().map(Child::new));
+    // A restored database is migrated once its data is in.
+    let restored = restore.is_none() || observed.job_succeeded(&backup::restore_job_name(owner));
     let job = Child::new(&app::migration_job(&input));
     let migration_job = job.name().to_owned();
     let migrated = observed.job_succeeded(&migration_job);
-    children.push(job);
+    if restored {
+        children.push(job);
+    }
 
     let rolled_version = if migrated {
         Some(shop.version.clone())
@@ -129,5 +156,6 @@ pub fn build(shop: &ValidatedShop, observed: &Observed, secrets: &SecretValues) 
         migration_job,
         endpoint: network::endpoint(owner, shop.ingress.as_ref()),
         api_selector,
+        resizes: volumes::resizes(shop, observed),
     }
 }

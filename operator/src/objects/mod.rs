@@ -1,7 +1,9 @@
 //! Building blocks of the objects a shop consists of: names, labels and metadata, hardened
-//! pods, the StatefulSets of data services, networking, scaling and generated Secrets.
+//! pods, the StatefulSets of data services, volume claims, networking, scaling and
+//! generated Secrets.
 //! Each is a pure function of its inputs; `crate::desired` puts them together.
 
+pub mod claims;
 pub mod data;
 pub mod meta;
 pub mod network;

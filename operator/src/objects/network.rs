@@ -1,20 +1,22 @@
-//! How traffic reaches the shop: the API Service and Ingress, and NetworkPolicies that deny
-//! all ingress to the shop's pods except to the API port (data services add their own
-//! allow-from-this-shop policies in `data`).
+//! How traffic reaches the shop and leaves it: the API Service and Ingress, and
+//! NetworkPolicies that deny all ingress to the shop's pods except to the API port and
+//! to the worker's metrics port from the monitoring namespaces (data services add their
+//! own allow-from-this-shop policies in `data`), and limit egress: data services reach
+//! only the shop and DNS; the API, worker and migrations also their destinations outside.
 
 use std::collections::BTreeMap;
 
 use k8s_openapi::api::core::v1::{Service, ServicePort, ServiceSpec};
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend,
-    IngressSpec as K8sIngressSpec, IngressTLS, NetworkPolicy, NetworkPolicyIngressRule, NetworkPolicyPort,
-    NetworkPolicySpec, ServiceBackendPort,
+    HTTPIngressPath, HTTPIngressRuleValue, IPBlock, Ingress, IngressBackend, IngressRule,
+    IngressServiceBackend, IngressSpec as K8sIngressSpec, IngressTLS, NetworkPolicy, NetworkPolicyEgressRule,
+    NetworkPolicyIngressRule, NetworkPolicyPeer, NetworkPolicyPort, NetworkPolicySpec, ServiceBackendPort,
 };
-use k8s_openapi::apimachinery::pkg::apis::meta::v1::LabelSelector;
+use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, LabelSelectorRequirement};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use shopfleet_crds::{IngressSpec, SHOP_LABEL};
 
-use super::meta::Owner;
+use super::meta::{Owner, COMPONENT_LABEL};
 
 /// Port of the API container.
 pub const API_PORT: i32 = 8000;
@@ -117,15 +119,128 @@ pub fn api_ingress_policy(owner: &Owner) -> NetworkPolicy {
         spec: Some(NetworkPolicySpec {
             pod_selector: owner.selector("api"),
             policy_types: Some(vec!["Ingress".to_owned()]),
-            ingress: Some(vec![NetworkPolicyIngressRule {
-                from: None,
-                ports: Some(vec![NetworkPolicyPort {
-                    port: Some(IntOrString::Int(API_PORT)),
-                    protocol: Some("TCP".to_owned()),
-                    end_port: None,
-                }]),
-            }]),
+            ingress: Some(vec![NetworkPolicyIngressRule { from: None, ports: Some(vec![tcp(API_PORT)]) }]),
             egress: None,
         }),
     }
+}
+
+/// Components of the shop's own workloads (the rest are its data services).
+const APP_COMPONENTS: [&str; 3] = ["api", "worker", "migrate"];
+
+/// A place outside the shop the API, worker and migrations may reach.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Destination {
+    /// Address blocks; empty means any address.
+    pub cidrs: Vec<String>,
+    /// TCP ports; empty means every port.
+    pub ports: Vec<i32>,
+}
+
+fn tcp(port: i32) -> NetworkPolicyPort {
+    NetworkPolicyPort { port: Some(IntOrString::Int(port)), protocol: Some("TCP".to_owned()), end_port: None }
+}
+
+/// The shop's pods, selected by `operator` (`In` or `NotIn`) on the app components.
+fn shop_pods(owner: &Owner, operator: &str) -> LabelSelector {
+    LabelSelector {
+        match_labels: Some(BTreeMap::from([(SHOP_LABEL.to_owned(), owner.name.clone())])),
+        match_expressions: Some(vec![LabelSelectorRequirement {
+            key: COMPONENT_LABEL.to_owned(),
+            operator: operator.to_owned(),
+            values: Some(APP_COMPONENTS.map(str::to_owned).to_vec()),
+        }]),
+    }
+}
+
+/// Egress every pod of the shop needs: its own pods (any port) and DNS (port 53 anywhere,
+/// since cluster DNS runs in-cluster or on the node depending on the distribution).
+fn shop_and_dns(owner: &Owner) -> Vec<NetworkPolicyEgressRule> {
+    let own_pods = NetworkPolicyPeer {
+        pod_selector: Some(LabelSelector {
+            match_labels: Some(BTreeMap::from([(SHOP_LABEL.to_owned(), owner.name.clone())])),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    let dns = ["UDP", "TCP"].map(|protocol| NetworkPolicyPort {
+        port: Some(IntOrString::Int(53)),
+        protocol: Some(protocol.to_owned()),
+        end_port: None,
+    });
+    vec![
+        NetworkPolicyEgressRule { to: Some(vec![own_pods]), ports: None },
+        NetworkPolicyEgressRule { to: None, ports: Some(dns.to_vec()) },
+    ]
+}
+
+fn egress_policy(
+    owner: &Owner,
+    name: &str,
+    pods: LabelSelector,
+    egress: Vec<NetworkPolicyEgressRule>,
+) -> NetworkPolicy {
+    NetworkPolicy {
+        metadata: owner.meta(owner.child_name(name), "network"),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: pods,
+            policy_types: Some(vec!["Egress".to_owned()]),
+            ingress: None,
+            egress: Some(egress),
+        }),
+    }
+}
+
+/// Egress of the data services: the shop's own pods and DNS, nothing else.
+pub fn data_egress_policy(owner: &Owner) -> NetworkPolicy {
+    egress_policy(owner, "egress-data", shop_pods(owner, "NotIn"), shop_and_dns(owner))
+}
+
+/// Egress of the API, worker and migrations: the shop's own pods, DNS and `destinations`.
+pub fn app_egress_policy(owner: &Owner, destinations: &[Destination]) -> NetworkPolicy {
+    let mut egress = shop_and_dns(owner);
+    egress.extend(destinations.iter().map(|destination| NetworkPolicyEgressRule {
+        to: (!destination.cidrs.is_empty()).then(|| {
+            destination
+                .cidrs
+                .iter()
+                .map(|cidr| NetworkPolicyPeer {
+                    ip_block: Some(IPBlock { cidr: cidr.clone(), except: None }),
+                    ..Default::default()
+                })
+                .collect()
+        }),
+        ports: (!destination.ports.is_empty()).then(|| destination.ports.iter().copied().map(tcp).collect()),
+    }));
+    egress_policy(owner, "egress-app", shop_pods(owner, "In"), egress)
+}
+
+/// Admits pods of the `namespaces` to the worker's metrics port; `None` without any.
+pub fn worker_metrics_policy(owner: &Owner, namespaces: &[String], port: i32) -> Option<NetworkPolicy> {
+    if namespaces.is_empty() {
+        return None;
+    }
+    let from = NetworkPolicyPeer {
+        namespace_selector: Some(LabelSelector {
+            match_expressions: Some(vec![LabelSelectorRequirement {
+                key: "kubernetes.io/metadata.name".to_owned(),
+                operator: "In".to_owned(),
+                values: Some(namespaces.to_vec()),
+            }]),
+            ..Default::default()
+        }),
+        ..Default::default()
+    };
+    Some(NetworkPolicy {
+        metadata: owner.meta(owner.child_name("worker-metrics"), "worker"),
+        spec: Some(NetworkPolicySpec {
+            pod_selector: owner.selector("worker"),
+            policy_types: Some(vec!["Ingress".to_owned()]),
+            ingress: Some(vec![NetworkPolicyIngressRule {
+                from: Some(vec![from]),
+                ports: Some(vec![tcp(port)]),
+            }]),
+            egress: None,
+        }),
+    })
 }

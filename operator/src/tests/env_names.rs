@@ -28,8 +28,9 @@ fn the_api_and_worker_get_exactly_the_listed_variables() {
             config.object.data["data"].as_object().expect("settings").keys().cloned().collect();
         let mut helpers = BTreeSet::new();
         for (kind, _, pod) in pod_specs(&desired.children) {
-            if kind == Kind::StatefulSet {
-                continue; // third-party servers, with variables of their own images
+            let image = pod["containers"][0]["image"].as_str().unwrap_or_default();
+            if kind == Kind::StatefulSet || !image.contains("/shopfleet-") {
+                continue; // third-party servers and tools, with variables of their own images
             }
             for var in pod["containers"][0]["env"].as_array().expect("env") {
                 names.insert(var["name"].as_str().unwrap().to_owned());

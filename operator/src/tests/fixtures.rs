@@ -60,6 +60,10 @@ media: {objectStore: {bucket: shop-media, endpoint: "https://s3.example.com", re
             "{replicas: 3, workerReplicas: 2, autoscaling: {minReplicas: 2, maxReplicas: 10}, deletionPolicy: Delete, media: {accessMode: ReadWriteMany, storage: {size: 20Gi, storageClassName: nfs}}}",
         ),
         (
+            "day_two",
+            "{postgres: {backup: {schedule: '0 3 * * *', timeZone: Europe/Berlin, retention: 5}}, network: {metricsNamespaces: [monitoring, observability], egress: [{cidr: 10.0.0.0/8, ports: [2525]}]}}",
+        ),
+        (
             "ingress_tls",
             "{ingress: {host: shop.example.com, className: nginx, tls: {certManagerClusterIssuer: letsencrypt}}}",
         ),
@@ -91,7 +95,15 @@ pub fn converged(shop: &ShopInstance) -> Desired {
 pub fn pod_specs(children: &[Child]) -> Vec<(Kind, String, Value)> {
     children
         .iter()
-        .filter(|c| matches!(c.kind, Kind::StatefulSet | Kind::Deployment | Kind::Job))
-        .map(|c| (c.kind, c.name().to_owned(), c.object.data["spec"]["template"]["spec"].clone()))
+        .filter(|c| matches!(c.kind, Kind::StatefulSet | Kind::Deployment | Kind::Job | Kind::CronJob))
+        .map(|c| {
+            let spec = &c.object.data["spec"];
+            let template = if c.kind == Kind::CronJob {
+                &spec["jobTemplate"]["spec"]["template"]
+            } else {
+                &spec["template"]
+            };
+            (c.kind, c.name().to_owned(), template["spec"].clone())
+        })
         .collect()
 }

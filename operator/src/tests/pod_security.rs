@@ -51,7 +51,7 @@ fn check_pod(kind: Kind, pod: &Value) -> Vec<String> {
             );
         }
         // A Job container runs to completion; probes would only kill a long migration.
-        if kind != Kind::Job {
+        if !matches!(kind, Kind::Job | Kind::CronJob) {
             for probe in ["livenessProbe", "readinessProbe", "startupProbe"] {
                 expect(container[probe].is_object(), probe);
             }

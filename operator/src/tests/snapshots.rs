@@ -98,3 +98,46 @@ fn secrets_only_by_reference_and_urls_by_interpolation() {
         }
     }
 }
+
+#[test]
+fn scheduled_backups_run_pg_dump_from_a_cron_job_onto_their_own_volume() {
+    let objects = kinds_and_names("{postgres: {backup: {schedule: '0 3 * * *'}}}");
+    assert!(objects.contains(&(Kind::CronJob, "shop-backup".to_owned())));
+    assert!(objects.contains(&(Kind::PersistentVolumeClaim, "shop-backups".to_owned())));
+    assert!(!kinds_and_names("{}").iter().any(|(kind, _)| *kind == Kind::CronJob));
+}
+
+#[test]
+fn a_restored_shop_migrates_only_after_its_restore_job_succeeded() {
+    use crate::observe::Observed;
+    use crate::tests::fixtures::{valid, Fixed};
+    let shop =
+        valid(&shop("copy", "{postgres: {restoreFrom: {claim: old-backups, backup: old-backup-29000000}}}"));
+    let secrets = secret_values(&shop, &Observed::default(), &mut Fixed);
+    let jobs = |observed: &Observed| -> Vec<String> {
+        build(&shop, observed, &secrets)
+            .children
+            .iter()
+            .filter(|c| c.kind == Kind::Job)
+            .map(|c| c.name().to_owned())
+            .collect()
+    };
+    assert_eq!(jobs(&Observed::default()), ["copy-restore"], "no migration before the data is in");
+    let restore = build(&shop, &Observed::default(), &secrets)
+        .children
+        .into_iter()
+        .find(|c| c.kind == Kind::Job)
+        .unwrap();
+    let pod = &restore.object.data["spec"]["template"]["spec"];
+    let backups =
+        pod["volumes"].as_array().unwrap().iter().find(|v| v["name"] == "backups").expect("a backups volume");
+    assert_eq!(
+        backups["persistentVolumeClaim"],
+        serde_json::json!({"claimName": "old-backups", "readOnly": true})
+    );
+    let mut done = restore.object.clone();
+    done.data["status"] = serde_json::json!({"conditions": [{"type": "Complete", "status": "True"}]});
+    let after = jobs(&Observed::from_objects([(Kind::Job, done)]));
+    assert_eq!(after.len(), 2, "{after:?}");
+    assert!(after.iter().any(|name| name.starts_with("copy-migrate-")), "{after:?}");
+}

@@ -86,6 +86,10 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
         ("demo", "{kafka: {mode: External}}"),
         ("demo", "{kafka: {mode: Disabled, bootstrapServers: 'k:9092'}}"),
         ("demo", "{media: {objectStore: {bucket: shop-media, credentialsSecret: s3}, storage: {size: 1Gi}}}"),
+        (
+            "demo",
+            "{postgres: {mode: External, external: {host: db.example.com, credentialsSecret: pg}, backup: {schedule: '0 3 * * *'}}}",
+        ),
     ] {
         let message = rejection(&env, name, spec).await;
         let matched: Vec<&String> = messages.iter().filter(|m| message.contains(m.as_str())).collect();
@@ -101,6 +105,30 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
     let kube::Error::Api(e) = error else { panic!("{error}") };
     assert!(e.message.contains("storageClassName is immutable"), "{}", e.message);
     seen.insert("storageClassName is immutable".to_owned());
+
+    // Volumes only grow: raising the size (also in other units) is admitted, lowering it is not.
+    let grow = json!({"spec": {"postgres": {"storage": {"size": "2048Mi"}}}});
+    env.shops()
+        .patch("stored", &PatchParams::default(), &Patch::Merge(&grow))
+        .await
+        .expect("a volume may grow");
+    let shrink = json!({"spec": {"postgres": {"storage": {"size": "2000Mi"}}}});
+    let error =
+        env.shops().patch("stored", &PatchParams::default(), &Patch::Merge(&shrink)).await.unwrap_err();
+    let kube::Error::Api(e) = error else { panic!("{error}") };
+    assert!(e.message.contains("size cannot shrink"), "{}", e.message);
+    seen.extend(messages.iter().filter(|m| m.starts_with("size cannot shrink")).cloned());
+
+    // A live shop's database is never restored over.
+    let restore =
+        json!({"spec": {"postgres": {"restoreFrom": {"claim": "old-backups", "backup": "old-backup-1"}}}});
+    let error =
+        env.shops().patch("stored", &PatchParams::default(), &Patch::Merge(&restore)).await.unwrap_err();
+    let kube::Error::Api(e) = error else { panic!("{error}") };
+    assert!(e.message.contains("restoreFrom is set when a shop is created"), "{}", e.message);
+    seen.extend(
+        messages.iter().filter(|m| m.starts_with("restoreFrom is set when a shop is created")).cloned(),
+    );
 
     // Images cannot move between a volume and a bucket: they would be left behind.
     let to_bucket =

@@ -6,6 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{PersistentVolumeClaim, ResourceQuota};
+use k8s_openapi::api::storage::v1::StorageClass;
 use kube::api::{Api, DeleteParams, ListParams, Patch, PatchParams, PostParams};
 use kube::runtime::controller::Action;
 use kube::ResourceExt;
@@ -367,4 +368,158 @@ async fn an_autoscaled_shop_is_ready_only_at_the_autoscaler_minimum() {
         Some(3),
         "the operator leaves replicas to the HPA"
     );
+}
+
+/// A StorageClass of its own for test `env`, allowing volume expansion or not.
+async fn storage_class(env: &Env, expandable: bool) -> String {
+    let name = format!("{}-{expandable}", env.ns);
+    let class: StorageClass = serde_json::from_value(json!({
+        "metadata": {"name": name},
+        "provisioner": "example.com/envtest",
+        "allowVolumeExpansion": expandable,
+    }))
+    .unwrap();
+    Api::<StorageClass>::all(env.client.clone()).create(&PostParams::default(), &class).await.unwrap();
+    name
+}
+
+/// Plays the StatefulSet controller and the volume binder for `<shop>-postgres`: its claim
+/// exists, bound, with `capacity`.
+async fn bind_postgres_claim(env: &Env, shop: &ShopInstance, class: &str, capacity: &str) -> String {
+    let name = format!("data-{}-postgres-0", shop.name_any());
+    let claim: PersistentVolumeClaim = serde_json::from_value(json!({
+        "metadata": {"name": name, "labels": Owner::of(shop).labels("postgres")},
+        "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": class,
+                 "resources": {"requests": {"storage": capacity}}},
+    }))
+    .unwrap();
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(env.client.clone(), &env.ns);
+    claims.create(&PostParams::default(), &claim).await.expect("claim created");
+    set_capacity(env, &name, capacity).await;
+    name
+}
+
+async fn set_capacity(env: &Env, claim: &str, capacity: &str) {
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(env.client.clone(), &env.ns);
+    let status = json!({"status": {"phase": "Bound", "accessModes": ["ReadWriteOnce"], "capacity": {"storage": capacity}}});
+    claims.patch_status(claim, &PatchParams::default(), &Patch::Merge(&status)).await.expect("claim bound");
+}
+
+#[tokio::test]
+async fn raising_the_storage_size_expands_the_claim_and_reports_it() {
+    let h = Harness::new("expand").await;
+    let class = storage_class(&h.env, true).await;
+    let shop = h
+        .env
+        .create_shop("grow", &format!("{{postgres: {{storage: {{size: 1Gi, storageClassName: {class}}}}}}}"))
+        .await;
+    h.converge("grow").await;
+    let claim = bind_postgres_claim(&h.env, &shop, &class, "1Gi").await;
+    h.reconcile("grow").await.unwrap();
+    let volume = h.env.shop("grow").await.status.unwrap().volumes;
+    assert_eq!(volume.len(), 1, "{volume:?}");
+    assert_eq!(
+        (volume[0].claim.as_str(), volume[0].capacity.as_deref(), volume[0].resizing),
+        (claim.as_str(), Some("1Gi"), false)
+    );
+
+    h.env.edit_shop("grow", json!({"spec": {"postgres": {"storage": {"size": "3Gi"}}}})).await;
+    // The admission plugin reads StorageClasses from its informer: give it a moment.
+    let mut expanded = Err(None);
+    for _ in 0..50 {
+        expanded = h.reconcile("grow").await.map_err(Some);
+        if expanded.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(expanded.is_ok(), "{expanded:?}");
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(h.env.client.clone(), &h.env.ns);
+    let requested = claims.get(&claim).await.unwrap().spec.unwrap().resources.unwrap().requests.unwrap();
+    assert_eq!(requested["storage"].0, "3Gi");
+    let template = h.env.child(Kind::StatefulSet, "grow-postgres").await.unwrap().data["spec"]
+        ["volumeClaimTemplates"][0]["spec"]["resources"]["requests"]["storage"]
+        .clone();
+    assert_eq!(template, "1Gi", "a StatefulSet's claim template is immutable and stays as created");
+    let volume = &h.env.shop("grow").await.status.unwrap().volumes[0];
+    assert_eq!(
+        (volume.requested.as_str(), volume.capacity.as_deref(), volume.resizing),
+        ("3Gi", Some("1Gi"), true)
+    );
+    assert_eq!(h.phase("grow").await, Some(Phase::Ready), "the shop keeps serving while its volume grows");
+
+    set_capacity(&h.env, &claim, "3Gi").await; // the resizer finished
+    h.reconcile("grow").await.unwrap();
+    let volume = &h.env.shop("grow").await.status.unwrap().volumes[0];
+    assert_eq!(
+        (volume.requested.as_str(), volume.capacity.as_deref(), volume.resizing),
+        ("3Gi", Some("3Gi"), false)
+    );
+}
+
+#[tokio::test]
+async fn a_storage_class_without_expansion_degrades_the_shop_with_the_reason() {
+    let h = Harness::new("no-expand").await;
+    let class = storage_class(&h.env, false).await;
+    let shop = h
+        .env
+        .create_shop("fixed", &format!("{{postgres: {{storage: {{size: 1Gi, storageClassName: {class}}}}}}}"))
+        .await;
+    h.converge("fixed").await;
+    bind_postgres_claim(&h.env, &shop, &class, "1Gi").await;
+    h.env.edit_shop("fixed", json!({"spec": {"postgres": {"storage": {"size": "2Gi"}}}})).await;
+    let error = h.reconcile("fixed").await.unwrap_err();
+    assert_eq!(error.reason(), "VolumeExpansionFailed", "{error}");
+    assert_eq!(h.phase("fixed").await, Some(Phase::Degraded));
+    let (status, reason) = h.condition("fixed", ConditionType::Degraded).await;
+    assert_eq!((status.as_str(), reason.as_str()), ("True", "VolumeExpansionFailed"));
+}
+
+#[tokio::test]
+async fn scheduled_backups_report_the_last_one_and_keep_their_jobs() {
+    let h = Harness::new("backups").await;
+    h.env.create_shop("kept", "{postgres: {backup: {schedule: '0 3 * * *', retention: 3}}}").await;
+    h.converge("kept").await;
+    let cron = h.env.child(Kind::CronJob, "kept-backup").await.expect("the backup CronJob exists");
+    assert!(h.env.names(Kind::PersistentVolumeClaim).await.contains(&"kept-backups".to_owned()));
+    assert_eq!(h.env.shop("kept").await.status.unwrap().backup, None, "no backup yet");
+
+    // Play the CronJob controller: two runs, made from its template and owned by it.
+    for (name, finished) in
+        [("kept-backup-29000100", "2026-12-04T03:00:40Z"), ("kept-backup-29001540", "2026-12-05T03:00:35Z")]
+    {
+        let mut job = cron.data["spec"]["jobTemplate"].clone();
+        job["metadata"]["name"] = json!(name);
+        job["metadata"]["ownerReferences"] = json!([{"apiVersion": "batch/v1", "kind": "CronJob",
+            "name": "kept-backup", "uid": cron.metadata.uid, "controller": true}]);
+        let job: kube::api::DynamicObject = serde_json::from_value(json!({
+            "apiVersion": "batch/v1", "kind": "Job", "metadata": job["metadata"], "spec": job["spec"]}))
+        .unwrap();
+        h.env.api(Kind::Job).create(&PostParams::default(), &job).await.expect("backup Job created");
+        let condition =
+            |type_: &str| json!({"type": type_, "status": "True", "lastTransitionTime": finished});
+        let status = json!({"status": {"startTime": finished, "completionTime": finished, "succeeded": 1,
+            "conditions": [condition("SuccessCriteriaMet"), condition("Complete")]}});
+        h.env
+            .api(Kind::Job)
+            .patch_status(name, &PatchParams::default(), &Patch::Merge(&status))
+            .await
+            .unwrap();
+    }
+    h.reconcile("kept").await.unwrap();
+    let backup = h.env.shop("kept").await.status.unwrap().backup.expect("the last backup is reported");
+    assert_eq!(backup.last, "kept-backup-29001540");
+    assert_eq!(backup.completed_at.as_deref(), Some("2026-12-05T03:00:35Z"));
+    let jobs = h.env.names(Kind::Job).await;
+    assert!(jobs.contains(&"kept-backup-29000100".to_owned()), "the CronJob's Jobs are not pruned: {jobs:?}");
+
+    // Dropping the schedule removes the CronJob but keeps the backups volume.
+    h.env.edit_shop("kept", json!({"spec": {"postgres": {"backup": null}}})).await;
+    h.reconcile("kept").await.unwrap();
+    assert!(h
+        .env
+        .child(Kind::CronJob, "kept-backup")
+        .await
+        .is_none_or(|c| c.metadata.deletion_timestamp.is_some()));
+    assert!(h.env.names(Kind::PersistentVolumeClaim).await.contains(&"kept-backups".to_owned()));
 }
