@@ -35,7 +35,8 @@ pub struct PromotionView {
     pub ends_at: Option<DateTime<Utc>>,
     pub usage_limit: Option<i32>,
     pub per_customer_limit: Option<i32>,
-    /// Uses held by orders that were not cancelled.
+    /// Uses held by orders that were not cancelled. (Inside checkout it is the counter
+    /// kept for promotions with a usage limit; see `COLUMNS`.)
     pub redemptions: i32,
     pub active: bool,
     pub created_at: DateTime<Utc>,
@@ -71,9 +72,20 @@ fn active_by_default() -> bool {
     true
 }
 
+/// The columns of a [`PromotionView`] with `redemptions` read from the counter, which is
+/// kept only for promotions with a `usage_limit` (the hot path: that is all a check needs).
 const COLUMNS: &str =
     "id, code, name, owner_id, currency::text AS currency, benefit, min_subtotal_minor, combinable, \
      starts_at, ends_at, usage_limit, per_customer_limit, redemptions, active, created_at";
+
+/// The columns of a [`PromotionView`] with `redemptions` counted from the uses themselves,
+/// right for every promotion (what admins and merchants see).
+const COUNTED_COLUMNS: &str =
+    "id, code, name, owner_id, currency::text AS currency, benefit, min_subtotal_minor, combinable, \
+     starts_at, ends_at, usage_limit, per_customer_limit, \
+     (SELECT count(*)::int FROM promotion_redemptions r \
+       WHERE r.promotion_id = promotions.id AND r.released_at IS NULL) AS redemptions, \
+     active, created_at";
 
 impl PromotionView {
     /// The promotion as the pricing function takes it.
@@ -173,7 +185,7 @@ impl Promotions {
     pub async fn list(&self, caller: &Caller) -> Result<Vec<PromotionView>, DomainError> {
         let owner = owner_for(caller)?;
         Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM promotions WHERE $1::uuid IS NULL OR owner_id = $1 ORDER BY created_at DESC, id"
+            "SELECT {COUNTED_COLUMNS} FROM promotions WHERE $1::uuid IS NULL OR owner_id = $1 ORDER BY created_at DESC, id"
         ))
         .bind(owner)
         .fetch_all(&self.db)
@@ -189,12 +201,14 @@ impl Promotions {
         let sql = format!(
             "INSERT INTO promotions (id, code, name, owner_id, currency, benefit, min_subtotal_minor, combinable,
                                      starts_at, ends_at, usage_limit, per_customer_limit, active)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {COLUMNS}"
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) RETURNING {COUNTED_COLUMNS}"
         );
         self.save(&sql, Uuid::now_v7(), owner, input).await?.ok_or(DomainError::NotFound("promotion"))
     }
 
-    /// Replaces promotion `id`. A usage limit below the uses already held is refused.
+    /// Replaces promotion `id`, recounting the uses its limit is held against (checkouts
+    /// count uses only for promotions with a limit, and this one may just have gained one).
+    /// A usage limit below the uses already held is refused.
     pub async fn update(
         &self,
         caller: &Caller,
@@ -205,8 +219,10 @@ impl Promotions {
         let sql = format!(
             "UPDATE promotions SET code = $2, name = $3, currency = $5, benefit = $6, min_subtotal_minor = $7,
                     combinable = $8, starts_at = $9, ends_at = $10, usage_limit = $11, per_customer_limit = $12,
-                    active = $13
-             WHERE id = $1 AND owner_id IS NOT DISTINCT FROM $4 RETURNING {COLUMNS}"
+                    active = $13,
+                    redemptions = (SELECT count(*) FROM promotion_redemptions
+                                   WHERE promotion_id = $1 AND released_at IS NULL)
+             WHERE id = $1 AND owner_id IS NOT DISTINCT FROM $4 RETURNING {COUNTED_COLUMNS}"
         );
         self.save(&sql, id, owner, input).await?.ok_or(DomainError::NotFound("promotion"))
     }
@@ -239,7 +255,7 @@ impl Promotions {
             .fetch_optional(&self.db)
             .await;
         match result {
-            Err(sqlx::Error::Database(e)) if e.constraint() == Some("promotions_redemptions_check") => {
+            Err(sqlx::Error::Database(e)) if e.constraint() == Some("promotions_redemptions_within_limit") => {
                 Err(DomainError::invalid("usage_limit", "is below the uses orders already hold"))
             }
             other => other.map_err(|err| code_taken(err, code.as_deref())),
@@ -322,7 +338,8 @@ pub async fn by_code(conn: &mut PgConnection, code: &str) -> Result<PromotionVie
 }
 
 /// Whether `promotion` may be used by `user` on a cart in `currency` worth `subtotal_minor`
-/// now, counting redemptions as they stand (under the row lock at checkout).
+/// now, counting its uses as they stand (the per-customer ones under [`in_play`]'s lock at
+/// checkout; the total against the counter, which checkout re-checks when it commits).
 pub async fn check(
     conn: &mut PgConnection,
     promotion: &PromotionView,
@@ -358,18 +375,20 @@ pub async fn check(
 
 /// The promotions a cart of `user` in `currency` worth `subtotal_minor` gets: the automatic
 /// ones that pass their checks, and the applied code `code` (which must pass: its refusal
-/// is the error). With `lock` (checkout), the rows of the promotions with usage limits are
-/// locked in id order before their uses are counted, so concurrent checkouts count one
-/// after the other; unlimited promotions are not locked, so they never serialise checkouts.
+/// is the error). At `checkout`, each promotion with a per-customer limit takes a
+/// transaction lock on (promotion, customer) before that customer's uses are counted, so
+/// one customer's concurrent checkouts count one after the other while other customers
+/// never wait. Total limits are not locked here: [`count_limited_uses`], the checkout's
+/// last statement, enforces them.
 pub async fn in_play(
     conn: &mut PgConnection,
     user: Uuid,
     currency: &str,
     subtotal_minor: i64,
     code: Option<Uuid>,
-    lock: bool,
+    checkout: bool,
 ) -> Result<Vec<Promotion>, DomainError> {
-    let mut candidates: Vec<PromotionView> = sqlx::query_as(&format!(
+    let candidates: Vec<PromotionView> = sqlx::query_as(&format!(
         "SELECT {COLUMNS} FROM promotions
          WHERE (code IS NULL AND active AND currency = $1
                 AND (starts_at IS NULL OR starts_at <= now()) AND (ends_at IS NULL OR ends_at > now()))
@@ -380,22 +399,18 @@ pub async fn in_play(
     .bind(code)
     .fetch_all(&mut *conn)
     .await?;
-    if lock {
-        let limited: Vec<Uuid> = candidates
-            .iter()
-            .filter(|p| p.usage_limit.is_some() || p.per_customer_limit.is_some())
-            .map(|p| p.id)
-            .collect();
-        let counted: Vec<(Uuid, i32)> = sqlx::query_as(
-            "SELECT id, redemptions FROM promotions WHERE id = ANY($1) ORDER BY id FOR UPDATE",
-        )
-        .bind(&limited)
-        .fetch_all(&mut *conn)
-        .await?;
-        for (id, redemptions) in counted {
-            if let Some(promotion) = candidates.iter_mut().find(|p| p.id == id) {
-                promotion.redemptions = redemptions;
-            }
+    if checkout {
+        let per_customer: Vec<Uuid> =
+            candidates.iter().filter(|p| p.per_customer_limit.is_some()).map(|p| p.id).collect();
+        if !per_customer.is_empty() {
+            sqlx::query(
+                "SELECT pg_advisory_xact_lock(hashtextextended(p::text || $2::text, 0))
+                 FROM unnest($1::uuid[]) AS p ORDER BY p",
+            )
+            .bind(&per_customer)
+            .bind(user)
+            .execute(&mut *conn)
+            .await?;
         }
     }
     let mut in_play = Vec::with_capacity(candidates.len());
@@ -429,8 +444,8 @@ struct Redeemed<'a> {
 }
 
 /// Records the uses of the promotions `discounts` applied to order `order` of `user`, in
-/// the checkout transaction (whose [`in_play`] holds their row locks), each with a
-/// `promotion.redeemed` event. The table's CHECK refuses a use past the limit.
+/// the checkout transaction, each with a `promotion.redeemed` event. Takes no lock on the
+/// promotions: [`count_limited_uses`] does that last.
 pub async fn redeem(
     conn: &mut PgConnection,
     order: Uuid,
@@ -455,20 +470,6 @@ pub async fn redeem(
         .bind(amount)
         .execute(&mut *conn)
         .await?;
-        sqlx::query("UPDATE promotions SET redemptions = redemptions + 1 WHERE id = $1")
-            .bind(id)
-            .execute(&mut *conn)
-            .await
-            .map_err(|err| match &err {
-                sqlx::Error::Database(e) if e.constraint() == Some("promotions_redemptions_check") => {
-                    DomainError::Rejected {
-                        code: "usage_limit_reached",
-                        field: "code".into(),
-                        detail: "the code has been redeemed as often as it may be".into(),
-                    }
-                }
-                _ => err.into(),
-            })?;
         let event =
             Redeemed { promotion_id: *id, code, order_id: order, user_id: user, amount_minor: amount };
         outbox::record(conn, EventType::PromotionRedeemed, id, &event).await?;
@@ -476,13 +477,44 @@ pub async fn redeem(
     Ok(())
 }
 
-/// Gives back the uses held by `orders` (cancelled or expired), locking the promotions in id
-/// order first, as checkout does, so the two cannot deadlock.
+/// Counts order `order`'s uses against the promotions that have a total usage limit, in id
+/// order. The locks are `NO KEY UPDATE`, which the key-share locks of concurrent checkouts'
+/// redemption rows (their foreign key) do not block, so checkouts queue instead of
+/// deadlocking. Checkout runs it as its last statement before commit, so the row locks it takes
+/// (every checkout with the same limited code needs the same row) are held only for the
+/// commit; the table's CHECK refuses a use past the limit (`usage_limit_reached`), and the
+/// whole checkout rolls back. Promotions without a limit are never locked by checkout.
+pub async fn count_limited_uses(conn: &mut PgConnection, order: Uuid) -> Result<(), DomainError> {
+    sqlx::query(
+        "UPDATE promotions SET redemptions = redemptions + 1
+         FROM (SELECT p.id FROM promotions p JOIN promotion_redemptions r ON r.promotion_id = p.id
+               WHERE r.order_id = $1 AND p.usage_limit IS NOT NULL ORDER BY p.id FOR NO KEY UPDATE OF p) used
+         WHERE promotions.id = used.id",
+    )
+    .bind(order)
+    .execute(conn)
+    .await
+    .map_err(|err| match &err {
+        sqlx::Error::Database(e) if e.constraint() == Some("promotions_redemptions_within_limit") => {
+            DomainError::Rejected {
+                code: "usage_limit_reached",
+                field: "code".into(),
+                detail: "the code has been redeemed as often as it may be".into(),
+            }
+        }
+        _ => err.into(),
+    })?;
+    Ok(())
+}
+
+/// Gives back the uses held by `orders` (cancelled or expired). Callers run it after
+/// releasing stock, and it locks the limited promotions' rows in id order first: the order
+/// checkout takes them in, so the two cannot deadlock.
 pub async fn release(conn: &mut PgConnection, orders: &[Uuid]) -> Result<(), DomainError> {
     sqlx::query(
-        "SELECT 1 FROM promotions WHERE id IN
+        "SELECT 1 FROM promotions WHERE usage_limit IS NOT NULL AND id IN
            (SELECT promotion_id FROM promotion_redemptions WHERE order_id = ANY($1) AND released_at IS NULL)
-         ORDER BY id FOR UPDATE",
+         ORDER BY id FOR NO KEY UPDATE",
     )
     .bind(orders)
     .execute(&mut *conn)
@@ -491,9 +523,9 @@ pub async fn release(conn: &mut PgConnection, orders: &[Uuid]) -> Result<(), Dom
         "WITH released AS (
            UPDATE promotion_redemptions SET released_at = now()
            WHERE order_id = ANY($1) AND released_at IS NULL RETURNING promotion_id)
-         UPDATE promotions p SET redemptions = p.redemptions - r.uses
+         UPDATE promotions p SET redemptions = greatest(p.redemptions - r.uses, 0)
          FROM (SELECT promotion_id, count(*) AS uses FROM released GROUP BY promotion_id) r
-         WHERE p.id = r.promotion_id",
+         WHERE p.id = r.promotion_id AND p.usage_limit IS NOT NULL",
     )
     .bind(orders)
     .execute(conn)

@@ -39,6 +39,7 @@ impl Workflows {
         }
         let reason = if owner == caller.user_id { "cancelled_by_shopper" } else { "cancelled_by_admin" };
         cancel_locked(&mut tx, id, status, Some(caller.user_id), reason).await?;
+        promotions::release(&mut tx, &[id]).await?;
         let order = orders::get(&mut tx, id).await?.ok_or(DomainError::NotFound("order"))?;
         tx.commit().await?;
         self.catalog_changed().await; // its stock is available again
@@ -50,12 +51,12 @@ impl Workflows {
     pub async fn expire_unpaid(&self, limit: i64) -> Result<usize, DomainError> {
         let mut tx = self.db.begin().await?;
         let due = orders::lock_overdue(&mut tx, limit).await?;
-        // Promotions before stock, all at once and in id order, as checkout locks them.
-        promotions::release(&mut tx, &due).await?;
         for order in &due {
             cancel_locked(&mut tx, *order, OrderStatus::PendingPayment, None, "payment_deadline_passed")
                 .await?;
         }
+        // Stock before promotions, and these all at once in id order, as checkout locks them.
+        promotions::release(&mut tx, &due).await?;
         tx.commit().await?;
         if !due.is_empty() {
             self.catalog_changed().await;
@@ -73,9 +74,10 @@ impl Workflows {
     }
 }
 
-/// Cancels an order whose row the caller has locked: gives back its promotion uses,
-/// releases the stock its lines still hold, cancels its payment intent, moves it to
-/// `cancelled` (history row) and writes `order.cancelled`.
+/// Cancels an order whose row the caller has locked: releases the stock its lines still
+/// hold, cancels its payment intent, moves it to `cancelled` (history row) and writes
+/// `order.cancelled`. The caller gives back its promotion uses afterwards
+/// ([`promotions::release`]), after the stock, in the order checkout locks them.
 async fn cancel_locked(
     tx: &mut PgConnection,
     order: Uuid,
@@ -84,7 +86,6 @@ async fn cancel_locked(
     reason: &str,
 ) -> Result<(), DomainError> {
     from.ensure_can_become(OrderStatus::Cancelled)?;
-    promotions::release(tx, &[order]).await?;
     orders::finish_reservations(tx, order, ReservationStatus::Released).await?;
     payments::cancel_for_order(tx, order).await?;
     orders::transition(tx, order, from, OrderStatus::Cancelled, actor, reason).await

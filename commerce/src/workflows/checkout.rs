@@ -1,12 +1,13 @@
 //! Checkout: in one transaction, the cart is locked and re-checked against current
 //! prices and availability; it is priced (`crate::pricing::quote`: shipping method, tax,
-//! promotions — the limited promotions' rows locked in id order, before any stock);
-//! stock for every line is reserved (all or nothing; variants are locked in id order so
-//! concurrent checkouts cannot deadlock); the order is created with lines that snapshot
-//! title, SKU and unit price, the priced breakdown and the shipping method, the
-//! promotions' uses are counted (`promotion.redeemed`), its payment intent is opened for
-//! the total, `order.placed` is written to the outbox, and the cart is emptied. Any
-//! failure rolls all of it back.
+//! promotions — a customer's uses of a per-customer-limited promotion counted under a lock
+//! on that pair); stock for every line is reserved (all or nothing; variants are locked in
+//! id order so concurrent checkouts cannot deadlock); the order is created with lines that
+//! snapshot title, SKU and unit price, the priced breakdown and the shipping method, the
+//! promotions' uses are recorded (`promotion.redeemed`), its payment intent is opened for
+//! the total, `order.placed` is written to the outbox, and the cart is emptied; last, the
+//! uses are counted against total usage limits (the only lock shared by every checkout
+//! with the same code, so held only for the commit). Any failure rolls all of it back.
 
 use super::Workflows;
 use crate::{
@@ -166,6 +167,9 @@ impl Workflows {
         if let Some(key) = idempotency_key {
             idempotency::complete(&mut tx, user, key, 201, &answer).await?;
         }
+        // Last, so the row lock every checkout with the same limited code needs is held
+        // only for the commit.
+        promotions::count_limited_uses(&mut tx, id).await?;
         tx.commit().await?;
         self.catalog_changed().await; // availability changed
         Ok(Placed { order, answer })
