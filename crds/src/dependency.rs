@@ -17,6 +17,21 @@ pub enum ServiceMode {
     External,
 }
 
+/// Who runs the shop's Postgres.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
+pub enum PostgresMode {
+    /// The operator runs one Postgres pod (StatefulSet) next to the shop.
+    #[default]
+    Embedded,
+    /// An existing server, reached through `external`.
+    External,
+    /// CloudNativePG runs it: the operator creates a `postgresql.cnpg.io` Cluster
+    /// `<shop>-postgres` (its CRDs must be installed and the chart's `cloudNativePG.enabled`
+    /// set).
+    #[serde(rename = "CloudNativePG")]
+    CloudNativePg,
+}
+
 /// Where product search runs.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
 pub enum SearchMode {
@@ -116,12 +131,14 @@ impl StorageSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
-#[x_kube(validation = Rule::new("self.mode != 'External' || (!has(self.backup) && !has(self.restoreFrom))").message("backup and restoreFrom are for the embedded Postgres; an external server is backed up by whoever runs it"))]
+#[x_kube(validation = Rule::new("self.mode == 'Embedded' || (!has(self.backup) && !has(self.restoreFrom))").message("backup and restoreFrom are for the embedded Postgres; an external server is backed up by whoever runs it, a CloudNativePG one by cloudNativePG.backup"))]
+#[x_kube(validation = Rule::new("self.mode == 'CloudNativePG' || !has(self.cloudNativePG)").message("cloudNativePG is only allowed when mode is CloudNativePG"))]
+#[x_kube(validation = Rule::new("self.mode == oldSelf.mode").message("mode cannot change on a live shop: the data would stay behind in the old database; back it up, create a new shop in the new mode and restore it there"))]
 #[x_kube(validation = Rule::new("has(self.restoreFrom) == has(oldSelf.restoreFrom) && (!has(self.restoreFrom) || self.restoreFrom == oldSelf.restoreFrom)").message("restoreFrom is set when a shop is created and never changed: restoring over a live database would lose its data; create a new shop from the backup instead"))]
 pub struct PostgresSpec {
-    /// Embedded or External.
+    /// Embedded, External or CloudNativePG. Fixed once the shop exists.
     #[serde(default)]
-    pub mode: ServiceMode,
+    pub mode: PostgresMode,
     /// Major version of the embedded server (image `postgres:<version>-alpine`).
     #[serde(default = "PostgresSpec::default_version")]
     #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?$"))]
@@ -146,6 +163,69 @@ pub struct PostgresSpec {
     /// Fills a new shop's embedded database from a backup before its first migration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore_from: Option<RestoreSpec>,
+    /// The CloudNativePG Cluster, in mode CloudNativePG (`storage` and `resources` apply to
+    /// each of its instances).
+    #[serde(default, rename = "cloudNativePG", skip_serializing_if = "Option::is_none")]
+    pub cloud_native_pg: Option<CloudNativePgSpec>,
+}
+
+/// What the shop asks of CloudNativePG.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudNativePgSpec {
+    /// Postgres instances: one primary, the rest streaming replicas it fails over to.
+    #[serde(default = "CloudNativePgSpec::default_instances")]
+    #[schemars(range(min = 1, max = 9))]
+    pub instances: i32,
+    /// The operand image (the Cluster's `imageName`); CloudNativePG's default when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 255))]
+    pub image_name: Option<String>,
+    /// Scheduled base backups and WAL archiving to an S3-compatible bucket (Barman).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup: Option<CloudNativePgBackupSpec>,
+}
+
+impl Default for CloudNativePgSpec {
+    fn default() -> Self {
+        Self { instances: Self::default_instances(), image_name: None, backup: None }
+    }
+}
+
+impl CloudNativePgSpec {
+    fn default_instances() -> i32 {
+        1
+    }
+}
+
+/// Where and when CloudNativePG backs the shop's Cluster up.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct CloudNativePgBackupSpec {
+    /// Six-field cron schedule, seconds first, as CloudNativePG's ScheduledBackup takes it:
+    /// `0 0 3 * * *` is daily at 03:00.
+    #[schemars(length(min = 11, max = 100))]
+    pub schedule: String,
+    /// Bucket and path, such as `s3://shop-backups/demo`.
+    #[schemars(length(min = 6, max = 1024), regex(pattern = r"^s3://"))]
+    pub destination_path: String,
+    /// Endpoint URL of an S3-compatible service; AWS S3 when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(max = 1024), regex(pattern = r"^https?://"))]
+    pub endpoint_url: Option<String>,
+    /// Secret with keys `access-key-id` and `secret-access-key`.
+    #[schemars(length(min = 1, max = 253))]
+    pub credentials_secret: String,
+    /// How long backups and WAL are kept: a number and `d`, `w` or `m`.
+    #[serde(default = "CloudNativePgBackupSpec::default_retention")]
+    #[schemars(regex(pattern = r"^[1-9][0-9]*[dwm]$"))]
+    pub retention_policy: String,
+}
+
+impl CloudNativePgBackupSpec {
+    fn default_retention() -> String {
+        "30d".to_owned()
+    }
 }
 
 /// When and where the embedded database is backed up.
@@ -207,7 +287,7 @@ impl PostgresSpec {
 impl Default for PostgresSpec {
     fn default() -> Self {
         Self {
-            mode: ServiceMode::default(),
+            mode: PostgresMode::default(),
             version: Self::default_version(),
             database: Self::default_database(),
             storage: Self::default_storage(),
@@ -215,6 +295,7 @@ impl Default for PostgresSpec {
             resources: None,
             backup: None,
             restore_from: None,
+            cloud_native_pg: None,
         }
     }
 }

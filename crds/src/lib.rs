@@ -9,8 +9,9 @@ mod shop;
 mod status;
 
 pub use dependency::{
-    quantity_bytes, BackupSpec, ExternalService, KafkaMode, KafkaSpec, PostgresSpec, RedisSpec, RestoreSpec,
-    SearchMode, SearchSpec, ServiceMode, StorageSpec, VectorMode, VectorSpec,
+    quantity_bytes, BackupSpec, CloudNativePgBackupSpec, CloudNativePgSpec, ExternalService, KafkaMode,
+    KafkaSpec, PostgresMode, PostgresSpec, RedisSpec, RestoreSpec, SearchMode, SearchSpec, ServiceMode,
+    StorageSpec, VectorMode, VectorSpec,
 };
 pub use shop::{
     AiSpec, AutoscalingSpec, DeletionPolicy, EgressRule, ImagesSpec, IngressSpec, IngressTlsSpec, LlmSpec,

@@ -30,11 +30,15 @@ pub enum Kind {
     NetworkPolicy,
     HorizontalPodAutoscaler,
     PodDisruptionBudget,
+    /// CloudNativePG's `postgresql.cnpg.io/v1` Cluster (only served where it is installed).
+    CnpgCluster,
+    /// CloudNativePG's `postgresql.cnpg.io/v1` ScheduledBackup.
+    CnpgScheduledBackup,
 }
 
 impl Kind {
     /// Every kind, in the order objects are applied (dependencies first).
-    pub const ALL: [Kind; 13] = [
+    pub const ALL: [Kind; 15] = [
         Self::Secret,
         Self::ConfigMap,
         Self::ServiceAccount,
@@ -42,6 +46,8 @@ impl Kind {
         Self::Service,
         Self::NetworkPolicy,
         Self::StatefulSet,
+        Self::CnpgCluster,
+        Self::CnpgScheduledBackup,
         Self::Job,
         Self::CronJob,
         Self::Deployment,
@@ -66,11 +72,29 @@ impl Kind {
             Self::NetworkPolicy => ApiResource::erase::<networking::NetworkPolicy>(&()),
             Self::HorizontalPodAutoscaler => ApiResource::erase::<autoscaling::HorizontalPodAutoscaler>(&()),
             Self::PodDisruptionBudget => ApiResource::erase::<policy::PodDisruptionBudget>(&()),
+            Self::CnpgCluster => cnpg("Cluster", "clusters"),
+            Self::CnpgScheduledBackup => cnpg("ScheduledBackup", "scheduledbackups"),
         }
+    }
+
+    /// Whether the kind belongs to another operator, whose CRDs a cluster may lack.
+    pub fn is_optional(self) -> bool {
+        matches!(self, Self::CnpgCluster | Self::CnpgScheduledBackup)
     }
 
     fn of(kind: &str) -> Option<Kind> {
         Self::ALL.into_iter().find(|k| k.api_resource().kind == kind)
+    }
+}
+
+/// A CloudNativePG resource.
+fn cnpg(kind: &str, plural: &str) -> ApiResource {
+    ApiResource {
+        group: "postgresql.cnpg.io".to_owned(),
+        version: "v1".to_owned(),
+        api_version: "postgresql.cnpg.io/v1".to_owned(),
+        kind: kind.to_owned(),
+        plural: plural.to_owned(),
     }
 }
 
@@ -87,7 +111,12 @@ impl Child {
     /// is seen as a change even though the old object still contains the new one.
     pub fn new<K: Resource<DynamicType = ()> + Serialize>(object: &K) -> Child {
         let kind = Kind::of(&K::kind(&())).expect("build only makes kinds listed in Kind");
-        let value = serde_json::to_value(object).expect("Kubernetes objects serialise");
+        Child::of(kind, serde_json::to_value(object).expect("Kubernetes objects serialise"))
+    }
+
+    /// A child of another operator's kind, given as JSON (`apiVersion`, `kind`, `metadata`
+    /// and the rest).
+    pub fn of(kind: Kind, value: serde_json::Value) -> Child {
         let hash = hex::encode(&Sha256::digest(value.to_string().as_bytes())[..8]);
         let mut object: DynamicObject =
             serde_json::from_value(value).expect("a serialised object is a DynamicObject");

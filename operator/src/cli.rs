@@ -34,6 +34,11 @@ pub struct Cli {
     /// Log format.
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value = "json")]
     pub log_format: LogFormat,
+    /// CloudNativePG is installed: watch the Clusters of shops with
+    /// `spec.postgres.mode: CloudNativePG` (the chart's `cloudNativePG.enabled` sets it and
+    /// grants the RBAC).
+    #[arg(long, env = "CLOUDNATIVE_PG", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub cloudnative_pg: bool,
 }
 
 impl Cli {

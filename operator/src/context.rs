@@ -1,5 +1,5 @@
-//! State shared by every reconcile: the client, the Event recorder and the per-shop error
-//! backoff.
+//! State shared by every reconcile: the client, the Event recorder, the per-shop error
+//! backoff and the other operators this one composes with.
 
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -14,6 +14,9 @@ use crate::objects::meta::MANAGER;
 pub struct Context {
     pub client: Client,
     pub recorder: Recorder,
+    /// CloudNativePG is installed and this operator may manage its Clusters (watched as
+    /// children, so their readiness reaches the shop at once).
+    pub cloudnative_pg: bool,
     failures: Mutex<HashMap<String, u32>>,
 }
 
@@ -29,8 +32,15 @@ impl Context {
         Context {
             recorder: Recorder::new(client.clone(), reporter),
             client,
+            cloudnative_pg: false,
             failures: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same context, watching CloudNativePG's Clusters when `enabled`.
+    pub fn with_cloudnative_pg(mut self, enabled: bool) -> Context {
+        self.cloudnative_pg = enabled;
+        self
     }
 
     /// Records a failure of shop `key` and returns how long to wait before retrying.

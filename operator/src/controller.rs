@@ -19,6 +19,7 @@ use kube::runtime::watcher;
 use kube::{Client, Resource, ResourceExt};
 use shopfleet_crds::ShopInstance;
 
+use crate::children::Kind;
 use crate::context::Context;
 use crate::desired::config;
 use crate::objects::meta::{MANAGED_BY_LABEL, MANAGER};
@@ -58,9 +59,17 @@ async fn run_one(
     let client = ctx.client.clone();
     let ns = namespace.as_deref();
     let owned = watcher::Config::default().labels(&format!("{MANAGED_BY_LABEL}={MANAGER}"));
-    let controller =
+    let mut controller =
         Controller::new(api::<ShopInstance>(&client, ns), watcher::Config::default().any_semantic());
     let shops = controller.store();
+    if ctx.cloudnative_pg {
+        let clusters = Kind::CnpgCluster.api_resource();
+        let api: Api<kube::api::DynamicObject> = match ns {
+            Some(ns) => Api::namespaced_with(client.clone(), ns, &clusters),
+            None => Api::all_with(client.clone(), &clusters),
+        };
+        controller = controller.owns_with(api, clusters, owned.clone());
+    }
     let user_secrets = watcher::Config::default().fields("type!=kubernetes.io/service-account-token");
     controller
         .with_config(Config::default().concurrency(concurrency))

@@ -61,7 +61,7 @@ async fn main() -> anyhow::Result<()> {
         leadership = Some((elector, holding));
     }
 
-    let ctx = Arc::new(Context::new(client, Some(identity)));
+    let ctx = Arc::new(Context::new(client, Some(identity)).with_cloudnative_pg(cli.cloudnative_pg));
     let controllers = controller::run(ctx, cli.namespaces(), cli.concurrency, stopped());
     let deadline = async {
         stopped().await;

@@ -23,14 +23,21 @@ pub struct Observed {
 }
 
 impl Observed {
-    /// Lists every managed kind in `namespace` with the labels of shop `name`.
+    /// Lists every managed kind in `namespace` with the labels of shop `name` (another
+    /// operator's kinds only where their CRDs are installed).
     pub async fn fetch(client: &Client, namespace: &str, name: &str) -> Result<Observed, kube::Error> {
         let params = ListParams::default().labels(&children_selector(name));
         let mut objects = BTreeMap::new();
         for kind in Kind::ALL {
             let api: Api<DynamicObject> =
                 Api::namespaced_with(client.clone(), namespace, &kind.api_resource());
-            for object in api.list(&params).await?.items {
+            let listed = match api.list(&params).await {
+                // Another operator's kind whose CRD this cluster lacks, or which this
+                // operator was not granted (the chart's RBAC for it is opt-in): none here.
+                Err(kube::Error::Api(e)) if [403, 404].contains(&e.code) && kind.is_optional() => continue,
+                listed => listed?,
+            };
+            for object in listed.items {
                 let name = object.metadata.name.clone().unwrap_or_default();
                 objects.insert((kind, name), object);
             }

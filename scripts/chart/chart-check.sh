@@ -54,7 +54,14 @@ validate() {
   [[ -d "$ROOT/manifests/samples" ]] && extra+=("$ROOT/manifests/samples")
   extra+=("${SNAPSHOTS[@]}")
   local versions=(); for v in "${K8S_VERSIONS[@]}"; do versions+=(--k8s "$v"); done
-  python3 "$HERE/validate_objects.py" "${versions[@]}" --crd "$CRD_SRC" \
+  # CloudNativePG's own CRDs (beside the repository, never in it) validate the Clusters and
+  # ScheduledBackups the operator builds.
+  local crds=(--crd "$CRD_SRC") f
+  for f in "$ROOT"/../shared/crds/cloudnative-pg/postgresql.cnpg.io_{clusters,scheduledbackups}.yaml; do
+    [[ -f "$f" ]] || die "$f is missing: the third-party CRDs are read from ../shared/crds"
+    crds+=(--crd "$f")
+  done
+  python3 "$HERE/validate_objects.py" "${versions[@]}" "${crds[@]}" \
     "$WORK/rendered" "$ROOT/manifests/install.yaml" "${extra[@]}"
 }
 

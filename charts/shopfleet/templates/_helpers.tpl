@@ -84,6 +84,11 @@ app.kubernetes.io/component: operator
 - apiGroups: ["policy"]
   resources: ["poddisruptionbudgets"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+{{- if .Values.cloudNativePG.enabled }}
+- apiGroups: ["postgresql.cnpg.io"]
+  resources: ["clusters", "scheduledbackups"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+{{- end }}
 {{- end }}
 
 {{/* Fail early on combinations that cannot work. */}}

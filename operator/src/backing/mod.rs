@@ -13,7 +13,7 @@ pub mod redis;
 
 use k8s_openapi::api::core::v1::{EnvVar, ResourceRequirements};
 use sha2::{Digest, Sha256};
-use shopfleet_crds::{ConditionType, ExternalService, StorageSpec};
+use shopfleet_crds::{CloudNativePgSpec, ConditionType, ExternalService, StorageSpec};
 
 use crate::children::Kind;
 use crate::objects::data::DataService;
@@ -71,6 +71,9 @@ pub enum Server {
     Embedded(Embedded),
     /// An existing server outside the shop.
     External(ExternalService),
+    /// CloudNativePG runs it (Postgres only): the Cluster `<shop>-postgres` the operator
+    /// creates, reached through its `-rw` Service with the `-app` Secret CloudNativePG makes.
+    CloudNativePg(CloudNativePgSpec, Embedded),
 }
 
 impl Server {
@@ -98,7 +101,7 @@ impl Server {
     fn embedded(&self) -> Option<&Embedded> {
         match self {
             Server::Embedded(embedded) => Some(embedded),
-            Server::External(_) => None,
+            Server::External(_) | Server::CloudNativePg(..) => None,
         }
     }
 
@@ -106,7 +109,7 @@ impl Server {
     fn external_endpoint(&self, port: i32) -> Vec<(String, i32)> {
         match self {
             Server::External(ext) => vec![(ext.host.clone(), ext.port.unwrap_or(port))],
-            Server::Embedded(_) => vec![],
+            Server::Embedded(_) | Server::CloudNativePg(..) => vec![],
         }
     }
 
@@ -122,6 +125,7 @@ impl Server {
         match self {
             Server::External(ext) => format!("{}:{}", ext.host, ext.port.unwrap_or(port)),
             Server::Embedded(_) => format!("{}:{port}", secret.name(owner)),
+            Server::CloudNativePg(..) => format!("{}-rw:{port}", secret.name(owner)),
         }
     }
 
@@ -131,6 +135,7 @@ impl Server {
         match self {
             Server::External(ext) => ext.credentials_secret.clone(),
             Server::Embedded(_) => secret.name(owner),
+            Server::CloudNativePg(..) => format!("{}-app", secret.name(owner)),
         }
     }
 
@@ -140,7 +145,34 @@ impl Server {
         match self {
             Server::Embedded(_) => embedded_readiness(owner, observed, component, what),
             Server::External(_) => verdict(true, "External", format!("using the external {what}")),
+            Server::CloudNativePg(..) => cluster_readiness(observed, &owner.child_name(component)),
         }
+    }
+}
+
+/// Readiness of the CloudNativePG Cluster `name`, from its own `Ready` condition.
+fn cluster_readiness(observed: &Observed, name: &str) -> Verdict {
+    let Some(cluster) = observed.get(Kind::CnpgCluster, name) else {
+        return verdict(
+            false,
+            "ClusterMissing",
+            format!("the CloudNativePG Cluster {name} does not exist yet"),
+        );
+    };
+    let status = &cluster.data["status"];
+    let ready = status["conditions"]
+        .as_array()
+        .is_some_and(|conditions| conditions.iter().any(|c| c["type"] == "Ready" && c["status"] == "True"));
+    let phase = status["phase"].as_str().unwrap_or("not reported yet");
+    let counts = format!(
+        "{}/{} instances ready",
+        status["readyInstances"].as_i64().unwrap_or(0),
+        status["instances"].as_i64().unwrap_or(0)
+    );
+    if ready {
+        verdict(true, "ClusterReady", format!("CloudNativePG: {phase}, {counts}"))
+    } else {
+        verdict(false, "ClusterNotReady", format!("CloudNativePG: {phase}, {counts}"))
     }
 }
 

@@ -3,10 +3,10 @@
 //! from the credentials Secret so the password never leaves it.
 
 use k8s_openapi::api::core::v1::EnvVar;
-use shopfleet_crds::{BackupSpec, ConditionType, PostgresSpec, RestoreSpec, ServiceMode};
+use shopfleet_crds::{BackupSpec, ConditionType, PostgresMode, PostgresSpec, RestoreSpec};
 use shopfleet_env_names as var;
 
-use super::{Backing, Server};
+use super::{Backing, Embedded, Server};
 use crate::objects::data::DataService;
 use crate::objects::meta::Owner;
 use crate::objects::pod::{env, env_secret, resources, Check};
@@ -62,12 +62,26 @@ pub struct Postgres {
 impl Postgres {
     /// `spec.postgres`, or why it cannot be built.
     pub fn check(spec: &PostgresSpec) -> Result<Postgres, String> {
-        let external = spec.mode == ServiceMode::External;
-        let server = Server::check("postgres", external, &spec.external, &spec.storage, &spec.resources)?;
-        if external && (spec.backup.is_some() || spec.restore_from.is_some()) {
-            // The CRD's rule too.
+        // The CRD's rules too.
+        if spec.mode != PostgresMode::Embedded && (spec.backup.is_some() || spec.restore_from.is_some()) {
             return Err("spec.postgres.backup and restoreFrom are for the embedded Postgres".to_owned());
         }
+        if spec.mode != PostgresMode::CloudNativePg && spec.cloud_native_pg.is_some() {
+            return Err("spec.postgres.cloudNativePG is only allowed when mode is CloudNativePG".to_owned());
+        }
+        let server = match spec.mode {
+            PostgresMode::CloudNativePg if spec.external.is_some() => {
+                return Err("spec.postgres.external is only allowed when mode is External".to_owned())
+            }
+            PostgresMode::CloudNativePg => Server::CloudNativePg(
+                spec.cloud_native_pg.clone().unwrap_or_default(),
+                Embedded { storage: spec.storage.clone(), resources: spec.resources.clone() },
+            ),
+            mode => {
+                let external = mode == PostgresMode::External;
+                Server::check("postgres", external, &spec.external, &spec.storage, &spec.resources)?
+            }
+        };
         Ok(Postgres {
             server,
             version: spec.version.clone(),

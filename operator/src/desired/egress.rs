@@ -2,10 +2,15 @@
 //! NetworkPolicy: the external services the spec names (on their ports; at their address
 //! when it is an IP, anywhere when it is a DNS name, which a NetworkPolicy cannot name),
 //! the LLM endpoint and object store (their URL's port), the SMTP relay (whose address is
-//! in a Secret the operator does not read: the usual mail ports) and the spec's own rules.
+//! in a Secret the operator does not read: the usual mail ports), CloudNativePG's pods when
+//! it runs Postgres, and the spec's own rules.
+
+use std::collections::BTreeMap;
 
 use shopfleet_crds::EgressRule;
 
+use super::cloudnative_pg::{self, CLUSTER_LABEL};
+use crate::backing::{postgres, Server};
 use crate::objects::network::Destination;
 use crate::validate::ValidatedShop;
 
@@ -28,7 +33,7 @@ fn of_url(url: Option<&str>, fallback: &str) -> Destination {
         .ok()
         .and_then(|u| Some((u.host_str()?.to_owned(), i32::from(u.port_or_known_default()?))))
         .unwrap_or_else(|| ("".to_owned(), 443));
-    Destination { cidrs: blocks(&host), ports: vec![port] }
+    Destination { cidrs: blocks(&host), pods: None, ports: vec![port] }
 }
 
 /// Every destination outside the shop its API, worker and migrations need.
@@ -37,8 +42,12 @@ pub fn destinations(shop: &ValidatedShop) -> Vec<Destination> {
         .backing()
         .iter()
         .flat_map(|backing| backing.external_endpoints())
-        .map(|(host, port)| Destination { cidrs: blocks(&host), ports: vec![port] })
+        .map(|(host, port)| Destination { cidrs: blocks(&host), pods: None, ports: vec![port] })
         .collect();
+    if let Server::CloudNativePg(..) = shop.postgres.server {
+        let cluster = BTreeMap::from([(CLUSTER_LABEL.to_owned(), cloudnative_pg::cluster_name(shop))]);
+        wanted.push(Destination { cidrs: vec![], pods: Some(cluster), ports: vec![postgres::PORT] });
+    }
     if let Some(llm) = &shop.ai.llm {
         wanted.push(of_url(llm.base_url.as_deref(), "https://api.openai.com/v1"));
     }
@@ -46,10 +55,11 @@ pub fn destinations(shop: &ValidatedShop) -> Vec<Destination> {
         wanted.push(of_url(store.endpoint.as_deref(), "https://s3.amazonaws.com"));
     }
     if shop.smtp.is_some() {
-        wanted.push(Destination { cidrs: vec![], ports: SMTP_PORTS.to_vec() });
+        wanted.push(Destination { cidrs: vec![], pods: None, ports: SMTP_PORTS.to_vec() });
     }
     wanted.extend(shop.network.egress.iter().map(|EgressRule { cidr, ports }| Destination {
         cidrs: vec![cidr.clone()],
+        pods: None,
         ports: ports.iter().copied().map(i32::from).collect(),
     }));
     wanted
@@ -67,7 +77,11 @@ mod tests {
     }
 
     fn to(cidrs: &[&str], ports: &[i32]) -> Destination {
-        Destination { cidrs: cidrs.iter().map(|c| (*c).to_owned()).collect(), ports: ports.to_vec() }
+        Destination {
+            cidrs: cidrs.iter().map(|c| (*c).to_owned()).collect(),
+            pods: None,
+            ports: ports.to_vec(),
+        }
     }
 
     #[test]

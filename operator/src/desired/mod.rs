@@ -4,6 +4,7 @@
 
 mod app;
 mod backup;
+mod cloudnative_pg;
 pub mod config;
 mod egress;
 mod media;
@@ -95,6 +96,7 @@ pub fn build(shop: &ValidatedShop, observed: &Observed, secrets: &SecretValues) 
         }
     }
 
+    children.extend(cloudnative_pg::objects(shop));
     children.extend(media::claim(shop).as_ref().map(Child::new));
     children.push(Child::new(&network::api_service(owner)));
     children.push(Child::new(&network::default_deny(owner)));

@@ -131,8 +131,10 @@ const APP_COMPONENTS: [&str; 3] = ["api", "worker", "migrate"];
 /// A place outside the shop the API, worker and migrations may reach.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Destination {
-    /// Address blocks; empty means any address.
+    /// Address blocks; empty means any address (unless `pods` names the destination).
     pub cidrs: Vec<String>,
+    /// Pods of the namespace with these labels (another operator's, such as CloudNativePG's).
+    pub pods: Option<BTreeMap<String, String>>,
     /// TCP ports; empty means every port.
     pub ports: Vec<i32>,
 }
@@ -200,16 +202,25 @@ pub fn data_egress_policy(owner: &Owner) -> NetworkPolicy {
 pub fn app_egress_policy(owner: &Owner, destinations: &[Destination]) -> NetworkPolicy {
     let mut egress = shop_and_dns(owner);
     egress.extend(destinations.iter().map(|destination| NetworkPolicyEgressRule {
-        to: (!destination.cidrs.is_empty()).then(|| {
-            destination
-                .cidrs
-                .iter()
-                .map(|cidr| NetworkPolicyPeer {
-                    ip_block: Some(IPBlock { cidr: cidr.clone(), except: None }),
+        to: match &destination.pods {
+            Some(labels) => Some(vec![NetworkPolicyPeer {
+                pod_selector: Some(LabelSelector {
+                    match_labels: Some(labels.clone()),
                     ..Default::default()
-                })
-                .collect()
-        }),
+                }),
+                ..Default::default()
+            }]),
+            None => (!destination.cidrs.is_empty()).then(|| {
+                destination
+                    .cidrs
+                    .iter()
+                    .map(|cidr| NetworkPolicyPeer {
+                        ip_block: Some(IPBlock { cidr: cidr.clone(), except: None }),
+                        ..Default::default()
+                    })
+                    .collect()
+            }),
+        },
         ports: (!destination.ports.is_empty()).then(|| destination.ports.iter().copied().map(tcp).collect()),
     }));
     egress_policy(owner, "egress-app", shop_pods(owner, "In"), egress)

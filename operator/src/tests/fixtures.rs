@@ -64,6 +64,10 @@ media: {objectStore: {bucket: shop-media, endpoint: "https://s3.example.com", re
             "{postgres: {backup: {schedule: '0 3 * * *', timeZone: Europe/Berlin, retention: 5}}, network: {metricsNamespaces: [monitoring, observability], egress: [{cidr: 10.0.0.0/8, ports: [2525]}]}}",
         ),
         (
+            "cloudnative_pg",
+            "{postgres: {mode: CloudNativePG, storage: {size: 50Gi, storageClassName: fast}, cloudNativePG: {instances: 3, backup: {schedule: '0 0 3 * * *', destinationPath: 's3://shop-backups/shop', endpointURL: 'https://s3.example.com', credentialsSecret: backup-creds}}}, deletionPolicy: Delete}",
+        ),
+        (
             "ingress_tls",
             "{ingress: {host: shop.example.com, className: nginx, tls: {certManagerClusterIssuer: letsencrypt}}}",
         ),

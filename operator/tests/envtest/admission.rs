@@ -90,6 +90,7 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
             "demo",
             "{postgres: {mode: External, external: {host: db.example.com, credentialsSecret: pg}, backup: {schedule: '0 3 * * *'}}}",
         ),
+        ("demo", "{postgres: {cloudNativePG: {instances: 3}}}"),
     ] {
         let message = rejection(&env, name, spec).await;
         let matched: Vec<&String> = messages.iter().filter(|m| message.contains(m.as_str())).collect();
@@ -118,6 +119,14 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
     let kube::Error::Api(e) = error else { panic!("{error}") };
     assert!(e.message.contains("size cannot shrink"), "{}", e.message);
     seen.extend(messages.iter().filter(|m| m.starts_with("size cannot shrink")).cloned());
+
+    // A live shop's database never moves to another mode: its data would stay behind.
+    let switch = json!({"spec": {"postgres": {"mode": "CloudNativePG"}}});
+    let error =
+        env.shops().patch("stored", &PatchParams::default(), &Patch::Merge(&switch)).await.unwrap_err();
+    let kube::Error::Api(e) = error else { panic!("{error}") };
+    assert!(e.message.contains("mode cannot change on a live shop"), "{}", e.message);
+    seen.extend(messages.iter().filter(|m| m.starts_with("mode cannot change on a live shop")).cloned());
 
     // A live shop's database is never restored over.
     let restore =

@@ -6,6 +6,7 @@
 
 mod admission;
 mod controller;
+mod delegation;
 mod operator;
 mod rbac;
 mod reconcile;

@@ -67,12 +67,31 @@ async fn recording_client(requests: &Requests) -> Client {
     kube::client::ClientBuilder::try_from(config().await).expect("client builds").with_layer(&layer).build()
 }
 
-/// Installs the ShopInstance CRD (server-side apply, idempotent) and waits until it serves.
+/// Installs the ShopInstance CRD.
 async fn install_crd(client: &Client) {
+    apply_crd(client, &shopfleet_crds::crd()).await;
+}
+
+/// Installs another operator's CRDs for a test: every file of `../shared/crds/<project>/`
+/// (they are kept beside the repository, never copied into it).
+pub async fn install_third_party_crds(client: &Client, project: &str) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/crds").join(project);
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("{}: {e} (the third-party CRDs live in ../shared/crds)", dir.display()));
+    for entry in entries {
+        let path = entry.unwrap().path();
+        let text = std::fs::read_to_string(&path).unwrap();
+        let crd: CustomResourceDefinition =
+            serde_yaml::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        apply_crd(client, &crd).await;
+    }
+}
+
+/// Applies `crd` (server-side apply, idempotent) and waits until it serves.
+async fn apply_crd(client: &Client, crd: &CustomResourceDefinition) {
     let crds: Api<CustomResourceDefinition> = Api::all(client.clone());
-    let crd = shopfleet_crds::crd();
     let name = crd.name_any();
-    crds.patch(&name, &PatchParams::apply(TEST_MANAGER).force(), &Patch::Apply(&crd))
+    crds.patch(&name, &PatchParams::apply(TEST_MANAGER).force(), &Patch::Apply(crd))
         .await
         .expect("the CRD applies");
     tokio::time::timeout(
