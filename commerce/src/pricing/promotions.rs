@@ -255,7 +255,9 @@ impl Promotions {
             .fetch_optional(&self.db)
             .await;
         match result {
-            Err(sqlx::Error::Database(e)) if e.constraint() == Some("promotions_redemptions_within_limit") => {
+            Err(sqlx::Error::Database(e))
+                if e.constraint() == Some("promotions_redemptions_within_limit") =>
+            {
                 Err(DomainError::invalid("usage_limit", "is below the uses orders already hold"))
             }
             other => other.map_err(|err| code_taken(err, code.as_deref())),
