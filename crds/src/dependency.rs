@@ -66,6 +66,10 @@ pub enum KafkaMode {
     External,
     /// No broker: the worker reads the Postgres outbox directly.
     Disabled,
+    /// Strimzi runs it: the operator creates a `kafka.strimzi.io` Kafka `<shop>-kafka` (KRaft,
+    /// one node pool), the shop's KafkaTopics and a SCRAM KafkaUser (its CRDs must be
+    /// installed and the chart's `strimzi.enabled` set).
+    Strimzi,
 }
 
 /// An existing server outside the shop. The password never appears in the spec.
@@ -412,8 +416,10 @@ impl Default for VectorSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.bootstrapServers) : !has(self.bootstrapServers)").message("bootstrapServers is required when mode is External and not allowed otherwise"))]
+#[x_kube(validation = Rule::new("self.mode == 'Strimzi' || !has(self.strimzi)").message("strimzi is only allowed when mode is Strimzi"))]
+#[x_kube(validation = Rule::new("(self.mode == 'Strimzi') == (oldSelf.mode == 'Strimzi')").message("a live shop cannot move its events into or out of Strimzi: the topics and consumer offsets would stay behind; create a new shop instead"))]
 pub struct KafkaSpec {
-    /// Embedded (single-node KRaft), External, or Disabled (Postgres outbox).
+    /// Embedded (single-node KRaft), External, Disabled (Postgres outbox) or Strimzi.
     #[serde(default)]
     pub mode: KafkaMode,
     /// Comma-separated `host:port` list of external brokers.
@@ -426,6 +432,43 @@ pub struct KafkaSpec {
     /// Requests and limits of the embedded broker.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourceRequirements>,
+    /// The Strimzi Kafka, in mode Strimzi (`storage` and `resources` apply to each node).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub strimzi: Option<StrimziSpec>,
+}
+
+/// What the shop asks of Strimzi.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct StrimziSpec {
+    /// Kafka nodes, each both KRaft controller and broker (use 3 for a quorum that survives
+    /// one loss).
+    #[serde(default = "StrimziSpec::default_replicas")]
+    #[schemars(range(min = 1, max = 9))]
+    pub replicas: i32,
+    /// Kafka version; Strimzi's default when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[0-9]+\.[0-9]+\.[0-9]+$"))]
+    pub version: Option<String>,
+    /// Partitions of each of the shop's topics; the worker's outbox partitions (4) when omitted.
+    #[serde(default = "StrimziSpec::default_partitions")]
+    #[schemars(range(min = 1, max = 1000))]
+    pub partitions: i32,
+}
+
+impl Default for StrimziSpec {
+    fn default() -> Self {
+        Self { replicas: Self::default_replicas(), version: None, partitions: Self::default_partitions() }
+    }
+}
+
+impl StrimziSpec {
+    fn default_replicas() -> i32 {
+        1
+    }
+    fn default_partitions() -> i32 {
+        4
+    }
 }
 
 impl KafkaSpec {
@@ -441,6 +484,7 @@ impl Default for KafkaSpec {
             bootstrap_servers: None,
             storage: Self::default_storage(),
             resources: None,
+            strimzi: None,
         }
     }
 }

@@ -11,7 +11,7 @@ mod status;
 pub use dependency::{
     quantity_bytes, BackupSpec, CloudNativePgBackupSpec, CloudNativePgSpec, ExternalService, KafkaMode,
     KafkaSpec, PostgresMode, PostgresSpec, RedisSpec, RestoreSpec, SearchMode, SearchSpec, ServiceMode,
-    StorageSpec, VectorMode, VectorSpec,
+    StorageSpec, StrimziSpec, VectorMode, VectorSpec,
 };
 pub use shop::{
     AiSpec, AutoscalingSpec, DeletionPolicy, EgressRule, ImagesSpec, IngressSpec, IngressTlsSpec, LlmSpec,

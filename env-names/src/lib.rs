@@ -43,6 +43,20 @@ pub const REDIS_KEY_PREFIX: &str = "REDIS_KEY_PREFIX";
 pub const KAFKA_BROKERS: &str = "KAFKA_BROKERS";
 /// Topics are `<prefix>.<aggregate>`. Default: `shopfleet`.
 pub const KAFKA_TOPIC_PREFIX: &str = "KAFKA_TOPIC_PREFIX";
+/// `PLAINTEXT`, `SSL`, `SASL_PLAINTEXT` or `SASL_SSL`. Default: `PLAINTEXT`, or
+/// `SASL_PLAINTEXT` when a SASL user is set.
+pub const KAFKA_SECURITY_PROTOCOL: &str = "KAFKA_SECURITY_PROTOCOL";
+/// `SCRAM-SHA-512`, `SCRAM-SHA-256` or `PLAIN`. Default: `SCRAM-SHA-512`.
+pub const KAFKA_SASL_MECHANISM: &str = "KAFKA_SASL_MECHANISM";
+/// SASL user. Default: unset (no SASL).
+pub const KAFKA_SASL_USERNAME: &str = "KAFKA_SASL_USERNAME";
+/// SASL password (secret). Default: unset.
+pub const KAFKA_SASL_PASSWORD: &str = "KAFKA_SASL_PASSWORD";
+
+/// The aggregates whose events have a Kafka topic each, `<prefix>.<aggregate>` (the worker
+/// creates them; the operator declares them as Strimzi KafkaTopics).
+pub const EVENT_AGGREGATES: [&str; 7] =
+    ["user", "product", "inventory", "order", "payment", "promotion", "notification"];
 
 // Readiness (API and worker).
 /// Timeout of each `/ready` dependency check. Default: `2000`.
@@ -262,6 +276,10 @@ macro_rules! shared_and {
             DATABASE_URL,
             REDIS_URL,
             KAFKA_BROKERS,
+            KAFKA_SECURITY_PROTOCOL,
+            KAFKA_SASL_MECHANISM,
+            KAFKA_SASL_USERNAME,
+            KAFKA_SASL_PASSWORD,
             PAYMENTS_WEBHOOK_SECRETS,
             SEARCH_BACKEND,
             MEILI_URL,
@@ -288,7 +306,8 @@ macro_rules! shared_and {
 
 /// The variables the operator sets for `shopfleet-api` (its Deployment and, with the same
 /// environment, the migration Job), each one a setting the API reads. Some are set only for
-/// some specs: `KAFKA_BROKERS` not with Kafka disabled, `MEILI_*` only with Meilisearch,
+/// some specs: `KAFKA_BROKERS` not with Kafka disabled, `KAFKA_SASL_*` and
+/// `KAFKA_SECURITY_PROTOCOL` only with Strimzi, `MEILI_*` only with Meilisearch,
 /// `QDRANT_*` and `VECTOR_COLLECTION` only with a Qdrant server, `EMBEDDING_MODEL_DIR` and
 /// `OPENAI_*` only when the spec's `ai` block sets them, `MEDIA_DIR` only with a media volume
 /// and `MEDIA_S3_*` only with an object store.

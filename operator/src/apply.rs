@@ -13,7 +13,7 @@ use k8s_openapi::api::core::v1::PersistentVolumeClaim;
 use crate::children::{Child, Kind};
 use crate::desired::volumes::Resize;
 use crate::error::Error;
-use crate::objects::meta::MANAGER;
+use crate::objects::meta::{Owner, MANAGER};
 use crate::observe::Observed;
 
 /// What one apply pass changed.
@@ -96,10 +96,11 @@ pub async fn expand(client: &Client, namespace: &str, resizes: &[Resize]) -> Res
 /// volume claims.
 pub async fn prune(
     client: &Client,
-    namespace: &str,
+    owner: &Owner,
     desired: &[Child],
     observed: &Observed,
 ) -> Result<usize, Error> {
+    let namespace = owner.namespace.as_str();
     let wanted: BTreeSet<(Kind, &str)> = desired.iter().map(|c| (c.kind, c.name())).collect();
     let params =
         DeleteParams { propagation_policy: Some(PropagationPolicy::Background), ..Default::default() };
@@ -107,11 +108,12 @@ pub async fn prune(
     for (kind, object) in observed.iter() {
         let name = object.metadata.name.as_deref().unwrap_or_default();
         // Volumes hold data: only the finalizer deletes them (`deletionPolicy: Delete`).
-        // Objects another controller made from a child (a CronJob's Jobs) are its to delete.
-        let made_by_cron_job =
-            object.metadata.owner_references.iter().flatten().any(|owner| owner.kind == "CronJob");
+        // Objects another controller made from a child (a CronJob's Jobs, what Strimzi makes
+        // from a Kafka that carries the shop's labels) are that controller's to delete.
+        let made_by_another =
+            object.metadata.owner_references.iter().flatten().any(|reference| reference.uid != owner.uid());
         if kind == Kind::PersistentVolumeClaim
-            || made_by_cron_job
+            || made_by_another
             || wanted.contains(&(kind, name))
             || object.metadata.deletion_timestamp.is_some()
         {

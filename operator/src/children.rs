@@ -34,11 +34,19 @@ pub enum Kind {
     CnpgCluster,
     /// CloudNativePG's `postgresql.cnpg.io/v1` ScheduledBackup.
     CnpgScheduledBackup,
+    /// Strimzi's `kafka.strimzi.io/v1` Kafka.
+    StrimziKafka,
+    /// Strimzi's KafkaNodePool.
+    StrimziNodePool,
+    /// Strimzi's KafkaTopic.
+    StrimziTopic,
+    /// Strimzi's KafkaUser.
+    StrimziUser,
 }
 
 impl Kind {
     /// Every kind, in the order objects are applied (dependencies first).
-    pub const ALL: [Kind; 15] = [
+    pub const ALL: [Kind; 19] = [
         Self::Secret,
         Self::ConfigMap,
         Self::ServiceAccount,
@@ -48,6 +56,10 @@ impl Kind {
         Self::StatefulSet,
         Self::CnpgCluster,
         Self::CnpgScheduledBackup,
+        Self::StrimziNodePool,
+        Self::StrimziKafka,
+        Self::StrimziTopic,
+        Self::StrimziUser,
         Self::Job,
         Self::CronJob,
         Self::Deployment,
@@ -72,14 +84,28 @@ impl Kind {
             Self::NetworkPolicy => ApiResource::erase::<networking::NetworkPolicy>(&()),
             Self::HorizontalPodAutoscaler => ApiResource::erase::<autoscaling::HorizontalPodAutoscaler>(&()),
             Self::PodDisruptionBudget => ApiResource::erase::<policy::PodDisruptionBudget>(&()),
-            Self::CnpgCluster => cnpg("Cluster", "clusters"),
-            Self::CnpgScheduledBackup => cnpg("ScheduledBackup", "scheduledbackups"),
+            Self::CnpgCluster => third_party("postgresql.cnpg.io", "Cluster", "clusters"),
+            Self::CnpgScheduledBackup => {
+                third_party("postgresql.cnpg.io", "ScheduledBackup", "scheduledbackups")
+            }
+            Self::StrimziKafka => third_party("kafka.strimzi.io", "Kafka", "kafkas"),
+            Self::StrimziNodePool => third_party("kafka.strimzi.io", "KafkaNodePool", "kafkanodepools"),
+            Self::StrimziTopic => third_party("kafka.strimzi.io", "KafkaTopic", "kafkatopics"),
+            Self::StrimziUser => third_party("kafka.strimzi.io", "KafkaUser", "kafkausers"),
         }
     }
 
     /// Whether the kind belongs to another operator, whose CRDs a cluster may lack.
     pub fn is_optional(self) -> bool {
-        matches!(self, Self::CnpgCluster | Self::CnpgScheduledBackup)
+        matches!(
+            self,
+            Self::CnpgCluster
+                | Self::CnpgScheduledBackup
+                | Self::StrimziKafka
+                | Self::StrimziNodePool
+                | Self::StrimziTopic
+                | Self::StrimziUser
+        )
     }
 
     fn of(kind: &str) -> Option<Kind> {
@@ -87,12 +113,12 @@ impl Kind {
     }
 }
 
-/// A CloudNativePG resource.
-fn cnpg(kind: &str, plural: &str) -> ApiResource {
+/// A resource of another operator (`v1` of `group`).
+fn third_party(group: &str, kind: &str, plural: &str) -> ApiResource {
     ApiResource {
-        group: "postgresql.cnpg.io".to_owned(),
+        group: group.to_owned(),
         version: "v1".to_owned(),
-        api_version: "postgresql.cnpg.io/v1".to_owned(),
+        api_version: format!("{group}/v1"),
         kind: kind.to_owned(),
         plural: plural.to_owned(),
     }

@@ -39,6 +39,10 @@ pub struct Cli {
     /// grants the RBAC).
     #[arg(long, env = "CLOUDNATIVE_PG", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub cloudnative_pg: bool,
+    /// Strimzi is installed: watch the Kafkas of shops with `spec.kafka.mode: Strimzi` (the
+    /// chart's `strimzi.enabled` sets it and grants the RBAC).
+    #[arg(long, env = "STRIMZI", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
+    pub strimzi: bool,
 }
 
 impl Cli {

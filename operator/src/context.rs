@@ -17,6 +17,8 @@ pub struct Context {
     /// CloudNativePG is installed and this operator may manage its Clusters (watched as
     /// children, so their readiness reaches the shop at once).
     pub cloudnative_pg: bool,
+    /// Strimzi is installed and this operator may manage its Kafkas (watched as children).
+    pub strimzi: bool,
     failures: Mutex<HashMap<String, u32>>,
 }
 
@@ -33,8 +35,15 @@ impl Context {
             recorder: Recorder::new(client.clone(), reporter),
             client,
             cloudnative_pg: false,
+            strimzi: false,
             failures: Mutex::new(HashMap::new()),
         }
+    }
+
+    /// The same context, watching Strimzi's Kafkas when `enabled`.
+    pub fn with_strimzi(mut self, enabled: bool) -> Context {
+        self.strimzi = enabled;
+        self
     }
 
     /// The same context, watching CloudNativePG's Clusters when `enabled`.

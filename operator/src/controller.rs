@@ -62,13 +62,14 @@ async fn run_one(
     let mut controller =
         Controller::new(api::<ShopInstance>(&client, ns), watcher::Config::default().any_semantic());
     let shops = controller.store();
-    if ctx.cloudnative_pg {
-        let clusters = Kind::CnpgCluster.api_resource();
+    let delegated = [(ctx.cloudnative_pg, Kind::CnpgCluster), (ctx.strimzi, Kind::StrimziKafka)];
+    for kind in delegated.into_iter().filter_map(|(enabled, kind)| enabled.then_some(kind)) {
+        let resource = kind.api_resource();
         let api: Api<kube::api::DynamicObject> = match ns {
-            Some(ns) => Api::namespaced_with(client.clone(), ns, &clusters),
-            None => Api::all_with(client.clone(), &clusters),
+            Some(ns) => Api::namespaced_with(client.clone(), ns, &resource),
+            None => Api::all_with(client.clone(), &resource),
         };
-        controller = controller.owns_with(api, clusters, owned.clone());
+        controller = controller.owns_with(api, resource, owned.clone());
     }
     let user_secrets = watcher::Config::default().fields("type!=kubernetes.io/service-account-token");
     controller

@@ -61,7 +61,11 @@ async fn main() -> anyhow::Result<()> {
         leadership = Some((elector, holding));
     }
 
-    let ctx = Arc::new(Context::new(client, Some(identity)).with_cloudnative_pg(cli.cloudnative_pg));
+    let ctx = Arc::new(
+        Context::new(client, Some(identity))
+            .with_cloudnative_pg(cli.cloudnative_pg)
+            .with_strimzi(cli.strimzi),
+    );
     let controllers = controller::run(ctx, cli.namespaces(), cli.concurrency, stopped());
     let deadline = async {
         stopped().await;

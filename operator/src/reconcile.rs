@@ -99,9 +99,9 @@ async fn converge(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
     if !paused {
         let changes = apply::apply(&ctx.client, &owner.namespace, &desired.children, &observed).await;
         let changes = match changes {
-            Ok(applied) => apply::prune(&ctx.client, &owner.namespace, &desired.children, &observed)
-                .await
-                .map(|p| (applied, p)),
+            Ok(applied) => {
+                apply::prune(&ctx.client, &owner, &desired.children, &observed).await.map(|p| (applied, p))
+            }
             Err(e) => Err(e),
         };
         let changes = match changes {

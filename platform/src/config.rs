@@ -141,6 +141,18 @@ pub struct KafkaSettings {
     /// Prefix of every topic name: `<prefix>.<aggregate>`.
     #[arg(long = "kafka-topic-prefix", env = env_names::KAFKA_TOPIC_PREFIX, default_value = "shopfleet")]
     pub topic_prefix: String,
+    /// How to talk to the brokers; `SASL_PLAINTEXT` by default when a SASL user is set.
+    #[arg(long = "kafka-security-protocol", env = env_names::KAFKA_SECURITY_PROTOCOL, value_parser = ["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"])]
+    pub security_protocol: Option<String>,
+    /// SASL mechanism.
+    #[arg(long = "kafka-sasl-mechanism", env = env_names::KAFKA_SASL_MECHANISM, default_value = "SCRAM-SHA-512", value_parser = ["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"])]
+    pub sasl_mechanism: String,
+    /// SASL user; unset: no SASL.
+    #[arg(long = "kafka-sasl-username", env = env_names::KAFKA_SASL_USERNAME)]
+    pub sasl_username: Option<String>,
+    /// SASL password (from a Secret; never echoed).
+    #[arg(long = "kafka-sasl-password", env = env_names::KAFKA_SASL_PASSWORD, hide_env_values = true)]
+    pub sasl_password: Option<Secret>,
 }
 
 impl Validate for KafkaSettings {
@@ -156,6 +168,12 @@ impl Validate for KafkaSettings {
         }
         if self.topic_prefix.is_empty() {
             return Err(SettingError::new(env_names::KAFKA_TOPIC_PREFIX, "must be non-empty"));
+        }
+        if self.sasl_username.is_some() != self.sasl_password.is_some() {
+            return Err(SettingError::new(
+                env_names::KAFKA_SASL_PASSWORD,
+                "KAFKA_SASL_USERNAME and KAFKA_SASL_PASSWORD are set together or not at all",
+            ));
         }
         Ok(())
     }
@@ -199,8 +217,16 @@ mod tests {
         let mut settings = KafkaSettings {
             brokers: Some("localhost:9092, kafka-1:9093".into()),
             topic_prefix: "shopfleet".into(),
+            security_protocol: None,
+            sasl_mechanism: "SCRAM-SHA-512".into(),
+            sasl_username: None,
+            sasl_password: None,
         };
         settings.validate().unwrap();
+        settings.sasl_username = Some("shop-app".into());
+        let err = settings.validate().unwrap_err().to_string();
+        assert!(err.contains("KAFKA_SASL_PASSWORD"), "{err}");
+        settings.sasl_username = None;
         settings.brokers = Some("localhost".into());
         let err = settings.validate().unwrap_err().to_string();
         assert!(err.contains("KAFKA_BROKERS") && err.contains("localhost"), "{err}");

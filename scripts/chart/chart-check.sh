@@ -54,10 +54,11 @@ validate() {
   [[ -d "$ROOT/manifests/samples" ]] && extra+=("$ROOT/manifests/samples")
   extra+=("${SNAPSHOTS[@]}")
   local versions=(); for v in "${K8S_VERSIONS[@]}"; do versions+=(--k8s "$v"); done
-  # CloudNativePG's own CRDs (beside the repository, never in it) validate the Clusters and
-  # ScheduledBackups the operator builds.
+  # CloudNativePG's and Strimzi's own CRDs (beside the repository, never in it) validate the
+  # objects the operator builds for them.
   local crds=(--crd "$CRD_SRC") f
-  for f in "$ROOT"/../shared/crds/cloudnative-pg/postgresql.cnpg.io_{clusters,scheduledbackups}.yaml; do
+  for f in "$ROOT"/../shared/crds/cloudnative-pg/postgresql.cnpg.io_{clusters,scheduledbackups}.yaml \
+    "$ROOT"/../shared/crds/strimzi/*.yaml; do
     [[ -f "$f" ]] || die "$f is missing: the third-party CRDs are read from ../shared/crds"
     crds+=(--crd "$f")
   done

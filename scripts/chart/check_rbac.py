@@ -8,7 +8,7 @@
   operator watches all namespaces (WATCH_NAMESPACES empty); otherwise only Roles in watched
   namespaces may;
 - Leases only in the operator's own namespace, only with leader election on;
-- CloudNativePG's clusters and scheduledbackups exactly when the operator runs with --cloudnative-pg;
+- CloudNativePG's and Strimzi's resources exactly when the operator runs with --cloudnative-pg or --strimzi;
 - with --built FILE (the operator's snapshots of the objects it builds): every kind it builds is
   one it may create and patch.
 Usage: check_rbac.py [--built SNAPSHOT]... RENDERED.yaml...   (each file is one `helm template` output)
@@ -30,6 +30,7 @@ NEEDED = {  # (apiGroup, resource) -> verbs, for the shops' namespaces
     ("policy", "poddisruptionbudgets"): RW,
 }
 CLOUDNATIVE_PG = {("postgresql.cnpg.io", r): RW for r in ("clusters", "scheduledbackups")}  # with --cloudnative-pg
+STRIMZI = {("kafka.strimzi.io", r): RW for r in ("kafkas", "kafkanodepools", "kafkatopics", "kafkausers")}  # --strimzi
 LEASE_VERBS = {"get", "list", "watch", "create", "update", "patch"}
 FORBIDDEN_VERBS = {"escalate", "bind", "impersonate", "*"}
 
@@ -56,15 +57,17 @@ def operator_settings(objs):
             if c["name"] == "operator":
                 env = {e["name"]: e.get("value", "") for e in c.get("env") or []}
                 watch = [n for n in env.get("WATCH_NAMESPACES", "").split(",") if n]
-                cnpg = "--cloudnative-pg" in (c.get("args") or [])
-                return o["metadata"]["namespace"], watch, env.get("LEADER_ELECTION") == "true", cnpg
+                args = c.get("args") or []
+                optional = {**(CLOUDNATIVE_PG if "--cloudnative-pg" in args else {}),
+                            **(STRIMZI if "--strimzi" in args else {})}
+                return o["metadata"]["namespace"], watch, env.get("LEADER_ELECTION") == "true", optional
     raise ValueError("no operator Deployment found")
 
 
 def check_file(path):
     objs = [o for _, o in load_objects([path])]
     errs = []
-    op_ns, watch, leader, cnpg = operator_settings(objs)
+    op_ns, watch, leader, optional = operator_settings(objs)
     roles = {(o["kind"], o["metadata"].get("namespace"), o["metadata"]["name"]): o
              for o in objs if o["kind"] in ("Role", "ClusterRole")}
     bound = {}  # scope namespace (None = cluster) -> set of (g, r, v)
@@ -92,7 +95,7 @@ def check_file(path):
         if o["kind"] in ("Role", "ClusterRole") and not any(
                 b["roleRef"]["name"] == o["metadata"]["name"] for b in objs if b["kind"].endswith("Binding")):
             errs.append(f"{name_of(o)} is not bound")
-    needed = {**NEEDED, **(CLOUDNATIVE_PG if cnpg else {})}
+    needed = {**NEEDED, **optional}
     need = {(g, r, v) for (g, r), vs in needed.items() for v in vs}
     scopes = [None] if not watch else watch
     for scope in scopes:
@@ -117,6 +120,8 @@ KIND_RESOURCE = {  # kinds the operator may build -> (apiGroup, resource)
     "StatefulSet": ("apps", "statefulsets"), "Deployment": ("apps", "deployments"), "Job": ("batch", "jobs"),
     "CronJob": ("batch", "cronjobs"),
     "Cluster": ("postgresql.cnpg.io", "clusters"), "ScheduledBackup": ("postgresql.cnpg.io", "scheduledbackups"),
+    "Kafka": ("kafka.strimzi.io", "kafkas"), "KafkaNodePool": ("kafka.strimzi.io", "kafkanodepools"),
+    "KafkaTopic": ("kafka.strimzi.io", "kafkatopics"), "KafkaUser": ("kafka.strimzi.io", "kafkausers"),
     "Ingress": ("networking.k8s.io", "ingresses"), "NetworkPolicy": ("networking.k8s.io", "networkpolicies"),
     "HorizontalPodAutoscaler": ("autoscaling", "horizontalpodautoscalers"),
     "PodDisruptionBudget": ("policy", "poddisruptionbudgets"),
@@ -130,7 +135,7 @@ def check_built(paths):
         kinds.add(obj["kind"])
     for kind in sorted(kinds):
         gr = KIND_RESOURCE.get(kind)
-        if gr is None or not {"create", "patch"} <= {**NEEDED, **CLOUDNATIVE_PG}.get(gr, set()):
+        if gr is None or not {"create", "patch"} <= {**NEEDED, **CLOUDNATIVE_PG, **STRIMZI}.get(gr, set()):
             errs.append(f"the operator builds {kind} but the chart does not let it create and patch them")
     return errs, kinds
 

@@ -19,8 +19,9 @@ command -v cargo >/dev/null 2>&1 || die "Rust is required: install it with rustu
 command -v npm >/dev/null 2>&1 || apt_install npm
 command -v python3 >/dev/null 2>&1 || apt_install python3 python3-venv python3-pip
 
-# Build tools for the bundled librdkafka, Postgres and Redis servers and clients.
-apt_install openssl build-essential pkg-config zlib1g-dev postgresql postgresql-contrib postgresql-client redis-server
+# Build tools for the bundled librdkafka (with OpenSSL, for SASL/SCRAM and TLS), Postgres and
+# Redis servers and clients.
+apt_install openssl libssl-dev build-essential pkg-config zlib1g-dev postgresql postgresql-contrib postgresql-client redis-server
 python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
 
 if ! cargo nextest --version >/dev/null 2>&1; then

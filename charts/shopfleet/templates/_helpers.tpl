@@ -89,6 +89,11 @@ app.kubernetes.io/component: operator
   resources: ["clusters", "scheduledbackups"]
   verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
 {{- end }}
+{{- if .Values.strimzi.enabled }}
+- apiGroups: ["kafka.strimzi.io"]
+  resources: ["kafkas", "kafkanodepools", "kafkatopics", "kafkausers"]
+  verbs: ["get", "list", "watch", "create", "patch", "update", "delete"]
+{{- end }}
 {{- end }}
 
 {{/* Fail early on combinations that cannot work. */}}

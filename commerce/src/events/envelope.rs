@@ -81,3 +81,16 @@ impl Envelope {
         serde_json::from_value(self.data.clone())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Aggregate;
+
+    /// The operator declares one Strimzi KafkaTopic per name in `EVENT_AGGREGATES`: the list
+    /// must be exactly the aggregates the worker publishes.
+    #[test]
+    fn the_operators_topic_list_is_every_aggregate() {
+        let names: Vec<&str> = Aggregate::ALL.iter().map(|a| a.as_str()).collect();
+        assert_eq!(names, shopfleet_env_names::EVENT_AGGREGATES);
+    }
+}

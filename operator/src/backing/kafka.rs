@@ -1,14 +1,17 @@
 //! Kafka, the shop's event log: a single-node KRaft broker the operator runs, external
-//! brokers, or none (the worker then reads the Postgres outbox directly). The API and
-//! worker get `KAFKA_BROKERS` when there are brokers.
+//! brokers, a Strimzi Kafka (`crate::desired::strimzi` builds it), or none (the worker then
+//! reads the Postgres outbox directly). The API and worker get `KAFKA_BROKERS` when there
+//! are brokers, and with Strimzi the SCRAM user Strimzi makes for the shop.
 
-use shopfleet_crds::{ConditionType, KafkaMode, KafkaSpec};
+use k8s_openapi::api::core::v1::EnvVar;
+use shopfleet_crds::{ConditionType, KafkaMode, KafkaSpec, StrimziSpec};
 use shopfleet_env_names as var;
 
 use super::{embedded_readiness, Backing, Embedded};
+use crate::children::Kind;
 use crate::objects::data::DataService;
 use crate::objects::meta::Owner;
-use crate::objects::pod::{env, resources, Check};
+use crate::objects::pod::{env, env_secret, resources, Check};
 use crate::observe::Observed;
 use crate::readiness::{verdict, Verdict};
 
@@ -27,11 +30,27 @@ pub enum Kafka {
     External(String),
     /// No broker: the Postgres outbox only.
     Disabled,
+    /// Strimzi's Kafka `<shop>-kafka`; `Embedded` holds each node's storage and resources.
+    Strimzi(StrimziSpec, Embedded),
+}
+
+/// Name of the Strimzi Kafka (and the prefix of what Strimzi names after it).
+pub fn strimzi_cluster(owner: &Owner) -> String {
+    owner.child_name(COMPONENT)
+}
+
+/// Name of the shop's KafkaUser, and of the Secret Strimzi makes with its password.
+pub fn strimzi_user(owner: &Owner) -> String {
+    owner.child_name("events")
 }
 
 impl Kafka {
     /// `spec.kafka`, or why it cannot be built.
     pub fn check(spec: &KafkaSpec) -> Result<Kafka, String> {
+        if spec.strimzi.is_some() && spec.mode != KafkaMode::Strimzi {
+            // The CRD's rule too.
+            return Err("spec.kafka.strimzi is only allowed when mode is Strimzi".to_owned());
+        }
         let servers = spec.bootstrap_servers.as_deref().filter(|s| !s.is_empty());
         match (spec.mode, servers) {
             (KafkaMode::External, Some(servers)) => Ok(Kafka::External(servers.to_owned())),
@@ -47,6 +66,10 @@ impl Kafka {
                 resources: spec.resources.clone(),
             })),
             (KafkaMode::Disabled, None) => Ok(Kafka::Disabled),
+            (KafkaMode::Strimzi, None) => Ok(Kafka::Strimzi(
+                spec.strimzi.clone().unwrap_or_default(),
+                Embedded { storage: spec.storage.clone(), resources: spec.resources.clone() },
+            )),
         }
     }
 }
@@ -93,6 +116,21 @@ impl Backing for Kafka {
             }
             Kafka::External(servers) => vec![(var::KAFKA_BROKERS, servers.clone())],
             Kafka::Disabled => vec![],
+            Kafka::Strimzi(..) => vec![
+                (var::KAFKA_BROKERS, format!("{}-kafka-bootstrap:{PORT}", strimzi_cluster(owner))),
+                (var::KAFKA_SECURITY_PROTOCOL, "SASL_PLAINTEXT".to_owned()),
+                (var::KAFKA_SASL_MECHANISM, "SCRAM-SHA-512".to_owned()),
+                (var::KAFKA_SASL_USERNAME, strimzi_user(owner)),
+            ],
+        }
+    }
+
+    fn env(&self, owner: &Owner) -> Vec<EnvVar> {
+        match self {
+            Kafka::Strimzi(..) => {
+                vec![env_secret(var::KAFKA_SASL_PASSWORD, &strimzi_user(owner), "password")]
+            }
+            _ => vec![],
         }
     }
 
@@ -101,6 +139,7 @@ impl Backing for Kafka {
             Kafka::Embedded(_) => embedded_readiness(owner, observed, COMPONENT, "Kafka"),
             Kafka::External(_) => verdict(true, "External", "using the external Kafka brokers"),
             Kafka::Disabled => verdict(true, "OutboxMode", "events are read from the Postgres outbox"),
+            Kafka::Strimzi(..) => strimzi_readiness(owner, observed),
         }
     }
 
@@ -115,6 +154,29 @@ impl Backing for Kafka {
                 })
                 .collect(),
             _ => vec![],
+        }
+    }
+}
+
+/// Whether Strimzi reports the Kafka and the shop's user `Ready`.
+fn strimzi_readiness(owner: &Owner, observed: &Observed) -> Verdict {
+    let ready = |kind: Kind, name: &str| {
+        observed.get(kind, name).is_some_and(|object| {
+            object.data["status"]["conditions"].as_array().is_some_and(|conditions| {
+                conditions.iter().any(|c| c["type"] == "Ready" && c["status"] == "True")
+            })
+        })
+    };
+    let (cluster, user) = (strimzi_cluster(owner), strimzi_user(owner));
+    match (ready(Kind::StrimziKafka, &cluster), ready(Kind::StrimziUser, &user)) {
+        (true, true) => {
+            verdict(true, "StrimziReady", format!("Strimzi reports Kafka {cluster} and user {user} ready"))
+        }
+        (false, _) => {
+            verdict(false, "KafkaNotReady", format!("Strimzi has not reported Kafka {cluster} ready"))
+        }
+        (true, false) => {
+            verdict(false, "KafkaUserNotReady", format!("Strimzi has not reported user {user} ready"))
         }
     }
 }

@@ -2,14 +2,15 @@
 //! NetworkPolicy: the external services the spec names (on their ports; at their address
 //! when it is an IP, anywhere when it is a DNS name, which a NetworkPolicy cannot name),
 //! the LLM endpoint and object store (their URL's port), the SMTP relay (whose address is
-//! in a Secret the operator does not read: the usual mail ports), CloudNativePG's pods when
-//! it runs Postgres, and the spec's own rules.
+//! in a Secret the operator does not read: the usual mail ports), CloudNativePG's or
+//! Strimzi's pods when they run Postgres or Kafka, and the spec's own rules.
 
 use std::collections::BTreeMap;
 
 use shopfleet_crds::EgressRule;
 
 use super::cloudnative_pg::{self, CLUSTER_LABEL};
+use crate::backing::kafka::{self, Kafka};
 use crate::backing::{postgres, Server};
 use crate::objects::network::Destination;
 use crate::validate::ValidatedShop;
@@ -47,6 +48,11 @@ pub fn destinations(shop: &ValidatedShop) -> Vec<Destination> {
     if let Server::CloudNativePg(..) = shop.postgres.server {
         let cluster = BTreeMap::from([(CLUSTER_LABEL.to_owned(), cloudnative_pg::cluster_name(shop))]);
         wanted.push(Destination { cidrs: vec![], pods: Some(cluster), ports: vec![postgres::PORT] });
+    }
+    if let Kafka::Strimzi(..) = shop.kafka {
+        let cluster =
+            BTreeMap::from([("strimzi.io/cluster".to_owned(), kafka::strimzi_cluster(&shop.owner))]);
+        wanted.push(Destination { cidrs: vec![], pods: Some(cluster), ports: vec![kafka::PORT] });
     }
     if let Some(llm) = &shop.ai.llm {
         wanted.push(of_url(llm.base_url.as_deref(), "https://api.openai.com/v1"));

@@ -8,6 +8,7 @@ mod cloudnative_pg;
 pub mod config;
 mod egress;
 mod media;
+mod strimzi;
 pub mod volumes;
 
 use k8s_openapi::api::core::v1::ServiceAccount;
@@ -97,6 +98,7 @@ pub fn build(shop: &ValidatedShop, observed: &Observed, secrets: &SecretValues) 
     }
 
     children.extend(cloudnative_pg::objects(shop));
+    children.extend(strimzi::objects(shop));
     children.extend(media::claim(shop).as_ref().map(Child::new));
     children.push(Child::new(&network::api_service(owner)));
     children.push(Child::new(&network::default_deny(owner)));
@@ -108,7 +110,8 @@ pub fn build(shop: &ValidatedShop, observed: &Observed, secrets: &SecretValues) 
     );
     children.push(Child::new(&network::app_egress_policy(owner, &egress::destinations(shop))));
     if !data_services.is_empty() {
-        children.push(Child::new(&network::data_egress_policy(owner)));
+        let components: Vec<&str> = data_services.iter().map(|service| service.component).collect();
+        children.push(Child::new(&network::data_egress_policy(owner, &components)));
     }
 
     let env = config::secret_env(shop);

@@ -33,6 +33,11 @@ impl Owner {
         }
     }
 
+    /// The shop's uid.
+    pub fn uid(&self) -> &str {
+        &self.owner_ref.uid
+    }
+
     /// `<shop>-<suffix>`, the name of a child.
     pub fn child_name(&self, suffix: &str) -> String {
         format!("{}-{suffix}", self.name)

@@ -143,14 +143,14 @@ fn tcp(port: i32) -> NetworkPolicyPort {
     NetworkPolicyPort { port: Some(IntOrString::Int(port)), protocol: Some("TCP".to_owned()), end_port: None }
 }
 
-/// The shop's pods, selected by `operator` (`In` or `NotIn`) on the app components.
-fn shop_pods(owner: &Owner, operator: &str) -> LabelSelector {
+/// The shop's pods of `components`.
+fn pods_of(owner: &Owner, components: &[&str]) -> LabelSelector {
     LabelSelector {
         match_labels: Some(BTreeMap::from([(SHOP_LABEL.to_owned(), owner.name.clone())])),
         match_expressions: Some(vec![LabelSelectorRequirement {
             key: COMPONENT_LABEL.to_owned(),
-            operator: operator.to_owned(),
-            values: Some(APP_COMPONENTS.map(str::to_owned).to_vec()),
+            operator: "In".to_owned(),
+            values: Some(components.iter().map(|c| (*c).to_owned()).collect()),
         }]),
     }
 }
@@ -193,9 +193,11 @@ fn egress_policy(
     }
 }
 
-/// Egress of the data services: the shop's own pods and DNS, nothing else.
-pub fn data_egress_policy(owner: &Owner) -> NetworkPolicy {
-    egress_policy(owner, "egress-data", shop_pods(owner, "NotIn"), shop_and_dns(owner))
+/// Egress of the data services `components`: the shop's own pods and DNS, nothing else.
+/// (Listed, not "all but the app", so pods another operator labels like the shop's are not
+/// caught.)
+pub fn data_egress_policy(owner: &Owner, components: &[&str]) -> NetworkPolicy {
+    egress_policy(owner, "egress-data", pods_of(owner, components), shop_and_dns(owner))
 }
 
 /// Egress of the API, worker and migrations: the shop's own pods, DNS and `destinations`.
@@ -223,7 +225,7 @@ pub fn app_egress_policy(owner: &Owner, destinations: &[Destination]) -> Network
         },
         ports: (!destination.ports.is_empty()).then(|| destination.ports.iter().copied().map(tcp).collect()),
     }));
-    egress_policy(owner, "egress-app", shop_pods(owner, "In"), egress)
+    egress_policy(owner, "egress-app", pods_of(owner, &APP_COMPONENTS), egress)
 }
 
 /// Admits pods of the `namespaces` to the worker's metrics port; `None` without any.

@@ -68,6 +68,10 @@ media: {objectStore: {bucket: shop-media, endpoint: "https://s3.example.com", re
             "{postgres: {mode: CloudNativePG, storage: {size: 50Gi, storageClassName: fast}, cloudNativePG: {instances: 3, backup: {schedule: '0 0 3 * * *', destinationPath: 's3://shop-backups/shop', endpointURL: 'https://s3.example.com', credentialsSecret: backup-creds}}}, deletionPolicy: Delete}",
         ),
         (
+            "strimzi",
+            "{kafka: {mode: Strimzi, storage: {size: 20Gi}, strimzi: {replicas: 3, version: 4.1.0, partitions: 8}}}",
+        ),
+        (
             "ingress_tls",
             "{ingress: {host: shop.example.com, className: nginx, tls: {certManagerClusterIssuer: letsencrypt}}}",
         ),

@@ -91,6 +91,7 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
             "{postgres: {mode: External, external: {host: db.example.com, credentialsSecret: pg}, backup: {schedule: '0 3 * * *'}}}",
         ),
         ("demo", "{postgres: {cloudNativePG: {instances: 3}}}"),
+        ("demo", "{kafka: {strimzi: {replicas: 3}}}"),
     ] {
         let message = rejection(&env, name, spec).await;
         let matched: Vec<&String> = messages.iter().filter(|m| message.contains(m.as_str())).collect();
@@ -127,6 +128,15 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
     let kube::Error::Api(e) = error else { panic!("{error}") };
     assert!(e.message.contains("mode cannot change on a live shop"), "{}", e.message);
     seen.extend(messages.iter().filter(|m| m.starts_with("mode cannot change on a live shop")).cloned());
+
+    // Events do not move into Strimzi on a live shop.
+    let to_strimzi = json!({"spec": {"kafka": {"mode": "Strimzi"}}});
+    let error =
+        env.shops().patch("stored", &PatchParams::default(), &Patch::Merge(&to_strimzi)).await.unwrap_err();
+    let kube::Error::Api(e) = error else { panic!("{error}") };
+    let moved_events = "a live shop cannot move its events into or out of Strimzi";
+    assert!(e.message.contains(moved_events), "{}", e.message);
+    seen.extend(messages.iter().filter(|m| m.starts_with(moved_events)).cloned());
 
     // A live shop's database is never restored over.
     let restore =

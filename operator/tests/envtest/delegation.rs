@@ -99,3 +99,100 @@ async fn a_shop_delegates_postgres_to_a_cloudnative_pg_cluster() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_shop_delegates_kafka_to_strimzi_with_its_own_topics_and_user() {
+    let env = Env::new("strimzi").await;
+    install_third_party_crds(&env.client, "strimzi").await;
+    let ctx = Arc::new(Context::new(env.client.clone(), Some("test".to_owned())).with_strimzi(true));
+    env.create_shop(
+        "ev",
+        "{kafka: {mode: Strimzi, strimzi: {replicas: 3, partitions: 6}}, deletionPolicy: Delete}",
+    )
+    .await;
+    let reconcile_ev =
+        || async { reconcile(Arc::new(env.shop("ev").await), ctx.clone()).await.expect("reconciles") };
+    for _ in 0..3 {
+        reconcile_ev().await;
+    }
+
+    let kafka = env.child(Kind::StrimziKafka, "ev-kafka").await.expect("a Strimzi Kafka");
+    let listener = &kafka.data["spec"]["kafka"]["listeners"][0];
+    assert_eq!(listener["authentication"]["type"], "scram-sha-512");
+    assert_eq!(kafka.data["spec"]["kafka"]["config"]["min.insync.replicas"], 2);
+    let pool = env.child(Kind::StrimziNodePool, "ev-kafka-nodes").await.expect("a KafkaNodePool");
+    assert_eq!(pool.data["spec"]["replicas"], 3);
+    assert_eq!(pool.metadata.labels.as_ref().unwrap()["strimzi.io/cluster"], "ev-kafka");
+    let topics = env.names(Kind::StrimziTopic).await;
+    assert_eq!(topics.len(), shopfleet_env_names::EVENT_AGGREGATES.len(), "{topics:?}");
+    let orders = env.child(Kind::StrimziTopic, "ev-events-order").await.expect("the order topic");
+    assert_eq!(
+        (&orders.data["spec"]["topicName"], &orders.data["spec"]["partitions"]),
+        (&json!("shopfleet.order"), &json!(6))
+    );
+    let user = env.child(Kind::StrimziUser, "ev-events").await.expect("a KafkaUser");
+    assert_eq!(user.data["spec"]["authentication"]["type"], "scram-sha-512");
+    assert!(!env.names(Kind::StatefulSet).await.contains(&"ev-kafka".to_owned()), "no embedded broker");
+
+    // The API and worker log in as that user, with the password from Strimzi's Secret.
+    let config = env.child(Kind::ConfigMap, "ev-config").await.unwrap().data["data"].clone();
+    assert_eq!(config["KAFKA_BROKERS"], "ev-kafka-kafka-bootstrap:9092");
+    assert_eq!(
+        (&config["KAFKA_SECURITY_PROTOCOL"], &config["KAFKA_SASL_USERNAME"]),
+        (&json!("SASL_PLAINTEXT"), &json!("ev-events"))
+    );
+    let job =
+        env.api(Kind::Job).list(&Default::default()).await.unwrap().items.pop().expect("a migration Job");
+    let env_vars = job.data["spec"]["template"]["spec"]["containers"][0]["env"].to_string();
+    assert!(env_vars.contains(r#""name":"KAFKA_SASL_PASSWORD","valueFrom":{"secretKeyRef":{"name":"ev-events","key":"password"}}"#), "{env_vars}");
+
+    // KafkaReady follows Strimzi: the Kafka first, then the user.
+    assert_eq!(condition(&env, "ev", ConditionType::KafkaReady).await.1, "KafkaNotReady");
+    let ready = json!({"status": {"conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": "2026-12-04T12:00:00Z"}]}});
+    env.api(Kind::StrimziKafka)
+        .patch_status("ev-kafka", &PatchParams::default(), &Patch::Merge(&ready))
+        .await
+        .unwrap();
+    reconcile_ev().await;
+    assert_eq!(condition(&env, "ev", ConditionType::KafkaReady).await.1, "KafkaUserNotReady");
+    env.api(Kind::StrimziUser)
+        .patch_status("ev-events", &PatchParams::default(), &Patch::Merge(&ready))
+        .await
+        .unwrap();
+    for _ in 0..6 {
+        reconcile_ev().await;
+        if env.shop("ev").await.status.and_then(|s| s.phase) == Some(Phase::Ready) {
+            break;
+        }
+        env.simulate_cluster().await;
+    }
+    assert_eq!(
+        condition(&env, "ev", ConditionType::KafkaReady).await,
+        ("True".to_owned(), "StrimziReady".to_owned())
+    );
+    assert_eq!(env.shop("ev").await.status.and_then(|s| s.phase), Some(Phase::Ready));
+
+    // What Strimzi makes from the Kafka (here: a Service carrying the shop's labels, owned
+    // by the Kafka) is Strimzi's, never pruned by the shop.
+    let bootstrap: kube::api::DynamicObject = serde_json::from_value(json!({
+        "apiVersion": "v1", "kind": "Service",
+        "metadata": {"name": "ev-kafka-kafka-bootstrap", "labels": kafka.metadata.labels,
+            "ownerReferences": [{"apiVersion": "kafka.strimzi.io/v1", "kind": "Kafka", "name": "ev-kafka",
+                                  "uid": kafka.metadata.uid, "controller": true}]},
+        "spec": {"ports": [{"name": "scram", "port": 9092}], "selector": {"strimzi.io/cluster": "ev-kafka"}}}))
+    .unwrap();
+    env.api(Kind::Service).create(&Default::default(), &bootstrap).await.unwrap();
+    reconcile_ev().await;
+    assert!(env
+        .child(Kind::Service, "ev-kafka-kafka-bootstrap")
+        .await
+        .is_some_and(|s| s.metadata.deletion_timestamp.is_none()));
+
+    env.shops().delete("ev", &DeleteParams::default()).await.unwrap();
+    reconcile_ev().await;
+    env.eventually(30, "the Strimzi objects are gone", || async {
+        env.child(Kind::StrimziKafka, "ev-kafka").await.is_none()
+            && env.names(Kind::StrimziTopic).await.is_empty()
+    })
+    .await;
+}
