@@ -30,6 +30,9 @@ pub enum PostgresMode {
     /// set).
     #[serde(rename = "CloudNativePG")]
     CloudNativePg,
+    /// CloudNativePG when the operator manages it (`--cloudnative-pg`), else Embedded;
+    /// decided when the shop is first reconciled and kept from then on.
+    Auto,
 }
 
 /// Where product search runs.
@@ -70,6 +73,9 @@ pub enum KafkaMode {
     /// one node pool), the shop's KafkaTopics and a SCRAM KafkaUser (its CRDs must be
     /// installed and the chart's `strimzi.enabled` set).
     Strimzi,
+    /// Strimzi when the operator manages it (`--strimzi`), else Embedded; decided when the
+    /// shop is first reconciled and kept from then on.
+    Auto,
 }
 
 /// An existing server outside the shop. The password never appears in the spec.
@@ -136,11 +142,11 @@ impl StorageSpec {
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
 #[x_kube(validation = Rule::new("self.mode == 'Embedded' || (!has(self.backup) && !has(self.restoreFrom))").message("backup and restoreFrom are for the embedded Postgres; an external server is backed up by whoever runs it, a CloudNativePG one by cloudNativePG.backup"))]
-#[x_kube(validation = Rule::new("self.mode == 'CloudNativePG' || !has(self.cloudNativePG)").message("cloudNativePG is only allowed when mode is CloudNativePG"))]
+#[x_kube(validation = Rule::new("self.mode in ['CloudNativePG', 'Auto'] || !has(self.cloudNativePG)").message("cloudNativePG is only allowed when mode is CloudNativePG or Auto"))]
 #[x_kube(validation = Rule::new("self.mode == oldSelf.mode").message("mode cannot change on a live shop: the data would stay behind in the old database; back it up, create a new shop in the new mode and restore it there"))]
 #[x_kube(validation = Rule::new("has(self.restoreFrom) == has(oldSelf.restoreFrom) && (!has(self.restoreFrom) || self.restoreFrom == oldSelf.restoreFrom)").message("restoreFrom is set when a shop is created and never changed: restoring over a live database would lose its data; create a new shop from the backup instead"))]
 pub struct PostgresSpec {
-    /// Embedded, External or CloudNativePG. Fixed once the shop exists.
+    /// Embedded, External, CloudNativePG or Auto. Fixed once the shop exists.
     #[serde(default)]
     pub mode: PostgresMode,
     /// Major version of the embedded server (image `postgres:<version>-alpine`).
@@ -167,8 +173,8 @@ pub struct PostgresSpec {
     /// Fills a new shop's embedded database from a backup before its first migration.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub restore_from: Option<RestoreSpec>,
-    /// The CloudNativePG Cluster, in mode CloudNativePG (`storage` and `resources` apply to
-    /// each of its instances).
+    /// The CloudNativePG Cluster, in mode CloudNativePG or Auto (`storage` and `resources`
+    /// apply to each of its instances).
     #[serde(default, rename = "cloudNativePG", skip_serializing_if = "Option::is_none")]
     pub cloud_native_pg: Option<CloudNativePgSpec>,
 }
@@ -416,10 +422,10 @@ impl Default for VectorSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.bootstrapServers) : !has(self.bootstrapServers)").message("bootstrapServers is required when mode is External and not allowed otherwise"))]
-#[x_kube(validation = Rule::new("self.mode == 'Strimzi' || !has(self.strimzi)").message("strimzi is only allowed when mode is Strimzi"))]
-#[x_kube(validation = Rule::new("(self.mode == 'Strimzi') == (oldSelf.mode == 'Strimzi')").message("a live shop cannot move its events into or out of Strimzi: the topics and consumer offsets would stay behind; create a new shop instead"))]
+#[x_kube(validation = Rule::new("self.mode in ['Strimzi', 'Auto'] || !has(self.strimzi)").message("strimzi is only allowed when mode is Strimzi or Auto"))]
+#[x_kube(validation = Rule::new("self.mode == oldSelf.mode || !(self.mode in ['Strimzi', 'Auto'] || oldSelf.mode in ['Strimzi', 'Auto'])").message("a live shop cannot move its events into or out of Strimzi: the topics and consumer offsets would stay behind; create a new shop instead"))]
 pub struct KafkaSpec {
-    /// Embedded (single-node KRaft), External, Disabled (Postgres outbox) or Strimzi.
+    /// Embedded (single-node KRaft), External, Disabled (Postgres outbox), Strimzi or Auto.
     #[serde(default)]
     pub mode: KafkaMode,
     /// Comma-separated `host:port` list of external brokers.
@@ -432,7 +438,8 @@ pub struct KafkaSpec {
     /// Requests and limits of the embedded broker.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourceRequirements>,
-    /// The Strimzi Kafka, in mode Strimzi (`storage` and `resources` apply to each node).
+    /// The Strimzi Kafka, in mode Strimzi or Auto (`storage` and `resources` apply to each
+    /// node).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub strimzi: Option<StrimziSpec>,
 }

@@ -8,6 +8,7 @@ use std::time::Duration;
 use kube::runtime::events::{Recorder, Reporter};
 use kube::Client;
 
+use crate::decide::Delegates;
 use crate::objects::meta::MANAGER;
 
 /// Shared reconcile state.
@@ -50,6 +51,11 @@ impl Context {
     pub fn with_cloudnative_pg(mut self, enabled: bool) -> Context {
         self.cloudnative_pg = enabled;
         self
+    }
+
+    /// The operators this one may delegate to.
+    pub fn delegates(&self) -> Delegates {
+        Delegates { cloudnative_pg: self.cloudnative_pg, strimzi: self.strimzi }
     }
 
     /// Records a failure of shop `key` and returns how long to wait before retrying.

@@ -21,8 +21,10 @@ use shopfleet_crds::ShopInstance;
 
 use crate::children::Kind;
 use crate::context::Context;
+use crate::decide::{decide, Delegates};
 use crate::desired::config;
 use crate::objects::meta::{MANAGED_BY_LABEL, MANAGER};
+use crate::observe::Observed;
 use crate::reconcile::{error_policy, reconcile};
 use crate::validate::validate;
 
@@ -37,15 +39,21 @@ where
     }
 }
 
-/// The shops in `secret`'s namespace whose pods read it (see `config::user_secrets`).
-fn readers(shops: &Store<ShopInstance>, secret: &core::Secret) -> Vec<ObjectRef<ShopInstance>> {
+/// The shops in `secret`'s namespace whose pods read it (see `config::user_secrets`; an
+/// `Auto` mode is taken as a new shop's decision).
+fn readers(
+    shops: &Store<ShopInstance>,
+    delegates: Delegates,
+    secret: &core::Secret,
+) -> Vec<ObjectRef<ShopInstance>> {
     let name = secret.name_any();
     shops
         .state()
         .iter()
         .filter(|shop| shop.namespace() == secret.namespace())
+        .map(|shop| decide(shop, &Observed::default(), delegates))
         .filter(|shop| validate(shop).is_ok_and(|valid| config::user_secrets(&valid).contains(&name)))
-        .map(|shop| ObjectRef::from_obj(shop.as_ref()))
+        .map(|shop| ObjectRef::from_obj(&shop))
         .collect()
 }
 
@@ -72,9 +80,12 @@ async fn run_one(
         controller = controller.owns_with(api, resource, owned.clone());
     }
     let user_secrets = watcher::Config::default().fields("type!=kubernetes.io/service-account-token");
+    let delegates = ctx.delegates();
     controller
         .with_config(Config::default().concurrency(concurrency))
-        .watches(api::<core::Secret>(&client, ns), user_secrets, move |secret| readers(&shops, &secret))
+        .watches(api::<core::Secret>(&client, ns), user_secrets, move |secret| {
+            readers(&shops, delegates, &secret)
+        })
         .owns(api::<core::Secret>(&client, ns), owned.clone())
         .owns(api::<core::ConfigMap>(&client, ns), owned.clone())
         .owns(api::<core::ServiceAccount>(&client, ns), owned.clone())

@@ -13,6 +13,7 @@ pub mod children;
 pub mod cli;
 pub mod context;
 pub mod controller;
+pub mod decide;
 pub mod desired;
 pub mod error;
 pub mod http;

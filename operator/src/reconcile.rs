@@ -1,5 +1,5 @@
-//! One reconcile of one shop: finalizer, then validate → observe → build → apply → prune →
-//! status, with Events on transitions. The only writes are apply, prune, status, Events and
+//! One reconcile of one shop: finalizer, then observe → decide `Auto` modes → validate →
+//! build → apply → prune → status, with Events on transitions. The only writes are apply, prune, status, Events and
 //! (on deletion with `deletionPolicy: Delete`) removal of the data volume claims.
 
 use std::sync::Arc;
@@ -16,6 +16,7 @@ use shopfleet_crds::{DeletionPolicy, Phase, ShopInstance, ShopInstanceStatus, PA
 
 use crate::apply;
 use crate::context::Context;
+use crate::decide::decide;
 use crate::desired::{build, config, secret_values};
 use crate::error::Error;
 use crate::objects::meta::{children_selector, Owner, MANAGER};
@@ -72,7 +73,8 @@ async fn converge(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
         Observed::fetch(&ctx.client, &owner.namespace, &owner.name).await.map_err(Error::Read)?;
     let now = Time(chrono::Utc::now());
 
-    let valid = match validate(shop) {
+    let decided = decide(shop, &observed, ctx.delegates());
+    let valid = match validate(&decided) {
         Ok(valid) => valid,
         Err(problems) => {
             let problem = Problem { reason: "InvalidSpec", message: problems.join("; ") };

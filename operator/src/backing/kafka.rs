@@ -47,9 +47,9 @@ pub fn strimzi_user(owner: &Owner) -> String {
 impl Kafka {
     /// `spec.kafka`, or why it cannot be built.
     pub fn check(spec: &KafkaSpec) -> Result<Kafka, String> {
-        if spec.strimzi.is_some() && spec.mode != KafkaMode::Strimzi {
+        if spec.strimzi.is_some() && !matches!(spec.mode, KafkaMode::Strimzi | KafkaMode::Auto) {
             // The CRD's rule too.
-            return Err("spec.kafka.strimzi is only allowed when mode is Strimzi".to_owned());
+            return Err("spec.kafka.strimzi is only allowed when mode is Strimzi or Auto".to_owned());
         }
         let servers = spec.bootstrap_servers.as_deref().filter(|s| !s.is_empty());
         match (spec.mode, servers) {
@@ -61,7 +61,8 @@ impl Kafka {
             (_, Some(_)) => {
                 Err("spec.kafka.bootstrapServers is only allowed when mode is External".to_owned())
             }
-            (KafkaMode::Embedded, None) => Ok(Kafka::Embedded(Embedded {
+            // `Auto` is decided before validation (`crate::decide`); undecided, it is Embedded.
+            (KafkaMode::Embedded | KafkaMode::Auto, None) => Ok(Kafka::Embedded(Embedded {
                 storage: spec.storage.clone(),
                 resources: spec.resources.clone(),
             })),

@@ -66,9 +66,13 @@ impl Postgres {
         if spec.mode != PostgresMode::Embedded && (spec.backup.is_some() || spec.restore_from.is_some()) {
             return Err("spec.postgres.backup and restoreFrom are for the embedded Postgres".to_owned());
         }
-        if spec.mode != PostgresMode::CloudNativePg && spec.cloud_native_pg.is_some() {
-            return Err("spec.postgres.cloudNativePG is only allowed when mode is CloudNativePG".to_owned());
+        let delegable = matches!(spec.mode, PostgresMode::CloudNativePg | PostgresMode::Auto);
+        if !delegable && spec.cloud_native_pg.is_some() {
+            return Err(
+                "spec.postgres.cloudNativePG is only allowed when mode is CloudNativePG or Auto".to_owned()
+            );
         }
+        // `Auto` is decided before validation (`crate::decide`); undecided, it is Embedded.
         let server = match spec.mode {
             PostgresMode::CloudNativePg if spec.external.is_some() => {
                 return Err("spec.postgres.external is only allowed when mode is External".to_owned())
@@ -77,7 +81,7 @@ impl Postgres {
                 spec.cloud_native_pg.clone().unwrap_or_default(),
                 Embedded { storage: spec.storage.clone(), resources: spec.resources.clone() },
             ),
-            mode => {
+            mode @ (PostgresMode::Embedded | PostgresMode::External | PostgresMode::Auto) => {
                 let external = mode == PostgresMode::External;
                 Server::check("postgres", external, &spec.external, &spec.storage, &spec.resources)?
             }
