@@ -7,6 +7,8 @@ use k8s_openapi::api::core::v1::ResourceRequirements;
 use kube::KubeSchema;
 use serde::{Deserialize, Serialize};
 
+use crate::shop::SecretKeyRef;
+
 /// Who runs a service that has no server-less alternative.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
 pub enum ServiceMode {
@@ -93,6 +95,39 @@ pub struct ExternalService {
     /// `password` for Postgres, `password` for Redis, `api-key` for Meilisearch and Qdrant.
     #[schemars(length(min = 1))]
     pub credentials_secret: String,
+    /// Connect over TLS and verify the server's certificate and name (Postgres
+    /// `sslmode=verify-full`, Redis `rediss://`). Postgres and Redis only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ServerTls>,
+}
+
+/// How a server's certificate is verified.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerTls {
+    /// Secret key with the PEM certificate of the CA that signed the server's certificate;
+    /// the system's roots when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_secret: Option<SecretKeyRef>,
+}
+
+/// SASL login to external Kafka brokers.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct KafkaSasl {
+    /// `SCRAM-SHA-512` (default), `SCRAM-SHA-256` or `PLAIN`.
+    #[serde(default = "KafkaSasl::default_mechanism")]
+    #[schemars(regex(pattern = r"^(SCRAM-SHA-512|SCRAM-SHA-256|PLAIN)$"))]
+    pub mechanism: String,
+    /// Secret in the shop's namespace with keys `username` and `password`.
+    #[schemars(length(min = 1, max = 253))]
+    pub credentials_secret: String,
+}
+
+impl KafkaSasl {
+    fn default_mechanism() -> String {
+        "SCRAM-SHA-512".to_owned()
+    }
 }
 
 /// Persistent volume of an embedded service.
@@ -350,6 +385,7 @@ impl Default for RedisSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
+#[x_kube(validation = Rule::new("!has(self.external) || !has(self.external.tls)").message("external.tls is for Postgres and Redis; reach this server over TLS through its own https URL support when it gains it"))]
 pub struct SearchSpec {
     /// Embedded (Meilisearch), External (Meilisearch) or Postgres (full-text in the database).
     #[serde(default)]
@@ -386,6 +422,7 @@ impl Default for SearchSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
+#[x_kube(validation = Rule::new("!has(self.external) || !has(self.external.tls)").message("external.tls is for Postgres and Redis; reach this server over TLS through its own https URL support when it gains it"))]
 pub struct VectorSpec {
     /// Embedded (Qdrant server), External (Qdrant server) or InProcess (embedded engine).
     #[serde(default)]
@@ -422,6 +459,7 @@ impl Default for VectorSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.bootstrapServers) : !has(self.bootstrapServers)").message("bootstrapServers is required when mode is External and not allowed otherwise"))]
+#[x_kube(validation = Rule::new("self.mode == 'External' || (!has(self.tls) && !has(self.sasl))").message("tls and sasl are for external brokers; Strimzi's are reached with the user it makes"))]
 #[x_kube(validation = Rule::new("self.mode in ['Strimzi', 'Auto'] || !has(self.strimzi)").message("strimzi is only allowed when mode is Strimzi or Auto"))]
 #[x_kube(validation = Rule::new("self.mode == oldSelf.mode || !(self.mode in ['Strimzi', 'Auto'] || oldSelf.mode in ['Strimzi', 'Auto'])").message("a live shop cannot move its events into or out of Strimzi: the topics and consumer offsets would stay behind; create a new shop instead"))]
 pub struct KafkaSpec {
@@ -438,6 +476,12 @@ pub struct KafkaSpec {
     /// Requests and limits of the embedded broker.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resources: Option<ResourceRequirements>,
+    /// TLS to the external brokers (`SSL`, or `SASL_SSL` with `sasl`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<ServerTls>,
+    /// SASL login to the external brokers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sasl: Option<KafkaSasl>,
     /// The Strimzi Kafka, in mode Strimzi or Auto (`storage` and `resources` apply to each
     /// node).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -491,6 +535,8 @@ impl Default for KafkaSpec {
             bootstrap_servers: None,
             storage: Self::default_storage(),
             resources: None,
+            tls: None,
+            sasl: None,
             strimzi: None,
         }
     }

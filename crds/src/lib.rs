@@ -10,8 +10,8 @@ mod status;
 
 pub use dependency::{
     quantity_bytes, BackupSpec, CloudNativePgBackupSpec, CloudNativePgSpec, ExternalService, KafkaMode,
-    KafkaSpec, PostgresMode, PostgresSpec, RedisSpec, RestoreSpec, SearchMode, SearchSpec, ServiceMode,
-    StorageSpec, StrimziSpec, VectorMode, VectorSpec,
+    KafkaSasl, KafkaSpec, PostgresMode, PostgresSpec, RedisSpec, RestoreSpec, SearchMode, SearchSpec,
+    ServerTls, ServiceMode, StorageSpec, StrimziSpec, VectorMode, VectorSpec,
 };
 pub use shop::{
     AiSpec, AutoscalingSpec, DeletionPolicy, EgressRule, ImagesSpec, IngressSpec, IngressTlsSpec, LlmSpec,

@@ -35,6 +35,8 @@ pub const DATABASE_ACQUIRE_TIMEOUT_SECS: &str = "DATABASE_ACQUIRE_TIMEOUT_SECS";
 // Redis (API and worker).
 /// Redis URL (secret). Default: `redis://127.0.0.1:6379/0`.
 pub const REDIS_URL: &str = "REDIS_URL";
+/// PEM file of the CA that signed a `rediss://` server's certificate. Default: the system's roots.
+pub const REDIS_CA_FILE: &str = "REDIS_CA_FILE";
 /// Prefix of every Redis key. Default: `shopfleet`.
 pub const REDIS_KEY_PREFIX: &str = "REDIS_KEY_PREFIX";
 
@@ -48,6 +50,9 @@ pub const KAFKA_TOPIC_PREFIX: &str = "KAFKA_TOPIC_PREFIX";
 pub const KAFKA_SECURITY_PROTOCOL: &str = "KAFKA_SECURITY_PROTOCOL";
 /// `SCRAM-SHA-512`, `SCRAM-SHA-256` or `PLAIN`. Default: `SCRAM-SHA-512`.
 pub const KAFKA_SASL_MECHANISM: &str = "KAFKA_SASL_MECHANISM";
+/// PEM file of the CA that signed the brokers' certificates (with `SSL`/`SASL_SSL`). Default:
+/// the system's roots.
+pub const KAFKA_SSL_CA_LOCATION: &str = "KAFKA_SSL_CA_LOCATION";
 /// SASL user. Default: unset (no SASL).
 pub const KAFKA_SASL_USERNAME: &str = "KAFKA_SASL_USERNAME";
 /// SASL password (secret). Default: unset.
@@ -275,7 +280,9 @@ macro_rules! shared_and {
             DATA_DIR,
             DATABASE_URL,
             REDIS_URL,
+            REDIS_CA_FILE,
             KAFKA_BROKERS,
+            KAFKA_SSL_CA_LOCATION,
             KAFKA_SECURITY_PROTOCOL,
             KAFKA_SASL_MECHANISM,
             KAFKA_SASL_USERNAME,
@@ -307,7 +314,8 @@ macro_rules! shared_and {
 /// The variables the operator sets for `shopfleet-api` (its Deployment and, with the same
 /// environment, the migration Job), each one a setting the API reads. Some are set only for
 /// some specs: `KAFKA_BROKERS` not with Kafka disabled, `KAFKA_SASL_*` and
-/// `KAFKA_SECURITY_PROTOCOL` only with Strimzi, `MEILI_*` only with Meilisearch,
+/// `KAFKA_SECURITY_PROTOCOL` only with Strimzi or SASL/TLS to external brokers,
+/// `REDIS_CA_FILE` and `KAFKA_SSL_CA_LOCATION` only with a CA Secret for the server, `MEILI_*` only with Meilisearch,
 /// `QDRANT_*` and `VECTOR_COLLECTION` only with a Qdrant server, `EMBEDDING_MODEL_DIR` and
 /// `OPENAI_*` only when the spec's `ai` block sets them, `MEDIA_DIR` only with a media volume
 /// and `MEDIA_S3_*` only with an object store.

@@ -118,6 +118,10 @@ pub struct RedisSettings {
     /// Prefix of every Redis key, so several shops (or tests) can share one Redis.
     #[arg(long = "redis-key-prefix", env = env_names::REDIS_KEY_PREFIX, default_value = "shopfleet")]
     pub key_prefix: String,
+    /// PEM file of the CA that signed a `rediss://` server's certificate; the system roots
+    /// when unset.
+    #[arg(long = "redis-ca-file", env = env_names::REDIS_CA_FILE)]
+    pub ca_file: Option<std::path::PathBuf>,
 }
 
 impl Validate for RedisSettings {
@@ -147,6 +151,9 @@ pub struct KafkaSettings {
     /// SASL mechanism.
     #[arg(long = "kafka-sasl-mechanism", env = env_names::KAFKA_SASL_MECHANISM, default_value = "SCRAM-SHA-512", value_parser = ["SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN"])]
     pub sasl_mechanism: String,
+    /// PEM file of the CA that signed the brokers' certificates (SSL, SASL_SSL).
+    #[arg(long = "kafka-ssl-ca-location", env = env_names::KAFKA_SSL_CA_LOCATION)]
+    pub ssl_ca_location: Option<String>,
     /// SASL user; unset: no SASL.
     #[arg(long = "kafka-sasl-username", env = env_names::KAFKA_SASL_USERNAME)]
     pub sasl_username: Option<String>,
@@ -218,6 +225,7 @@ mod tests {
             brokers: Some("localhost:9092, kafka-1:9093".into()),
             topic_prefix: "shopfleet".into(),
             security_protocol: None,
+            ssl_ca_location: None,
             sasl_mechanism: "SCRAM-SHA-512".into(),
             sasl_username: None,
             sasl_password: None,
@@ -234,8 +242,11 @@ mod tests {
 
     #[test]
     fn redis_prefix_must_not_be_empty() {
-        let settings =
-            RedisSettings { url: Secret::new("redis://127.0.0.1:6379/0"), key_prefix: String::new() };
+        let settings = RedisSettings {
+            url: Secret::new("redis://127.0.0.1:6379/0"),
+            key_prefix: String::new(),
+            ca_file: None,
+        };
         assert!(settings.validate().unwrap_err().to_string().contains("REDIS_KEY_PREFIX"));
     }
 }

@@ -13,6 +13,9 @@ pub fn client_config(settings: &KafkaSettings) -> Option<ClientConfig> {
     let sasl = settings.sasl_username.as_deref().zip(settings.sasl_password.as_ref());
     let default_protocol = if sasl.is_some() { "SASL_PLAINTEXT" } else { "PLAINTEXT" };
     config.set("security.protocol", settings.security_protocol.as_deref().unwrap_or(default_protocol));
+    if let Some(ca) = &settings.ssl_ca_location {
+        config.set("ssl.ca.location", ca);
+    }
     if let Some((user, password)) = sasl {
         config
             .set("sasl.mechanism", &settings.sasl_mechanism)
@@ -44,6 +47,7 @@ mod tests {
             brokers: Some("kafka-bootstrap:9092".to_owned()),
             topic_prefix: "shopfleet".to_owned(),
             security_protocol: protocol.map(str::to_owned),
+            ssl_ca_location: None,
             sasl_mechanism: "SCRAM-SHA-512".to_owned(),
             sasl_username: user.map(str::to_owned),
             sasl_password: user.map(|_| Secret::new("s3cr3t")),

@@ -17,9 +17,19 @@ pub struct RedisConn {
 }
 
 impl RedisConn {
+    /// A handle for `settings`; a `rediss://` URL verifies the server against
+    /// `REDIS_CA_FILE` when set (else the system's roots).
     pub fn new(settings: &RedisSettings) -> anyhow::Result<Self> {
-        let client = redis::Client::open(settings.url.expose())
-            .map_err(|_| anyhow::anyhow!("REDIS_URL is not a valid Redis URL (value hidden)"))?;
+        let invalid = |_| anyhow::anyhow!("REDIS_URL is not a valid Redis URL (value hidden)");
+        let client = match &settings.ca_file {
+            Some(path) => {
+                let root_cert = std::fs::read(path)
+                    .with_context(|| format!("reading REDIS_CA_FILE {}", path.display()))?;
+                let certificates = redis::TlsCertificates { client_tls: None, root_cert: Some(root_cert) };
+                redis::Client::build_with_tls(settings.url.expose(), certificates).map_err(invalid)?
+            }
+            None => redis::Client::open(settings.url.expose()).map_err(invalid)?,
+        };
         Ok(Self { client, manager: Default::default(), key_prefix: settings.key_prefix.clone() })
     }
 

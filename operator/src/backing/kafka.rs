@@ -4,7 +4,7 @@
 //! are brokers, and with Strimzi the SCRAM user Strimzi makes for the shop.
 
 use k8s_openapi::api::core::v1::EnvVar;
-use shopfleet_crds::{ConditionType, KafkaMode, KafkaSpec, StrimziSpec};
+use shopfleet_crds::{ConditionType, KafkaMode, KafkaSasl, KafkaSpec, SecretKeyRef, ServerTls, StrimziSpec};
 use shopfleet_env_names as var;
 
 use super::{embedded_readiness, Backing, Embedded};
@@ -12,6 +12,7 @@ use crate::children::Kind;
 use crate::objects::data::DataService;
 use crate::objects::meta::Owner;
 use crate::objects::pod::{env, env_secret, resources, Check};
+use crate::objects::tls;
 use crate::observe::Observed;
 use crate::readiness::{verdict, Verdict};
 
@@ -26,8 +27,9 @@ const COMPONENT: &str = "kafka";
 pub enum Kafka {
     /// The broker the operator runs (`<shop>-kafka`).
     Embedded(Embedded),
-    /// External brokers: a comma-separated `host:port` list.
-    External(String),
+    /// External brokers: a comma-separated `host:port` list, reached over TLS and with a
+    /// SASL login when the spec asks.
+    External { servers: String, tls: Option<ServerTls>, sasl: Option<KafkaSasl> },
     /// No broker: the Postgres outbox only.
     Disabled,
     /// Strimzi's Kafka `<shop>-kafka`; `Embedded` holds each node's storage and resources.
@@ -53,7 +55,11 @@ impl Kafka {
         }
         let servers = spec.bootstrap_servers.as_deref().filter(|s| !s.is_empty());
         match (spec.mode, servers) {
-            (KafkaMode::External, Some(servers)) => Ok(Kafka::External(servers.to_owned())),
+            (KafkaMode::External, Some(servers)) => Ok(Kafka::External {
+                servers: servers.to_owned(),
+                tls: spec.tls.clone(),
+                sasl: spec.sasl.clone(),
+            }),
             (KafkaMode::External, None) => {
                 Err("spec.kafka.bootstrapServers is required when mode is External".to_owned())
             }
@@ -115,7 +121,24 @@ impl Backing for Kafka {
             Kafka::Embedded(_) => {
                 vec![(var::KAFKA_BROKERS, format!("{}:{PORT}", owner.child_name(COMPONENT)))]
             }
-            Kafka::External(servers) => vec![(var::KAFKA_BROKERS, servers.clone())],
+            Kafka::External { servers, tls, sasl } => {
+                let protocol = match (tls.is_some(), sasl.is_some()) {
+                    (false, false) => None,
+                    (true, false) => Some("SSL"),
+                    (false, true) => Some("SASL_PLAINTEXT"),
+                    (true, true) => Some("SASL_SSL"),
+                };
+                let mut settings = vec![(var::KAFKA_BROKERS, servers.clone())];
+                settings.extend(protocol.map(|p| (var::KAFKA_SECURITY_PROTOCOL, p.to_owned())));
+                settings.extend(
+                    self.ca_secrets()
+                        .into_iter()
+                        .map(|(service, _)| (var::KAFKA_SSL_CA_LOCATION, tls::ca_file(service))),
+                );
+                settings
+                    .extend(sasl.as_ref().map(|sasl| (var::KAFKA_SASL_MECHANISM, sasl.mechanism.clone())));
+                settings
+            }
             Kafka::Disabled => vec![],
             Kafka::Strimzi(..) => vec![
                 (var::KAFKA_BROKERS, format!("{}-kafka-bootstrap:{PORT}", strimzi_cluster(owner))),
@@ -131,6 +154,10 @@ impl Backing for Kafka {
             Kafka::Strimzi(..) => {
                 vec![env_secret(var::KAFKA_SASL_PASSWORD, &strimzi_user(owner), "password")]
             }
+            Kafka::External { sasl: Some(sasl), .. } => vec![
+                env_secret(var::KAFKA_SASL_USERNAME, &sasl.credentials_secret, "username"),
+                env_secret(var::KAFKA_SASL_PASSWORD, &sasl.credentials_secret, "password"),
+            ],
             _ => vec![],
         }
     }
@@ -138,16 +165,25 @@ impl Backing for Kafka {
     fn readiness(&self, owner: &Owner, observed: &Observed) -> Verdict {
         match self {
             Kafka::Embedded(_) => embedded_readiness(owner, observed, COMPONENT, "Kafka"),
-            Kafka::External(_) => verdict(true, "External", "using the external Kafka brokers"),
+            Kafka::External { .. } => verdict(true, "External", "using the external Kafka brokers"),
             Kafka::Disabled => verdict(true, "OutboxMode", "events are read from the Postgres outbox"),
             Kafka::Strimzi(..) => strimzi_readiness(owner, observed),
+        }
+    }
+
+    fn ca_secrets(&self) -> Vec<(&'static str, SecretKeyRef)> {
+        match self {
+            Kafka::External { tls: Some(ServerTls { ca_secret: Some(ca) }), .. } => {
+                vec![(COMPONENT, ca.clone())]
+            }
+            _ => vec![],
         }
     }
 
     /// Each bootstrap server; the brokers they lead to are reached on the same ports.
     fn external_endpoints(&self) -> Vec<(String, i32)> {
         match self {
-            Kafka::External(servers) => servers
+            Kafka::External { servers, .. } => servers
                 .split(',')
                 .filter_map(|server| {
                     let (host, port) = server.trim().rsplit_once(':')?;

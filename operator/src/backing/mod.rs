@@ -13,7 +13,9 @@ pub mod redis;
 
 use k8s_openapi::api::core::v1::{EnvVar, ResourceRequirements};
 use sha2::{Digest, Sha256};
-use shopfleet_crds::{CloudNativePgSpec, ConditionType, ExternalService, StorageSpec};
+use shopfleet_crds::{
+    CloudNativePgSpec, ConditionType, ExternalService, SecretKeyRef, ServerTls, StorageSpec,
+};
 
 use crate::children::Kind;
 use crate::objects::data::DataService;
@@ -42,6 +44,11 @@ pub trait Backing {
     }
     /// Whether it is ready, from what the cluster holds.
     fn readiness(&self, owner: &Owner, observed: &Observed) -> Verdict;
+    /// The Secret keys with the CA certificates the API and worker verify its external
+    /// server with, by service name (`crate::objects::tls` mounts them).
+    fn ca_secrets(&self) -> Vec<(&'static str, SecretKeyRef)> {
+        vec![]
+    }
     /// The servers outside the shop the API and worker reach for it (its NetworkPolicy
     /// egress): `(host, port)` of each.
     fn external_endpoints(&self) -> Vec<(String, i32)> {
@@ -111,6 +118,19 @@ impl Server {
             Server::External(ext) => vec![(ext.host.clone(), ext.port.unwrap_or(port))],
             Server::Embedded(_) | Server::CloudNativePg(..) => vec![],
         }
+    }
+
+    /// How an external server's certificate is verified, when it is reached over TLS.
+    fn tls(&self) -> Option<&ServerTls> {
+        match self {
+            Server::External(ext) => ext.tls.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// `(service, CA Secret key)` of an external server verified against a CA of its own.
+    fn ca_secret(&self, service: &'static str) -> Vec<(&'static str, SecretKeyRef)> {
+        self.tls().and_then(|tls| tls.ca_secret.clone()).map(|ca| (service, ca)).into_iter().collect()
     }
 
     /// `secret`, when the operator runs the server and so generates its credentials.

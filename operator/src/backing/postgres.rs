@@ -3,7 +3,7 @@
 //! from the credentials Secret so the password never leaves it.
 
 use k8s_openapi::api::core::v1::EnvVar;
-use shopfleet_crds::{BackupSpec, ConditionType, PostgresMode, PostgresSpec, RestoreSpec};
+use shopfleet_crds::{BackupSpec, ConditionType, PostgresMode, PostgresSpec, RestoreSpec, SecretKeyRef};
 use shopfleet_env_names as var;
 
 use super::{Backing, Embedded, Server};
@@ -11,6 +11,7 @@ use crate::objects::data::DataService;
 use crate::objects::meta::Owner;
 use crate::objects::pod::{env, env_secret, resources, Check};
 use crate::objects::secrets::{Fresh, GeneratedSecret};
+use crate::objects::tls;
 use crate::observe::Observed;
 use crate::readiness::Verdict;
 
@@ -96,6 +97,20 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    /// The URL's query for TLS to an external server: certificate and name verified, against
+    /// the mounted CA when the spec names one.
+    fn tls_query(&self) -> String {
+        match self.server.tls() {
+            None => String::new(),
+            Some(tls) if tls.ca_secret.is_some() => {
+                format!("?sslmode=verify-full&sslrootcert={}", tls::ca_file(COMPONENT))
+            }
+            Some(_) => "?sslmode=verify-full".to_owned(),
+        }
+    }
+}
+
 impl Backing for Postgres {
     fn condition(&self) -> ConditionType {
         ConditionType::PostgresReady
@@ -141,7 +156,11 @@ impl Backing for Postgres {
             env_secret(PASSWORD_VAR, &credentials, "password"),
             env(
                 var::DATABASE_URL,
-                format!("postgres://$({USERNAME_VAR}):$({PASSWORD_VAR})@{address}/{}", self.database),
+                format!(
+                    "postgres://$({USERNAME_VAR}):$({PASSWORD_VAR})@{address}/{}{}",
+                    self.database,
+                    self.tls_query()
+                ),
             ),
         ]
     }
@@ -152,5 +171,9 @@ impl Backing for Postgres {
 
     fn external_endpoints(&self) -> Vec<(String, i32)> {
         self.server.external_endpoint(PORT)
+    }
+
+    fn ca_secrets(&self) -> Vec<(&'static str, SecretKeyRef)> {
+        self.server.ca_secret(COMPONENT)
     }
 }

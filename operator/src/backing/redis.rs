@@ -1,9 +1,10 @@
 //! Redis, the shop's cache, rate limiter and token denylist: the `redis:7.4-alpine`
 //! StatefulSet the operator runs (append-only file on its volume), or an external server.
-//! The API and worker get `REDIS_URL`, assembled in the pod from the credentials Secret.
+//! The API and worker get `REDIS_URL`, assembled in the pod from the credentials Secret
+//! (`rediss://` and `REDIS_CA_FILE` for an external server reached over TLS).
 
 use k8s_openapi::api::core::v1::EnvVar;
-use shopfleet_crds::{ConditionType, RedisSpec, ServiceMode};
+use shopfleet_crds::{ConditionType, RedisSpec, SecretKeyRef, ServiceMode};
 use shopfleet_env_names as var;
 
 use super::{Backing, Server};
@@ -11,6 +12,7 @@ use crate::objects::data::DataService;
 use crate::objects::meta::Owner;
 use crate::objects::pod::{env, env_secret, resources, Check};
 use crate::objects::secrets::{Fresh, GeneratedSecret};
+use crate::objects::tls;
 use crate::observe::Observed;
 use crate::readiness::Verdict;
 
@@ -69,10 +71,22 @@ impl Backing for Redis {
 
     fn env(&self, owner: &Owner) -> Vec<EnvVar> {
         let address = self.server.address(owner, &SECRET, PORT);
+        let scheme = if self.server.tls().is_some() { "rediss" } else { "redis" };
         vec![
             env_secret(PASSWORD_VAR, &self.server.credentials(owner, &SECRET), "password"),
-            env(var::REDIS_URL, format!("redis://:$({PASSWORD_VAR})@{address}/0")),
+            env(var::REDIS_URL, format!("{scheme}://:$({PASSWORD_VAR})@{address}/0")),
         ]
+    }
+
+    fn settings(&self, _owner: &Owner) -> Vec<(&'static str, String)> {
+        self.ca_secrets()
+            .into_iter()
+            .map(|(service, _)| (var::REDIS_CA_FILE, tls::ca_file(service)))
+            .collect()
+    }
+
+    fn ca_secrets(&self) -> Vec<(&'static str, SecretKeyRef)> {
+        self.server.ca_secret(COMPONENT)
     }
 
     fn readiness(&self, owner: &Owner, observed: &Observed) -> Verdict {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
 use k8s_openapi::api::batch::v1::{Job, JobSpec};
-use k8s_openapi::api::core::v1::{EnvVar, PodTemplateSpec};
+use k8s_openapi::api::core::v1::{EnvVar, PodSpec, PodTemplateSpec};
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use sha2::{Digest, Sha256};
@@ -14,6 +14,7 @@ use super::media;
 use crate::objects::meta::Owner;
 use crate::objects::network::API_PORT;
 use crate::objects::pod::{container_parts_default, pod_spec, resources, Check, ContainerParts};
+use crate::objects::tls;
 use crate::validate::ValidatedShop;
 
 /// Annotation on the API and worker Deployments naming the version they run.
@@ -53,11 +54,19 @@ fn app_parts(input: &AppInput, name: &'static str, image: String) -> ContainerPa
     }
 }
 
+/// The hardened pod of an app container, with the external servers' CA certificates.
+fn app_pod(input: &AppInput, parts: ContainerParts, restart_policy: Option<&str>) -> PodSpec {
+    let mut pod = pod_spec(input.service_account.to_owned(), APP_UID, parts, restart_policy);
+    let cas: Vec<_> = input.shop.backing().iter().flat_map(|backing| backing.ca_secrets()).collect();
+    tls::mount(&mut pod, &cas);
+    pod
+}
+
 fn template(
     owner: &Owner,
     component: &str,
     config_hash: &str,
-    spec: k8s_openapi::api::core::v1::PodSpec,
+    spec: PodSpec,
     extra_label: Option<(String, String)>,
 ) -> PodTemplateSpec {
     let mut labels = owner.labels(component);
@@ -99,7 +108,7 @@ pub fn migration_job(input: &AppInput) -> Job {
                 owner,
                 "migrate",
                 input.config_hash,
-                pod_spec(input.service_account.to_owned(), APP_UID, parts, Some("Never")),
+                app_pod(input, parts, Some("Never")),
                 None,
             ),
             ..Default::default()
@@ -117,7 +126,7 @@ fn deployment(
 ) -> Deployment {
     let owner = &input.shop.owner;
     let mut metadata = owner.meta(owner.child_name(component), component);
-    let mut pod = pod_spec(input.service_account.to_owned(), APP_UID, parts, None);
+    let mut pod = app_pod(input, parts, None);
     media::mount(input.shop, &mut pod);
     metadata.annotations = Some(BTreeMap::from([(VERSION_ANNOTATION.to_owned(), version.to_owned())]));
     Deployment {

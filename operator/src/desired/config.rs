@@ -104,14 +104,16 @@ pub fn secret_env(shop: &ValidatedShop) -> Vec<EnvVar> {
 }
 
 /// The user's Secrets the shop's pods read (SMTP, LLM key, payment webhook secret, external
-/// services' credentials, the object store): every Secret of [`secret_env`] the operator
-/// does not generate.
+/// services' credentials and CA certificates, the object store): every Secret of
+/// [`secret_env`] the operator does not generate, and the mounted CA Secrets.
 pub fn user_secrets(shop: &ValidatedShop) -> BTreeSet<String> {
     let generated: BTreeSet<String> = generated(shop).iter().map(|g| g.name(&shop.owner)).collect();
+    let cas = shop.backing().into_iter().flat_map(|backing| backing.ca_secrets()).map(|(_, ca)| ca.name);
     secret_env(shop)
         .iter()
         .filter_map(|var| var.value_from.as_ref()?.secret_key_ref.as_ref())
         .map(|reference| reference.name.clone())
+        .chain(cas)
         .filter(|name| !generated.contains(name))
         .collect()
 }

@@ -43,11 +43,11 @@ pub fn specs() -> Vec<(&'static str, &'static str)> {
         (
             "all_external",
             r#"
-postgres: {mode: External, external: {host: db.example.com, credentialsSecret: pg-creds}}
-redis: {mode: External, external: {host: cache.example.com, port: 6380, credentialsSecret: redis-creds}}
+postgres: {mode: External, external: {host: db.example.com, credentialsSecret: pg-creds, tls: {caSecret: {name: db-ca, key: ca.crt}}}}
+redis: {mode: External, external: {host: cache.example.com, port: 6380, credentialsSecret: redis-creds, tls: {caSecret: {name: cache-ca, key: ca.pem}}}}
 search: {mode: External, external: {host: search.example.com, credentialsSecret: meili-creds}}
 vector: {mode: External, external: {host: qdrant.example.com, credentialsSecret: qdrant-creds}}
-kafka: {mode: External, bootstrapServers: "k1.example.com:9092,k2.example.com:9092"}
+kafka: {mode: External, bootstrapServers: "k1.example.com:9093,k2.example.com:9093", tls: {caSecret: {name: kafka-ca, key: ca.crt}}, sasl: {credentialsSecret: kafka-user}}
 payments: {webhookSecret: {name: payments, key: secrets}}
 smtp: {urlSecret: {name: smtp, key: url}}
 ai: {llm: {apiKeySecret: {name: llm, key: api-key}, model: gpt-4o-mini}}

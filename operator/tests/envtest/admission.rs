@@ -92,6 +92,8 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
         ),
         ("demo", "{postgres: {cloudNativePG: {instances: 3}}}"),
         ("demo", "{kafka: {strimzi: {replicas: 3}}}"),
+        ("demo", "{kafka: {mode: Disabled, sasl: {credentialsSecret: k}}}"),
+        ("demo", "{search: {mode: External, external: {host: s, credentialsSecret: m, tls: {}}}}"),
     ] {
         let message = rejection(&env, name, spec).await;
         let matched: Vec<&String> = messages.iter().filter(|m| message.contains(m.as_str())).collect();
