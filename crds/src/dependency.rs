@@ -501,9 +501,10 @@ pub struct StrimziSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[0-9]+\.[0-9]+\.[0-9]+$"))]
     pub version: Option<String>,
-    /// Partitions of each of the shop's topics; the worker's outbox partitions (4) when omitted.
+    /// Partitions of each of the shop's topics, and the worker's outbox partitions (so events
+    /// of one aggregate keep their order); 4 when omitted.
     #[serde(default = "StrimziSpec::default_partitions")]
-    #[schemars(range(min = 1, max = 1000))]
+    #[schemars(range(min = 1, max = 256))]
     pub partitions: i32,
 }
 

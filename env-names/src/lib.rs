@@ -5,8 +5,8 @@
 //! [`API`] and [`WORKER`] list the variables the operator sets for each binary; every name
 //! in a list is a setting that binary reads. The operator hands both pods one ConfigMap and
 //! one list of secret references, so each pod also sees the names set for the other
-//! binary only, which it ignores: the API pod `WORKER_PORT`, `PAYMENTS_WEBHOOK_URL` and
-//! `SMTP_URL`, the worker pod `API_PORT` and `JWT_SECRET`. The migration Job runs
+//! binary only, which it ignores: the API pod `WORKER_PORT`, `PAYMENTS_WEBHOOK_URL`,
+//! `SMTP_URL` and `OUTBOX_PARTITIONS`, the worker pod `API_PORT` and `JWT_SECRET`. The migration Job runs
 //! `shopfleet-api migrate` with the API's environment and reads only the logging and
 //! database settings from it. The operator's tests check that it sets no other name for
 //! the binaries and that it sets each listed one for some spec.
@@ -322,8 +322,9 @@ macro_rules! shared_and {
 pub const API: &[&str] = shared_and![API_PORT, JWT_SECRET];
 
 /// The variables the operator sets for `shopfleet-worker`, each one a setting the worker
-/// reads. Conditional as in [`API`]; `SMTP_URL` only when the spec's `smtp` block is set.
-pub const WORKER: &[&str] = shared_and![WORKER_PORT, PAYMENTS_WEBHOOK_URL, SMTP_URL];
+/// reads. Conditional as in [`API`]; `SMTP_URL` only when the spec's `smtp` block is set,
+/// `OUTBOX_PARTITIONS` only with Strimzi (equal to its topics' partitions).
+pub const WORKER: &[&str] = shared_and![WORKER_PORT, PAYMENTS_WEBHOOK_URL, SMTP_URL, OUTBOX_PARTITIONS];
 
 #[cfg(test)]
 mod tests {

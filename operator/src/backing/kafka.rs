@@ -140,8 +140,10 @@ impl Backing for Kafka {
                 settings
             }
             Kafka::Disabled => vec![],
-            Kafka::Strimzi(..) => vec![
+            Kafka::Strimzi(spec, _) => vec![
                 (var::KAFKA_BROKERS, format!("{}-kafka-bootstrap:{PORT}", strimzi_cluster(owner))),
+                // The worker's outbox partitions match the topics' partitions.
+                (var::OUTBOX_PARTITIONS, spec.partitions.to_string()),
                 (var::KAFKA_SECURITY_PROTOCOL, "SASL_PLAINTEXT".to_owned()),
                 (var::KAFKA_SASL_MECHANISM, "SCRAM-SHA-512".to_owned()),
                 (var::KAFKA_SASL_USERNAME, strimzi_user(owner)),

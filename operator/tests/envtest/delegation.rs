@@ -22,6 +22,18 @@ async fn condition(env: &Env, name: &str, type_: ConditionType) -> (String, Stri
     (c.status.clone(), c.reason.clone())
 }
 
+/// Reconciles shop `name` and plays the workload controllers until it is Ready.
+async fn converge(env: &Env, name: &str, ctx: &Arc<Context>) {
+    for _ in 0..6 {
+        reconcile(Arc::new(env.shop(name).await), ctx.clone()).await.expect("reconciles");
+        if env.shop(name).await.status.and_then(|s| s.phase) == Some(Phase::Ready) {
+            return;
+        }
+        env.simulate_cluster().await;
+    }
+    panic!("shop {name} did not become Ready: {:#?}", env.shop(name).await.status);
+}
+
 #[tokio::test]
 async fn a_shop_delegates_postgres_to_a_cloudnative_pg_cluster() {
     let env = Env::new("cloudnative-pg").await;
@@ -72,13 +84,7 @@ async fn a_shop_delegates_postgres_to_a_cloudnative_pg_cluster() {
         .patch_status("pg-postgres", &PatchParams::default(), &Patch::Merge(&healthy))
         .await
         .unwrap();
-    for _ in 0..6 {
-        reconcile_pg().await;
-        if env.shop("pg").await.status.and_then(|s| s.phase) == Some(Phase::Ready) {
-            break;
-        }
-        env.simulate_cluster().await;
-    }
+    converge(&env, "pg", &ctx).await;
     assert_eq!(env.shop("pg").await.status.and_then(|s| s.phase), Some(Phase::Ready));
     assert_eq!(
         condition(&env, "pg", ConditionType::PostgresReady).await,
@@ -159,13 +165,7 @@ async fn a_shop_delegates_kafka_to_strimzi_with_its_own_topics_and_user() {
         .patch_status("ev-events", &PatchParams::default(), &Patch::Merge(&ready))
         .await
         .unwrap();
-    for _ in 0..6 {
-        reconcile_ev().await;
-        if env.shop("ev").await.status.and_then(|s| s.phase) == Some(Phase::Ready) {
-            break;
-        }
-        env.simulate_cluster().await;
-    }
+    converge(&env, "ev", &ctx).await;
     assert_eq!(
         condition(&env, "ev", ConditionType::KafkaReady).await,
         ("True".to_owned(), "StrimziReady".to_owned())
