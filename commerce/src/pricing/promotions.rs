@@ -35,8 +35,9 @@ pub struct PromotionView {
     pub ends_at: Option<DateTime<Utc>>,
     pub usage_limit: Option<i32>,
     pub per_customer_limit: Option<i32>,
-    /// Uses held by orders that were not cancelled. (Inside checkout it is the counter
-    /// kept for promotions with a usage limit; see `COLUMNS`.)
+    /// Uses held by orders that were not cancelled.
+    // (Read inside checkout, it is the counter kept only for promotions with a usage limit;
+    // see `COLUMNS`.)
     pub redemptions: i32,
     pub active: bool,
     pub created_at: DateTime<Utc>,
