@@ -108,12 +108,17 @@ run_round() { # <name>
 }
 run_round priced
 run_round plain
-sleep 3 # let the worker deliver the last webhooks
+# Let the worker deliver the last webhooks (it retries with backoff), up to 30 s.
+for _ in $(seq 1 30); do
+  [ "$(psql "$PG/$DB" -At -c "SELECT count(*) FROM sim_psp_webhooks WHERE delivered_at IS NULL")" = 0 ] && break
+  sleep 1
+done
 PAID=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM orders WHERE status = 'paid'")
 UNDELIVERED=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM sim_psp_webhooks WHERE delivered_at IS NULL")
 DOUBLE=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM (SELECT intent_ref FROM sim_psp_charges GROUP BY 1 HAVING count(*) > 1) d")
 DISCOUNTED=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM orders WHERE discount_minor > 0")
-REDEEMED=$(psql "$PG/$DB" -At -c "SELECT redemptions FROM promotions WHERE code = 'BENCH5'")
+REDEEMED=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM promotion_redemptions r JOIN promotions p ON p.id = r.promotion_id
+  WHERE p.code = 'BENCH5' AND r.released_at IS NULL")
 
 python3 - "$OUT" "$TPS" "$LAT" "$PAID" "$UNDELIVERED" "$DOUBLE" "$DISCOUNTED" "$REDEEMED" <<PY | tee "$OUT/summary.md"
 import json, sys
