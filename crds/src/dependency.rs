@@ -178,6 +178,7 @@ impl StorageSpec {
 #[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
 #[x_kube(validation = Rule::new("self.mode == 'Embedded' || (!has(self.backup) && !has(self.restoreFrom))").message("backup and restoreFrom are for the embedded Postgres; an external server is backed up by whoever runs it, a CloudNativePG one by cloudNativePG.backup"))]
 #[x_kube(validation = Rule::new("self.mode in ['CloudNativePG', 'Auto'] || !has(self.cloudNativePG)").message("cloudNativePG is only allowed when mode is CloudNativePG or Auto"))]
+#[x_kube(validation = Rule::new("self.mode in ['Embedded', 'Auto'] || !has(self.image)").message("image is for the embedded server; an external or delegated one runs whatever image its owner chose"))]
 #[x_kube(validation = Rule::new("self.mode == oldSelf.mode").message("mode cannot change on a live shop: the data would stay behind in the old database; back it up, create a new shop in the new mode and restore it there"))]
 #[x_kube(validation = Rule::new("has(self.restoreFrom) == has(oldSelf.restoreFrom) && (!has(self.restoreFrom) || self.restoreFrom == oldSelf.restoreFrom)").message("restoreFrom is set when a shop is created and never changed: restoring over a live database would lose its data; create a new shop from the backup instead"))]
 pub struct PostgresSpec {
@@ -188,6 +189,13 @@ pub struct PostgresSpec {
     #[serde(default = "PostgresSpec::default_version")]
     #[schemars(regex(pattern = r"^[0-9]+(\.[0-9]+)?$"))]
     pub version: String,
+    /// Image of the embedded server and its backup and restore Jobs (`pg_dump`, `pg_restore`,
+    /// the official image's environment contract); when unset,
+    /// `docker.io/library/postgres:<version>-alpine`, under the operator's
+    /// `--image-registry` when that is set (a mirror, an air-gapped registry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 512), regex(pattern = r"^[^\s]+$"))]
+    pub image: Option<String>,
     /// Database the shop uses (created in the embedded server; must exist on an external one).
     #[serde(default = "PostgresSpec::default_database")]
     #[schemars(regex(pattern = r"^[a-z_][a-z0-9_]{0,62}$"))]
@@ -334,6 +342,7 @@ impl Default for PostgresSpec {
         Self {
             mode: PostgresMode::default(),
             version: Self::default_version(),
+            image: None,
             database: Self::default_database(),
             storage: Self::default_storage(),
             external: None,
@@ -349,10 +358,16 @@ impl Default for PostgresSpec {
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
+#[x_kube(validation = Rule::new("self.mode == 'Embedded' || !has(self.image)").message("image is for the embedded server; an external or delegated one runs whatever image its owner chose"))]
 pub struct RedisSpec {
     /// Embedded or External.
     #[serde(default)]
     pub mode: ServiceMode,
+    /// Image of the embedded server; when unset, `docker.io/library/redis:7.4-alpine`, under the operator's
+    /// `--image-registry` when that is set (a mirror, an air-gapped registry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 512), regex(pattern = r"^[^\s]+$"))]
+    pub image: Option<String>,
     /// Volume of the embedded server (append-only file).
     #[serde(default = "RedisSpec::default_storage")]
     pub storage: StorageSpec,
@@ -374,6 +389,7 @@ impl Default for RedisSpec {
     fn default() -> Self {
         Self {
             mode: ServiceMode::default(),
+            image: None,
             storage: Self::default_storage(),
             external: None,
             resources: None,
@@ -386,10 +402,16 @@ impl Default for RedisSpec {
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
 #[x_kube(validation = Rule::new("!has(self.external) || !has(self.external.tls)").message("external.tls is for Postgres and Redis; reach this server over TLS through its own https URL support when it gains it"))]
+#[x_kube(validation = Rule::new("self.mode == 'Embedded' || !has(self.image)").message("image is for the embedded Meilisearch; an external or delegated one runs whatever image its owner chose"))]
 pub struct SearchSpec {
     /// Embedded (Meilisearch), External (Meilisearch) or Postgres (full-text in the database).
     #[serde(default)]
     pub mode: SearchMode,
+    /// Image of the embedded server; when unset, `docker.io/getmeili/meilisearch:v1.50.0`, under the operator's
+    /// `--image-registry` when that is set (a mirror, an air-gapped registry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 512), regex(pattern = r"^[^\s]+$"))]
+    pub image: Option<String>,
     /// Volume of the embedded Meilisearch.
     #[serde(default = "SearchSpec::default_storage")]
     pub storage: StorageSpec,
@@ -411,6 +433,7 @@ impl Default for SearchSpec {
     fn default() -> Self {
         Self {
             mode: SearchMode::default(),
+            image: None,
             storage: Self::default_storage(),
             external: None,
             resources: None,
@@ -423,10 +446,16 @@ impl Default for SearchSpec {
 #[serde(rename_all = "camelCase")]
 #[x_kube(validation = Rule::new("self.mode == 'External' ? has(self.external) : !has(self.external)").message("external is required when mode is External and not allowed otherwise"))]
 #[x_kube(validation = Rule::new("!has(self.external) || !has(self.external.tls)").message("external.tls is for Postgres and Redis; reach this server over TLS through its own https URL support when it gains it"))]
+#[x_kube(validation = Rule::new("self.mode == 'Embedded' || !has(self.image)").message("image is for the embedded Qdrant; an external or delegated one runs whatever image its owner chose"))]
 pub struct VectorSpec {
     /// Embedded (Qdrant server), External (Qdrant server) or InProcess (embedded engine).
     #[serde(default)]
     pub mode: VectorMode,
+    /// Image of the embedded server; when unset, `docker.io/qdrant/qdrant:v1.15.1-unprivileged`, under the operator's
+    /// `--image-registry` when that is set (a mirror, an air-gapped registry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 512), regex(pattern = r"^[^\s]+$"))]
+    pub image: Option<String>,
     /// Volume of the embedded Qdrant.
     #[serde(default = "VectorSpec::default_storage")]
     pub storage: StorageSpec,
@@ -448,6 +477,7 @@ impl Default for VectorSpec {
     fn default() -> Self {
         Self {
             mode: VectorMode::default(),
+            image: None,
             storage: Self::default_storage(),
             external: None,
             resources: None,
@@ -462,10 +492,16 @@ impl Default for VectorSpec {
 #[x_kube(validation = Rule::new("self.mode == 'External' || (!has(self.tls) && !has(self.sasl))").message("tls and sasl are for external brokers; Strimzi's are reached with the user it makes"))]
 #[x_kube(validation = Rule::new("self.mode in ['Strimzi', 'Auto'] || !has(self.strimzi)").message("strimzi is only allowed when mode is Strimzi or Auto"))]
 #[x_kube(validation = Rule::new("self.mode == oldSelf.mode || !(self.mode in ['Strimzi', 'Auto'] || oldSelf.mode in ['Strimzi', 'Auto'])").message("a live shop cannot move its events into or out of Strimzi: the topics and consumer offsets would stay behind; create a new shop instead"))]
+#[x_kube(validation = Rule::new("self.mode in ['Embedded', 'Auto'] || !has(self.image)").message("image is for the embedded broker; an external or delegated one runs whatever image its owner chose"))]
 pub struct KafkaSpec {
     /// Embedded (single-node KRaft), External, Disabled (Postgres outbox), Strimzi or Auto.
     #[serde(default)]
     pub mode: KafkaMode,
+    /// Image of the embedded server; when unset, `docker.io/apache/kafka:4.0.0`, under the operator's
+    /// `--image-registry` when that is set (a mirror, an air-gapped registry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(length(min = 1, max = 512), regex(pattern = r"^[^\s]+$"))]
+    pub image: Option<String>,
     /// Comma-separated `host:port` list of external brokers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(regex(pattern = r"^[A-Za-z0-9.\-]+:[0-9]+(,[A-Za-z0-9.\-]+:[0-9]+)*$"))]
@@ -533,6 +569,7 @@ impl Default for KafkaSpec {
     fn default() -> Self {
         Self {
             mode: KafkaMode::default(),
+            image: None,
             bootstrap_servers: None,
             storage: Self::default_storage(),
             resources: None,

@@ -43,6 +43,11 @@ pub struct Cli {
     /// chart's `strimzi.enabled` sets it and grants the RBAC).
     #[arg(long, env = "STRIMZI", default_value_t = false, action = clap::ArgAction::Set, num_args = 0..=1, default_missing_value = "true")]
     pub strimzi: bool,
+    /// Registry every official image is pulled from instead of its own (docker.io,
+    /// ghcr.io): a mirror or an air-gapped registry, such as `registry.internal:5000/upstream`.
+    /// Images a shop names itself are used as named.
+    #[arg(long, env = "IMAGE_REGISTRY", default_value = "")]
+    pub image_registry: String,
 }
 
 impl Cli {

@@ -9,6 +9,7 @@ use kube::runtime::events::{Recorder, Reporter};
 use kube::Client;
 
 use crate::decide::Delegates;
+use crate::images::Registry;
 use crate::objects::meta::MANAGER;
 
 /// Shared reconcile state.
@@ -20,6 +21,8 @@ pub struct Context {
     pub cloudnative_pg: bool,
     /// Strimzi is installed and this operator may manage its Kafkas (watched as children).
     pub strimzi: bool,
+    /// Where the official images of every shop are pulled from (`--image-registry`).
+    pub registry: Registry,
     failures: Mutex<HashMap<String, u32>>,
 }
 
@@ -37,6 +40,7 @@ impl Context {
             client,
             cloudnative_pg: false,
             strimzi: false,
+            registry: Registry::default(),
             failures: Mutex::new(HashMap::new()),
         }
     }
@@ -50,6 +54,12 @@ impl Context {
     /// The same context, watching CloudNativePG's Clusters when `enabled`.
     pub fn with_cloudnative_pg(mut self, enabled: bool) -> Context {
         self.cloudnative_pg = enabled;
+        self
+    }
+
+    /// The same context, pulling official images from `registry`.
+    pub fn with_registry(mut self, registry: Registry) -> Context {
+        self.registry = registry;
         self
     }
 

@@ -23,6 +23,7 @@ use crate::children::Kind;
 use crate::context::Context;
 use crate::decide::{decide, Delegates};
 use crate::desired::config;
+use crate::images::Registry;
 use crate::objects::meta::{MANAGED_BY_LABEL, MANAGER};
 use crate::observe::Observed;
 use crate::reconcile::{error_policy, reconcile};
@@ -52,7 +53,10 @@ fn readers(
         .iter()
         .filter(|shop| shop.namespace() == secret.namespace())
         .map(|shop| decide(shop, &Observed::default(), delegates))
-        .filter(|shop| validate(shop).is_ok_and(|valid| config::user_secrets(&valid).contains(&name)))
+        .filter(|shop| {
+            validate(shop, &Registry::default())
+                .is_ok_and(|valid| config::user_secrets(&valid).contains(&name))
+        })
         .map(|shop| ObjectRef::from_obj(&shop))
         .collect()
 }

@@ -17,6 +17,7 @@ pub mod decide;
 pub mod desired;
 pub mod error;
 pub mod http;
+pub mod images;
 pub mod leader;
 pub mod metrics;
 pub mod objects;

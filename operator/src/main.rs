@@ -6,6 +6,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use clap::Parser;
+use shopfleet_operator::images::Registry;
 use shopfleet_operator::{cli::Cli, context::Context, controller, http, leader, metrics, telemetry};
 use tokio::sync::watch;
 
@@ -16,6 +17,8 @@ const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(20);
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     telemetry::init(cli.log_format);
+    // A bad flag stops the operator at once rather than every shop failing to pull.
+    let registry = Registry::new(&cli.image_registry).map_err(anyhow::Error::msg)?;
     let handle = metrics::install()?;
     let client = kube::Client::try_default().await?;
 
@@ -64,7 +67,8 @@ async fn main() -> anyhow::Result<()> {
     let ctx = Arc::new(
         Context::new(client, Some(identity))
             .with_cloudnative_pg(cli.cloudnative_pg)
-            .with_strimzi(cli.strimzi),
+            .with_strimzi(cli.strimzi)
+            .with_registry(registry),
     );
     let controllers = controller::run(ctx, cli.namespaces(), cli.concurrency, stopped());
     let deadline = async {

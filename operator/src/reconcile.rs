@@ -74,7 +74,7 @@ async fn converge(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
     let now = Time(chrono::Utc::now());
 
     let decided = decide(shop, &observed, ctx.delegates());
-    let valid = match validate(&decided) {
+    let valid = match validate(&decided, &ctx.registry) {
         Ok(valid) => valid,
         Err(problems) => {
             let problem = Problem { reason: "InvalidSpec", message: problems.join("; ") };

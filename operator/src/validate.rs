@@ -16,6 +16,7 @@ use crate::backing::postgres::Postgres;
 use crate::backing::qdrant::Vectors;
 use crate::backing::redis::Redis;
 use crate::backing::Backing;
+use crate::images::Registry;
 use crate::objects::meta::Owner;
 
 /// Longest shop name: `<name>-meilisearch` must stay a valid StatefulSet name (52 chars).
@@ -28,6 +29,8 @@ pub struct ValidatedShop {
     /// Shopfleet release the API, worker and migration Job run.
     pub version: String,
     pub images: ImagesSpec,
+    /// Where official images are pulled from (`--image-registry`).
+    pub registry: Registry,
     pub resources: ResourcesSpec,
     pub api_replicas: ApiReplicas,
     pub worker_replicas: i32,
@@ -70,7 +73,8 @@ fn checked<T>(problems: &mut Vec<String>, result: Result<T, String>) -> Option<T
 }
 
 /// The checked shop, or every problem that keeps it from being built.
-pub fn validate(shop: &ShopInstance) -> Result<ValidatedShop, Vec<String>> {
+/// Images the spec leaves to the operator come from `registry`.
+pub fn validate(shop: &ShopInstance, registry: &Registry) -> Result<ValidatedShop, Vec<String>> {
     let spec = &shop.spec;
     let name = shop.name_any();
     let mut problems = Vec::new();
@@ -84,11 +88,11 @@ pub fn validate(shop: &ShopInstance) -> Result<ValidatedShop, Vec<String>> {
             "metadata.name {name:?} must be a DNS label starting with a letter and at most {MAX_NAME_LEN} characters"
         ));
     }
-    let postgres = checked(&mut problems, Postgres::check(&spec.postgres));
-    let redis = checked(&mut problems, Redis::check(&spec.redis));
-    let search = checked(&mut problems, Search::check(&spec.search));
-    let vectors = checked(&mut problems, Vectors::check(&spec.vector));
-    let kafka = checked(&mut problems, Kafka::check(&spec.kafka));
+    let postgres = checked(&mut problems, Postgres::check(&spec.postgres, registry));
+    let redis = checked(&mut problems, Redis::check(&spec.redis, registry));
+    let search = checked(&mut problems, Search::check(&spec.search, registry));
+    let vectors = checked(&mut problems, Vectors::check(&spec.vector, registry));
+    let kafka = checked(&mut problems, Kafka::check(&spec.kafka, registry));
     if let Some(a) = &spec.autoscaling {
         if a.min_replicas > a.max_replicas {
             problems.push("spec.autoscaling.minReplicas must not exceed maxReplicas".to_owned());
@@ -125,6 +129,7 @@ pub fn validate(shop: &ShopInstance) -> Result<ValidatedShop, Vec<String>> {
         owner: Owner::of(shop),
         version: spec.version.clone(),
         images: spec.images.clone(),
+        registry: registry.clone(),
         resources: spec.resources.clone(),
         api_replicas: ApiReplicas {
             fixed: spec.autoscaling.is_none().then_some(spec.replicas),
@@ -169,7 +174,7 @@ mod tests {
 
     #[test]
     fn accepts_the_defaults_and_rejects_unbuildable_shops() {
-        assert!(validate(&shop("demo", "{}")).is_ok());
+        assert!(validate(&shop("demo", "{}"), &Registry::default()).is_ok());
         let too_long = "s".repeat(MAX_NAME_LEN + 1);
         for (name, spec, expected) in [
             (too_long.as_str(), "{}", "metadata.name"),
@@ -192,18 +197,21 @@ mod tests {
             ("demo", "{network: {egress: [{cidr: 'fd00::/8', ports: [0]}]}}", "egress[0].ports"),
             ("demo", "{network: {metricsNamespaces: [Monitoring]}}", "spec.network.metricsNamespaces"),
         ] {
-            let problems = validate(&shop(name, spec)).unwrap_err();
+            let problems = validate(&shop(name, spec), &Registry::default()).unwrap_err();
             assert!(problems.iter().any(|p| p.contains(expected)), "{name} {spec}: {problems:?}");
         }
     }
 
     #[test]
     fn the_api_floor_is_the_autoscaler_minimum_when_autoscaling() {
-        let fixed = validate(&shop("demo", "{replicas: 3}")).unwrap().api_replicas;
+        let fixed = validate(&shop("demo", "{replicas: 3}"), &Registry::default()).unwrap().api_replicas;
         assert_eq!((fixed.fixed, fixed.floor), (Some(3), 3));
-        let scaled = validate(&shop("demo", "{replicas: 3, autoscaling: {minReplicas: 2, maxReplicas: 5}}"))
-            .unwrap()
-            .api_replicas;
+        let scaled = validate(
+            &shop("demo", "{replicas: 3, autoscaling: {minReplicas: 2, maxReplicas: 5}}"),
+            &Registry::default(),
+        )
+        .unwrap()
+        .api_replicas;
         assert_eq!((scaled.fixed, scaled.floor), (None, 2));
     }
 }

@@ -9,6 +9,7 @@ use shopfleet_env_names as var;
 
 use super::{embedded_readiness, Backing, Embedded};
 use crate::children::Kind;
+use crate::images::{self, Registry};
 use crate::objects::data::DataService;
 use crate::objects::meta::Owner;
 use crate::objects::pod::{env, env_secret, resources, Check};
@@ -48,12 +49,17 @@ pub fn strimzi_user(owner: &Owner) -> String {
 
 impl Kafka {
     /// `spec.kafka`, or why it cannot be built.
-    pub fn check(spec: &KafkaSpec) -> Result<Kafka, String> {
+    pub fn check(spec: &KafkaSpec, registry: &Registry) -> Result<Kafka, String> {
         if spec.strimzi.is_some() && !matches!(spec.mode, KafkaMode::Strimzi | KafkaMode::Auto) {
             // The CRD's rule too.
             return Err("spec.kafka.strimzi is only allowed when mode is Strimzi or Auto".to_owned());
         }
         let servers = spec.bootstrap_servers.as_deref().filter(|s| !s.is_empty());
+        let embedded = || Embedded {
+            storage: spec.storage.clone(),
+            resources: spec.resources.clone(),
+            image: registry.choose(&spec.image, images::KAFKA),
+        };
         match (spec.mode, servers) {
             (KafkaMode::External, Some(servers)) => Ok(Kafka::External {
                 servers: servers.to_owned(),
@@ -68,15 +74,11 @@ impl Kafka {
                 Err("spec.kafka.bootstrapServers is only allowed when mode is External".to_owned())
             }
             // `Auto` is decided before validation (`crate::decide`); undecided, it is Embedded.
-            (KafkaMode::Embedded | KafkaMode::Auto, None) => Ok(Kafka::Embedded(Embedded {
-                storage: spec.storage.clone(),
-                resources: spec.resources.clone(),
-            })),
+            (KafkaMode::Embedded | KafkaMode::Auto, None) => Ok(Kafka::Embedded(embedded())),
             (KafkaMode::Disabled, None) => Ok(Kafka::Disabled),
-            (KafkaMode::Strimzi, None) => Ok(Kafka::Strimzi(
-                spec.strimzi.clone().unwrap_or_default(),
-                Embedded { storage: spec.storage.clone(), resources: spec.resources.clone() },
-            )),
+            (KafkaMode::Strimzi, None) => {
+                Ok(Kafka::Strimzi(spec.strimzi.clone().unwrap_or_default(), embedded()))
+            }
         }
     }
 }
@@ -91,7 +93,7 @@ impl Backing for Kafka {
         let host = owner.child_name(COMPONENT);
         Some(DataService {
             component: COMPONENT,
-            image: "docker.io/apache/kafka:4.0.0".to_owned(),
+            image: embedded.image.clone(),
             uid: 1000,
             ports: vec![("kafka", PORT), ("controller", CONTROLLER_PORT)],
             env: vec![

@@ -6,7 +6,8 @@ use k8s_openapi::api::core::v1::EnvVar;
 use shopfleet_crds::{ConditionType, SearchMode, SearchSpec};
 use shopfleet_env_names as var;
 
-use super::{shop_key, Backing, Server};
+use super::{shop_key, Backing, Embedded, Server};
+use crate::images::{self, Registry};
 use crate::objects::data::DataService;
 use crate::objects::meta::Owner;
 use crate::objects::pod::{env, env_secret, resources, Check};
@@ -30,9 +31,14 @@ pub struct Search {
 
 impl Search {
     /// `spec.search`, or why it cannot be built.
-    pub fn check(spec: &SearchSpec) -> Result<Search, String> {
+    pub fn check(spec: &SearchSpec, registry: &Registry) -> Result<Search, String> {
         let external = spec.mode == SearchMode::External;
-        let server = Server::check("search", external, &spec.external, &spec.storage, &spec.resources)?;
+        let embedded = Embedded {
+            storage: spec.storage.clone(),
+            resources: spec.resources.clone(),
+            image: registry.choose(&spec.image, images::MEILISEARCH),
+        };
+        let server = Server::check("search", external, &spec.external, embedded)?;
         Ok(Search { meilisearch: (spec.mode != SearchMode::Postgres).then_some(server) })
     }
 }
@@ -46,7 +52,7 @@ impl Backing for Search {
         let embedded = self.meilisearch.as_ref()?.embedded()?;
         Some(DataService {
             component: COMPONENT,
-            image: "docker.io/getmeili/meilisearch:v1.50.0".to_owned(),
+            image: embedded.image.clone(),
             uid: 1000,
             ports: vec![("http", PORT)],
             env: vec![

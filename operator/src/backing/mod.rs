@@ -62,6 +62,8 @@ pub struct Embedded {
     pub storage: StorageSpec,
     /// Requests and limits; the service's defaults when `None`.
     pub resources: Option<ResourceRequirements>,
+    /// The server's image (`crate::images`).
+    pub image: String,
 }
 
 impl Embedded {
@@ -91,15 +93,12 @@ impl Server {
         block: &str,
         external_mode: bool,
         external: &Option<ExternalService>,
-        storage: &StorageSpec,
-        resources: &Option<ResourceRequirements>,
+        embedded: Embedded,
     ) -> Result<Server, String> {
         match (external_mode, external) {
             (true, Some(external)) => Ok(Server::External(external.clone())),
             (true, None) => Err(format!("spec.{block}.external is required when mode is External")),
-            (false, None) => {
-                Ok(Server::Embedded(Embedded { storage: storage.clone(), resources: resources.clone() }))
-            }
+            (false, None) => Ok(Server::Embedded(embedded)),
             (false, Some(_)) => Err(format!("spec.{block}.external is only allowed when mode is External")),
         }
     }

@@ -7,6 +7,7 @@ use shopfleet_crds::{BackupSpec, ConditionType, PostgresMode, PostgresSpec, Rest
 use shopfleet_env_names as var;
 
 use super::{Backing, Embedded, Server};
+use crate::images::{self, Registry};
 use crate::objects::data::DataService;
 use crate::objects::meta::Owner;
 use crate::objects::pod::{env, env_secret, resources, Check};
@@ -37,11 +38,6 @@ pub fn client_credentials(owner: &Owner) -> Vec<EnvVar> {
     vec![env_secret("PGUSER", &secret, "username"), env_secret("PGPASSWORD", &secret, "password")]
 }
 
-/// The server's image.
-pub fn image(version: &str) -> String {
-    format!("docker.io/library/postgres:{version}-alpine")
-}
-
 /// Variables only the pod's own `$(…)` interpolation reads, to build `DATABASE_URL`.
 const USERNAME_VAR: &str = "DB_USERNAME";
 const PASSWORD_VAR: &str = "DB_PASSWORD";
@@ -62,7 +58,7 @@ pub struct Postgres {
 
 impl Postgres {
     /// `spec.postgres`, or why it cannot be built.
-    pub fn check(spec: &PostgresSpec) -> Result<Postgres, String> {
+    pub fn check(spec: &PostgresSpec, registry: &Registry) -> Result<Postgres, String> {
         // The CRD's rules too.
         if spec.mode != PostgresMode::Embedded && (spec.backup.is_some() || spec.restore_from.is_some()) {
             return Err("spec.postgres.backup and restoreFrom are for the embedded Postgres".to_owned());
@@ -73,18 +69,22 @@ impl Postgres {
                 "spec.postgres.cloudNativePG is only allowed when mode is CloudNativePG or Auto".to_owned()
             );
         }
+        let embedded = Embedded {
+            storage: spec.storage.clone(),
+            resources: spec.resources.clone(),
+            image: registry.choose(&spec.image, &images::postgres(&spec.version)),
+        };
         // `Auto` is decided before validation (`crate::decide`); undecided, it is Embedded.
         let server = match spec.mode {
             PostgresMode::CloudNativePg if spec.external.is_some() => {
                 return Err("spec.postgres.external is only allowed when mode is External".to_owned())
             }
-            PostgresMode::CloudNativePg => Server::CloudNativePg(
-                spec.cloud_native_pg.clone().unwrap_or_default(),
-                Embedded { storage: spec.storage.clone(), resources: spec.resources.clone() },
-            ),
+            PostgresMode::CloudNativePg => {
+                Server::CloudNativePg(spec.cloud_native_pg.clone().unwrap_or_default(), embedded)
+            }
             mode @ (PostgresMode::Embedded | PostgresMode::External | PostgresMode::Auto) => {
                 let external = mode == PostgresMode::External;
-                Server::check("postgres", external, &spec.external, &spec.storage, &spec.resources)?
+                Server::check("postgres", external, &spec.external, embedded)?
             }
         };
         Ok(Postgres {
@@ -111,6 +111,14 @@ impl Postgres {
     }
 }
 
+impl Postgres {
+    /// The embedded server's image, which its backup and restore Jobs run too; `None` for
+    /// a server the operator does not run.
+    pub fn image(&self) -> Option<&str> {
+        self.server.embedded().map(|embedded| embedded.image.as_str())
+    }
+}
+
 impl Backing for Postgres {
     fn condition(&self) -> ConditionType {
         ConditionType::PostgresReady
@@ -121,7 +129,7 @@ impl Backing for Postgres {
         let secret = SECRET.name(owner);
         Some(DataService {
             component: COMPONENT,
-            image: image(&self.version),
+            image: embedded.image.clone(),
             uid: 70,
             ports: vec![("postgres", PORT)],
             env: vec![

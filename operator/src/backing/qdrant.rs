@@ -7,7 +7,8 @@ use k8s_openapi::api::core::v1::EnvVar;
 use shopfleet_crds::{ConditionType, VectorMode, VectorSpec};
 use shopfleet_env_names as var;
 
-use super::{shop_key, Backing, Server};
+use super::{shop_key, Backing, Embedded, Server};
+use crate::images::{self, Registry};
 use crate::objects::data::DataService;
 use crate::objects::meta::Owner;
 use crate::objects::pod::{env, env_secret, resources, Check};
@@ -34,9 +35,14 @@ pub struct Vectors {
 
 impl Vectors {
     /// `spec.vector`, or why it cannot be built.
-    pub fn check(spec: &VectorSpec) -> Result<Vectors, String> {
+    pub fn check(spec: &VectorSpec, registry: &Registry) -> Result<Vectors, String> {
         let external = spec.mode == VectorMode::External;
-        let server = Server::check("vector", external, &spec.external, &spec.storage, &spec.resources)?;
+        let embedded = Embedded {
+            storage: spec.storage.clone(),
+            resources: spec.resources.clone(),
+            image: registry.choose(&spec.image, images::QDRANT),
+        };
+        let server = Server::check("vector", external, &spec.external, embedded)?;
         Ok(Vectors { qdrant: (spec.mode != VectorMode::InProcess).then_some(server) })
     }
 }
@@ -50,7 +56,7 @@ impl Backing for Vectors {
         let embedded = self.qdrant.as_ref()?.embedded()?;
         Some(DataService {
             component: COMPONENT,
-            image: "docker.io/qdrant/qdrant:v1.15.1-unprivileged".to_owned(),
+            image: embedded.image.clone(),
             uid: 1000,
             ports: vec![("http", HTTP_PORT), ("grpc", GRPC_PORT)],
             env: vec![

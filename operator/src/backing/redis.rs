@@ -7,7 +7,8 @@ use k8s_openapi::api::core::v1::EnvVar;
 use shopfleet_crds::{ConditionType, RedisSpec, SecretKeyRef, ServiceMode};
 use shopfleet_env_names as var;
 
-use super::{Backing, Server};
+use super::{Backing, Embedded, Server};
+use crate::images::{self, Registry};
 use crate::objects::data::DataService;
 use crate::objects::meta::Owner;
 use crate::objects::pod::{env, env_secret, resources, Check};
@@ -34,9 +35,14 @@ pub struct Redis {
 
 impl Redis {
     /// `spec.redis`, or why it cannot be built.
-    pub fn check(spec: &RedisSpec) -> Result<Redis, String> {
+    pub fn check(spec: &RedisSpec, registry: &Registry) -> Result<Redis, String> {
         let external = spec.mode == ServiceMode::External;
-        let server = Server::check("redis", external, &spec.external, &spec.storage, &spec.resources)?;
+        let embedded = Embedded {
+            storage: spec.storage.clone(),
+            resources: spec.resources.clone(),
+            image: registry.choose(&spec.image, images::REDIS),
+        };
+        let server = Server::check("redis", external, &spec.external, embedded)?;
         Ok(Redis { server })
     }
 }
@@ -50,7 +56,7 @@ impl Backing for Redis {
         let embedded = self.server.embedded()?;
         Some(DataService {
             component: COMPONENT,
-            image: "docker.io/library/redis:7.4-alpine".to_owned(),
+            image: embedded.image.clone(),
             uid: 999,
             ports: vec![("redis", PORT)],
             env: vec![env_secret(PASSWORD_VAR, &SECRET.name(owner), "password")],

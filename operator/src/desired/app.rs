@@ -11,6 +11,7 @@ use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 use sha2::{Digest, Sha256};
 
 use super::media;
+use crate::images;
 use crate::objects::meta::Owner;
 use crate::objects::network::API_PORT;
 use crate::objects::pod::{container_parts_default, pod_spec, resources, Check, ContainerParts};
@@ -28,16 +29,11 @@ pub const WORKER_PORT: i32 = 9090;
 /// Writable directory of the API and worker (the embedded vector engine keeps its data here).
 pub const DATA_DIR: &str = "/var/lib/shopfleet";
 
-/// Official image of a Shopfleet binary at a version.
-fn official_image(binary: &str, version: &str) -> String {
-    format!("ghcr.io/shopfleet/{binary}:{version}")
-}
-
 /// Images of the API (also used by the migration Job) and the worker at `version`.
 fn images(shop: &ValidatedShop, version: &str) -> (String, String) {
     (
-        shop.images.api.clone().unwrap_or_else(|| official_image("shopfleet-api", version)),
-        shop.images.worker.clone().unwrap_or_else(|| official_image("shopfleet-worker", version)),
+        shop.registry.choose(&shop.images.api, &images::shopfleet("shopfleet-api", version)),
+        shop.registry.choose(&shop.images.worker, &images::shopfleet("shopfleet-worker", version)),
     )
 }
 

@@ -71,7 +71,8 @@ fn script_pod(
     env.extend(extra);
     let parts = ContainerParts {
         name: "postgres",
-        image: postgres::image(&shop.postgres.version),
+        // Backups are only for the embedded server (validated), which has an image.
+        image: shop.postgres.image().unwrap_or_default().to_owned(),
         args: vec!["sh".to_owned(), "-c".to_owned(), script.to_owned()],
         env,
         mounts: vec![(VOLUME, BACKUP_DIR)],

@@ -74,12 +74,13 @@ pub fn destinations(shop: &ValidatedShop) -> Vec<Destination> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::images::Registry;
     use crate::validate::validate;
     use shopfleet_crds::{ShopInstance, ShopInstanceSpec};
 
     fn of(spec: &str) -> Vec<Destination> {
         let spec: ShopInstanceSpec = serde_yaml::from_str(spec).unwrap();
-        destinations(&validate(&ShopInstance::new("demo", spec)).unwrap())
+        destinations(&validate(&ShopInstance::new("demo", spec), &Registry::default()).unwrap())
     }
 
     fn to(cidrs: &[&str], ports: &[i32]) -> Destination {

@@ -6,6 +6,7 @@ use shopfleet_crds::{ShopInstance, ShopInstanceSpec};
 
 use crate::children::{Child, Kind};
 use crate::desired::{build, secret_values, Desired};
+use crate::images::Registry;
 use crate::objects::secrets::Randomness;
 use crate::observe::Observed;
 use crate::validate::{validate, ValidatedShop};
@@ -80,12 +81,16 @@ media: {objectStore: {bucket: shop-media, endpoint: "https://s3.example.com", re
 
 /// `shop` validated, for shops the tests know to be valid.
 pub fn valid(shop: &ShopInstance) -> ValidatedShop {
-    validate(shop).expect("test shop is valid")
+    validate(shop, &Registry::default()).expect("test shop is valid")
 }
 
 /// The children of `shop` once its migration has completed, with fixed secret values.
 pub fn converged(shop: &ShopInstance) -> Desired {
-    let shop = &valid(shop);
+    converged_valid(&valid(shop))
+}
+
+/// The children of a validated shop once its migration has completed.
+pub fn converged_valid(shop: &ValidatedShop) -> Desired {
     let secrets = secret_values(shop, &Observed::default(), &mut Fixed);
     let first = build(shop, &Observed::default(), &secrets);
     let mut job = first

@@ -141,3 +141,38 @@ fn a_restored_shop_migrates_only_after_its_restore_job_succeeded() {
     assert_eq!(after.len(), 2, "{after:?}");
     assert!(after.iter().any(|name| name.starts_with("copy-migrate-")), "{after:?}");
 }
+
+#[test]
+fn spec_images_are_run_as_named_and_official_ones_come_from_the_registry() {
+    let shop = shop(
+        "shop",
+        "{postgres: {version: '15', image: localhost/test/postgres:15, backup: {schedule: '0 3 * * *'}}, redis: {image: localhost/test/redis:7}, images: {worker: quay.io/me/worker:1}}",
+    );
+    let registry = crate::images::Registry::new("mirror.internal:5000/upstream").unwrap();
+    let desired = super::fixtures::converged_valid(&crate::validate::validate(&shop, &registry).unwrap());
+    let images: BTreeSet<(String, String)> = super::fixtures::pod_specs(&desired.children)
+        .into_iter()
+        .flat_map(|(_, name, pod)| {
+            let containers = pod["containers"].as_array().cloned().unwrap_or_default();
+            containers.into_iter().map(move |c| (name.clone(), c["image"].as_str().unwrap().to_owned()))
+        })
+        .collect();
+    let mirror = "mirror.internal:5000/upstream";
+    let version = &shop.spec.version;
+    let expected = [
+        ("shop-backup", "localhost/test/postgres:15".to_owned()),
+        ("shop-postgres", "localhost/test/postgres:15".to_owned()),
+        ("shop-redis", "localhost/test/redis:7".to_owned()),
+        ("shop-meilisearch", format!("{mirror}/getmeili/meilisearch:v1.50.0")),
+        ("shop-qdrant", format!("{mirror}/qdrant/qdrant:v1.15.1-unprivileged")),
+        ("shop-kafka", format!("{mirror}/apache/kafka:4.0.0")),
+        ("shop-api", format!("{mirror}/shopfleet/shopfleet-api:{version}")),
+        ("shop-worker", "quay.io/me/worker:1".to_owned()),
+    ];
+    for (name, image) in expected {
+        assert!(images.contains(&(name.to_owned(), image.clone())), "{name} runs {image}: {images:?}");
+    }
+    let migration =
+        images.iter().find(|(name, _)| name.starts_with("shop-migrate-")).expect("a migration Job");
+    assert_eq!(migration.1, format!("{mirror}/shopfleet/shopfleet-api:{version}"));
+}

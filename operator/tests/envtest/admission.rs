@@ -7,6 +7,7 @@ use std::path::Path;
 use kube::api::{Patch, PatchParams, PostParams};
 use serde_json::{json, Value};
 use shopfleet_crds::ShopInstance;
+use shopfleet_operator::images::Registry;
 use shopfleet_operator::validate::validate;
 
 use crate::support::{shop, Env};
@@ -94,6 +95,15 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
         ("demo", "{kafka: {strimzi: {replicas: 3}}}"),
         ("demo", "{kafka: {mode: Disabled, sasl: {credentialsSecret: k}}}"),
         ("demo", "{search: {mode: External, external: {host: s, credentialsSecret: m, tls: {}}}}"),
+        // An image only for a server the operator runs.
+        (
+            "demo",
+            "{postgres: {mode: External, external: {host: db.example.com, credentialsSecret: pg}, image: my/postgres:17}}",
+        ),
+        ("demo", "{redis: {mode: External, external: {host: r, credentialsSecret: r}, image: my/redis:7}}"),
+        ("demo", "{search: {mode: Postgres, image: my/meilisearch:1}}"),
+        ("demo", "{vector: {mode: InProcess, image: my/qdrant:1}}"),
+        ("demo", "{kafka: {mode: Disabled, image: my/kafka:4}}"),
     ] {
         let message = rejection(&env, name, spec).await;
         let matched: Vec<&String> = messages.iter().filter(|m| message.contains(m.as_str())).collect();
@@ -151,10 +161,16 @@ async fn admission_and_the_operator_agree_on_shop_names() {
     for name in ["shop.v2", "a.b", "9lives", too_long.as_str()] {
         let message = rejection(&env, name, "{}").await;
         assert!(message.contains("the shop name must be a DNS label"), "{name}: {message}");
-        assert!(validate(&shop(name, "{}")).is_err(), "the operator accepts {name} that admission rejects");
+        assert!(
+            validate(&shop(name, "{}"), &Registry::default()).is_err(),
+            "the operator accepts {name} that admission rejects"
+        );
     }
     for name in ["shop-2", "a", longest.as_str()] {
         let admitted = env.create_shop(name, "{}").await;
-        assert!(validate(&admitted).is_ok(), "the operator rejects {name} that admission accepts");
+        assert!(
+            validate(&admitted, &Registry::default()).is_ok(),
+            "the operator rejects {name} that admission accepts"
+        );
     }
 }
