@@ -11,7 +11,7 @@ chart-check: ## lint, render and validate the chart, manifests and Dockerfiles (
 chart-tools: ## install helm, kubectl, kubernetes-validate, checkov, hadolint into ~/.cache/shopfleet
 	@bash $(CHART_SCRIPTS)/ensure-tools.sh
 
-images: ## build the operator, api and worker images (Docker with BuildKit)
+images: ## build the operator, api and worker images (Docker with BuildKit; without Docker: api and worker with podman)
 	@bash $(CHART_SCRIPTS)/images.sh
 
 kind-up: ## kind cluster + images + ingress-nginx + operator + minimal shop, waits until Ready

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make test`: installs what is missing, brings up Postgres, Redis, a Kafka-protocol
 # broker and Meilisearch on loopback, then runs the lints, every Rust test, the OpenAPI validation, the API
-# contract check (schemathesis), the web app's checks and browser journeys, and the chart checks. Stops the services it started.
+# contract check (schemathesis), the web app's checks and browser journeys, the chart checks, and
+# a shop's pods end to end on a real single-node cluster. Stops the services it started.
 set -euo pipefail
 source "$(dirname "$0")/dev/common.sh"
 cd "$ROOT"
@@ -24,18 +25,29 @@ say "dropping databases left by earlier test runs"
 psql "$TEST_DATABASE_URL" -tAc "SELECT datname FROM pg_database WHERE datname LIKE 'sf\_test\_%'" |
   while read -r db; do [ -n "$db" ] && psql "$TEST_DATABASE_URL" -qc "DROP DATABASE IF EXISTS \"$db\" WITH (FORCE)"; done
 
-say "cargo fmt --check"
-cargo fmt --all -- --check
-say "cargo clippy"
-cargo clippy --workspace --all-targets --quiet -- -D warnings
-say "cargo nextest"
-cargo nextest run --workspace --no-fail-fast
-say "validating api-server/openapi.json as OpenAPI 3.1"
-"$CACHE_DIR/venv/bin/openapi-spec-validator" --schema 3.1.0 api-server/openapi.json
-say "the API against its OpenAPI contract (schemathesis, every role)"
-scripts/contract/schemathesis.sh
-scripts/web/check.sh
-scripts/web/e2e.sh
-say "chart checks"
-${MAKE:-make} --no-print-directory chart-check
-say "all checks passed"
+# stage NAME CMD... : runs one stage and records how long it took (printed at the end).
+timings=()
+stage() {
+  local name="$1" start=$SECONDS
+  shift
+  say "$name"
+  "$@"
+  timings+=("$(printf '%-44s %4d s' "$name" $((SECONDS - start)))")
+}
+stage "cargo fmt --check" cargo fmt --all -- --check
+stage "cargo clippy" cargo clippy --workspace --all-targets --quiet -- -D warnings
+stage "cargo nextest" cargo nextest run --workspace --no-fail-fast
+stage "OpenAPI 3.1 validation of api-server/openapi.json" \
+  "$CACHE_DIR/venv/bin/openapi-spec-validator" --schema 3.1.0 api-server/openapi.json
+stage "the API against its OpenAPI contract (schemathesis)" scripts/contract/schemathesis.sh
+stage "web app checks" scripts/web/check.sh
+stage "web app journeys in Chromium" scripts/web/e2e.sh
+stage "chart checks" "${MAKE:-make}" --no-print-directory chart-check
+# A shop's real pods on a single-node cluster: needs root (a bridge, iptables, mounts).
+if [ "$(id -u)" = 0 ]; then
+  stage "a shop on a real single-node cluster" scripts/cluster/e2e.sh
+else
+  say "SKIPPED: the real-cluster end-to-end test needs root (scripts/cluster/e2e.sh)"
+fi
+say "all checks passed; time per stage:"
+printf '  %s\n' "${timings[@]}" >&2

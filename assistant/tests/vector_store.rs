@@ -142,12 +142,13 @@ async fn embedded_store_filters_inside_the_search_and_survives_a_reopen() {
     clears(&reopened).await;
 }
 
+/// Needs a Qdrant server: none can be built on this project's machines (Qdrant's current
+/// source needs a newer Rust than 1.95), so nextest lists it as skipped; with a server,
+/// `QDRANT_URL=… cargo nextest run --run-ignored only -E 'test(server_store)'` runs it.
 #[tokio::test]
+#[ignore = "needs a Qdrant server at QDRANT_URL"]
 async fn server_store_meets_the_same_contract() {
-    let Ok(url) = std::env::var("QDRANT_URL") else {
-        println!("skipped: QDRANT_URL not set");
-        return;
-    };
+    let url = std::env::var("QDRANT_URL").expect("QDRANT_URL: the Qdrant server to test against");
     let collection = format!("test_{}", Uuid::new_v4().simple());
     let key = std::env::var("QDRANT_API_KEY").ok().map(shopfleet_platform::secret::Secret::new);
     let store = shopfleet_assistant::vectors::server::ServerStore::connect(&url, key, &collection).unwrap();

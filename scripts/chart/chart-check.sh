@@ -25,8 +25,8 @@ step() {  # step NAME COMMAND... : run, time, record
 }
 
 shellcheck_all() {
-  local files=("$HERE"/*.sh)
-  shellcheck -x -P "$HERE" "${files[@]}" && echo "shellcheck: ${#files[@]} scripts clean"
+  local files=("$HERE"/*.sh "$ROOT"/scripts/cluster/*.sh "$ROOT"/scripts/cluster/entrypoints/*.sh)
+  shellcheck -x -P SCRIPTDIR "${files[@]}" && echo "shellcheck: ${#files[@]} scripts clean"
 }
 
 render_all() {  # helm template with every ci/*-values.yaml
