@@ -2,6 +2,7 @@
 //! extract, call the commerce library and respond.
 
 pub mod assistant_commands;
+pub mod backup_commands;
 pub mod config;
 pub mod http;
 pub mod state;

@@ -68,6 +68,14 @@ enum Command {
         #[command(flatten)]
         database: DatabaseSettings,
     },
+    /// Move a backup of the database between a file and an S3-compatible bucket (the
+    /// operator's backup CronJob and restore Job run it beside pg_dump and pg_restore).
+    Backup {
+        #[command(subcommand)]
+        command: shopfleet_api::backup_commands::BackupCommand,
+        #[command(flatten)]
+        telemetry: TelemetrySettings,
+    },
     /// Rebuild the search index from every published product, in batches, and exit
     /// (the postgres backend needs none and only says so).
     ReindexSearch {
@@ -87,6 +95,7 @@ async fn main() -> std::process::ExitCode {
         Some(Command::Serve(settings)) => settings.telemetry.clone(),
         Some(Command::Migrate { telemetry, .. }) => telemetry.clone(),
         Some(Command::ReindexSearch { telemetry, .. }) => telemetry.clone(),
+        Some(Command::Backup { telemetry, .. }) => telemetry.clone(),
         Some(Command::CreateAdmin { settings, .. }) => settings.telemetry.clone(),
         Some(Command::SeedDemo { settings, .. }) => settings.telemetry.clone(),
         Some(Command::ReindexVectors { settings, .. } | Command::EvalAssistant { settings }) => {
@@ -106,6 +115,7 @@ async fn main() -> std::process::ExitCode {
         None => shopfleet_api::serve(cli.serve).await,
         Some(Command::Migrate { database, .. }) => migrate(database).await,
         Some(Command::ReindexSearch { database, search, .. }) => reindex_search(database, search).await,
+        Some(Command::Backup { command, .. }) => shopfleet_api::backup_commands::run(command).await,
         Some(Command::CreateAdmin { email, settings }) => create_admin(&email, *settings).await,
         Some(Command::SeedDemo { products, merchants, shoppers, seed, demo_password, settings }) => {
             let spec = shopfleet_commerce::catalog::demo::DemoSpec { products, merchants, shoppers, seed };

@@ -92,3 +92,55 @@ async fn sigterm_stops_the_server_cleanly() {
     let status = tokio::time::timeout(Duration::from_secs(10), child.wait()).await.expect("exits").unwrap();
     assert!(status.success(), "{status:?}");
 }
+
+/// `backup push` uploads a dump to the bucket and keeps the newest `--keep` of its series,
+/// leaving other shops' backups alone; `backup fetch` brings back the same bytes. The
+/// operator's backup CronJob and restore Job run exactly these commands.
+#[tokio::test]
+async fn backups_go_to_a_bucket_and_only_their_own_series_is_pruned() {
+    let s3 = shopfleet_test_support::s3::S3Server::start("shop-backups").await;
+    let dir = std::env::temp_dir().join(format!("sf-backup-{}", uuid::Uuid::new_v4().simple()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let backup = |args: &[&str]| {
+        api()
+            .arg("backup")
+            .args(args)
+            .args(["--prefix", "shops/"])
+            .env("BACKUP_S3_BUCKET", &s3.bucket)
+            .env("BACKUP_S3_ENDPOINT", &s3.endpoint)
+            .env("BACKUP_S3_ACCESS_KEY_ID", &s3.access_key_id)
+            .env("BACKUP_S3_SECRET_ACCESS_KEY", &s3.secret_access_key)
+            .output()
+            .unwrap()
+    };
+    // The last dump is larger than one upload part, so it goes up in several.
+    let dumps = [
+        ("shop-backup-29001", 1_000),
+        ("other-backup-29001", 1_000),
+        ("shop-backup-29002", 1_000),
+        ("shop-backup-29003", 12 * 1024 * 1024 + 7),
+    ];
+    for (name, size) in dumps {
+        let bytes: Vec<u8> = (0..size).map(|i| (i % 251) as u8 ^ name.len() as u8).collect();
+        let file = dir.join(format!("{name}.dump"));
+        std::fs::write(&file, &bytes).unwrap();
+        let series = if name.starts_with("shop-") { "shop-backup-" } else { "other-backup-" };
+        let out = backup(&["push", "--file", file.to_str().unwrap(), "--series", series, "--keep", "2"]);
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert_eq!(s3.objects_under("shops"), 3, "two of the shop's backups and the other shop's one");
+
+    let fetched = dir.join("fetched.dump");
+    let out = backup(&["fetch", "--name", "shop-backup-29003", "--file", fetched.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(std::fs::read(&fetched).unwrap(), std::fs::read(dir.join("shop-backup-29003.dump")).unwrap());
+
+    let out = backup(&["fetch", "--name", "shop-backup-29001", "--file", fetched.to_str().unwrap()]);
+    assert!(!out.status.success(), "the oldest backup was pruned");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("shop-backup-29001"));
+    let out = backup(&["fetch", "--name", "../etc/passwd", "--file", fetched.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("backup name"), "a name is never a path");
+    assert!(!String::from_utf8_lossy(&out.stderr).contains(&s3.secret_access_key), "no secret in errors");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

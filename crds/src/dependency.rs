@@ -281,6 +281,26 @@ impl CloudNativePgBackupSpec {
     }
 }
 
+/// An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, R2...). Credentials never appear in the spec.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ObjectStoreSpec {
+    /// Bucket name; it must exist.
+    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"))]
+    pub bucket: String,
+    /// Endpoint URL of an S3-compatible service (path-style requests); AWS S3 when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^https?://"))]
+    pub endpoint: Option<String>,
+    /// Region; `us-east-1` when omitted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schemars(regex(pattern = r"^[a-z0-9-]{1,32}$"))]
+    pub region: Option<String>,
+    /// Secret in the shop's namespace with keys `access-key-id` and `secret-access-key`.
+    #[schemars(length(min = 1))]
+    pub credentials_secret: String,
+}
+
 /// When and where the embedded database is backed up.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
@@ -293,13 +313,18 @@ pub struct BackupSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 64))]
     pub time_zone: Option<String>,
-    /// How many backups the volume keeps; the oldest go first.
+    /// How many backups are kept (on the volume, or of this shop in the bucket); the oldest
+    /// go first.
     #[serde(default = "BackupSpec::default_retention")]
     #[schemars(range(min = 1, max = 1000))]
     pub retention: u32,
-    /// The backups volume `<shop>-backups`.
+    /// The backups volume `<shop>-backups`, unless `objectStore` is set.
     #[serde(default = "BackupSpec::default_storage")]
     pub storage: StorageSpec,
+    /// An S3-compatible bucket to keep the backups in instead of a volume: each is the
+    /// object `<namespace>/<backup name>.dump`, and `retention` counts this shop's only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_store: Option<ObjectStoreSpec>,
 }
 
 impl BackupSpec {
@@ -314,11 +339,17 @@ impl BackupSpec {
 /// A backup to start a new shop's database from.
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
 #[serde(rename_all = "camelCase")]
+#[x_kube(validation = Rule::new("has(self.claim) != has(self.objectStore)").message("restoreFrom names where the backup is: a claim or an objectStore, exactly one"))]
 pub struct RestoreSpec {
     /// The volume claim holding the backup, in this namespace: another shop's
     /// `<shop>-backups` (kept after that shop is deleted under `deletionPolicy: Retain`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schemars(length(min = 1, max = 253))]
-    pub claim: String,
+    pub claim: Option<String>,
+    /// The bucket a shop of this namespace backed up to (`backup.objectStore`); the backup is
+    /// its object `<namespace>/<backup>.dump`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_store: Option<ObjectStoreSpec>,
     /// The backup's name as that shop's `status.backup.last` gives it (its file is
     /// `<name>.dump` on the volume).
     #[schemars(length(min = 1, max = 253), regex(pattern = r"^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$"))]

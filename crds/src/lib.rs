@@ -10,13 +10,13 @@ mod status;
 
 pub use dependency::{
     quantity_bytes, BackupSpec, CloudNativePgBackupSpec, CloudNativePgSpec, ExternalService, KafkaMode,
-    KafkaSasl, KafkaSpec, PostgresMode, PostgresSpec, RedisSpec, RestoreSpec, SearchMode, SearchSpec,
-    ServerTls, ServiceMode, StorageSpec, StrimziSpec, VectorMode, VectorSpec,
+    KafkaSasl, KafkaSpec, ObjectStoreSpec, PostgresMode, PostgresSpec, RedisSpec, RestoreSpec, SearchMode,
+    SearchSpec, ServerTls, ServiceMode, StorageSpec, StrimziSpec, VectorMode, VectorSpec,
 };
 pub use shop::{
     AiSpec, AutoscalingSpec, DeletionPolicy, EgressRule, ImagesSpec, IngressSpec, IngressTlsSpec, LlmSpec,
-    MediaAccessMode, MediaSpec, NetworkSpec, ObjectStoreSpec, PaymentsSpec, ResourcesSpec, SecretKeyRef,
-    ShopInstance, ShopInstanceSpec, SmtpSpec,
+    MediaAccessMode, MediaSpec, NetworkSpec, PaymentsSpec, ResourcesSpec, SecretKeyRef, ShopInstance,
+    ShopInstanceSpec, SmtpSpec,
 };
 pub use status::{BackupStatus, ConditionType, Phase, ShopInstanceStatus, VolumeStatus};
 

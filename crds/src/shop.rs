@@ -4,7 +4,9 @@ use k8s_openapi::api::core::v1::ResourceRequirements;
 use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
-use crate::dependency::{KafkaSpec, PostgresSpec, RedisSpec, SearchSpec, StorageSpec, VectorSpec};
+use crate::dependency::{
+    KafkaSpec, ObjectStoreSpec, PostgresSpec, RedisSpec, SearchSpec, StorageSpec, VectorSpec,
+};
 use crate::status::ShopInstanceStatus;
 
 /// A shop: its API and worker plus the services they need.
@@ -307,26 +309,6 @@ pub enum MediaAccessMode {
     ReadWriteOnce,
     /// Every node may mount it.
     ReadWriteMany,
-}
-
-/// An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, R2...). Credentials never appear in the spec.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct ObjectStoreSpec {
-    /// Bucket name; it must exist.
-    #[schemars(regex(pattern = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"))]
-    pub bucket: String,
-    /// Endpoint URL of an S3-compatible service (path-style requests); AWS S3 when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^https?://"))]
-    pub endpoint: Option<String>,
-    /// Region; `us-east-1` when omitted.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schemars(regex(pattern = r"^[a-z0-9-]{1,32}$"))]
-    pub region: Option<String>,
-    /// Secret in the shop's namespace with keys `access-key-id` and `secret-access-key`.
-    #[schemars(length(min = 1))]
-    pub credentials_secret: String,
 }
 
 /// Fate of data volumes when the shop is deleted.

@@ -94,6 +94,17 @@ pub const MEDIA_S3_REGION: &str = "MEDIA_S3_REGION";
 pub const MEDIA_S3_ACCESS_KEY_ID: &str = "MEDIA_S3_ACCESS_KEY_ID";
 /// Secret access key of the bucket (secret). Default: unset (required with `MEDIA_S3_BUCKET`).
 pub const MEDIA_S3_SECRET_ACCESS_KEY: &str = "MEDIA_S3_SECRET_ACCESS_KEY";
+/// S3-compatible bucket the embedded Postgres's backups go to (`shopfleet-api backup`, run by
+/// the operator's backup CronJob and restore Job). Default: unset.
+pub const BACKUP_S3_BUCKET: &str = "BACKUP_S3_BUCKET";
+/// Endpoint URL of an S3-compatible service holding the backups. Default: unset (AWS S3).
+pub const BACKUP_S3_ENDPOINT: &str = "BACKUP_S3_ENDPOINT";
+/// Region of the backups bucket. Default: `us-east-1`.
+pub const BACKUP_S3_REGION: &str = "BACKUP_S3_REGION";
+/// Access key id of the backups bucket (secret).
+pub const BACKUP_S3_ACCESS_KEY_ID: &str = "BACKUP_S3_ACCESS_KEY_ID";
+/// Secret access key of the backups bucket (secret).
+pub const BACKUP_S3_SECRET_ACCESS_KEY: &str = "BACKUP_S3_SECRET_ACCESS_KEY";
 /// Largest image upload, in bytes. Default: `10485760`.
 pub const IMAGE_MAX_BYTES: &str = "IMAGE_MAX_BYTES";
 /// Most pixels an uploaded image may declare. Default: `40000000`.

@@ -5,11 +5,10 @@
 
 use bytes::Bytes;
 use clap::Args;
-use object_store::{
-    aws::AmazonS3Builder, local::LocalFileSystem, path::Path as StorePath, ObjectStore, ObjectStoreExt,
-};
+use object_store::{local::LocalFileSystem, path::Path as StorePath, ObjectStore, ObjectStoreExt};
 use sha2::{Digest, Sha256};
 use shopfleet_env_names as env_names;
+use shopfleet_platform::bucket::Bucket;
 use shopfleet_platform::secret::Secret;
 use std::{path::PathBuf, sync::Arc};
 
@@ -64,15 +63,14 @@ impl S3Settings {
                 env_names::MEDIA_S3_SECRET_ACCESS_KEY
             );
         };
-        let mut builder = AmazonS3Builder::new()
-            .with_bucket_name(bucket)
-            .with_region(&self.region)
-            .with_access_key_id(key_id.expose())
-            .with_secret_access_key(secret.expose());
-        if let Some(endpoint) = &self.endpoint {
-            builder = builder.with_endpoint(endpoint).with_allow_http(endpoint.starts_with("http://"));
-        }
-        Ok(Some(Arc::new(builder.build()?)))
+        let bucket = Bucket {
+            name: bucket,
+            region: &self.region,
+            endpoint: self.endpoint.as_deref(),
+            access_key_id: key_id,
+            secret_access_key: secret,
+        };
+        Ok(Some(bucket.open()?))
     }
 }
 

@@ -8,6 +8,7 @@
 //! - [`telemetry`], [`metrics`]: logs, traces and Prometheus metrics.
 //! - [`shutdown`]: the SIGTERM/SIGINT signal every binary stops on.
 
+pub mod bucket;
 pub mod config;
 pub mod db;
 pub mod kafka;

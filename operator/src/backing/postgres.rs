@@ -69,6 +69,12 @@ impl Postgres {
                 "spec.postgres.cloudNativePG is only allowed when mode is CloudNativePG or Auto".to_owned()
             );
         }
+        if let Some(restore) = &spec.restore_from {
+            // The CRD's rule too.
+            if restore.claim.is_some() == restore.object_store.is_some() {
+                return Err("spec.postgres.restoreFrom needs exactly one of claim and objectStore".to_owned());
+            }
+        }
         let embedded = Embedded {
             storage: spec.storage.clone(),
             resources: spec.resources.clone(),

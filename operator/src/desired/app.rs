@@ -37,6 +37,11 @@ fn images(shop: &ValidatedShop, version: &str) -> (String, String) {
     )
 }
 
+/// The API image at the spec's version: it also runs the backup Jobs' bucket transfers.
+pub fn api_image(shop: &ValidatedShop) -> String {
+    images(shop, &shop.version).0
+}
+
 /// Container parts shared by every app container: config, secrets, scratch and data dirs.
 fn app_parts(input: &AppInput, name: &'static str, image: String) -> ContainerParts {
     ContainerParts {

@@ -1,23 +1,30 @@
 //! Day-2 care of the embedded database: scheduled logical backups and restoring a new shop
 //! from one. A CronJob `<shop>-backup` runs `pg_dump --format=custom` with the server's own
-//! image into the `<shop>-backups` volume, each backup named after its Job
-//! (`<name>.dump`), keeping the newest `retention`; the shop's status names the last one
-//! that succeeded. A shop created with `restoreFrom` first runs the Job `<shop>-restore`
-//! (`pg_restore` into its empty database, from a claim holding the backup), and its
-//! migrations wait for it.
+//! image, each backup named after its Job (`<name>.dump`), keeping the newest `retention`:
+//! onto the `<shop>-backups` volume, or, with `backup.objectStore`, into a scratch directory
+//! from which `shopfleet-api backup push` (the API image) uploads it to the bucket as
+//! `<namespace>/<name>.dump`. The shop's status names the last backup that succeeded. A shop
+//! created with `restoreFrom` first runs the Job `<shop>-restore` (`pg_restore` into its
+//! empty database, from a claim holding the backup, or after `shopfleet-api backup fetch`
+//! brought it from the bucket), and its migrations wait for it.
 
 use k8s_openapi::api::batch::v1::{CronJob, CronJobSpec, Job, JobSpec, JobTemplateSpec};
 use k8s_openapi::api::core::v1::{
-    EnvVar, EnvVarSource, ObjectFieldSelector, PersistentVolumeClaim, PodSpec, PodTemplateSpec,
+    EmptyDirVolumeSource, EnvVar, EnvVarSource, ObjectFieldSelector, PersistentVolumeClaim, PodSpec,
+    PodTemplateSpec, Volume,
 };
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::ObjectMeta;
-use shopfleet_crds::{BackupStatus, RestoreSpec};
+use shopfleet_crds::{BackupStatus, ObjectStoreSpec, RestoreSpec};
+use shopfleet_env_names as var;
 
+use super::app;
 use crate::backing::postgres;
 use crate::children::Kind;
 use crate::objects::claims;
 use crate::objects::meta::{Owner, COMPONENT_LABEL};
-use crate::objects::pod::{container_parts_default, env, pod_spec, resources, ContainerParts};
+use crate::objects::pod::{
+    container, container_parts_default, env, env_secret, pod_spec, resources, ContainerParts,
+};
 use crate::observe::Observed;
 use crate::validate::ValidatedShop;
 
@@ -27,15 +34,17 @@ const VOLUME: &str = "backups";
 /// User of the Postgres image.
 const POSTGRES_UID: i64 = 70;
 
-/// Writes one backup, named after the Job (`BACKUP_NAME`), then keeps the newest
-/// `BACKUP_RETENTION`. The dump is written under a temporary name first, so a failed run
-/// leaves no file that looks like a backup.
-pub const BACKUP_SCRIPT: &str = r#"set -eu
+/// Writes one backup, named after the Job (`BACKUP_NAME`). The dump is written under a
+/// temporary name first, so a failed run leaves no file that looks like a backup.
+pub const DUMP_SCRIPT: &str = r#"set -eu
 file="$BACKUP_DIR/$BACKUP_NAME.dump"
 pg_dump --format=custom --no-owner --no-privileges --file="$file.partial"
 mv "$file.partial" "$file"
-ls -1t "$BACKUP_DIR"/*.dump | tail -n "+$((BACKUP_RETENTION + 1))" | while read -r old; do rm -f -- "$old"; done
 echo "backup $BACKUP_NAME: $(wc -c < "$file") bytes"
+"#;
+
+/// After [`DUMP_SCRIPT`] on the backups volume: keeps the newest `BACKUP_RETENTION` there.
+pub const PRUNE_SCRIPT: &str = r#"ls -1t "$BACKUP_DIR"/*.dump | tail -n "+$((BACKUP_RETENTION + 1))" | while read -r old; do rm -f -- "$old"; done
 "#;
 
 /// Waits for the server, then restores `$BACKUP_NAME.dump` into the empty database in one
@@ -58,36 +67,83 @@ fn client_env(shop: &ValidatedShop) -> Vec<EnvVar> {
     vars
 }
 
-/// A pod running `script` with the server's image, the backups claim `claim` mounted.
-fn script_pod(
-    shop: &ValidatedShop,
-    service_account: &str,
-    script: &str,
-    claim: String,
-    extra: Vec<EnvVar>,
-    read_only: bool,
-) -> PodSpec {
+/// Where a Job finds or leaves its backup.
+enum Place {
+    /// A claim mounted at [`BACKUP_DIR`] (read-only for a restore).
+    Claim { name: String, read_only: bool },
+    /// A bucket; the dump passes through a scratch directory at [`BACKUP_DIR`].
+    Bucket,
+}
+
+/// The Postgres container running `script` with the server's image.
+fn script_container(shop: &ValidatedShop, script: &str, extra: Vec<EnvVar>) -> ContainerParts {
     let mut env = client_env(shop);
     env.extend(extra);
-    let parts = ContainerParts {
-        name: "postgres",
-        // Backups are only for the embedded server (validated), which has an image.
-        image: shop.postgres.image().unwrap_or_default().to_owned(),
-        args: vec!["sh".to_owned(), "-c".to_owned(), script.to_owned()],
+    // Backups are only for the embedded server (validated), which has an image.
+    let image = shop.postgres.image().unwrap_or_default().to_owned();
+    job_container("postgres", image, vec!["sh".to_owned(), "-c".to_owned(), script.to_owned()], env)
+}
+
+/// A Job container with the backups at [`BACKUP_DIR`] and a scratch `/tmp`.
+fn job_container(name: &'static str, image: String, args: Vec<String>, env: Vec<EnvVar>) -> ContainerParts {
+    ContainerParts {
+        name,
+        image,
+        args,
         env,
         mounts: vec![(VOLUME, BACKUP_DIR)],
         scratch: vec![("tmp", "/tmp")],
         resources: resources("100m", "128Mi", "1", "512Mi"),
         ..container_parts_default()
+    }
+}
+
+/// The API image's container running `shopfleet-api backup <args>` against `bucket`, under
+/// the namespace's prefix.
+fn bucket_container(
+    shop: &ValidatedShop,
+    name: &'static str,
+    args: &[String],
+    bucket: &ObjectStoreSpec,
+) -> ContainerParts {
+    let mut env = vec![env(var::BACKUP_S3_BUCKET, bucket.bucket.clone())];
+    env.extend(bucket.endpoint.clone().map(|endpoint| self::env(var::BACKUP_S3_ENDPOINT, endpoint)));
+    env.extend(bucket.region.clone().map(|region| self::env(var::BACKUP_S3_REGION, region)));
+    env.push(env_secret(var::BACKUP_S3_ACCESS_KEY_ID, &bucket.credentials_secret, "access-key-id"));
+    env.push(env_secret(var::BACKUP_S3_SECRET_ACCESS_KEY, &bucket.credentials_secret, "secret-access-key"));
+    let mut all_args = vec!["backup".to_owned()];
+    all_args.extend(args.iter().cloned());
+    all_args.extend(["--prefix".to_owned(), format!("{}/", shop.owner.namespace)]);
+    job_container(name, app::api_image(shop), all_args, env)
+}
+
+/// A pod running `main` after `first` (if any), as the Postgres image's user, with the
+/// backups at [`BACKUP_DIR`] from `place`.
+fn job_pod(
+    service_account: &str,
+    first: Option<ContainerParts>,
+    main: ContainerParts,
+    place: &Place,
+) -> PodSpec {
+    let mut pod = pod_spec(service_account.to_owned(), POSTGRES_UID, main, Some("Never"));
+    if let Some(first) = first {
+        pod.init_containers = Some(vec![container(first)]);
+    }
+    let volume = match place {
+        Place::Claim { name, read_only } => claims::volume(VOLUME, name.clone(), *read_only),
+        Place::Bucket => Volume {
+            name: VOLUME.to_owned(),
+            empty_dir: Some(EmptyDirVolumeSource::default()),
+            ..Default::default()
+        },
     };
-    let mut pod = pod_spec(service_account.to_owned(), POSTGRES_UID, parts, Some("Never"));
-    pod.volumes.get_or_insert_with(Vec::new).push(claims::volume(VOLUME, claim, read_only));
+    pod.volumes.get_or_insert_with(Vec::new).push(volume);
     pod
 }
 
 /// The backups volume, when backups are scheduled.
 pub fn claim(shop: &ValidatedShop) -> Option<PersistentVolumeClaim> {
-    let backup = shop.postgres.backup.as_ref()?;
+    let backup = shop.postgres.backup.as_ref().filter(|backup| backup.object_store.is_none())?;
     let storage = &backup.storage;
     Some(claims::claim(
         &shop.owner,
@@ -113,8 +169,26 @@ pub fn cron_job(shop: &ValidatedShop, service_account: &str) -> Option<CronJob> 
         }),
         ..Default::default()
     };
-    let extra = vec![name_from_job, env("BACKUP_RETENTION", backup.retention.to_string())];
-    let pod = script_pod(shop, service_account, BACKUP_SCRIPT, owner.child_name(VOLUME), extra, false);
+    let pod = match &backup.object_store {
+        None => {
+            let extra = vec![name_from_job, env("BACKUP_RETENTION", backup.retention.to_string())];
+            let script = format!("{DUMP_SCRIPT}{PRUNE_SCRIPT}");
+            let place = Place::Claim { name: owner.child_name(VOLUME), read_only: false };
+            job_pod(service_account, None, script_container(shop, &script, extra), &place)
+        }
+        Some(bucket) => {
+            let dump = script_container(shop, DUMP_SCRIPT, vec![name_from_job.clone()]);
+            let push = [
+                "push".to_owned(),
+                format!("--file={BACKUP_DIR}/$(BACKUP_NAME).dump"),
+                format!("--series={}-", owner.child_name("backup")),
+                format!("--keep={}", backup.retention),
+            ];
+            let mut upload = bucket_container(shop, "upload", &push, bucket);
+            upload.env.insert(0, name_from_job);
+            job_pod(service_account, Some(dump), upload, &Place::Bucket)
+        }
+    };
     Some(CronJob {
         metadata: owner.meta(owner.child_name("backup"), "backup"),
         spec: Some(CronJobSpec {
@@ -151,16 +225,25 @@ pub fn restore_job_name(owner: &Owner) -> String {
 
 /// The Job that fills the new database from `restoreFrom`, when the spec asks for one.
 pub fn restore_job(shop: &ValidatedShop, service_account: &str) -> Option<Job> {
-    let RestoreSpec { claim, backup } = shop.postgres.restore_from.as_ref()?;
+    let RestoreSpec { claim, object_store, backup } = shop.postgres.restore_from.as_ref()?;
     let owner = &shop.owner;
-    let pod = script_pod(
-        shop,
-        service_account,
-        RESTORE_SCRIPT,
-        claim.clone(),
-        vec![env("BACKUP_NAME", backup.clone())],
-        true,
-    );
+    let restore = script_container(shop, RESTORE_SCRIPT, vec![env("BACKUP_NAME", backup.clone())]);
+    let pod = match (claim, object_store) {
+        (_, Some(bucket)) => {
+            let fetch = [
+                "fetch".to_owned(),
+                format!("--name={backup}"),
+                format!("--file={BACKUP_DIR}/{backup}.dump"),
+            ];
+            let fetch = bucket_container(shop, "fetch", &fetch, bucket);
+            job_pod(service_account, Some(fetch), restore, &Place::Bucket)
+        }
+        // The CRD admits exactly one of the two.
+        (claim, None) => {
+            let place = Place::Claim { name: claim.clone().unwrap_or_default(), read_only: true };
+            job_pod(service_account, None, restore, &place)
+        }
+    };
     Some(Job {
         metadata: owner.meta(restore_job_name(owner), "restore"),
         spec: Some(JobSpec {
@@ -286,7 +369,7 @@ mod tests {
         for (n, name) in ["shop-backup-1", "shop-backup-2", "shop-backup-3"].iter().enumerate() {
             psql(&source, &format!("INSERT INTO products (title) VALUES ('added before backup {n}')"));
             let out = run(
-                BACKUP_SCRIPT,
+                &format!("{DUMP_SCRIPT}{PRUNE_SCRIPT}"),
                 &source,
                 &[("BACKUP_DIR", dir_path), ("BACKUP_NAME", name), ("BACKUP_RETENTION", "2")],
             );
@@ -296,7 +379,7 @@ mod tests {
 
         // A failing backup leaves nothing that looks like a backup, and no backup is lost.
         let failed = run(
-            BACKUP_SCRIPT,
+            &format!("{DUMP_SCRIPT}{PRUNE_SCRIPT}"),
             "no_such_database",
             &[("BACKUP_DIR", dir_path), ("BACKUP_NAME", "shop-backup-4"), ("BACKUP_RETENTION", "2")],
         );

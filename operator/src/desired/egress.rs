@@ -37,6 +37,22 @@ fn of_url(url: Option<&str>, fallback: &str) -> Destination {
     Destination { cidrs: blocks(&host), pods: None, ports: vec![port] }
 }
 
+/// The backups bucket, for the backup and restore Jobs (none with backups on a volume).
+pub fn backup_destinations(shop: &ValidatedShop) -> Vec<Destination> {
+    let backup = shop.postgres.backup.as_ref().and_then(|backup| backup.object_store.as_ref());
+    let restore = shop.postgres.restore_from.as_ref().and_then(|restore| restore.object_store.as_ref());
+    let mut wanted: Vec<Destination> = backup
+        .into_iter()
+        .chain(restore)
+        .map(|store| of_url(store.endpoint.as_deref(), S3_DEFAULT))
+        .collect();
+    wanted.dedup();
+    wanted
+}
+
+/// Where a bucket without an endpoint is: AWS S3.
+const S3_DEFAULT: &str = "https://s3.amazonaws.com";
+
 /// Every destination outside the shop its API, worker and migrations need.
 pub fn destinations(shop: &ValidatedShop) -> Vec<Destination> {
     let mut wanted: Vec<Destination> = shop
@@ -58,7 +74,7 @@ pub fn destinations(shop: &ValidatedShop) -> Vec<Destination> {
         wanted.push(of_url(llm.base_url.as_deref(), "https://api.openai.com/v1"));
     }
     if let Some(store) = &shop.media.object_store {
-        wanted.push(of_url(store.endpoint.as_deref(), "https://s3.amazonaws.com"));
+        wanted.push(of_url(store.endpoint.as_deref(), S3_DEFAULT));
     }
     if shop.smtp.is_some() {
         wanted.push(Destination { cidrs: vec![], pods: None, ports: SMTP_PORTS.to_vec() });

@@ -119,6 +119,10 @@ pub fn build(shop: &ValidatedShop, observed: &Observed, secrets: &SecretValues) 
     let input =
         AppInput { shop, service_account: &owner.child_name("app"), env: &env, config_hash: &config_hash };
     children.extend(backup::claim(shop).as_ref().map(Child::new));
+    if shop.postgres.backup.is_some() || shop.postgres.restore_from.is_some() {
+        let policy = network::backup_egress_policy(owner, &egress::backup_destinations(shop));
+        children.push(Child::new(&policy));
+    }
     children.extend(backup::cron_job(shop, &owner.child_name("data")).as_ref().map(Child::new));
     let restore = backup::restore_job(shop, &owner.child_name("data"));
     children.extend(restore.as_ref().map(Child::new));

@@ -202,6 +202,17 @@ pub fn data_egress_policy(owner: &Owner, components: &[&str]) -> NetworkPolicy {
 
 /// Egress of the API, worker and migrations: the shop's own pods, DNS and `destinations`.
 pub fn app_egress_policy(owner: &Owner, destinations: &[Destination]) -> NetworkPolicy {
+    egress_to(owner, "egress-app", &APP_COMPONENTS, destinations)
+}
+
+/// Egress of the backup and restore Jobs: the shop's own pods (the database), DNS and
+/// `destinations` (the backups bucket).
+pub fn backup_egress_policy(owner: &Owner, destinations: &[Destination]) -> NetworkPolicy {
+    egress_to(owner, "egress-backup", &["backup", "restore"], destinations)
+}
+
+/// Egress of the shop's pods of `components`: its own pods, DNS and `destinations`.
+fn egress_to(owner: &Owner, name: &str, components: &[&str], destinations: &[Destination]) -> NetworkPolicy {
     let mut egress = shop_and_dns(owner);
     egress.extend(destinations.iter().map(|destination| NetworkPolicyEgressRule {
         to: match &destination.pods {
@@ -225,7 +236,7 @@ pub fn app_egress_policy(owner: &Owner, destinations: &[Destination]) -> Network
         },
         ports: (!destination.ports.is_empty()).then(|| destination.ports.iter().copied().map(tcp).collect()),
     }));
-    egress_policy(owner, "egress-app", pods_of(owner, &APP_COMPONENTS), egress)
+    egress_policy(owner, name, pods_of(owner, components), egress)
 }
 
 /// Admits pods of the `namespaces` to the worker's metrics port; `None` without any.

@@ -176,3 +176,71 @@ fn spec_images_are_run_as_named_and_official_ones_come_from_the_registry() {
         images.iter().find(|(name, _)| name.starts_with("shop-migrate-")).expect("a migration Job");
     assert_eq!(migration.1, format!("{mirror}/shopfleet/shopfleet-api:{version}"));
 }
+
+#[test]
+fn bucket_backups_dump_to_scratch_then_push_and_restores_fetch_first() {
+    use super::fixtures::{pod_specs, NAMESPACE};
+    let bucket =
+        "{bucket: shop-backups, endpoint: 'https://s3.example.com:9000', credentialsSecret: backup-s3}";
+    let desired = converged(&shop(
+        "shop",
+        &format!("{{postgres: {{backup: {{schedule: '0 3 * * *', retention: 4, objectStore: {bucket}}}}}}}"),
+    ));
+    assert!(
+        !desired.children.iter().any(|c| c.kind == Kind::PersistentVolumeClaim && c.name() == "shop-backups"),
+        "no backups volume with a bucket"
+    );
+    let (_, _, pod) =
+        pod_specs(&desired.children).into_iter().find(|(kind, ..)| *kind == Kind::CronJob).unwrap();
+    let dump = &pod["initContainers"][0];
+    let script = dump["args"][2].as_str().unwrap();
+    assert!(
+        script.contains("pg_dump") && !script.contains("rm -f"),
+        "the dump is pruned in the bucket: {script}"
+    );
+    let upload = &pod["containers"][0];
+    assert_eq!(
+        upload["image"],
+        format!("ghcr.io/shopfleet/shopfleet-api:{}", shop("shop", "{}").spec.version)
+    );
+    let args: Vec<&str> = upload["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    let prefix = format!("{NAMESPACE}/");
+    let push = ["push", "--file=/backups/$(BACKUP_NAME).dump", "--series=shop-backup-", "--keep=4"];
+    assert_eq!(args, [&["backup"][..], &push, &["--prefix", &prefix]].concat());
+    let env = upload["env"].to_string();
+    for wanted in
+        ["BACKUP_NAME", "BACKUP_S3_BUCKET", "https://s3.example.com:9000", "backup-s3", "access-key-id"]
+    {
+        assert!(env.contains(wanted), "{wanted} in {env}");
+    }
+    assert!(pod["volumes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|v| v["name"] == "backups" && v.get("emptyDir").is_some()));
+    let policy = desired
+        .children
+        .iter()
+        .find(|c| c.name() == "shop-egress-backup")
+        .expect("an egress policy for backups");
+    assert!(
+        policy.object.data["spec"]["egress"].to_string().contains("9000"),
+        "the bucket's port is reachable"
+    );
+
+    let copy = converged(&shop(
+        "copy",
+        &format!("{{postgres: {{restoreFrom: {{objectStore: {bucket}, backup: shop-backup-29000000}}}}}}"),
+    ));
+    let (_, _, pod) = pod_specs(&copy.children)
+        .into_iter()
+        .find(|(_, name, _)| name == "copy-restore")
+        .expect("a restore Job");
+    let fetch: Vec<&str> =
+        pod["initContainers"][0]["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
+    assert_eq!(
+        &fetch[..4],
+        ["backup", "fetch", "--name=shop-backup-29000000", "--file=/backups/shop-backup-29000000.dump"]
+    );
+    assert!(pod["containers"][0]["args"][2].as_str().unwrap().contains("pg_restore"));
+}

@@ -95,6 +95,7 @@ async fn each_cel_rule_rejects_its_bad_example_with_its_message() {
         ("demo", "{kafka: {strimzi: {replicas: 3}}}"),
         ("demo", "{kafka: {mode: Disabled, sasl: {credentialsSecret: k}}}"),
         ("demo", "{search: {mode: External, external: {host: s, credentialsSecret: m, tls: {}}}}"),
+        ("demo", "{postgres: {restoreFrom: {backup: old-backup-1}}}"),
         // An image only for a server the operator runs.
         (
             "demo",
