@@ -18,7 +18,7 @@ stop() {
   done
 }
 
-stop operator smtp-sink
+stop operator smtp-sink s3
 if alive "$RUN_DIR/kubelet.pid" && alive "$RUN_DIR/apiserver.pid"; then
   say "deleting the cluster's pods"
   kubectl get namespaces -o name 2>/dev/null | grep -vE '/(default|kube-system|kube-public|kube-node-lease)$' |

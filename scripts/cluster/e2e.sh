@@ -13,7 +13,9 @@
 #     pay with the test card; the worker's confirmation mail reaches the SMTP sink
 #  4. the API pod is killed: a new one serves the same paid order
 #  5. shop b answers searches from Meilisearch and knows nothing of shop a's shopper
-#  6. both shops are deleted (deletionPolicy Delete): every pod, claim and volume goes
+#  6. shop a is backed up to an S3-compatible bucket (s3s-fs) by its backup CronJob, and a
+#     new shop restored from that backup serves the same paid order
+#  7. every shop is deleted (deletionPolicy Delete): every pod, claim and volume goes
 # On failure: the operator log, events and `kubectl describe` of what is not Ready.
 # The cluster is always taken down (down.sh) unless KEEP_CLUSTER=1.
 source "$(dirname "$0")/lib.sh"
@@ -23,6 +25,7 @@ PROFILE="${E2E_PROFILE:-debug}"
 BIN_DIR="$CARGO_TARGET_DIR/$PROFILE"
 OPERATOR_NS=shopfleet-system
 SMTP_PORT=2525
+S3_PORT=9000
 PASSWORD="$(openssl rand -hex 12)"
 SHOPPER="shopper-$(openssl rand -hex 4)@e2e.shopfleet.test"
 VENV="$CACHE_DIR/venv"
@@ -30,7 +33,7 @@ VENV="$CACHE_DIR/venv"
 diagnose() {
   say "the cluster end-to-end test failed; what the cluster says:"
   for ns in e2e-a e2e-b; do
-    kubectl -n "$ns" get shopinstance,pods,pvc -o wide 2>&1 | sed "s/^/[$ns] /"
+    kubectl -n "$ns" get shopinstance,pods,pvc,jobs -o wide 2>&1 | sed "s/^/[$ns] /"
     kubectl -n "$ns" get events --sort-by=.lastTimestamp 2>&1 | tail -30 | sed "s/^/[$ns events] /"
     for pod in $(kubectl -n "$ns" get pods -o jsonpath='{range .items[?(@.status.phase!="Running")]}{.metadata.name}{" "}{end}' 2>/dev/null); do
       kubectl -n "$ns" describe pod "$pod" 2>&1 | tail -40 | sed "s/^/[$ns $pod] /"
@@ -75,29 +78,38 @@ mkdir -p "$CLUSTER_DIR/mail/"{tmp,new,cur} # a Maildir the sink delivers into
 setsid nohup "$VENV/bin/python" -m aiosmtpd --nosetuid --listen "$BRIDGE_IP:$SMTP_PORT" \
   --class aiosmtpd.handlers.Mailbox "$CLUSTER_DIR/mail" > "$RUN_DIR/smtp-sink.log" 2>&1 < /dev/null &
 echo $! > "$RUN_DIR/smtp-sink.pid"
+# The backups bucket: s3s-fs (installed by scripts/dev/prereqs.sh --test) on the bridge.
+S3_KEY="AK$(openssl rand -hex 8)" S3_SECRET="$(openssl rand -hex 16)"
+mkdir -p "$CLUSTER_DIR/s3/shop-backups"
+setsid nohup s3s-fs --host "$BRIDGE_IP" --port "$S3_PORT" --access-key "$S3_KEY" --secret-key "$S3_SECRET" \
+  "$CLUSTER_DIR/s3" > "$RUN_DIR/s3.log" 2>&1 < /dev/null &
+echo $! > "$RUN_DIR/s3.pid"
+BUCKET="{bucket: shop-backups, endpoint: 'http://$BRIDGE_IP:$S3_PORT', credentialsSecret: backup-s3}"
 
-# shop NAMESPACE SEARCH-BLOCK : a small shop on the test images.
+# shop NAMESPACE NAME SEARCH-BLOCK [POSTGRES-FIELDS] : a small shop on the test images.
 shop() {
   kubectl create namespace "$1" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
   kubectl -n "$1" create secret generic smtp --from-literal=url="smtp://$BRIDGE_IP:$SMTP_PORT" \
     --dry-run=client -o yaml | kubectl apply -f - >/dev/null
+  kubectl -n "$1" create secret generic backup-s3 --from-literal=access-key-id="$S3_KEY" \
+    --from-literal=secret-access-key="$S3_SECRET" --dry-run=client -o yaml | kubectl apply -f - >/dev/null
   kubectl -n "$1" apply -f - >/dev/null <<EOF2
 apiVersion: shopfleet.dev/v1alpha1
 kind: ShopInstance
-metadata: {name: shop}
+metadata: {name: $2}
 spec:
   deletionPolicy: Delete
-  postgres: {version: "15", image: localhost/shopfleet-test/postgres:15, storage: {size: 1Gi}}
+  postgres: {version: "15", image: localhost/shopfleet-test/postgres:15, storage: {size: 1Gi}${4:+, $4}}
   redis: {image: localhost/shopfleet-test/redis:7, storage: {size: 1Gi}}
-  search: $2
+  search: $3
   vector: {mode: InProcess}
   kafka: {mode: Disabled}
   smtp: {urlSecret: {name: smtp, key: url}}
 EOF2
 }
-say "creating shop a (Postgres search) and shop b (Meilisearch)"
-shop e2e-a "{mode: Postgres}"
-shop e2e-b "{mode: Embedded, image: localhost/shopfleet-test/meilisearch:v1.50.0, storage: {size: 1Gi}}"
+say "creating shop a (Postgres search, backups to a bucket) and shop b (Meilisearch)"
+shop e2e-a shop "{mode: Postgres}" "backup: {schedule: '0 3 * * *', retention: 2, objectStore: $BUCKET}"
+shop e2e-b shop "{mode: Embedded, image: localhost/shopfleet-test/meilisearch:v1.50.0, storage: {size: 1Gi}}"
 for ns in e2e-a e2e-b; do
   kubectl -n "$ns" wait --for=condition=Ready shopinstance/shop --timeout=300s >/dev/null
 done
@@ -107,7 +119,7 @@ seed() { # NAMESPACE
   kubectl -n "$1" exec deploy/shop-api -- env DEMO_PASSWORD="$PASSWORD" shopfleet-api seed-demo \
     --products 60 --merchants 3 --shoppers 3 >/dev/null
 }
-api() { echo "http://$(kubectl -n "$1" get service shop-api -o jsonpath='{.spec.clusterIP}')"; }
+api() { echo "http://$(kubectl -n "$1" get service "${2:-shop}-api" -o jsonpath='{.spec.clusterIP}')"; }
 seed e2e-a
 A="$(api e2e-a)"
 say "shop a: a shopper's purchase through $A"
@@ -137,10 +149,22 @@ B="$(api e2e-b)"
 wait_for 90 "shop b's search index" python3 scripts/cluster/journey.py search "$B" ||
   python3 scripts/cluster/journey.py search "$B"
 python3 scripts/cluster/journey.py isolated "$A" "$B" "$SHOPPER" "$PASSWORD"
-
-say "deleting both shops"
-kubectl delete shopinstance shop -n e2e-a --wait=false >/dev/null
+# Shop b is done: its pods make room on the node for the restored shop.
 kubectl delete shopinstance shop -n e2e-b --wait=false >/dev/null
+
+say "shop a: a backup to the bucket, restored into a new shop"
+kubectl -n e2e-a create job shop-backup-e2e --from=cronjob/shop-backup >/dev/null
+kubectl -n e2e-a wait --for=condition=Complete job/shop-backup-e2e --timeout=180s >/dev/null
+[ -s "$CLUSTER_DIR/s3/shop-backups/e2e-a/shop-backup-e2e.dump" ] || die "the backup is not in the bucket"
+backup_reported() { [ "$(kubectl -n e2e-a get shopinstance shop -o jsonpath='{.status.backup.last}')" = shop-backup-e2e ]; }
+wait_for 60 "the shop's status to name the backup" backup_reported || die "status.backup.last does not name the backup"
+shop e2e-a copy "{mode: Postgres}" "restoreFrom: {objectStore: $BUCKET, backup: shop-backup-e2e}"
+kubectl -n e2e-a wait --for=condition=Ready shopinstance/copy --timeout=300s >/dev/null
+python3 scripts/cluster/journey.py order "$(api e2e-a copy)" "$SHOPPER" "$PASSWORD" "$order"
+say "the restored shop serves the same paid order"
+
+say "deleting every shop"
+kubectl delete shopinstance --all -n e2e-a --wait=false >/dev/null
 gone() {
   [ -z "$(kubectl get pods,pvc -n e2e-a -o name)$(kubectl get pods,pvc -n e2e-b -o name)" ] &&
     [ -z "$(kubectl get persistentvolumes -o name)" ]
