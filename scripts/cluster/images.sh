@@ -33,7 +33,7 @@ build() { # TAG CONTEXT (Containerfile on stdin)
 
 data_images() {
   [ -f "$DATA_ARCHIVE" ] && return 0
-  apt_install podman debootstrap gcc libc6-dev xz-utils
+  apt_install podman uidmap debootstrap gcc libc6-dev binutils xz-utils
   local work; work="$(mktemp -d)"
   trap 'rm -rf "$work"' RETURN
   say "building the base image (debootstrap bookworm: $PACKAGES)"

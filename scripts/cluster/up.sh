@@ -13,7 +13,7 @@
 source "$(dirname "$0")/lib.sh"
 
 [ "$(id -u)" = 0 ] || die "the test cluster needs root (network bridge, iptables, mounts)"
-apt_install containerd runc containernetworking-plugins iptables conntrack etcd-server dnsmasq-base openssl curl xz-utils
+apt_install containerd runc containernetworking-plugins iptables conntrack iproute2 etcd-server dnsmasq-base openssl curl xz-utils
 "$ROOT/scripts/chart/ensure-tools.sh" >/dev/null # kubectl
 mkdir -p "$K8S_BIN"
 for bin in kube-apiserver kube-controller-manager kube-scheduler kubelet kube-proxy; do
