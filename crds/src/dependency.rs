@@ -7,8 +7,6 @@ use k8s_openapi::api::core::v1::ResourceRequirements;
 use kube::KubeSchema;
 use serde::{Deserialize, Serialize};
 
-use crate::shop::SecretKeyRef;
-
 /// Who runs a service that has no server-less alternative.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq, schemars::JsonSchema)]
 pub enum ServiceMode {
@@ -279,6 +277,18 @@ impl CloudNativePgBackupSpec {
     fn default_retention() -> String {
         "30d".to_owned()
     }
+}
+
+/// A key in a Secret of the shop's namespace.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SecretKeyRef {
+    /// Secret name.
+    #[schemars(length(min = 1))]
+    pub name: String,
+    /// Key inside the Secret.
+    #[schemars(length(min = 1))]
+    pub key: String,
 }
 
 /// An S3-compatible bucket (AWS S3, MinIO, Ceph RGW, R2...). Credentials never appear in the spec.

@@ -11,12 +11,12 @@ mod status;
 pub use dependency::{
     quantity_bytes, BackupSpec, CloudNativePgBackupSpec, CloudNativePgSpec, ExternalService, KafkaMode,
     KafkaSasl, KafkaSpec, ObjectStoreSpec, PostgresMode, PostgresSpec, RedisSpec, RestoreSpec, SearchMode,
-    SearchSpec, ServerTls, ServiceMode, StorageSpec, StrimziSpec, VectorMode, VectorSpec,
+    SearchSpec, SecretKeyRef, ServerTls, ServiceMode, StorageSpec, StrimziSpec, VectorMode, VectorSpec,
 };
 pub use shop::{
     AiSpec, AutoscalingSpec, DeletionPolicy, EgressRule, ImagesSpec, IngressSpec, IngressTlsSpec, LlmSpec,
-    MediaAccessMode, MediaSpec, NetworkSpec, PaymentsSpec, ResourcesSpec, SecretKeyRef, ShopInstance,
-    ShopInstanceSpec, SmtpSpec,
+    MediaAccessMode, MediaSpec, NetworkSpec, PaymentsSpec, ResourcesSpec, ShopInstance, ShopInstanceSpec,
+    SmtpSpec,
 };
 pub use status::{BackupStatus, ConditionType, Phase, ShopInstanceStatus, VolumeStatus};
 

@@ -5,7 +5,7 @@ use kube::{CustomResource, KubeSchema};
 use serde::{Deserialize, Serialize};
 
 use crate::dependency::{
-    KafkaSpec, ObjectStoreSpec, PostgresSpec, RedisSpec, SearchSpec, StorageSpec, VectorSpec,
+    KafkaSpec, ObjectStoreSpec, PostgresSpec, RedisSpec, SearchSpec, SecretKeyRef, StorageSpec, VectorSpec,
 };
 use crate::status::ShopInstanceStatus;
 
@@ -222,18 +222,6 @@ pub struct IngressTlsSpec {
     /// cert-manager ClusterIssuer that issues the certificate.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cert_manager_cluster_issuer: Option<String>,
-}
-
-/// A key in a Secret of the shop's namespace.
-#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, KubeSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct SecretKeyRef {
-    /// Secret name.
-    #[schemars(length(min = 1))]
-    pub name: String,
-    /// Key inside the Secret.
-    #[schemars(length(min = 1))]
-    pub key: String,
 }
 
 /// Models behind the shopping assistant.

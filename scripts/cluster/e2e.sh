@@ -120,8 +120,12 @@ seed() { # NAMESPACE
     --products 60 --merchants 3 --shoppers 3 >/dev/null
 }
 api() { echo "http://$(kubectl -n "$1" get service "${2:-shop}-api" -o jsonpath='{.spec.clusterIP}')"; }
+# serving URL : the Service answers /ready (kube-proxy programs a new endpoint a moment after
+# the pod turns Ready).
+serving() { wait_for 30 "$1 to answer" curl -fsS -m 3 -o /dev/null "$1/ready" || die "$1 does not answer /ready"; }
 seed e2e-a
 A="$(api e2e-a)"
+serving "$A"
 say "shop a: a shopper's purchase through $A"
 order="$(python3 scripts/cluster/journey.py purchase "$A" "$SHOPPER" "$PASSWORD")"
 mail_arrived() { grep -rlq "Order confirmed" "$CLUSTER_DIR/mail/new" && grep -rl "Order confirmed" "$CLUSTER_DIR/mail/new" | xargs grep -lq "$SHOPPER"; }
@@ -137,6 +141,7 @@ replaced() {
   [ -n "$pods" ] && [[ " $pods " != *" $old_pod "* ]]
 }
 wait_for 120 "a new API pod" replaced || die "the API pod was not replaced"
+serving "$A"
 python3 scripts/cluster/journey.py order "$A" "$SHOPPER" "$PASSWORD" "$order"
 say "a new API pod serves the same paid order"
 
@@ -146,6 +151,7 @@ seed e2e-b
 # after any bulk load.
 kubectl -n e2e-b exec deploy/shop-api -- shopfleet-api reindex-search >/dev/null
 B="$(api e2e-b)"
+serving "$B"
 wait_for 90 "shop b's search index" python3 scripts/cluster/journey.py search "$B" ||
   python3 scripts/cluster/journey.py search "$B"
 python3 scripts/cluster/journey.py isolated "$A" "$B" "$SHOPPER" "$PASSWORD"
@@ -160,7 +166,9 @@ backup_reported() { [ "$(kubectl -n e2e-a get shopinstance shop -o jsonpath='{.s
 wait_for 60 "the shop's status to name the backup" backup_reported || die "status.backup.last does not name the backup"
 shop e2e-a copy "{mode: Postgres}" "restoreFrom: {objectStore: $BUCKET, backup: shop-backup-e2e}"
 kubectl -n e2e-a wait --for=condition=Ready shopinstance/copy --timeout=300s >/dev/null
-python3 scripts/cluster/journey.py order "$(api e2e-a copy)" "$SHOPPER" "$PASSWORD" "$order"
+C="$(api e2e-a copy)"
+serving "$C"
+python3 scripts/cluster/journey.py order "$C" "$SHOPPER" "$PASSWORD" "$order"
 say "the restored shop serves the same paid order"
 
 say "deleting every shop"
