@@ -96,6 +96,12 @@ EOF2
     localhost/shopfleet-test/postgres:15 localhost/shopfleet-test/redis:7 \
     localhost/shopfleet-test/meilisearch:v1.50.0 "$PAUSE_IMAGE"
   mv "$DATA_ARCHIVE.tmp" "$DATA_ARCHIVE"
+  # Bases of earlier versions of this script are no longer used by any image built here.
+  local old
+  for old in $(podman images --format '{{.Repository}}:{{.Tag}}' | grep '^localhost/shopfleet-test/base:' || true); do
+    [ "$old" = "localhost/shopfleet-test/base:$DATA_KEY" ] || podman rmi --force "$old" >/dev/null
+  done
+  podman image prune --force >/dev/null
 }
 
 app_images() {
