@@ -130,9 +130,18 @@ fn parse_listing(
 async fn list_products(
     State(ctx): State<ApiContext>,
     RawQuery(raw): RawQuery,
-) -> Result<Json<ProductPage>, ApiError> {
+) -> Result<CachedJson, ApiError> {
     let (query, _) = parse_listing(raw.as_deref(), &[])?;
-    Ok(Json(ctx.catalog.list(&query).await?))
+    Ok(CachedJson(ctx.catalog.list_json(&query).await?))
+}
+
+/// A JSON body as the catalog cache holds it: sent without parsing and serialising it again.
+struct CachedJson(String);
+
+impl axum::response::IntoResponse for CachedJson {
+    fn into_response(self) -> axum::response::Response {
+        ([(http::header::CONTENT_TYPE, "application/json")], self.0).into_response()
+    }
 }
 
 #[derive(Deserialize, IntoParams)]
@@ -201,10 +210,7 @@ struct SearchParams {
 #[utoipa::path(get, path = "/api/v1/search", tag = "catalog", params(SearchParams),
     responses((status = 200, body = SearchResults), (status = 422, description = "Missing or bad `q`, filter or page", body = super::problem::Problem),
         (status = 503, description = "The search engine (Meilisearch backend) did not answer (`service_unavailable`)", body = super::problem::Problem)))]
-async fn search(
-    State(ctx): State<ApiContext>,
-    RawQuery(raw): RawQuery,
-) -> Result<Json<SearchResults>, ApiError> {
+async fn search(State(ctx): State<ApiContext>, RawQuery(raw): RawQuery) -> Result<CachedJson, ApiError> {
     let (filters, extras) = parse_listing(raw.as_deref(), &["q", "page"])?;
     let mut text = None;
     let mut page = 1;
@@ -216,7 +222,7 @@ async fn search(
         }
     }
     let text = text.ok_or_else(|| ApiError::invalid("q", "is required"))?;
-    Ok(Json(ctx.catalog.search(&SearchQuery { text, filters, page }).await?))
+    Ok(CachedJson(ctx.catalog.search_json(&SearchQuery { text, filters, page }).await?))
 }
 
 /// Create a product with its variants (merchants; owned by the caller).

@@ -8,6 +8,8 @@
 //! their TTL anyway (other replicas may serve an entry at most that long; see README).
 //! Concurrent misses of one key in a process load it once: the others wait for that
 //! load and read what it stored (so a burst of one cold search costs one query).
+//! A hit costs one round trip: a script reads the version and the entry under it together.
+//! Entries are JSON; listings and searches are answered with it as stored.
 
 use serde::{de::DeserializeOwned, Serialize};
 use shopfleet_domain::DomainError;
@@ -17,9 +19,22 @@ use std::{
     future::Future,
     sync::{
         atomic::{AtomicBool, Ordering},
-        Arc, Mutex, Weak,
+        Arc, LazyLock, Mutex, Weak,
     },
 };
+
+/// Entries are kept per release, so replicas of two releases during a rollout never read
+/// each other's entries.
+const BUILD: &str = env!("CARGO_PKG_VERSION");
+
+/// The catalog version (`KEYS[1]`) and the entry `ARGV[1] .. version .. ARGV[2]` under it,
+/// read in one round trip and at one instant.
+static LOOKUP: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"local version = redis.call('GET', KEYS[1]) or '0'
+return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2])}",
+    )
+});
 
 /// Default lifetime of a cached entry, in seconds.
 pub const DEFAULT_TTL_SECS: u64 = 60;
@@ -83,10 +98,21 @@ impl CatalogCache {
         self.redis.key(&["catalog", "version"])
     }
 
-    async fn version(&self) -> anyhow::Result<u64> {
+    /// The key of `kind`/`key` under catalog `version`, for entries of this build's shape.
+    fn entry_key(&self, version: &str, kind: &str, key: &str) -> String {
+        self.redis.key(&["catalog", BUILD, &format!("v{version}"), kind, key])
+    }
+
+    /// The current catalog version and the entry of `kind`/`key` under it.
+    async fn lookup(&self, kind: &str, key: &str) -> anyhow::Result<(String, Option<String>)> {
         let mut conn = self.redis.connection().await?;
-        let version: Option<u64> = redis::cmd("GET").arg(self.version_key()).query_async(&mut conn).await?;
-        Ok(version.unwrap_or(0))
+        let prefix = self.redis.key(&["catalog", BUILD, "v"]);
+        Ok(LOOKUP
+            .key(self.version_key())
+            .arg(prefix)
+            .arg(format!(":{kind}:{key}"))
+            .invoke_async(&mut conn)
+            .await?)
     }
 
     /// Marks every cached catalog read stale. Call after a catalog write commits.
@@ -116,56 +142,88 @@ impl CatalogCache {
         T: Serialize + DeserializeOwned,
         F: Future<Output = Result<T, DomainError>>,
     {
+        // An entry that no longer reads as `T` is loaded again and replaced.
+        self.fetch(kind, key, load, |json| serde_json::from_str(json).ok(), |value, _| value).await
+    }
+
+    /// The JSON of `kind`/`key` as cached, or of the value `load` gives (then cached), to be
+    /// sent as it is. Entries are keyed by this build's version, so an entry is always of the
+    /// shape this build writes.
+    pub async fn get_or_load_json<T, F>(
+        &self,
+        kind: &'static str,
+        key: &str,
+        load: F,
+    ) -> Result<String, DomainError>
+    where
+        T: Serialize,
+        F: Future<Output = Result<T, DomainError>>,
+    {
+        self.fetch(kind, key, load, |json| Some(json.to_owned()), |_, json| json).await
+    }
+
+    /// The entry of `kind`/`key` as `read` takes it (`None`: unusable, load again), or the
+    /// value `load` gives, cached and handed to `loaded` with its JSON.
+    async fn fetch<T, R, F>(
+        &self,
+        kind: &'static str,
+        key: &str,
+        load: F,
+        read: impl Fn(&str) -> Option<R>,
+        loaded: impl FnOnce(T, String) -> R,
+    ) -> Result<R, DomainError>
+    where
+        T: Serialize,
+        F: Future<Output = Result<T, DomainError>>,
+    {
+        let loaded = |value: T| -> Result<(R, String), DomainError> {
+            let json = serde_json::to_string(&value).map_err(|err| DomainError::Internal(err.into()))?;
+            Ok((loaded(value, json.clone()), json))
+        };
         if !self.trusted.load(Ordering::SeqCst) {
             self.invalidate().await;
         }
         if !self.trusted.load(Ordering::SeqCst) {
             count(kind, "error");
-            return load.await;
+            return Ok(loaded(load.await?)?.0);
         }
-        let version = match self.version().await {
-            Ok(version) => version,
-            Err(err) => return uncached(kind, err, load).await,
+        let (version, entry) = match self.lookup(kind, key).await {
+            Ok(found) => found,
+            Err(err) => return Ok(loaded(uncached(kind, err, load).await?)?.0),
         };
-        let cache_key = self.redis.key(&["catalog", &format!("v{version}"), kind, key]);
+        if let Some(value) = entry.as_deref().and_then(&read) {
+            count(kind, "hit");
+            return Ok(value);
+        }
+        // A miss: wait for a load of this key in flight in this process, then look again.
+        let cache_key = self.entry_key(&version, kind, key);
         let gate = self.gate(&cache_key);
-        let mut turn = None;
-        loop {
-            match self.cached(&cache_key).await {
-                Ok(Some(json)) => {
-                    if let Ok(value) = serde_json::from_str(&json) {
-                        count(kind, "hit");
-                        return Ok(value);
-                    }
+        let _turn = gate.lock().await;
+        match self.cached(&cache_key).await {
+            Ok(entry) => {
+                if let Some(value) = entry.as_deref().and_then(&read) {
+                    count(kind, "hit");
+                    return Ok(value);
                 }
-                // A miss: wait for a load of this key in flight, then look again.
-                Ok(None) if turn.is_none() => {
-                    turn = Some(gate.lock().await);
-                    continue;
-                }
-                Ok(None) => {}
-                Err(err) => return uncached(kind, err, load).await,
             }
-            break;
+            Err(err) => return Ok(loaded(uncached(kind, err, load).await?)?.0),
         }
         count(kind, "miss");
-        let value = load.await?;
-        if let Ok(json) = serde_json::to_string(&value) {
-            let stored: anyhow::Result<()> = async {
-                let mut conn = self.redis.connection().await?;
-                redis::cmd("SET")
-                    .arg(&cache_key)
-                    .arg(json)
-                    .arg("EX")
-                    .arg(self.ttl_secs)
-                    .query_async::<()>(&mut conn)
-                    .await?;
-                Ok(())
-            }
-            .await;
-            if stored.is_err() {
-                metrics::counter!("cache_errors_total", "operation" => "store").increment(1);
-            }
+        let (value, json) = loaded(load.await?)?;
+        let stored: anyhow::Result<()> = async {
+            let mut conn = self.redis.connection().await?;
+            redis::cmd("SET")
+                .arg(&cache_key)
+                .arg(json)
+                .arg("EX")
+                .arg(self.ttl_secs)
+                .query_async::<()>(&mut conn)
+                .await?;
+            Ok(())
+        }
+        .await;
+        if stored.is_err() {
+            metrics::counter!("cache_errors_total", "operation" => "store").increment(1);
         }
         Ok(value)
     }

@@ -9,7 +9,7 @@ use super::{
     inventory::{self, Adjustment, NewAdjustment},
     listing::{self, ListingQuery, ProductPage, Scope},
     products::{self, NewProduct, Product, ProductPatch},
-    search::{postgres::PostgresSearch, SearchIndex, SearchQuery, SearchResults},
+    search::{postgres::PostgresSearch, SearchIndex, SearchQuery},
 };
 use crate::accounts::Caller;
 use sha2::{Digest, Sha256};
@@ -53,24 +53,26 @@ impl Catalog {
         listing::list(&self.db, &query).await
     }
 
-    /// A page of the published catalog.
-    pub async fn list(&self, query: &ListingQuery) -> Result<ProductPage, DomainError> {
+    /// A page of the published catalog, as JSON (a `ProductPage`, sent as cached).
+    pub async fn list_json(&self, query: &ListingQuery) -> Result<String, DomainError> {
         let canonical = serde_json::to_vec(query).map_err(anyhow::Error::from)?;
         let key = hex::encode(&Sha256::digest(&canonical)[..16]);
-        self.cache.get_or_load("listing", &key, listing::list(&self.db, query)).await
+        self.cache.get_or_load_json("listing", &key, listing::list(&self.db, query)).await
     }
 
     /// Searches published products. Pages of a backend that is in step with every commit
     /// are cached under the catalog version; others are asked every time (they catch up
     /// with writes later, and a cached page could outlive the catch-up).
-    pub async fn search(&self, query: &SearchQuery) -> Result<SearchResults, DomainError> {
+    /// The answer is JSON (`SearchResults`, sent as cached).
+    pub async fn search_json(&self, query: &SearchQuery) -> Result<String, DomainError> {
         if !self.search.follows_commits() {
-            return self.search.search(&self.db, query).await;
+            let results = self.search.search(&self.db, query).await?;
+            return Ok(serde_json::to_string(&results).map_err(anyhow::Error::from)?);
         }
         let canonical =
             serde_json::to_vec(&(&query.text, query.page, &query.filters)).map_err(anyhow::Error::from)?;
         let key = hex::encode(&Sha256::digest(&canonical)[..16]);
-        self.cache.get_or_load("search", &key, self.search.search(&self.db, query)).await
+        self.cache.get_or_load_json("search", &key, self.search.search(&self.db, query)).await
     }
 
     pub async fn get(&self, id_or_slug: &str) -> Result<Option<Product>, DomainError> {
