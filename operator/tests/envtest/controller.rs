@@ -14,19 +14,25 @@ use shopfleet_operator::controller;
 
 use crate::support::Env;
 
+/// Runs the controller on the test namespace until shop `name` is Ready (the test plays the
+/// workload controllers); the returned task is the controller, for the test to abort.
+async fn run_until_ready(env: &Env, name: &str) -> tokio::task::JoinHandle<()> {
+    let ctx = Arc::new(Context::new(env.client.clone(), Some("test".to_owned())));
+    let controllers =
+        tokio::spawn(controller::run(ctx, Some(vec![env.ns.clone()]), 2, futures::future::pending()));
+    env.eventually(30, "the shop is Ready", || async {
+        env.simulate_cluster().await;
+        env.shop(name).await.status.and_then(|s| s.phase) == Some(Phase::Ready)
+    })
+    .await;
+    controllers
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_controller_converges_a_shop_and_restores_a_deleted_child() {
     let env = Env::new("controller").await;
     env.create_shop("live", "{}").await;
-    let ctx = Arc::new(Context::new(env.client.clone(), Some("test".to_owned())));
-    let controllers =
-        tokio::spawn(controller::run(ctx, Some(vec![env.ns.clone()]), 2, futures::future::pending()));
-
-    env.eventually(30, "the shop is Ready", || async {
-        env.simulate_cluster().await;
-        env.shop("live").await.status.and_then(|s| s.phase) == Some(Phase::Ready)
-    })
-    .await;
+    let controllers = run_until_ready(&env, "live").await;
 
     env.api(Kind::Service).delete("live-api", &DeleteParams::default()).await.unwrap();
     env.eventually(10, "the deleted Service is back", || async {
@@ -57,14 +63,7 @@ async fn rotating_a_secret_the_pods_read_rolls_the_api_and_worker_at_once() {
         secrets.create(&PostParams::default(), &secret).await.unwrap();
     }
     env.create_shop("mailer", "{smtp: {urlSecret: {name: mail, key: url}}}").await;
-    let ctx = Arc::new(Context::new(env.client.clone(), Some("test".to_owned())));
-    let controllers =
-        tokio::spawn(controller::run(ctx, Some(vec![env.ns.clone()]), 2, futures::future::pending()));
-    env.eventually(30, "the shop is Ready", || async {
-        env.simulate_cluster().await;
-        env.shop("mailer").await.status.and_then(|s| s.phase) == Some(Phase::Ready)
-    })
-    .await;
+    let controllers = run_until_ready(&env, "mailer").await;
     let api_before = config_hash(&env, "mailer-api").await.expect("the API has a config hash");
     let worker_before = config_hash(&env, "mailer-worker").await.expect("the worker has a config hash");
 

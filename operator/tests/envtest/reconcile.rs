@@ -405,16 +405,20 @@ async fn set_capacity(env: &Env, claim: &str, capacity: &str) {
     claims.patch_status(claim, &PatchParams::default(), &Patch::Merge(&status)).await.expect("claim bound");
 }
 
+/// Shop `name` with a 1Gi Postgres volume of a StorageClass that is `expandable` or not,
+/// converged, its claim bound; the claim's name.
+async fn shop_with_bound_volume(h: &Harness, name: &str, expandable: bool) -> String {
+    let class = storage_class(&h.env, expandable).await;
+    let spec = format!("{{postgres: {{storage: {{size: 1Gi, storageClassName: {class}}}}}}}");
+    let shop = h.env.create_shop(name, &spec).await;
+    h.converge(name).await;
+    bind_postgres_claim(&h.env, &shop, &class, "1Gi").await
+}
+
 #[tokio::test]
 async fn raising_the_storage_size_expands_the_claim_and_reports_it() {
     let h = Harness::new("expand").await;
-    let class = storage_class(&h.env, true).await;
-    let shop = h
-        .env
-        .create_shop("grow", &format!("{{postgres: {{storage: {{size: 1Gi, storageClassName: {class}}}}}}}"))
-        .await;
-    h.converge("grow").await;
-    let claim = bind_postgres_claim(&h.env, &shop, &class, "1Gi").await;
+    let claim = shop_with_bound_volume(&h, "grow", true).await;
     h.reconcile("grow").await.unwrap();
     let volume = h.env.shop("grow").await.status.unwrap().volumes;
     assert_eq!(volume.len(), 1, "{volume:?}");
@@ -460,13 +464,7 @@ async fn raising_the_storage_size_expands_the_claim_and_reports_it() {
 #[tokio::test]
 async fn a_storage_class_without_expansion_degrades_the_shop_with_the_reason() {
     let h = Harness::new("no-expand").await;
-    let class = storage_class(&h.env, false).await;
-    let shop = h
-        .env
-        .create_shop("fixed", &format!("{{postgres: {{storage: {{size: 1Gi, storageClassName: {class}}}}}}}"))
-        .await;
-    h.converge("fixed").await;
-    bind_postgres_claim(&h.env, &shop, &class, "1Gi").await;
+    shop_with_bound_volume(&h, "fixed", false).await;
     h.env.edit_shop("fixed", json!({"spec": {"postgres": {"storage": {"size": "2Gi"}}}})).await;
     let error = h.reconcile("fixed").await.unwrap_err();
     assert_eq!(error.reason(), "VolumeExpansionFailed", "{error}");
