@@ -40,6 +40,10 @@ pub struct ApiSettings {
     /// Seconds a cached product page lives in Redis (writes invalidate at once; this bounds an outage).
     #[arg(long, env = env_names::CATALOG_CACHE_TTL_SECS, default_value_t = shopfleet_commerce::catalog::cache::DEFAULT_TTL_SECS, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     pub catalog_cache_ttl_secs: u64,
+    /// MiB of catalog pages each API process keeps in memory besides Redis, answered without a
+    /// round trip while it follows the catalog version (0 turns this tier off).
+    #[arg(long, env = env_names::CATALOG_LOCAL_CACHE_MIB, default_value_t = 64, value_parser = clap::value_parser!(u64).range(0..=65_536))]
+    pub catalog_local_cache_mib: u64,
     /// Seconds an unpaid order waits for payment before the worker cancels it and releases its stock.
     #[arg(long, env = env_names::ORDER_PAYMENT_TTL_SECS, default_value_t = 900, value_parser = clap::value_parser!(u64).range(30..=86_400))]
     pub order_payment_ttl_secs: u64,

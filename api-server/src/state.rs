@@ -8,7 +8,7 @@ use shopfleet_assistant::Assistant;
 use shopfleet_commerce::{
     accounts::Accounts,
     carts::Carts,
-    catalog::{images::ProductImages, Catalog},
+    catalog::{cache::CatalogCache, images::ProductImages, Catalog},
     events::ledger::EventMonitor,
     idempotency::IdempotencyKeys,
     orders::Orders,
@@ -66,8 +66,9 @@ impl ApiContext {
             kafka: kafka::client_config(&settings.kafka),
             timeout: settings.readiness.timeout(),
         };
-        let catalog = Catalog::new(db.clone(), redis.clone(), settings.catalog_cache_ttl_secs)
-            .with_search(settings.search.index()?);
+        let cache = CatalogCache::new(redis.clone(), settings.catalog_cache_ttl_secs)
+            .with_local_tier(settings.catalog_local_cache_mib << 20);
+        let catalog = Catalog::new(db.clone(), cache).with_search(settings.search.index()?);
         let payments: Arc<dyn PaymentProvider> =
             Arc::new(SimulatedProvider::new(db.clone(), settings.payments.settle_delay()));
         let media = settings.media.open(&settings.assistant.data_dir)?;

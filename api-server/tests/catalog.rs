@@ -556,10 +556,8 @@ async fn reads_are_cached_and_every_write_invalidates_them() {
         assert_eq!(get("/api/v1/products?limit=5".into()).await["items"][0]["title"], "Kettle");
     }
     let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
-    assert!(
-        cache_count(&metrics, "product", "hit") >= 2 && cache_count(&metrics, "listing", "hit") >= 2,
-        "{metrics}"
-    );
+    let hits = |cache| cache_count(&metrics, cache, "hit") + cache_count(&metrics, cache, "local_hit");
+    assert!(hits("product") >= 2 && hits("listing") >= 2, "{metrics}");
 
     // A write is visible in the very next read, in detail and listing.
     let patch = app
@@ -617,5 +615,71 @@ async fn concurrent_misses_of_one_page_load_it_once() {
 
     let after = metrics().await;
     let delta = |result| cache_count(&after, "search", result) - cache_count(&before, "search", result);
-    assert_eq!((delta("miss"), delta("hit")), (1, 15), "one load; the other 15 read what it stored");
+    assert_eq!(
+        (delta("miss"), delta("hit") + delta("local_hit")),
+        (1, 15),
+        "one load; the other 15 read what it stored"
+    );
+}
+
+/// The Redis keys of cached product details under `prefix`.
+async fn cached_details(redis: &mut redis::aio::ConnectionManager, prefix: &str) -> Vec<String> {
+    redis::cmd("KEYS").arg(format!("{prefix}:catalog:*:product:*")).query_async(redis).await.unwrap()
+}
+
+/// Two API processes of one shop: each answers repeated reads from its memory, and a write
+/// through one reaches the other's memory through the published catalog version.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_through_one_replica_reaches_the_memory_of_another() {
+    let writer = spawn_app().await;
+    let reader = common::spawn_with_settings((*writer.ctx.settings).clone()).await;
+    let admin = writer.admin("admin@example.com").await;
+    categories(&writer, &admin).await;
+    let seller = merchant(&writer, "seller@example.com").await;
+    let created = writer
+        .post_as(
+            "/api/v1/products",
+            &seller.access_token,
+            &product("Kettle", "books", "KET-1", 3000, 1, "Orbit"),
+        )
+        .await;
+    let id = created.json::<Value>().await.unwrap()["id"].as_str().unwrap().to_owned();
+    let title = |app: &TestApp| {
+        let request = app.client.get(app.url("/api/v1/products/kettle"));
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap()["title"].clone() }
+    };
+    let prefix = &writer.ctx.settings.redis.key_prefix;
+    let mut redis = writer.ctx.redis.connection().await.unwrap();
+
+    // Once the reader's memory tier follows the version, a page it has read is answered with
+    // its Redis entry gone, and is not loaded (nor stored in Redis) again.
+    let mut from_memory = false;
+    for _ in 0..50 {
+        assert_eq!(title(&reader).await, "Kettle");
+        let entries = cached_details(&mut redis, prefix).await;
+        assert!(!entries.is_empty(), "the read left its entry in Redis");
+        let _: () = redis::cmd("DEL").arg(&entries).query_async(&mut redis).await.unwrap();
+        assert_eq!(title(&reader).await, "Kettle");
+        if cached_details(&mut redis, prefix).await.is_empty() {
+            from_memory = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(from_memory, "the reader never answered from its memory");
+
+    let patch = writer
+        .patch_as(&format!("/api/v1/products/{id}"), &seller.access_token, &json!({"title": "Kettle Pro"}))
+        .await;
+    assert_eq!(patch.status(), 200);
+    assert_eq!(title(&writer).await, "Kettle Pro", "the writer reads its write at once");
+    let mut seen = Value::Null;
+    for _ in 0..30 {
+        seen = title(&reader).await;
+        if seen == "Kettle Pro" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(seen, "Kettle Pro", "the other replica's memory followed the write");
 }

@@ -121,6 +121,8 @@ pub const HEADER_READ_TIMEOUT_SECS: &str = "HEADER_READ_TIMEOUT_SECS";
 pub const MAX_CONNECTIONS: &str = "MAX_CONNECTIONS";
 /// Lifetime of cached product pages in Redis. Default: `60`.
 pub const CATALOG_CACHE_TTL_SECS: &str = "CATALOG_CACHE_TTL_SECS";
+/// MiB of catalog pages each API process also keeps in memory (0: none). Default: `64`.
+pub const CATALOG_LOCAL_CACHE_MIB: &str = "CATALOG_LOCAL_CACHE_MIB";
 /// How long an unpaid order holds its stock before the worker cancels it. Default: `900`.
 pub const ORDER_PAYMENT_TTL_SECS: &str = "ORDER_PAYMENT_TTL_SECS";
 /// Apply migrations before serving. Default: `false`.

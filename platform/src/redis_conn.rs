@@ -50,6 +50,14 @@ impl RedisConn {
         Ok(manager.clone())
     }
 
+    /// A connection of its own for subscribing to channels.
+    pub async fn pubsub(&self) -> anyhow::Result<redis::aio::PubSub> {
+        tokio::time::timeout(Duration::from_millis(500), self.client.get_async_pubsub())
+            .await
+            .context("connecting to Redis for a subscription: timed out")?
+            .context("connecting to Redis for a subscription")
+    }
+
     /// `<prefix>:<parts joined by ':'>`.
     pub fn key(&self, parts: &[&str]) -> String {
         let mut key = self.key_prefix.clone();

@@ -136,7 +136,7 @@ async fn list_products(
 }
 
 /// A JSON body as the catalog cache holds it: sent without parsing and serialising it again.
-struct CachedJson(String);
+struct CachedJson(bytes::Bytes);
 
 impl axum::response::IntoResponse for CachedJson {
     fn into_response(self) -> axum::response::Response {
@@ -248,10 +248,10 @@ async fn get_product(
     State(ctx): State<ApiContext>,
     signed_in: MaybeSignedIn,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Product>, ApiError> {
-    match ctx.catalog.get(&id).await? {
-        Some(product) if product.visible_to(signed_in.0.as_ref()) => Ok(Json(product)),
-        _ => Err(ApiError::NotFound("product not found".into())),
+) -> Result<CachedJson, ApiError> {
+    match ctx.catalog.get_json(&id, signed_in.0.as_ref()).await? {
+        Some(json) => Ok(CachedJson(json)),
+        None => Err(ApiError::NotFound("product not found".into())),
     }
 }
 

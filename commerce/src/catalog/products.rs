@@ -412,6 +412,25 @@ impl Product {
     /// Whether `caller` (anonymous when `None`) may see this product: anyone when it is
     /// published, otherwise its merchant and admins.
     pub fn visible_to(&self, caller: Option<&Caller>) -> bool {
+        Visibility { status: self.status, merchant_id: self.merchant_id }.visible_to(caller)
+    }
+}
+
+/// What decides who may see a product, read from its JSON without the rest.
+#[derive(Debug, Clone, Copy, Deserialize)]
+pub struct Visibility {
+    status: ProductStatus,
+    merchant_id: Uuid,
+}
+
+impl Visibility {
+    /// Of a product's JSON, or `None` for `null` (no such product).
+    pub fn of_json(json: &[u8]) -> Result<Option<Self>, DomainError> {
+        serde_json::from_slice(json).map_err(|err| DomainError::Internal(err.into()))
+    }
+
+    /// See [`Product::visible_to`].
+    pub fn visible_to(self, caller: Option<&Caller>) -> bool {
         self.status == ProductStatus::Published
             || caller.is_some_and(|caller| caller.may_act_for(self.merchant_id))
     }

@@ -12,9 +12,9 @@ use super::{
     search::{postgres::PostgresSearch, SearchIndex, SearchQuery},
 };
 use crate::accounts::Caller;
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
 use shopfleet_domain::DomainError;
-use shopfleet_platform::redis_conn::RedisConn;
 use sqlx::PgPool;
 use std::sync::Arc;
 use uuid::Uuid;
@@ -27,9 +27,9 @@ pub struct Catalog {
 }
 
 impl Catalog {
-    /// A catalog searching on Postgres; see [`Catalog::with_search`].
-    pub fn new(db: PgPool, redis: RedisConn, cache_ttl_secs: u64) -> Self {
-        Self { db, cache: CatalogCache::new(redis, cache_ttl_secs), search: Arc::new(PostgresSearch) }
+    /// A catalog reading through `cache` and searching on Postgres; see [`Catalog::with_search`].
+    pub fn new(db: PgPool, cache: CatalogCache) -> Self {
+        Self { db, cache, search: Arc::new(PostgresSearch) }
     }
 
     /// Searches with `index` instead.
@@ -54,7 +54,7 @@ impl Catalog {
     }
 
     /// A page of the published catalog, as JSON (a `ProductPage`, sent as cached).
-    pub async fn list_json(&self, query: &ListingQuery) -> Result<String, DomainError> {
+    pub async fn list_json(&self, query: &ListingQuery) -> Result<Bytes, DomainError> {
         let canonical = serde_json::to_vec(query).map_err(anyhow::Error::from)?;
         let key = hex::encode(&Sha256::digest(&canonical)[..16]);
         self.cache.get_or_load_json("listing", &key, listing::list(&self.db, query)).await
@@ -64,10 +64,10 @@ impl Catalog {
     /// are cached under the catalog version; others are asked every time (they catch up
     /// with writes later, and a cached page could outlive the catch-up).
     /// The answer is JSON (`SearchResults`, sent as cached).
-    pub async fn search_json(&self, query: &SearchQuery) -> Result<String, DomainError> {
+    pub async fn search_json(&self, query: &SearchQuery) -> Result<Bytes, DomainError> {
         if !self.search.follows_commits() {
             let results = self.search.search(&self.db, query).await?;
-            return Ok(serde_json::to_string(&results).map_err(anyhow::Error::from)?);
+            return Ok(serde_json::to_vec(&results).map_err(anyhow::Error::from)?.into());
         }
         let canonical =
             serde_json::to_vec(&(&query.text, query.page, &query.filters)).map_err(anyhow::Error::from)?;
@@ -77,6 +77,18 @@ impl Catalog {
 
     pub async fn get(&self, id_or_slug: &str) -> Result<Option<Product>, DomainError> {
         self.cache.get_or_load("product", id_or_slug, products::get(&self.db, id_or_slug)).await
+    }
+
+    /// The product as JSON (a `Product`, sent as cached) if `caller` may see it.
+    pub async fn get_json(
+        &self,
+        id_or_slug: &str,
+        caller: Option<&Caller>,
+    ) -> Result<Option<Bytes>, DomainError> {
+        let json =
+            self.cache.get_or_load_json("product", id_or_slug, products::get(&self.db, id_or_slug)).await?;
+        let visible = products::Visibility::of_json(&json)?.is_some_and(|product| product.visible_to(caller));
+        Ok(visible.then_some(json))
     }
 
     /// A page of a product's variants (not cached: pages of large products are rare reads).

@@ -8,9 +8,14 @@
 //! their TTL anyway (other replicas may serve an entry at most that long; see README).
 //! Concurrent misses of one key in a process load it once: the others wait for that
 //! load and read what it stored (so a burst of one cold search costs one query).
-//! A hit costs one round trip: a script reads the version and the entry under it together.
-//! Entries are JSON; listings and searches are answered with it as stored.
+//! A hit costs one round trip: a script reads the version and the entry under it together;
+//! with the in-process tier ([`CatalogCache::with_local_tier`], see [`local`]) a repeated
+//! read costs none. Entries are JSON, answered with as stored.
 
+mod local;
+
+use bytes::Bytes;
+use local::{LocalTier, VersionSource};
 use serde::{de::DeserializeOwned, Serialize};
 use shopfleet_domain::DomainError;
 use shopfleet_platform::redis_conn::RedisConn;
@@ -36,6 +41,16 @@ return {version, redis.call('GET', ARGV[1] .. version .. ARGV[2])}",
     )
 });
 
+/// Bumps the catalog version (`KEYS[1]`) and publishes the new one on the channel of the
+/// same name, for the in-process tiers of every replica.
+static BUMP: LazyLock<redis::Script> = LazyLock::new(|| {
+    redis::Script::new(
+        r"local version = redis.call('INCR', KEYS[1])
+redis.call('PUBLISH', KEYS[1], version)
+return version",
+    )
+});
+
 /// Default lifetime of a cached entry, in seconds.
 pub const DEFAULT_TTL_SECS: u64 = 60;
 
@@ -49,6 +64,7 @@ pub struct CatalogCache {
     trusted: Arc<AtomicBool>,
     /// One gate per cache key being loaded in this process.
     in_flight: Arc<Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>>,
+    local: Option<Arc<LocalTier>>,
 }
 
 fn count(cache: &'static str, result: &'static str) {
@@ -72,7 +88,16 @@ impl CatalogCache {
             ttl_secs,
             trusted: Arc::new(AtomicBool::new(true)),
             in_flight: Arc::new(Mutex::new(HashMap::new())),
+            local: None,
         }
+    }
+
+    /// Also keeps up to `budget_bytes` of entries in this process, answered without a round
+    /// trip while it follows the catalog version (0: no in-process tier). It starts
+    /// following on the first read.
+    pub fn with_local_tier(self, budget_bytes: u64) -> Self {
+        let local = (budget_bytes > 0).then(|| Arc::new(LocalTier::new(budget_bytes)));
+        Self { local, ..self }
     }
 
     /// The gate of `cache_key`: whoever holds it loads the key; the others wait.
@@ -89,7 +114,7 @@ impl CatalogCache {
         gate
     }
 
-    async fn cached(&self, cache_key: &str) -> anyhow::Result<Option<String>> {
+    async fn cached(&self, cache_key: &str) -> anyhow::Result<Option<Vec<u8>>> {
         let mut conn = self.redis.connection().await?;
         Ok(redis::cmd("GET").arg(cache_key).query_async(&mut conn).await?)
     }
@@ -99,12 +124,12 @@ impl CatalogCache {
     }
 
     /// The key of `kind`/`key` under catalog `version`, for entries of this build's shape.
-    fn entry_key(&self, version: &str, kind: &str, key: &str) -> String {
+    fn entry_key(&self, version: u64, kind: &str, key: &str) -> String {
         self.redis.key(&["catalog", BUILD, &format!("v{version}"), kind, key])
     }
 
     /// The current catalog version and the entry of `kind`/`key` under it.
-    async fn lookup(&self, kind: &str, key: &str) -> anyhow::Result<(String, Option<String>)> {
+    async fn lookup(&self, kind: &str, key: &str) -> anyhow::Result<(u64, Option<Vec<u8>>)> {
         let mut conn = self.redis.connection().await?;
         let prefix = self.redis.key(&["catalog", BUILD, "v"]);
         Ok(LOOKUP
@@ -115,16 +140,28 @@ impl CatalogCache {
             .await?)
     }
 
+    /// The in-process tier, following the version from the first read on.
+    fn local_tier(&self) -> Option<&LocalTier> {
+        let local = self.local.as_ref()?;
+        local.start(VersionSource { redis: self.redis.clone(), key: self.version_key() });
+        Some(local)
+    }
+
     /// Marks every cached catalog read stale. Call after a catalog write commits.
     pub async fn invalidate(&self) {
-        let bumped: anyhow::Result<()> = async {
+        let bumped: anyhow::Result<u64> = async {
             let mut conn = self.redis.connection().await?;
-            redis::cmd("INCR").arg(self.version_key()).query_async::<u64>(&mut conn).await?;
-            Ok(())
+            Ok(BUMP.key(self.version_key()).invoke_async(&mut conn).await?)
         }
         .await;
         match bumped {
-            Ok(()) => self.trusted.store(true, Ordering::SeqCst),
+            Ok(version) => {
+                // This process's next read is fresh whether or not the message has arrived.
+                if let Some(local) = &self.local {
+                    local.raise(version);
+                }
+                self.trusted.store(true, Ordering::SeqCst);
+            }
             Err(err) => {
                 self.trusted.store(false, Ordering::SeqCst);
                 metrics::counter!("cache_errors_total", "operation" => "invalidate").increment(1);
@@ -143,7 +180,7 @@ impl CatalogCache {
         F: Future<Output = Result<T, DomainError>>,
     {
         // An entry that no longer reads as `T` is loaded again and replaced.
-        self.fetch(kind, key, load, |json| serde_json::from_str(json).ok(), |value, _| value).await
+        self.fetch(kind, key, load, |json| serde_json::from_slice(json).ok(), |value, _| value).await
     }
 
     /// The JSON of `kind`/`key` as cached, or of the value `load` gives (then cached), to be
@@ -154,12 +191,12 @@ impl CatalogCache {
         kind: &'static str,
         key: &str,
         load: F,
-    ) -> Result<String, DomainError>
+    ) -> Result<Bytes, DomainError>
     where
         T: Serialize,
         F: Future<Output = Result<T, DomainError>>,
     {
-        self.fetch(kind, key, load, |json| Some(json.to_owned()), |_, json| json).await
+        self.fetch(kind, key, load, |json| Some(json.clone()), |_, json| json).await
     }
 
     /// The entry of `kind`/`key` as `read` takes it (`None`: unusable, load again), or the
@@ -169,15 +206,16 @@ impl CatalogCache {
         kind: &'static str,
         key: &str,
         load: F,
-        read: impl Fn(&str) -> Option<R>,
-        loaded: impl FnOnce(T, String) -> R,
+        read: impl Fn(&Bytes) -> Option<R>,
+        loaded: impl FnOnce(T, Bytes) -> R,
     ) -> Result<R, DomainError>
     where
         T: Serialize,
         F: Future<Output = Result<T, DomainError>>,
     {
-        let loaded = |value: T| -> Result<(R, String), DomainError> {
-            let json = serde_json::to_string(&value).map_err(|err| DomainError::Internal(err.into()))?;
+        let loaded = |value: T| -> Result<(R, Bytes), DomainError> {
+            let json =
+                Bytes::from(serde_json::to_vec(&value).map_err(|err| DomainError::Internal(err.into()))?);
             Ok((loaded(value, json.clone()), json))
         };
         if !self.trusted.load(Ordering::SeqCst) {
@@ -187,22 +225,37 @@ impl CatalogCache {
             count(kind, "error");
             return Ok(loaded(load.await?)?.0);
         }
+        let local = self.local_tier();
+        if let Some(value) = local.and_then(|local| local.get(kind, key)).as_ref().and_then(&read) {
+            count(kind, "local_hit");
+            return Ok(value);
+        }
         let (version, entry) = match self.lookup(kind, key).await {
             Ok(found) => found,
             Err(err) => return Ok(loaded(uncached(kind, err, load).await?)?.0),
         };
-        if let Some(value) = entry.as_deref().and_then(&read) {
+        let usable =
+            |entry: Option<Vec<u8>>| entry.map(Bytes::from).and_then(|json| Some((read(&json)?, json)));
+        // Entries of this tier and of Redis under one version are interchangeable.
+        let keep = |json: &Bytes| {
+            if let Some(local) = local {
+                local.put(version, kind, key, json.clone());
+            }
+        };
+        if let Some((value, json)) = usable(entry) {
             count(kind, "hit");
+            keep(&json);
             return Ok(value);
         }
         // A miss: wait for a load of this key in flight in this process, then look again.
-        let cache_key = self.entry_key(&version, kind, key);
+        let cache_key = self.entry_key(version, kind, key);
         let gate = self.gate(&cache_key);
         let _turn = gate.lock().await;
         match self.cached(&cache_key).await {
             Ok(entry) => {
-                if let Some(value) = entry.as_deref().and_then(&read) {
+                if let Some((value, json)) = usable(entry) {
                     count(kind, "hit");
+                    keep(&json);
                     return Ok(value);
                 }
             }
@@ -210,11 +263,12 @@ impl CatalogCache {
         }
         count(kind, "miss");
         let (value, json) = loaded(load.await?)?;
+        keep(&json);
         let stored: anyhow::Result<()> = async {
             let mut conn = self.redis.connection().await?;
             redis::cmd("SET")
                 .arg(&cache_key)
-                .arg(json)
+                .arg(json.as_ref())
                 .arg("EX")
                 .arg(self.ttl_secs)
                 .query_async::<()>(&mut conn)
