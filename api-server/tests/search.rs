@@ -274,6 +274,16 @@ async fn postgres_backend_through_the_trait() {
     assert_eq!(titles_for("merino socks").await, ["Fjord Merino Socks"], "words with spaces");
     assert_eq!(titles_for("Merino Sokcs").await, ["Fjord Merino Socks"], "a typo in a title");
 
+    // The assistant's ranking is the page's order, without highlights or facets.
+    for (text, limit, page) in [("headphones", 24, 1), ("headphones", 2, 2), ("merino socks", 24, 1)] {
+        let mut paged = query(text);
+        (paged.filters.limit, paged.page) = (limit, page);
+        let hits = index.search(&app.ctx.db, &paged).await.unwrap().items;
+        let ids: Vec<Uuid> = hits.into_iter().map(|hit| hit.product.id).collect();
+        assert!(!ids.is_empty(), "{text}");
+        assert_eq!(PostgresSearch.ranked_ids(&app.ctx.db, &paged).await.unwrap(), ids, "{text}");
+    }
+
     let summary = index.reindex(&app.ctx.db).await.unwrap();
     assert!(summary.contains("nothing to do"), "{summary}");
     let err = index.search(&app.ctx.db, &query("")).await.unwrap_err().to_string();

@@ -5,7 +5,7 @@
 
 use shopfleet_commerce::catalog::{
     listing::ListingQuery,
-    search::{postgres::PostgresSearch, SearchIndex, SearchQuery},
+    search::{postgres::PostgresSearch, SearchQuery},
 };
 use shopfleet_domain::DomainError;
 use sqlx::PgPool;
@@ -14,6 +14,5 @@ use uuid::Uuid;
 /// Published products matching `text` and `filters` by full text, best first (at most `filters.limit`).
 pub async fn ranking(db: &PgPool, text: &str, filters: &ListingQuery) -> Result<Vec<Uuid>, DomainError> {
     let query = SearchQuery { text: text.to_owned(), filters: filters.clone(), page: 1 };
-    let results = PostgresSearch.search(db, &query).await?;
-    Ok(results.items.into_iter().map(|hit| hit.product.id).collect())
+    PostgresSearch.ranked_ids(db, &query).await
 }

@@ -113,6 +113,41 @@ fn facets_sql() -> String {
     )
 }
 
+/// Checks `query` and opens the transaction a search runs in, with the typo threshold set:
+/// the trimmed text, its tsquery and the transaction.
+async fn begin<'q>(
+    db: &PgPool,
+    query: &'q SearchQuery,
+) -> Result<(&'q str, String, sqlx::Transaction<'static, Postgres>), DomainError> {
+    let raw = query.check(db).await?;
+    let ts = tsquery(raw).ok_or_else(|| DomainError::invalid("q", "must contain a letter or digit"))?;
+    let mut tx = db.begin().await?;
+    // `raw <% title` holds when word_similarity(raw, title) reaches this threshold.
+    sqlx::query("SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)")
+        .bind(TYPO_SIMILARITY.to_string())
+        .execute(&mut *tx)
+        .await?;
+    Ok((raw, ts, tx))
+}
+
+impl PostgresSearch {
+    /// The ids of the first page of [`SearchIndex::search`]'s hits, in the same order, without
+    /// what only shoppers' pages need (highlights, the total and facets, which visit every
+    /// match).
+    pub async fn ranked_ids(&self, db: &PgPool, query: &SearchQuery) -> Result<Vec<Uuid>, DomainError> {
+        let (raw, ts, mut tx) = begin(db, query).await?;
+        let mut sql = QueryBuilder::new("");
+        push_matches(&mut sql, &ts, raw, &query.filters, Columns::Scored);
+        sql.push("SELECT id FROM matches ORDER BY score DESC, id LIMIT ")
+            .push_bind(i64::from(query.filters.limit))
+            .push(" OFFSET ")
+            .push_bind(i64::from(query.offset()));
+        let ids = sql.build_query_scalar().fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+}
+
 #[derive(sqlx::FromRow)]
 struct HitRow {
     #[sqlx(flatten)]
@@ -143,15 +178,7 @@ impl SearchIndex for PostgresSearch {
     }
 
     async fn search(&self, db: &PgPool, query: &SearchQuery) -> Result<SearchResults, DomainError> {
-        let raw = query.check(db).await?;
-        let ts = tsquery(raw).ok_or_else(|| DomainError::invalid("q", "must contain a letter or digit"))?;
-        let mut tx = db.begin().await?;
-        // `raw <% title` holds when word_similarity(raw, title) reaches this threshold.
-        sqlx::query("SELECT set_config('pg_trgm.word_similarity_threshold', $1, true)")
-            .bind(TYPO_SIMILARITY.to_string())
-            .execute(&mut *tx)
-            .await?;
-
+        let (raw, ts, mut tx) = begin(db, query).await?;
         let options = format!("StartSel={MARK_START}, StopSel={MARK_END}");
         let mut hits_sql = QueryBuilder::new("");
         push_matches(&mut hits_sql, &ts, raw, &query.filters, Columns::Scored);
