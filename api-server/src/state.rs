@@ -1,6 +1,7 @@
 //! `ApiContext`: what every handler can reach (the commerce services and workflows,
-//! settings, metrics), built once at start-up. Handlers call the services; the pool is
-//! here for readiness, the assistant and tests.
+//! settings, metrics), built once at start-up and shared: a handle to [`Services`], so
+//! the clone axum makes for every request is one reference count. Handlers call the
+//! services; the pool is here for readiness, the assistant and tests.
 
 use crate::{config::ApiSettings, http::problem::ApiError};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -25,8 +26,19 @@ use std::sync::{
 };
 use tokio::sync::OnceCell;
 
+/// What every handler can reach, through [`ApiContext`]'s `Deref`.
 #[derive(Clone)]
-pub struct ApiContext {
+pub struct ApiContext(Arc<Services>);
+
+impl std::ops::Deref for ApiContext {
+    type Target = Services;
+
+    fn deref(&self) -> &Services {
+        &self.0
+    }
+}
+
+pub struct Services {
     pub db: PgPool,
     pub redis: RedisConn,
     pub accounts: Accounts,
@@ -49,10 +61,10 @@ pub struct ApiContext {
     pub metrics: PrometheusHandle,
     pub settings: Arc<ApiSettings>,
     /// The shopping assistant, opened on first use (it loads a model and a vector index).
-    assistant: Arc<OnceCell<Assistant>>,
+    assistant: OnceCell<Assistant>,
     /// True while [`ApiContext::open_assistant_in_background`] runs: requests then get a 503
     /// at once instead of waiting (a large index takes longer to catch up than a request may).
-    assistant_opening: Arc<AtomicBool>,
+    assistant_opening: AtomicBool,
 }
 
 impl ApiContext {
@@ -73,7 +85,7 @@ impl ApiContext {
             Arc::new(SimulatedProvider::new(db.clone(), settings.payments.settle_delay()));
         let media = settings.media.open(&settings.assistant.data_dir)?;
         let images = ProductImages::new(db.clone(), media, settings.media.limits(), catalog.cache().clone());
-        Ok(Self {
+        Ok(Self(Arc::new(Services {
             images,
             accounts: Accounts::new(db.clone(), redis.clone(), &settings.auth)?,
             carts: Carts::new(db.clone()),
@@ -90,9 +102,9 @@ impl ApiContext {
             readiness,
             metrics: shopfleet_platform::metrics::handle(),
             settings: Arc::new(settings),
-            assistant: Arc::default(),
-            assistant_opening: Arc::default(),
-        })
+            assistant: OnceCell::new(),
+            assistant_opening: AtomicBool::new(false),
+        })))
     }
 
     /// The assistant, opened once per process; 503 while it is being opened in the
