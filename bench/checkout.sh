@@ -92,6 +92,20 @@ METHOD=$(psql "$PG/$DB" -At -c "SELECT m.id FROM shipping_methods m JOIN shippin
   WHERE z.name = 'Germany' AND m.name = 'Standard'")
 psql "$PG/$DB" -qc "INSERT INTO promotions (id, code, name, currency, benefit)
   VALUES (gen_random_uuid(), 'BENCH5', 'Bench', 'EUR', '{\"kind\": \"percent_off\", \"percent_bp\": 500, \"target\": {\"scope\": \"order\"}}')"
+# Database work per paid order: transactions from pg_stat_database, statements from
+# pg_stat_statements when the server preloads it (each statement is one round trip: sqlx sends
+# them one at a time, BEGIN and COMMIT included). API and worker both count.
+STATEMENTS=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM pg_settings WHERE name = 'shared_preload_libraries'
+  AND setting ~ 'pg_stat_statements'")
+[ "$STATEMENTS" = 1 ] && psql "$PG/$DB" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
+db_work() { # transactions, statements (or -1), paid orders so far
+  sleep 1.5 # statistics reach the shared counters within a second of a transaction
+  local statements=-1
+  [ "$STATEMENTS" = 1 ] && statements=$(psql "$PG/$DB" -At -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
+    WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())")
+  psql "$PG/$DB" -At -F ' ' -c "SELECT xact_commit + xact_rollback, $statements,
+    (SELECT count(*) FROM orders WHERE status = 'paid') FROM pg_stat_database WHERE datname = current_database()"
+}
 run_round() { # <name>
   local name=$1 extra=()
   if [ "$name" = priced ]; then
@@ -106,8 +120,20 @@ run_round() { # <name>
     --run-time "${SECONDS_PER_RUN}s" --no-telnet --no-websocket --no-gzip >"$OUT/$name.log" 2>&1 ||
     { log "scenario failed; see $OUT/$name.log"; tail -20 "$OUT/$name.log" >&2; exit 1; }
 }
-run_round priced
-run_round plain
+measured_round() { # <name>: the round, then its database work into $OUT/<name>-db.txt
+  local before after
+  before=$(db_work)
+  run_round "$1"
+  # Let the worker finish the round's events and webhooks before counting.
+  for _ in $(seq 1 30); do
+    [ "$(psql "$PG/$DB" -At -c "SELECT count(*) FROM sim_psp_webhooks WHERE delivered_at IS NULL")" = 0 ] && break
+    sleep 1
+  done
+  after=$(db_work)
+  echo "$before $after" >"$OUT/$1-db.txt"
+}
+measured_round priced
+measured_round plain
 # Let the worker deliver the last webhooks (it retries with backoff), up to 30 s.
 for _ in $(seq 1 30); do
   [ "$(psql "$PG/$DB" -At -c "SELECT count(*) FROM sim_psp_webhooks WHERE delivered_at IS NULL")" = 0 ] && break
@@ -138,6 +164,15 @@ priced, plain = rounds[("priced", "checkout")], rounds[("plain", "checkout")]
 cost = priced["p50_ms"] - plain["p50_ms"]
 print()
 print(f"Pricing (shipping, VAT, a code) adds {cost:.2f} ms to the median checkout: {100 * cost / priced['p50_ms']:.1f} % of its {priced['p50_ms']:.2f} ms.")
+print()
+print("| round | transactions per paid order | statements (round trips) per paid order |")
+print("| --- | ---: | ---: |")
+for name in ("priced", "plain"):
+    x0, s0, p0, x1, s1, p1 = map(int, open(f"{out}/{name}-db.txt").read().split())
+    orders = max(p1 - p0, 1)
+    statements = f"{(s1 - s0) / orders:.1f}" if s0 >= 0 else "not measured (pg_stat_statements not preloaded)"
+    print(f"| {name} | {(x1 - x0) / orders:.1f} | {statements} |")
+print()
 print(f"Afterwards: {paid:,} orders paid, {undelivered} webhooks undelivered, {double} payment intents charged twice, "
       f"{discounted:,} orders discounted and the code counted {redeemed:,} redemptions.")
 PY
