@@ -15,6 +15,8 @@ set -euo pipefail
 export EMBEDDING_MODEL_DIR=${EMBEDDING_MODEL_DIR:-$HOME/.cache/shopfleet/models/all-MiniLM-L6-v2}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/shoppers.sh
+source "$ROOT/bench/shoppers.sh"
 USERS=${BENCH_USERS:-16}
 SECONDS_PER_RUN=${BENCH_SECONDS:-30}
 PG=postgres://postgres@127.0.0.1:5432
@@ -75,15 +77,7 @@ PIDS+=($!)
 for _ in $(seq 1 100); do curl -fsS "$BASE/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 
 log "registering $USERS shoppers with an address"
-for i in $(seq 0 $((USERS - 1))); do
-  email="bench-$i@bench.shopfleet.test"
-  curl -fsS -o /dev/null -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/register"
-  token=$(curl -fsS --data-urlencode grant_type=password --data-urlencode "username=$email" --data-urlencode "password=$PASSWORD" \
-    "$BASE/api/v1/auth/token" | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
-  curl -fsS -o /dev/null -H "authorization: Bearer $token" -H 'content-type: application/json' \
-    -d '{"full_name": "Bench Shopper", "line1": "1 Load St", "city": "Berlin", "postal_code": "10115", "country": "DE"}' \
-    "$BASE/api/v1/users/me/addresses"
-done
+register_shoppers "$BASE" "$USERS" "$PASSWORD"
 
 # Two rounds, alternating: "priced" checks out with the demo's Standard shipping to Germany
 # (VAT inclusive) and a 5 % code applied each time; "plain" with shipping switched off and no

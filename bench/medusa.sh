@@ -31,6 +31,8 @@ set -euo pipefail
 export EMBEDDING_MODEL_DIR=${EMBEDDING_MODEL_DIR:-$HOME/.cache/shopfleet/models/all-MiniLM-L6-v2}
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=bench/shoppers.sh
+source "$ROOT/bench/shoppers.sh"
 USERS=${BENCH_USERS:-16}
 SECONDS_PER_RUN=${BENCH_SECONDS:-20}
 WARMUP_SECONDS=${BENCH_WARMUP:-5}
@@ -222,15 +224,7 @@ curl -fsS "$MEDUSA_BASE/health" >/dev/null || { log "Medusa did not answer /heal
 
 if has checkout; then
   log "checkout set-up: $USERS Shopfleet shoppers with an address, stock that never runs out on both sides"
-  for i in $(seq 0 $((USERS - 1))); do
-    email="bench-$i@bench.shopfleet.test"
-    curl -fsS -o /dev/null -H 'content-type: application/json' -d "{\"email\":\"$email\",\"password\":\"$PASSWORD\"}" "$SF_BASE/api/v1/auth/register"
-    token=$(curl -fsS --data-urlencode grant_type=password --data-urlencode "username=$email" --data-urlencode "password=$PASSWORD" \
-      "$SF_BASE/api/v1/auth/token" | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
-    curl -fsS -o /dev/null -H "authorization: Bearer $token" -H 'content-type: application/json' \
-      -d '{"full_name": "Bench Shopper", "line1": "1 Load St", "city": "Berlin", "postal_code": "10115", "country": "DE"}' \
-      "$SF_BASE/api/v1/users/me/addresses"
-  done
+  register_shoppers "$SF_BASE" "$USERS" "$PASSWORD"
   SF_VARIANTS=$(psql "$PG/$SF_DB" -At -c "SELECT string_agg(v.id::text, ',') FROM (SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id
     WHERE p.status = 'published' AND v.currency = 'EUR' ORDER BY v.sku LIMIT 200) v")
   # The same 200 variants (by SKU) on Medusa's side.
