@@ -81,10 +81,9 @@ impl LocalTier {
         }
     }
 
-    /// Starts following the version (once per tier; later calls do nothing).
-    pub fn start(self: &Arc<Self>, source: VersionSource) {
-        let tier = Arc::downgrade(self);
-        self.follower.get_or_init(|| tokio::spawn(follow(tier, source)).abort_handle());
+    /// Starts following the version from `source()` (once per tier; later calls do nothing).
+    pub fn start(self: &Arc<Self>, source: impl FnOnce() -> VersionSource) {
+        self.follower.get_or_init(|| tokio::spawn(follow(Arc::downgrade(self), source())).abort_handle());
     }
 
     /// The entry of `kind`/`key` under the current version, if this tier is in step and has it.
@@ -122,8 +121,21 @@ impl LocalTier {
     }
 }
 
+/// Turns the tier off when the follower stops for any reason, its runtime's shutdown included:
+/// a tier nobody keeps in step must not answer.
+struct OffWhenStopped(Weak<LocalTier>);
+
+impl Drop for OffWhenStopped {
+    fn drop(&mut self) {
+        if let Some(tier) = self.0.upgrade() {
+            tier.go_off();
+        }
+    }
+}
+
 /// Follows the version for as long as the tier exists, subscribing again after failures.
 async fn follow(tier: Weak<LocalTier>, source: VersionSource) {
+    let _off_when_stopped = OffWhenStopped(tier.clone());
     loop {
         let outcome = follow_subscription(&tier, &source).await;
         let Some(live_tier) = tier.upgrade() else { return };

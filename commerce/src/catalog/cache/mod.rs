@@ -143,7 +143,7 @@ impl CatalogCache {
     /// The in-process tier, following the version from the first read on.
     fn local_tier(&self) -> Option<&LocalTier> {
         let local = self.local.as_ref()?;
-        local.start(VersionSource { redis: self.redis.clone(), key: self.version_key() });
+        local.start(|| VersionSource { redis: self.redis.clone(), key: self.version_key() });
         Some(local)
     }
 
