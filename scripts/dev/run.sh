@@ -45,7 +45,7 @@ export EMBEDDING_MODEL_DIR="${EMBEDDING_MODEL_DIR:-$CACHE_DIR/models/all-MiniLM-
 
 bin="$CARGO_TARGET_DIR/debug"
 if [ ! -x "$bin/shopfleet-api" ]; then
-  say "building shopfleet-api and shopfleet-worker for the first time: about 600 crates, roughly 20-30 minutes on 2 cores (later builds take seconds)"
+  say "building shopfleet-api and shopfleet-worker for the first time: about 600 crates, roughly 6 minutes on an idle 2-core machine (later builds take seconds; BENCHMARKS.md times a cold start)"
 else
   say "building shopfleet-api and shopfleet-worker"
 fi
