@@ -77,6 +77,8 @@ async fn stock_movements_write_stock_events_and_one_low_stock_alert_per_crossing
     let mut tx = app.ctx.db.begin().await.unwrap();
     reservations::finish(&mut tx, reservation.id, reservations::ReservationStatus::Released).await.unwrap();
     tx.commit().await.unwrap(); // available 2 → 4
+    assert!(adjust(0).await.status().is_success()); // available 4 → 0: sold out, and a crossing
+    assert!(adjust(2).await.status().is_success()); // available 0 → 2: back in stock
 
     // Refused: on-hand may not go below the reserved units (none now), nor be negative.
     assert_problem(adjust(-1).await, 422, "validation_failed").await;
@@ -90,16 +92,20 @@ async fn stock_movements_write_stock_events_and_one_low_stock_alert_per_crossing
             "inventory.stock_changed",
             "inventory.stock_low",
             "inventory.stock_changed",
+            "inventory.stock_changed",
+            "inventory.stock_changed",
+            "inventory.stock_low",
             "inventory.stock_changed"
         ],
         "{events:#?}"
     );
-    let available: Vec<i64> = events
+    let stock: Vec<(i64, bool)> = events
         .iter()
         .filter(|(t, _, _)| t == "inventory.stock_changed")
-        .map(|(_, _, d)| d["available"].as_i64().unwrap())
+        .map(|(_, _, d)| (d["available"].as_i64().unwrap(), d["in_stock_changed"].as_bool().unwrap()))
         .collect();
-    assert_eq!(available, [5, 3, 2, 4]);
+    // Only going out of stock and coming back tell the indexes the product's listing changed.
+    assert_eq!(stock, [(5, false), (3, false), (2, false), (4, false), (0, true), (2, true)]);
     let low = &events[3].2;
     assert_eq!(low["sku"], "MUG-1");
     assert_eq!(low["available"], 3);

@@ -39,6 +39,10 @@ struct StockChanged {
     on_hand: i32,
     reserved: i32,
     available: i32,
+    /// Whether the change may have flipped the product's `in_stock` (what listings, search
+    /// and the assistant show); `false` tells indexes they have nothing to update.
+    #[sqlx(skip)]
+    in_stock_changed: bool,
 }
 
 #[derive(Serialize)]
@@ -52,11 +56,13 @@ struct StockLow<'a> {
 }
 
 /// Records the stock of `variant` as it is now in this transaction; `available_before`
-/// is what was available before the change (for the low-stock crossing).
+/// is what was available before the change (for the low-stock crossing), and
+/// `in_stock_changed` whether the product's `in_stock` may have flipped with it.
 pub async fn stock_changed(
     conn: &mut PgConnection,
     variant: Uuid,
     available_before: i32,
+    in_stock_changed: bool,
 ) -> Result<(), DomainError> {
     #[derive(sqlx::FromRow)]
     struct Row {
@@ -66,7 +72,7 @@ pub async fn stock_changed(
         sku: String,
         low_stock_threshold: Option<i32>,
     }
-    let row: Row = sqlx::query_as(
+    let mut row: Row = sqlx::query_as(
         "SELECT v.product_id, v.id AS variant_id, v.on_hand, v.reserved, v.on_hand - v.reserved AS available,
                 p.merchant_id, v.sku, v.low_stock_threshold
          FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
@@ -74,6 +80,7 @@ pub async fn stock_changed(
     .bind(variant)
     .fetch_one(&mut *conn)
     .await?;
+    row.stock.in_stock_changed = in_stock_changed;
     outbox::record(conn, EventType::StockChanged, row.stock.product_id, &row.stock).await?;
     if let Some(threshold) = row.low_stock_threshold {
         if available_before > threshold && row.stock.available <= threshold {

@@ -104,7 +104,9 @@ pub async fn adjust(
     .fetch_one(&mut *tx)
     .await?;
     super::products::refresh_summary(&mut tx, product).await?;
-    super::events::stock_changed(&mut tx, variant, before - reserved).await?;
+    // The product's in_stock can flip only when this variant's availability crosses zero.
+    let crossed = (before - reserved > 0) != (after - reserved > 0);
+    super::events::stock_changed(&mut tx, variant, before - reserved, crossed).await?;
     tx.commit().await?;
     Ok(adjustment)
 }

@@ -44,14 +44,15 @@ pub async fn reserve(
     if quantity <= 0 || quantity > super::inventory::MAX_ON_HAND {
         return Err(DomainError::invalid("quantity", "must be a positive number of units"));
     }
-    let product: Option<Uuid> = sqlx::query_scalar(
-        "UPDATE variants SET reserved = reserved + $2 WHERE id = $1 AND on_hand - reserved >= $2 RETURNING product_id",
+    let reserved: Option<(Uuid, i32)> = sqlx::query_as(
+        "UPDATE variants SET reserved = reserved + $2 WHERE id = $1 AND on_hand - reserved >= $2
+         RETURNING product_id, on_hand - reserved",
     )
     .bind(variant)
     .bind(quantity)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some(product) = product else {
+    let Some((product, available_after)) = reserved else {
         let available: Option<i32> =
             sqlx::query_scalar("SELECT on_hand - reserved FROM variants WHERE id = $1")
                 .bind(variant)
@@ -77,12 +78,8 @@ pub async fn reserve(
     .bind(expires_at)
     .fetch_one(&mut *conn)
     .await?;
-    refresh_in_stock(conn, product).await?;
-    let available_after: i32 = sqlx::query_scalar("SELECT on_hand - reserved FROM variants WHERE id = $1")
-        .bind(variant)
-        .fetch_one(&mut *conn)
-        .await?;
-    super::events::stock_changed(conn, variant, available_after + quantity).await?;
+    let flipped = refresh_in_stock(conn, product).await?;
+    super::events::stock_changed(conn, variant, available_after + quantity, flipped).await?;
     Ok(reservation)
 }
 
@@ -127,21 +124,22 @@ pub async fn finish(
     .bind(sold)
     .fetch_one(&mut *conn)
     .await?;
-    refresh_in_stock(conn, product).await?;
+    let flipped = refresh_in_stock(conn, product).await?;
     // Releasing raises availability and committing leaves it as it was: never a low-stock crossing.
-    super::events::stock_changed(conn, reservation.variant_id, i32::MIN).await?;
+    super::events::stock_changed(conn, reservation.variant_id, i32::MIN, flipped).await?;
     Ok(reservation)
 }
 
-async fn refresh_in_stock(conn: &mut PgConnection, product: Uuid) -> Result<(), DomainError> {
-    sqlx::query(
+/// Recomputes the product's `in_stock`; true when this changed it.
+async fn refresh_in_stock(conn: &mut PgConnection, product: Uuid) -> Result<bool, DomainError> {
+    let updated = sqlx::query(
         "UPDATE products SET in_stock = EXISTS (SELECT 1 FROM variants WHERE product_id = $1 AND on_hand > reserved)
          WHERE id = $1 AND in_stock IS DISTINCT FROM EXISTS (SELECT 1 FROM variants WHERE product_id = $1 AND on_hand > reserved)",
     )
     .bind(product)
     .execute(conn)
     .await?;
-    Ok(())
+    Ok(updated.rows_affected() > 0)
 }
 
 /// Expires up to `limit` overdue reservations, returning their stock. Rows are claimed

@@ -65,9 +65,16 @@ pub struct Envelope {
 }
 
 impl Envelope {
-    /// Whether this event [changes a product](super::EventType::changes_product).
+    /// Whether this event [changes a product](super::EventType::changes_product) as
+    /// listings, search and the assistant show it: a stock change only when it says it may
+    /// have flipped the product's `in_stock` (one without that field counts as a change).
     pub fn changes_product(&self) -> bool {
-        super::EventType::parse(&self.event_type).is_some_and(|event| event.changes_product())
+        let Some(event) = super::EventType::parse(&self.event_type).filter(|event| event.changes_product())
+        else {
+            return false;
+        };
+        event != super::EventType::StockChanged
+            || self.data.get("in_stock_changed").and_then(serde_json::Value::as_bool) != Some(false)
     }
 
     /// The product an event that changes a product is about.
@@ -84,7 +91,32 @@ impl Envelope {
 
 #[cfg(test)]
 mod tests {
-    use super::Aggregate;
+    use super::{Aggregate, Envelope};
+
+    fn event(event_type: &str, data: serde_json::Value) -> Envelope {
+        serde_json::from_value(serde_json::json!({
+            "id": uuid::Uuid::now_v7(), "type": event_type, "version": 1, "occurred_at": chrono::Utc::now(),
+            "aggregate": "inventory", "aggregate_id": "x", "data": data
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn stock_changes_change_a_product_only_when_they_may_flip_its_in_stock() {
+        let product = "0191d6c0-0000-7000-8000-000000000001";
+        let stock = |flag| {
+            event(
+                "inventory.stock_changed",
+                serde_json::json!({"product_id": product, "in_stock_changed": flag}),
+            )
+        };
+        assert!(!stock(serde_json::json!(false)).changes_product());
+        assert!(stock(serde_json::json!(true)).changes_product());
+        let older = event("inventory.stock_changed", serde_json::json!({"product_id": product}));
+        assert!(older.changes_product(), "an event from before the flag counts as a change");
+        assert!(event("product.updated", serde_json::json!({"product_id": product})).changes_product());
+        assert!(!event("order.paid", serde_json::json!({})).changes_product());
+    }
 
     /// The operator declares one Strimzi KafkaTopic per name in `EVENT_AGGREGATES`: the list
     /// must be exactly the aggregates the worker publishes.
