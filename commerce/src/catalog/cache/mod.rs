@@ -2,7 +2,8 @@
 //!
 //! Entries are keyed by a catalog version that every catalog write bumps after its
 //! transaction commits, so a write invalidates every cached page at once and an
-//! acknowledged write is never followed by a stale read. When Redis fails, reads fall
+//! acknowledged write is never followed by a stale read from Redis (the in-process tier of
+//! another replica catches up when the published version arrives; see [`local`]). When Redis fails, reads fall
 //! back to Postgres (counted in `cache_requests_total{result="error"}`); if a bump fails,
 //! this process stops trusting the cache until a bump succeeds, and entries expire after
 //! their TTL anyway (other replicas may serve an entry at most that long; see README).
