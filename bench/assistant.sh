@@ -108,12 +108,21 @@ e = json.load(open(f"{out}/embed.json"))
 print("Run $RUN_ID, $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git -C "$ROOT" rev-parse --short HEAD)\`, $(nproc) CPUs,"
       " $USERS users, ${SECONDS_PER_RUN} s per measurement.")
 print()
-print(f"Embedding (all-MiniLM-L6-v2, candle, CPU; baseline: candle f32 matmul {e['matmul_gflops']:.1f} GFLOP/s in the same run)")
+print(f"Embedding (all-MiniLM-L6-v2, candle, CPU; baseline: candle f32 matmul {e['matmul_gflops']:.1f} GFLOP/s in the same run;"
+      f" product texts of {e['tokens_per_text']:.1f} tokens on average, about {e['tokens_per_text'] * 21.3 / 1000:.2f} GFLOP each):")
 print()
-print("| batch | sentences/s | ÷ batch 1 |")
-print("| ---: | ---: | ---: |")
-print(f"| 1 | {e['batch1_sentences_per_s']:,.1f} | 1.00 |")
-print(f"| 32 | {e['batch32_sentences_per_s']:,.1f} | {e['batch32_sentences_per_s'] / e['batch1_sentences_per_s']:.2f} |")
+gflop = e['tokens_per_text'] * 21.3 / 1000
+print("| measurement | texts/s | model GFLOP/s | ÷ matmul |")
+print("| --- | ---: | ---: | ---: |")
+for name, key in [("product texts, one at a time, 1 thread", "batch1_sentences_per_s"),
+                  ("product texts, passes of 32, 1 thread", "batch32_sentences_per_s"),
+                  (f"re-index: pages of 256, {e['embedding_threads']} threads", "reindex_sentences_per_s")]:
+    print(f"| {name} | {e[key]:,.1f} | {e[key] * gflop:,.1f} | {e[key] * gflop / e['matmul_gflops']:.2f} |")
+print()
+print("| eight short queries, 1 thread | queries/s |")
+print("| --- | ---: |")
+print(f"| one after another | {e['queries_one_by_one_per_s']:,.1f} |")
+print(f"| at once, sharing passes | {e['queries_together_per_s']:,.1f} |")
 print()
 print("| products | re-index (s) | scenario | requests | failed | req/s | p50 (ms) | p99 (ms) | p50 ÷ search p50 | p99 ÷ search p99 |")
 print("| ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")

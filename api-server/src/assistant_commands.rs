@@ -5,10 +5,13 @@ use shopfleet_assistant::{eval, indexer::Indexer, settings::VectorBackend, Assis
 use shopfleet_platform::{config::Validate, db};
 
 /// Recomputes every published product's vector into `product_embeddings` (and the Qdrant
-/// server, with that backend); embedded indexes pick the rows up from there.
-pub async fn reindex(settings: ApiSettings, force: bool) -> anyhow::Result<()> {
+/// server, with that backend); embedded indexes pick the rows up from there. A re-index
+/// is a batch job, so it embeds on at least one thread per CPU.
+pub async fn reindex(mut settings: ApiSettings, force: bool) -> anyhow::Result<()> {
     settings.database.validate()?;
     settings.assistant.validate()?;
+    let cpus = std::thread::available_parallelism().map_or(1, |n| n.get() as u32);
+    settings.assistant.embedding_threads = settings.assistant.embedding_threads.max(cpus);
     let pool = db::connect_lazy(&settings.database)?;
     let embedded = Indexer::from_settings(&settings.assistant)?.reindex_all(&pool, force).await?;
     tracing::info!(embedded, "product vectors re-indexed");

@@ -15,8 +15,9 @@ use sqlx::{PgConnection, PgPool};
 use std::{collections::HashMap, sync::Arc};
 use uuid::Uuid;
 
-/// Products embedded per batch by a full re-index.
-const REINDEX_BATCH: i64 = 64;
+/// Products embedded per batch by a full re-index: several forward passes, so every
+/// embedding thread has one and each pass holds texts of similar length.
+const REINDEX_BATCH: i64 = 256;
 
 /// What indexing one product did.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -47,7 +47,7 @@ pub struct AssistantSettings {
     /// Model asked of EMBEDDINGS_URL; its vectors must have 384 dimensions.
     #[arg(long, env = env_names::EMBEDDING_MODEL, default_value = "all-MiniLM-L6-v2")]
     pub embedding_model: String,
-    /// Threads the in-process embedder may use at once (bounded, off the HTTP runtime).
+    /// The in-process embedder's own threads: how many forward passes run at once.
     #[arg(long, env = env_names::EMBEDDING_THREADS, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub embedding_threads: u32,
     /// OpenAI-compatible chat endpoint for explanations (e.g. https://api.openai.com/v1); unset: deterministic text.

@@ -53,3 +53,35 @@ async fn related_sentences_are_closer_than_unrelated_ones() {
     let v = embedder.embed_batch(&texts).await.unwrap();
     assert!(cosine(&v[0], &v[1]) > cosine(&v[0], &v[2]) + 0.1);
 }
+
+#[tokio::test]
+async fn concurrent_callers_share_forward_passes_and_each_gets_its_own_vector() {
+    let embedder = MiniLm::load(&model_dir(), 1).unwrap();
+    let queries = [
+        "wool rain jacket",
+        "something to keep me dry in the rain, in navy",
+        "leather hiking boots",
+        "grey tray to tidy up my desk",
+        "green yoga mat",
+        "quiet headphones for the train",
+        "pan for eggs",
+        "a pen for writing letters",
+    ]
+    .map(String::from);
+    let mut alone = Vec::new();
+    for query in &queries {
+        alone.push(embed::embed_one(&embedder, query).await.unwrap());
+    }
+    let before = embedder.passes();
+    assert_eq!(before, queries.len() as u64, "one pass per text when they come one at a time");
+
+    let together =
+        futures::future::join_all(queries.iter().map(|query| embed::embed_one(&embedder, query))).await;
+    let passes = embedder.passes() - before;
+    // The thread takes the first query alone and the others queue meanwhile: a pass or two.
+    assert!(passes < queries.len() as u64 / 2, "{passes} passes for {} concurrent texts", queries.len());
+    for ((query, alone), together) in queries.iter().zip(&alone).zip(together) {
+        let similarity = cosine(alone, &together.unwrap());
+        assert!(similarity > 0.9999, "{query}: cosine {similarity} between alone and in a shared pass");
+    }
+}

@@ -1,34 +1,70 @@
-//! Embedding throughput of the in-process MiniLM (sentences/s at batch 1 and batch 32),
-//! with a baseline measured in the same run: candle's f32 matrix multiply on this
-//! machine (GFLOP/s), so the report can say what share of the machine's measured
-//! compute the model uses. Prints one JSON line.
+//! Embedding throughput of the in-process MiniLM, with a baseline measured in the same
+//! run: candle's f32 matrix multiply on this machine (GFLOP/s), so the report can say
+//! what share of the machine's measured compute the model uses. Measures:
 //!
-//!   cargo run --release -p shopfleet-commerce --example embed_throughput -- [seconds]
+//! - `batch1` / `batch32`: product texts, one pass of 1 or 32 on one embedding thread;
+//! - `reindex`: pages of 256 product texts of mixed length through `embed_batch` with as
+//!   many embedding threads as CPUs (what `reindex-vectors` does), with the tokens per
+//!   text, so tokens/s × 21.3 MFLOP a token gives the model's GFLOP/s;
+//! - `queries_one_by_one` / `queries_together`: eight shoppers' short queries, embedded
+//!   one pass each or as one pass.
+//!
+//! Prints one JSON line.
+//!
+//!   cargo run --release -p shopfleet-assistant --example embed_throughput -- [seconds]
 
 use candle_core::{Device, Tensor};
 use shopfleet_assistant::embed::{minilm::MiniLm, Embedder};
 use std::time::{Duration, Instant};
 
-/// Product texts shaped like the ones the indexer embeds.
-fn texts(n: usize) -> Vec<String> {
+/// Product texts shaped like the ones the indexer embeds (title, category, attributes,
+/// description), of mixed length like the demo shop's.
+fn product_texts(n: usize) -> Vec<String> {
     let kinds =
         ["Rain Jacket", "Wireless Headphones", "Frying Pan", "Yoga Mat", "Fountain Pen", "Hiking Boots"];
-    let materials = ["wool", "steel", "bamboo", "leather", "cotton"];
+    let materials = ["wool", "stainless steel", "bamboo", "leather", "organic cotton"];
+    let colours = ["navy", "forest green", "grey", "sand", "black"];
+    let adjectives = ["Everyday", "Compact", "Premium", "Lightweight", "Classic", "Rugged", "Essential"];
     (0..n)
         .map(|i| {
             let (kind, material) = (kinds[i % kinds.len()], materials[i % materials.len()]);
-            format!("Acme {kind} {i}. Category: shop > {kind}. brand: Acme; material: {material}. The Acme {kind} is made of {material}, built to last and easy to care for.")
+            let (colour, adjective) = (colours[i % colours.len()], adjectives[i % adjectives.len()]);
+            format!("Acme {adjective} {kind}. Category: shop > {kind}. brand: Acme; colour: {colour}; material: {material}. The Acme {adjective} {kind} is made of {material} in {colour}. A {} choice for {} from Acme, built to last and easy to care for.", adjective.to_lowercase(), kind.to_lowercase())
         })
         .collect()
 }
 
-async fn sentences_per_second(model: &MiniLm, batch: usize, budget: Duration) -> f64 {
-    let inputs = texts(batch);
-    model.embed_batch(&inputs).await.unwrap(); // warm-up
+fn queries() -> Vec<String> {
+    [
+        "wool rain jacket",
+        "something to keep me dry in the rain, in navy",
+        "leather hiking boots",
+        "grey tray to tidy up my desk",
+        "green yoga mat",
+        "quiet headphones for the train",
+        "pan for eggs",
+        "a pen for writing letters",
+    ]
+    .map(String::from)
+    .to_vec()
+}
+
+/// Texts per second while `round` embeds `texts` again and again for `budget`.
+async fn texts_per_second(model: &MiniLm, texts: &[String], budget: Duration, one_by_one: bool) -> f64 {
+    let round = || async {
+        if one_by_one {
+            for text in texts {
+                model.embed_batch(std::slice::from_ref(text)).await.unwrap();
+            }
+        } else {
+            model.embed_batch(texts).await.unwrap();
+        }
+    };
+    round().await; // warm-up
     let (started, mut done) = (Instant::now(), 0usize);
     while started.elapsed() < budget {
-        model.embed_batch(&inputs).await.unwrap();
-        done += batch;
+        round().await;
+        done += texts.len();
     }
     done as f64 / started.elapsed().as_secs_f64()
 }
@@ -51,12 +87,29 @@ async fn main() {
     let seconds: u64 = std::env::args().nth(1).and_then(|s| s.parse().ok()).unwrap_or(10);
     let budget = Duration::from_secs(seconds);
     let dir = std::env::var("EMBEDDING_MODEL_DIR").expect("EMBEDDING_MODEL_DIR");
-    let model = MiniLm::load(dir.as_ref(), 1).unwrap();
+    let cpus = std::thread::available_parallelism().map_or(1, usize::from);
+    let one_thread = MiniLm::load(dir.as_ref(), 1).unwrap();
+    let all_cores = MiniLm::load(dir.as_ref(), cpus).unwrap();
+    let page = product_texts(256);
+    let tokens_per_text = one_thread.token_counts(&page).iter().sum::<usize>() as f64 / page.len() as f64;
     let gflops = matmul_gflops(budget);
-    let batch1 = sentences_per_second(&model, 1, budget).await;
-    let batch32 = sentences_per_second(&model, 32, budget).await;
+    let batch1 = texts_per_second(&one_thread, &page[..1], budget, false).await;
+    let batch32 = texts_per_second(&one_thread, &page[..32], budget, false).await;
+    let reindex = texts_per_second(&all_cores, &page, budget, false).await;
+    let queries = queries();
+    let one_by_one = texts_per_second(&one_thread, &queries, budget, true).await;
+    let together = texts_per_second(&one_thread, &queries, budget, false).await;
     println!(
         "{}",
-        serde_json::json!({"matmul_gflops": gflops, "batch1_sentences_per_s": batch1, "batch32_sentences_per_s": batch32})
+        serde_json::json!({
+            "matmul_gflops": gflops,
+            "embedding_threads": cpus,
+            "tokens_per_text": tokens_per_text,
+            "batch1_sentences_per_s": batch1,
+            "batch32_sentences_per_s": batch32,
+            "reindex_sentences_per_s": reindex,
+            "queries_one_by_one_per_s": one_by_one,
+            "queries_together_per_s": together,
+        })
     );
 }

@@ -1,14 +1,28 @@
 //! all-MiniLM-L6-v2 in-process with candle: a 6-layer BERT over WordPiece tokens, mean
 //! pooled over the attention mask and L2-normalised, as sentence-transformers does.
-//! Inference runs on a [`BlockingPool`], in batches of at most [`MAX_BATCH`] texts.
+//!
+//! Inference runs on the embedder's own threads, fed by one queue: a thread takes every
+//! text waiting, up to [`MAX_BATCH`], into one forward pass. So concurrent callers share
+//! passes (a pass of eight shoppers' queries costs far less than eight passes), a large
+//! batch is spread over every thread, and no async runtime ever runs model code. A
+//! caller's texts are queued shortest first, so a pass, padded to its longest text, wastes
+//! little work on padding.
 
-use super::{pool::BlockingPool, EmbedError, Embedder};
+use super::{EmbedError, Embedder};
 use anyhow::Context;
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::bert::{BertModel, Config};
-use std::{path::Path, sync::Arc};
+use std::{
+    panic::{catch_unwind, AssertUnwindSafe},
+    path::Path,
+    sync::{
+        atomic::{AtomicU64, Ordering},
+        mpsc, Arc, Mutex, PoisonError,
+    },
+};
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
+use tokio::sync::oneshot;
 
 /// Longest input in tokens (the model's `max_seq_length`); longer texts are truncated.
 pub const MAX_TOKENS: usize = 256;
@@ -19,20 +33,45 @@ struct Model {
     bert: BertModel,
     tokenizer: Tokenizer,
     device: Device,
+    passes: AtomicU64,
+}
+
+/// A text waiting for a forward pass, and where its vector (or the pass's error) goes.
+struct Waiting {
+    text: String,
+    reply: oneshot::Sender<Result<Vec<f32>, String>>,
 }
 
 pub struct MiniLm {
     model: Arc<Model>,
-    pool: BlockingPool,
+    queue: mpsc::Sender<Waiting>,
 }
 
 impl MiniLm {
-    /// Loads `model.safetensors`, `config.json` and `tokenizer.json` from `dir`;
-    /// `threads` bounds how many batches run at once.
+    /// Loads `model.safetensors`, `config.json` and `tokenizer.json` from `dir` and starts
+    /// `threads` embedding threads (at least one): how many passes run at once. They stop
+    /// when the embedder is dropped.
     pub fn load(dir: &Path, threads: usize) -> Result<Self, EmbedError> {
-        Self::load_model(dir)
-            .map(|model| Self { model: Arc::new(model), pool: BlockingPool::new(threads) })
-            .map_err(|err| EmbedError::Load(err.context(format!("model directory {}", dir.display()))))
+        let model =
+            Arc::new(Self::load_model(dir).map_err(|err| {
+                EmbedError::Load(err.context(format!("model directory {}", dir.display())))
+            })?);
+        let (queue, waiting) = mpsc::channel();
+        let waiting = Arc::new(Mutex::new(waiting));
+        for n in 0..threads.max(1) {
+            let (model, waiting) = (model.clone(), waiting.clone());
+            std::thread::Builder::new()
+                .name(format!("embed-{n}"))
+                .spawn(move || {
+                    while let Some(batch) = next_batch(&waiting) {
+                        model.run(batch);
+                    }
+                })
+                .map_err(|err| {
+                    EmbedError::Load(anyhow::Error::new(err).context("starting an embedding thread"))
+                })?;
+        }
+        Ok(Self { model, queue })
     }
 
     fn load_model(dir: &Path) -> anyhow::Result<Model> {
@@ -51,11 +90,61 @@ impl MiniLm {
         let weights = std::fs::read(dir.join("model.safetensors")).context("model.safetensors")?;
         let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &device)?;
         let bert = BertModel::load(vb, &config).context("BERT weights")?;
-        Ok(Model { bert, tokenizer, device })
+        Ok(Model { bert, tokenizer, device, passes: AtomicU64::new(0) })
+    }
+
+    /// Forward passes run so far; each embeds up to [`MAX_BATCH`] texts.
+    pub fn passes(&self) -> u64 {
+        self.model.passes.load(Ordering::Relaxed)
+    }
+
+    /// How many tokens the model reads of each text ([CLS] and [SEP] included, at most
+    /// [`MAX_TOKENS`]), for reports of work done.
+    pub fn token_counts(&self, texts: &[String]) -> Vec<usize> {
+        texts
+            .iter()
+            .map(|text| self.model.tokenizer.encode(text.as_str(), true).map_or(0, |e| e.len()))
+            .collect()
     }
 }
 
+/// Blocks for the next waiting text, then takes the others already waiting, up to
+/// [`MAX_BATCH`] in all; `None` once the embedder is dropped.
+fn next_batch(waiting: &Mutex<mpsc::Receiver<Waiting>>) -> Option<Vec<Waiting>> {
+    let waiting = waiting.lock().unwrap_or_else(PoisonError::into_inner);
+    let mut batch = vec![waiting.recv().ok()?];
+    while batch.len() < MAX_BATCH {
+        match waiting.try_recv() {
+            Ok(next) => batch.push(next),
+            Err(_) => break,
+        }
+    }
+    metrics::gauge!("assistant_embed_queue").decrement(batch.len() as f64);
+    Some(batch)
+}
+
 impl Model {
+    /// One forward pass over `batch`, answering each text's caller.
+    fn run(&self, batch: Vec<Waiting>) {
+        let (texts, replies): (Vec<String>, Vec<_>) = batch.into_iter().map(|w| (w.text, w.reply)).unzip();
+        self.passes.fetch_add(1, Ordering::Relaxed);
+        let result = catch_unwind(AssertUnwindSafe(|| self.embed(texts)))
+            .unwrap_or_else(|_| Err(anyhow::anyhow!("the forward pass panicked")));
+        match result {
+            Ok(vectors) => {
+                for (reply, vector) in replies.into_iter().zip(vectors) {
+                    let _ = reply.send(Ok(vector)); // the caller may have gone
+                }
+            }
+            Err(err) => {
+                let message = format!("{err:#}");
+                for reply in replies {
+                    let _ = reply.send(Err(message.clone()));
+                }
+            }
+        }
+    }
+
     fn embed(&self, texts: Vec<String>) -> anyhow::Result<Vec<Vec<f32>>> {
         let encodings =
             self.tokenizer.encode_batch(texts, true).map_err(|err| anyhow::anyhow!("tokenizing: {err}"))?;
@@ -87,11 +176,36 @@ impl Embedder for MiniLm {
     }
 
     async fn embed_batch(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {
+        let stopped = || EmbedError::Compute(anyhow::anyhow!("the embedding threads have stopped"));
+        let mut replies: Vec<Option<oneshot::Receiver<_>>> = texts.iter().map(|_| None).collect();
+        for position in order_by_length(texts) {
+            let (reply, receiver) = oneshot::channel();
+            metrics::gauge!("assistant_embed_queue").increment(1.0);
+            self.queue.send(Waiting { text: texts[position].clone(), reply }).map_err(|_| stopped())?;
+            replies[position] = Some(receiver);
+        }
         let mut vectors = Vec::with_capacity(texts.len());
-        for batch in texts.chunks(MAX_BATCH) {
-            let (model, batch) = (self.model.clone(), batch.to_vec());
-            vectors.extend(self.pool.run(move || model.embed(batch)).await.map_err(EmbedError::Compute)?);
+        for receiver in replies.into_iter().flatten() {
+            let vector = receiver.await.map_err(|_| stopped())?;
+            vectors.push(vector.map_err(|message| EmbedError::Compute(anyhow::anyhow!(message)))?);
         }
         Ok(vectors)
+    }
+}
+
+/// Positions of `texts`, shortest first: neighbours then tokenise to similar lengths, so
+/// a batch wastes little work on padding (bytes stand in for tokens, which they track).
+fn order_by_length(texts: &[String]) -> Vec<usize> {
+    let mut positions: Vec<usize> = (0..texts.len()).collect();
+    positions.sort_by_key(|&i| texts[i].len());
+    positions
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn texts_are_ordered_shortest_first_and_ties_keep_their_order() {
+        let texts = ["ccc", "a", "bb", "d", ""].map(String::from);
+        assert_eq!(super::order_by_length(&texts), vec![4, 1, 3, 2, 0]);
     }
 }

@@ -3,7 +3,6 @@
 //! L2-normalised and has [`DIMENSIONS`] components, so cosine similarity is a dot product.
 
 pub mod minilm;
-pub mod pool;
 pub mod remote;
 
 use super::settings::AssistantSettings;
