@@ -274,8 +274,11 @@ async fn postgres_backend_through_the_trait() {
     assert_eq!(titles_for("merino socks").await, ["Fjord Merino Socks"], "words with spaces");
     assert_eq!(titles_for("Merino Sokcs").await, ["Fjord Merino Socks"], "a typo in a title");
 
-    // The assistant's ranking is the page's order, without highlights or facets.
-    for (text, limit, page) in [("headphones", 24, 1), ("headphones", 2, 2), ("merino socks", 24, 1)] {
+    // The assistant's ranking is the page's order, without highlights or facets, and
+    // by words alone: a typo finds nothing there (its vector half answers typos).
+    for (text, limit, page) in
+        [("headphones", 24, 1), ("headphones", 2, 2), ("merino socks", 24, 1), ("HP-ACM", 24, 1)]
+    {
         let mut paged = query(text);
         (paged.filters.limit, paged.page) = (limit, page);
         let hits = index.search(&app.ctx.db, &paged).await.unwrap().items;
@@ -283,6 +286,10 @@ async fn postgres_backend_through_the_trait() {
         assert!(!ids.is_empty(), "{text}");
         assert_eq!(PostgresSearch.ranked_ids(&app.ctx.db, &paged).await.unwrap(), ids, "{text}");
     }
+    assert_eq!(
+        PostgresSearch.ranked_ids(&app.ctx.db, &query("Merino Sokcs")).await.unwrap(),
+        Vec::<Uuid>::new()
+    );
 
     let summary = index.reindex(&app.ctx.db).await.unwrap();
     assert!(summary.contains("nothing to do"), "{summary}");

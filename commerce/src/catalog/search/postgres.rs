@@ -45,16 +45,27 @@ enum Columns {
     Faceted,
 }
 
+/// Whether a title a few letters off the query matches too.
+#[derive(Clone, Copy, PartialEq)]
+enum Typos {
+    /// Yes, by word similarity: every title sharing trigrams with the query is re-checked,
+    /// which is most of a broad query's cost on a large catalog.
+    Tolerated,
+    /// No: only the query's words (and a SKU fragment) match.
+    NotMatched,
+}
+
 /// `WITH matches AS (SELECT id, … )`: every published product matching text and filters.
-/// Each condition is an index scan on `products` (full text; title trigrams with the
-/// word-similarity threshold `search` sets; SKU trigrams), so Postgres ORs bitmaps instead
-/// of looking at every product.
+/// Each condition is an index scan on `products` (full text; with [`Typos::Tolerated`],
+/// title trigrams with the word-similarity threshold `begin` sets; SKU trigrams), so
+/// Postgres ORs bitmaps instead of looking at every product.
 fn push_matches<'a>(
     sql: &mut QueryBuilder<'a, Postgres>,
     ts: &str,
     raw: &str,
     filters: &'a ListingQuery,
     columns: Columns,
+    typos: Typos,
 ) {
     sql.push("WITH matches AS (SELECT p.id");
     if columns == Columns::Faceted {
@@ -70,9 +81,10 @@ fn push_matches<'a>(
     }
     sql.push(" FROM products p WHERE p.status = 'published' AND (p.search_vector @@ to_tsquery('english', ")
         .push_bind(ts.to_owned())
-        .push(") OR ")
-        .push_bind(raw.to_owned())
-        .push(" <% p.title");
+        .push(")");
+    if typos == Typos::Tolerated {
+        sql.push(" OR ").push_bind(raw.to_owned()).push(" <% p.title");
+    }
     // `skus` joins SKUs with spaces and a SKU holds no whitespace: a query without any
     // matches `skus` exactly when it matches one SKU, and a query with some matches none.
     if !raw.contains(char::is_whitespace) {
@@ -131,13 +143,15 @@ async fn begin<'q>(
 }
 
 impl PostgresSearch {
-    /// The ids of the first page of [`SearchIndex::search`]'s hits, in the same order, without
-    /// what only shoppers' pages need (highlights, the total and facets, which visit every
-    /// match).
+    /// The ids of the first page of [`SearchIndex::search`]'s hits by the query's words
+    /// alone, in the page's order, without what only shoppers' pages need (highlights, the
+    /// total and facets, which visit every match) and without typo matches: checking every
+    /// title that shares letters with the query is most of a broad query's cost at 100k
+    /// products, and the assistant's vector half finds misspelt and paraphrased products.
     pub async fn ranked_ids(&self, db: &PgPool, query: &SearchQuery) -> Result<Vec<Uuid>, DomainError> {
         let (raw, ts, mut tx) = begin(db, query).await?;
         let mut sql = QueryBuilder::new("");
-        push_matches(&mut sql, &ts, raw, &query.filters, Columns::Scored);
+        push_matches(&mut sql, &ts, raw, &query.filters, Columns::Scored, Typos::NotMatched);
         sql.push("SELECT id FROM matches ORDER BY score DESC, id LIMIT ")
             .push_bind(i64::from(query.filters.limit))
             .push(" OFFSET ")
@@ -181,7 +195,7 @@ impl SearchIndex for PostgresSearch {
         let (raw, ts, mut tx) = begin(db, query).await?;
         let options = format!("StartSel={MARK_START}, StopSel={MARK_END}");
         let mut hits_sql = QueryBuilder::new("");
-        push_matches(&mut hits_sql, &ts, raw, &query.filters, Columns::Scored);
+        push_matches(&mut hits_sql, &ts, raw, &query.filters, Columns::Scored, Typos::Tolerated);
         hits_sql
             .push(format!("SELECT {PRODUCT_COLUMNS}, m.score, ts_headline('english', p.title, to_tsquery('english', "))
             .push_bind(ts.clone())
@@ -200,7 +214,7 @@ impl SearchIndex for PostgresSearch {
         let rows: Vec<HitRow> = hits_sql.build_query_as().fetch_all(&mut *tx).await?;
 
         let mut totals = QueryBuilder::new("");
-        push_matches(&mut totals, &ts, raw, &query.filters, Columns::Faceted);
+        push_matches(&mut totals, &ts, raw, &query.filters, Columns::Faceted, Typos::Tolerated);
         totals.push(facets_sql());
         let (total, facets): (i64, serde_json::Value) = totals.build_query_as().fetch_one(&mut *tx).await?;
         tx.commit().await?;
