@@ -50,6 +50,11 @@ pub struct AssistantSettings {
     /// The in-process embedder's own threads: how many forward passes run at once.
     #[arg(long, env = env_names::EMBEDDING_THREADS, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub embedding_threads: u32,
+    /// The longest text the in-process model reads, in tokens; longer texts are cut. A
+    /// product's text ends with its description, so a budget cuts the description's tail
+    /// first. Fewer tokens embed faster (re-indexing time is about proportional).
+    #[arg(long, env = env_names::EMBEDDING_MAX_TOKENS, default_value_t = 256, value_parser = clap::value_parser!(u32).range(16..=256))]
+    pub embedding_max_tokens: u32,
     /// OpenAI-compatible chat endpoint for explanations (e.g. https://api.openai.com/v1); unset: deterministic text.
     #[arg(long, env = env_names::OPENAI_BASE_URL)]
     pub openai_base_url: Option<String>,

@@ -2,7 +2,11 @@
 //! independent implementation (scripts/assistant/reference_embeddings.py: a numpy BERT
 //! forward pass over the same weights, tokenised by the Python `tokenizers` package).
 
-use shopfleet_assistant::embed::{self, minilm::MiniLm, Embedder, DIMENSIONS};
+use shopfleet_assistant::embed::{
+    self,
+    minilm::{MiniLm, MAX_TOKENS},
+    Embedder, DIMENSIONS,
+};
 
 fn model_dir() -> std::path::PathBuf {
     std::env::var_os("EMBEDDING_MODEL_DIR").map(Into::into).unwrap_or_else(|| {
@@ -24,7 +28,7 @@ async fn minilm_matches_the_reference_implementation() {
     let rows = fixture["sentences"].as_array().unwrap();
     assert!(rows.len() >= 5);
     let sentences: Vec<String> = rows.iter().map(|r| r["sentence"].as_str().unwrap().to_owned()).collect();
-    let embedder = MiniLm::load(&model_dir(), 2)
+    let embedder = MiniLm::load(&model_dir(), 2, MAX_TOKENS)
         .expect("EMBEDDING_MODEL_DIR holds all-MiniLM-L6-v2 (scripts/dev/prereqs.sh)");
 
     // One batch (padded to the longest sentence) and one sentence at a time agree with the reference.
@@ -47,7 +51,7 @@ async fn minilm_matches_the_reference_implementation() {
 
 #[tokio::test]
 async fn related_sentences_are_closer_than_unrelated_ones() {
-    let embedder = MiniLm::load(&model_dir(), 1).unwrap();
+    let embedder = MiniLm::load(&model_dir(), 1, MAX_TOKENS).unwrap();
     let texts =
         ["waterproof rain jacket", "a coat that keeps you dry", "cast iron frying pan"].map(String::from);
     let v = embedder.embed_batch(&texts).await.unwrap();
@@ -56,7 +60,7 @@ async fn related_sentences_are_closer_than_unrelated_ones() {
 
 #[tokio::test]
 async fn concurrent_callers_share_forward_passes_and_each_gets_its_own_vector() {
-    let embedder = MiniLm::load(&model_dir(), 1).unwrap();
+    let embedder = MiniLm::load(&model_dir(), 1, MAX_TOKENS).unwrap();
     let queries = [
         "wool rain jacket",
         "something to keep me dry in the rain, in navy",
@@ -84,4 +88,19 @@ async fn concurrent_callers_share_forward_passes_and_each_gets_its_own_vector() 
         let similarity = cosine(alone, &together.unwrap());
         assert!(similarity > 0.9999, "{query}: cosine {similarity} between alone and in a shared pass");
     }
+}
+
+#[tokio::test]
+async fn a_token_budget_cuts_the_tail_and_names_the_model_differently() {
+    let short = "wool rain jacket in navy blue".to_owned(); // six word pieces
+    let long = format!("{short}, with a hood, taped seams and two zipped pockets");
+    let full = MiniLm::load(&model_dir(), 1, MAX_TOKENS).unwrap();
+    let budget = MiniLm::load(&model_dir(), 1, 8).unwrap(); // [CLS], six pieces, [SEP]
+    assert_eq!(budget.token_counts(std::slice::from_ref(&long)), vec![8]);
+    assert_eq!((full.model(), budget.model()), ("all-MiniLM-L6-v2", "all-MiniLM-L6-v2/8-tokens"));
+
+    let cut = budget.embed_batch(&[long.clone(), short.clone()]).await.unwrap();
+    assert!(cosine(&cut[0], &cut[1]) > 0.9999, "the budget reads only the first six pieces");
+    let whole = full.embed_batch(&[long, short]).await.unwrap();
+    assert!(cosine(&whole[0], &whole[1]) < 0.99, "without it the tail counts");
 }

@@ -9,12 +9,16 @@
 //! - `queries_one_by_one` / `queries_together`: eight shoppers' short queries, embedded
 //!   one pass each or as one pass.
 //!
-//! Prints one JSON line.
+//! `EMBEDDING_MAX_TOKENS` sets the token budget, as it does for the server. Prints one
+//! JSON line.
 //!
 //!   cargo run --release -p shopfleet-assistant --example embed_throughput -- [seconds]
 
 use candle_core::{Device, Tensor};
-use shopfleet_assistant::embed::{minilm::MiniLm, Embedder};
+use shopfleet_assistant::embed::{
+    minilm::{MiniLm, MAX_TOKENS},
+    Embedder,
+};
 use std::time::{Duration, Instant};
 
 /// Product texts shaped like the ones the indexer embeds (title, category, attributes,
@@ -88,8 +92,11 @@ async fn main() {
     let budget = Duration::from_secs(seconds);
     let dir = std::env::var("EMBEDDING_MODEL_DIR").expect("EMBEDDING_MODEL_DIR");
     let cpus = std::thread::available_parallelism().map_or(1, usize::from);
-    let one_thread = MiniLm::load(dir.as_ref(), 1).unwrap();
-    let all_cores = MiniLm::load(dir.as_ref(), cpus).unwrap();
+    // The same budget as the server and the re-index of the same run.
+    let max_tokens =
+        std::env::var("EMBEDDING_MAX_TOKENS").ok().and_then(|s| s.parse().ok()).unwrap_or(MAX_TOKENS);
+    let one_thread = MiniLm::load(dir.as_ref(), 1, max_tokens).unwrap();
+    let all_cores = MiniLm::load(dir.as_ref(), cpus, max_tokens).unwrap();
     let page = product_texts(256);
     let tokens_per_text = one_thread.token_counts(&page).iter().sum::<usize>() as f64 / page.len() as f64;
     let gflops = matmul_gflops(budget);
@@ -104,6 +111,7 @@ async fn main() {
         serde_json::json!({
             "matmul_gflops": gflops,
             "embedding_threads": cpus,
+            "max_tokens": max_tokens,
             "tokens_per_text": tokens_per_text,
             "batch1_sentences_per_s": batch1,
             "batch32_sentences_per_s": batch32,

@@ -209,8 +209,11 @@ pub const EMBEDDING_MODEL_DIR: &str = "EMBEDDING_MODEL_DIR";
 pub const EMBEDDINGS_URL: &str = "EMBEDDINGS_URL";
 /// Model asked of `EMBEDDINGS_URL`. Default: `all-MiniLM-L6-v2`.
 pub const EMBEDDING_MODEL: &str = "EMBEDDING_MODEL";
-/// Embedding batches run at once, on blocking threads off the HTTP runtime. Default: `1`.
+/// The in-process embedder's own threads: forward passes run at once. Default: `1`.
 pub const EMBEDDING_THREADS: &str = "EMBEDDING_THREADS";
+/// The longest text the in-process model reads, in tokens (16–256); longer texts are cut, a product's
+/// description tail first. Default: `256`.
+pub const EMBEDDING_MAX_TOKENS: &str = "EMBEDDING_MAX_TOKENS";
 /// OpenAI-compatible chat endpoint for explanations; unset: deterministic text from product facts. Default:
 /// unset.
 pub const OPENAI_BASE_URL: &str = "OPENAI_BASE_URL";

@@ -24,7 +24,7 @@ use std::{
 use tokenizers::{PaddingParams, PaddingStrategy, Tokenizer, TruncationParams};
 use tokio::sync::oneshot;
 
-/// Longest input in tokens (the model's `max_seq_length`); longer texts are truncated.
+/// Longest input in tokens the model takes (its `max_seq_length`).
 pub const MAX_TOKENS: usize = 256;
 /// Texts per forward pass; bigger batches are split.
 pub const MAX_BATCH: usize = 32;
@@ -45,17 +45,25 @@ struct Waiting {
 pub struct MiniLm {
     model: Arc<Model>,
     queue: mpsc::Sender<Waiting>,
+    name: String,
 }
 
 impl MiniLm {
     /// Loads `model.safetensors`, `config.json` and `tokenizer.json` from `dir` and starts
     /// `threads` embedding threads (at least one): how many passes run at once. They stop
-    /// when the embedder is dropped.
-    pub fn load(dir: &Path, threads: usize) -> Result<Self, EmbedError> {
+    /// when the embedder is dropped. Texts are cut after `max_tokens` tokens (at most
+    /// [`MAX_TOKENS`]); a shorter budget is part of the model's name, so vectors stored
+    /// under another budget are re-embedded.
+    pub fn load(dir: &Path, threads: usize, max_tokens: usize) -> Result<Self, EmbedError> {
+        let max_tokens = max_tokens.clamp(1, MAX_TOKENS);
         let model =
-            Arc::new(Self::load_model(dir).map_err(|err| {
+            Arc::new(Self::load_model(dir, max_tokens).map_err(|err| {
                 EmbedError::Load(err.context(format!("model directory {}", dir.display())))
             })?);
+        let name = match max_tokens {
+            MAX_TOKENS => "all-MiniLM-L6-v2".to_owned(),
+            budget => format!("all-MiniLM-L6-v2/{budget}-tokens"),
+        };
         let (queue, waiting) = mpsc::channel();
         let waiting = Arc::new(Mutex::new(waiting));
         for n in 0..threads.max(1) {
@@ -71,10 +79,10 @@ impl MiniLm {
                     EmbedError::Load(anyhow::Error::new(err).context("starting an embedding thread"))
                 })?;
         }
-        Ok(Self { model, queue })
+        Ok(Self { model, queue, name })
     }
 
-    fn load_model(dir: &Path) -> anyhow::Result<Model> {
+    fn load_model(dir: &Path, max_tokens: usize) -> anyhow::Result<Model> {
         let config: Config =
             serde_json::from_slice(&std::fs::read(dir.join("config.json"))?).context("config.json")?;
         let mut tokenizer = Tokenizer::from_file(dir.join("tokenizer.json"))
@@ -84,7 +92,7 @@ impl MiniLm {
             ..Default::default()
         }));
         tokenizer
-            .with_truncation(Some(TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
+            .with_truncation(Some(TruncationParams { max_length: max_tokens, ..Default::default() }))
             .map_err(|err| anyhow::anyhow!("tokenizer truncation: {err}"))?;
         let device = Device::Cpu;
         let weights = std::fs::read(dir.join("model.safetensors")).context("model.safetensors")?;
@@ -99,7 +107,7 @@ impl MiniLm {
     }
 
     /// How many tokens the model reads of each text ([CLS] and [SEP] included, at most
-    /// [`MAX_TOKENS`]), for reports of work done.
+    /// the budget), for reports of work done.
     pub fn token_counts(&self, texts: &[String]) -> Vec<usize> {
         texts
             .iter()
@@ -172,7 +180,7 @@ impl Model {
 #[async_trait::async_trait]
 impl Embedder for MiniLm {
     fn model(&self) -> &str {
-        "all-MiniLM-L6-v2"
+        &self.name
     }
 
     async fn embed_batch(&self, texts: &[String]) -> Result<Vec<Vec<f32>>, EmbedError> {

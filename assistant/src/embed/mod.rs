@@ -75,6 +75,7 @@ pub fn from_settings(settings: &AssistantSettings) -> Result<Arc<dyn Embedder>, 
         None => Ok(Arc::new(minilm::MiniLm::load(
             &settings.embedding_model_dir,
             settings.embedding_threads as usize,
+            settings.embedding_max_tokens as usize,
         )?)),
     }
 }
