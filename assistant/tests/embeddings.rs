@@ -2,10 +2,13 @@
 //! independent implementation (scripts/assistant/reference_embeddings.py: a numpy BERT
 //! forward pass over the same weights, tokenised by the Python `tokenizers` package).
 
-use shopfleet_assistant::embed::{
-    self,
-    minilm::{MiniLm, MAX_TOKENS},
-    Embedder, DIMENSIONS,
+use shopfleet_assistant::{
+    embed::{
+        self,
+        minilm::{MiniLm, MAX_TOKENS},
+        Embedder, DIMENSIONS,
+    },
+    eval,
 };
 
 fn model_dir() -> std::path::PathBuf {
@@ -61,17 +64,9 @@ async fn related_sentences_are_closer_than_unrelated_ones() {
 #[tokio::test]
 async fn concurrent_callers_share_forward_passes_and_each_gets_its_own_vector() {
     let embedder = MiniLm::load(&model_dir(), 1, MAX_TOKENS).unwrap();
-    let queries = [
-        "wool rain jacket",
-        "something to keep me dry in the rain, in navy",
-        "leather hiking boots",
-        "grey tray to tidy up my desk",
-        "green yoga mat",
-        "quiet headphones for the train",
-        "pan for eggs",
-        "a pen for writing letters",
-    ]
-    .map(String::from);
+    // Eight shoppers' queries from the labelled evaluation set.
+    let queries: Vec<String> =
+        eval::parse(eval::QUERIES).unwrap().into_iter().take(8).map(|q| q.query).collect();
     let mut alone = Vec::new();
     for query in &queries {
         alone.push(embed::embed_one(&embedder, query).await.unwrap());

@@ -15,9 +15,12 @@
 //!   cargo run --release -p shopfleet-assistant --example embed_throughput -- [seconds]
 
 use candle_core::{Device, Tensor};
-use shopfleet_assistant::embed::{
-    minilm::{MiniLm, MAX_TOKENS},
-    Embedder,
+use shopfleet_assistant::{
+    embed::{
+        minilm::{MiniLm, MAX_TOKENS},
+        Embedder,
+    },
+    eval,
 };
 use std::time::{Duration, Instant};
 
@@ -38,19 +41,9 @@ fn product_texts(n: usize) -> Vec<String> {
         .collect()
 }
 
+/// Eight shoppers' queries from the assistant's labelled evaluation set.
 fn queries() -> Vec<String> {
-    [
-        "wool rain jacket",
-        "something to keep me dry in the rain, in navy",
-        "leather hiking boots",
-        "grey tray to tidy up my desk",
-        "green yoga mat",
-        "quiet headphones for the train",
-        "pan for eggs",
-        "a pen for writing letters",
-    ]
-    .map(String::from)
-    .to_vec()
+    eval::parse(eval::QUERIES).unwrap().into_iter().take(8).map(|q| q.query).collect()
 }
 
 /// Texts per second while `round` embeds `texts` again and again for `budget`.
