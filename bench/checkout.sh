@@ -72,8 +72,10 @@ VARIANTS=$(psql "$PG/$DB" -At -c "SELECT string_agg(v.id::text, ',') FROM (SELEC
   WHERE p.status = 'published' AND v.currency = 'EUR' ORDER BY v.sku LIMIT 200) v")
 "$API_TARGET/release/shopfleet-api" serve >"$OUT/api.log" 2>&1 &
 PIDS+=($!)
+API_PID=$!
 "$API_TARGET/release/shopfleet-worker" >"$OUT/worker.log" 2>&1 &
 PIDS+=($!)
+WORKER_PID=$!
 for _ in $(seq 1 100); do curl -fsS "$BASE/ready" >/dev/null 2>&1 && break; sleep 0.2; done
 
 log "registering $USERS shoppers with an address"
@@ -114,9 +116,39 @@ run_round() { # <name>
     --run-time "${SECONDS_PER_RUN}s" --no-telnet --no-websocket --no-gzip >"$OUT/$name.log" 2>&1 ||
     { log "scenario failed; see $OUT/$name.log"; tail -20 "$OUT/$name.log" >&2; exit 1; }
 }
+# CPU time spent so far, in clock ticks: the API, the worker, Postgres (its live processes
+# plus what its exited backends left in the postmaster's children count) and the whole
+# machine (every CPU's busy time); then this script's finished children (goose, psql), which
+# only this shell can read (`times`, not in a subshell).
+cpu_ticks() {
+  python3 - "$API_PID" "$WORKER_PID" <<'PY'
+import os, sys
+def stat(pid):
+    return open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+def own(pid):
+    fields = stat(pid)
+    return int(fields[11]) + int(fields[12])
+postgres = 0
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        if open(f"/proc/{pid}/comm").read().strip() != "postgres":
+            continue
+        fields = stat(pid)
+        postgres += int(fields[11]) + int(fields[12])
+        if open(f"/proc/{fields[1]}/comm").read().strip() != "postgres":  # the postmaster
+            postgres += int(fields[13]) + int(fields[14])
+    except (FileNotFoundError, ProcessLookupError):
+        pass
+cpu = list(map(int, open("/proc/stat").readline().split()[1:8]))  # user nice system idle iowait irq softirq
+busy = sum(cpu) - cpu[3] - cpu[4]
+print(own(sys.argv[1]), own(sys.argv[2]), postgres, busy)
+PY
+}
 measured_round() { # <name>: the round, then its database work into $OUT/<name>-db.txt
-  local before after
+  local before after cpu_before cpu_after
   before=$(db_work)
+  cpu_ticks >"$OUT/$1-cpu-before.txt"
+  times >>"$OUT/$1-cpu-before.txt"
   run_round "$1"
   # Let the worker finish the round's events and webhooks before counting.
   for _ in $(seq 1 30); do
@@ -124,6 +156,8 @@ measured_round() { # <name>: the round, then its database work into $OUT/<name>-
     sleep 1
   done
   after=$(db_work)
+  cpu_ticks >"$OUT/$1-cpu-after.txt"
+  times >>"$OUT/$1-cpu-after.txt"
   echo "$before $after" >"$OUT/$1-db.txt"
 }
 measured_round priced
@@ -141,7 +175,7 @@ REDEEMED=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM promotion_redemptions r J
   WHERE p.code = 'BENCH5' AND r.released_at IS NULL")
 
 python3 - "$OUT" "$TPS" "$LAT" "$PAID" "$UNDELIVERED" "$DOUBLE" "$DISCOUNTED" "$REDEEMED" <<PY | tee "$OUT/summary.md"
-import json, sys
+import json, os, sys
 out, tps, lat, paid, undelivered, double, discounted, redeemed = sys.argv[1], float(sys.argv[2]), sys.argv[3], *map(int, sys.argv[4:])
 print("Run $RUN_ID, $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git -C "$ROOT" rev-parse --short HEAD)\`, $(nproc) CPUs,"
       " $USERS users, ${SECONDS_PER_RUN} s per round; baseline \`pgbench -c $USERS\` (TPC-B): " + f"{tps:,.0f} TPS, avg {lat} ms")
@@ -166,6 +200,22 @@ for name in ("priced", "plain"):
     orders = max(p1 - p0, 1)
     statements = f"{(s1 - s0) / orders:.1f}" if s0 >= 0 else "not measured (pg_stat_statements not preloaded)"
     print(f"| {name} | {(x1 - x0) / orders:.1f} | {statements} |")
+print()
+# CPU per paid order by process, from the before/after snapshots of each round.
+hz = os.sysconf("SC_CLK_TCK")
+def cpu(path):
+    lines = open(path).read().splitlines()
+    api, worker, postgres, busy = map(int, lines[0].split())
+    user, system = lines[-1].split()  # what times printed for the shell's children: 0m1.250s 0m0.300s
+    seconds = lambda t: int(t.split("m")[0]) * 60 + float(t.split("m")[1].rstrip("s"))
+    return api, worker, postgres, (seconds(user) + seconds(system)) * hz, busy
+print("| round | CPU ms per paid order: API | worker | Postgres | goose | machine in all |")
+print("| --- | ---: | ---: | ---: | ---: | ---: |")
+for name in ("priced", "plain"):
+    x0, s0, p0, x1, s1, p1 = map(int, open(f"{out}/{name}-db.txt").read().split())
+    orders = max(p1 - p0, 1)
+    spent = [(b - a) * 1000 / hz / orders for a, b in zip(cpu(f"{out}/{name}-cpu-before.txt"), cpu(f"{out}/{name}-cpu-after.txt"))]
+    print(f"| {name} | " + " | ".join(f"{ms:.2f}" for ms in spent) + " |")
 print()
 print(f"Afterwards: {paid:,} orders paid, {undelivered} webhooks undelivered, {double} payment intents charged twice, "
       f"{discounted:,} orders discounted and the code counted {redeemed:,} redemptions.")
