@@ -199,3 +199,43 @@ async fn event_counters_are_exported_at_zero_before_any_event() {
     }
     worker.stop().await;
 }
+
+/// A claim looks only a little way back from the newest row it took, so a row numbered
+/// long before the rows published meanwhile (a transaction that stayed open) is left to
+/// the periodic scan from the start: it is still delivered, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_event_committed_after_thousands_of_newer_ones_is_still_delivered() {
+    let (url, db) = migrated_database().await;
+    create_effects_table(&db).await;
+    let worker =
+        RunningWorker::start(&settings(&url, &[]), vec![Recorder::new("recorder") as Arc<dyn Handler>]).await;
+    let mut straggler = db.begin().await.unwrap();
+    shopfleet_commerce::events::outbox::record(
+        &mut straggler,
+        shopfleet_commerce::events::EventType::ProductUpdated,
+        "aggregate-0", // the partition of rows emitted next
+        &serde_json::json!({ "n": -1 }),
+    )
+    .await
+    .unwrap();
+    let (aggregates, per_aggregate) = (4, 400); // far more rows than a claim looks back over
+    emit(&db, aggregates, per_aggregate).await;
+    let newer = (aggregates * per_aggregate) as i64;
+    let published = within(Duration::from_secs(60), || {
+        let db = db.clone();
+        async move { scalar(&db, "SELECT count(*) FROM test_effects").await >= newer }
+    })
+    .await;
+    assert!(published, "the newer events were not applied within 60 s: {}", progress(&db).await);
+
+    straggler.commit().await.unwrap();
+    let delivered = within(Duration::from_secs(15), || {
+        let db = db.clone();
+        async move { scalar(&db, "SELECT count(*) FROM test_effects WHERE n = -1").await == 1 }
+    })
+    .await;
+    assert!(delivered, "the late event was not applied within 15 s: {}", progress(&db).await);
+    assert_eq!(scalar(&db, "SELECT count(*) FROM test_effects").await, newer + 1);
+    assert_eq!(scalar(&db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await, 0);
+    worker.stop().await;
+}

@@ -85,12 +85,16 @@ fn partition_of(partitions: &str) -> String {
     format!("mod(hashtext(aggregate_id)::bigint + 2147483648, {partitions})")
 }
 
-/// Claims up to `batch` unpublished rows of `partition` (of `partitions`) for the
-/// caller's transaction, oldest first, or `None` when another worker holds the partition.
+/// Claims up to `batch` unpublished rows of `partition` (of `partitions`) numbered after
+/// `after`, oldest first, for the caller's transaction, or `None` when another worker holds
+/// the partition. Published rows stay in the index of unpublished ones until VACUUM removes
+/// them, so a claim from 0 reads every row published since; `after` lets a caller that knows
+/// where its partition stands skip them.
 pub async fn claim(
     conn: &mut PgConnection,
     partition: u32,
     partitions: u32,
+    after: i64,
     batch: u32,
 ) -> Result<Option<Vec<OutboxRow>>, DomainError> {
     let owned: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1, $2)")
@@ -101,15 +105,19 @@ pub async fn claim(
     if !owned {
         return Ok(None);
     }
+    // Planned afresh each time (not a prepared statement): a plan cached while the outbox
+    // was small scans the whole table once it has grown, until the next ANALYZE.
     let rows = sqlx::query_as(&format!(
         "SELECT {ROW_COLUMNS} FROM outbox
-         WHERE published_at IS NULL AND {} = $1
+         WHERE published_at IS NULL AND seq > $4 AND {} = $1
          ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED",
         partition_of("$2")
     ))
+    .persistent(false)
     .bind(i64::from(partition))
     .bind(i64::from(partitions))
     .bind(i64::from(batch))
+    .bind(after)
     .fetch_all(&mut *conn)
     .await?;
     Ok(Some(rows))
@@ -119,6 +127,7 @@ pub async fn claim(
 pub async fn mark_published(conn: &mut PgConnection, rows: &[OutboxRow]) -> Result<(), DomainError> {
     let seqs: Vec<i64> = rows.iter().map(|row| row.seq).collect();
     sqlx::query("UPDATE outbox SET published_at = now() WHERE seq = ANY($1)")
+        .persistent(false) // as in `claim`
         .bind(&seqs)
         .execute(conn)
         .await?;

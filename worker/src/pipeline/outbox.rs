@@ -9,7 +9,10 @@ use shopfleet_commerce::events::{
     Envelope,
 };
 use sqlx::{postgres::PgListener, PgPool};
-use std::{sync::Arc, time::Duration};
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
 use tokio::sync::{watch, Notify};
 
 /// Where a claimed batch goes: published to Kafka, or handed to the handlers.
@@ -20,23 +23,60 @@ pub trait BatchSink: Send + Sync {
     async fn take(&self, events: &[Envelope]) -> anyhow::Result<()>;
 }
 
-/// Takes one batch of `partition` through `sink`. Returns how many rows it took
-/// (0 when the partition was empty or owned by another worker).
-pub async fn drain_once(
+/// How far back from the newest row it took a partition's claim looks: rows that
+/// transactions still open had numbered, but not committed, when a newer row was taken.
+const LOOKBACK: i64 = 1_000;
+/// How often a partition's claim looks from the very start, taking any row committed
+/// later than [`LOOKBACK`] allows for.
+const FULL_SCAN_EVERY: Duration = Duration::from_secs(1);
+
+/// Where a partition's next claim starts looking. Published rows stay in the index of
+/// unpublished ones until VACUUM, so claims from the start would read every event published
+/// since (milliseconds per claim after some tens of thousands, however busy the shop is).
+struct Cursor {
+    after: i64,
+    full_scan_at: Instant,
+}
+
+impl Cursor {
+    /// A cursor whose first claim looks from the start.
+    fn new() -> Self {
+        Self { after: 0, full_scan_at: Instant::now() }
+    }
+
+    /// The sequence number the next claim looks after.
+    fn next_claim_after(&mut self) -> i64 {
+        if Instant::now() < self.full_scan_at {
+            return self.after;
+        }
+        self.full_scan_at = Instant::now() + FULL_SCAN_EVERY;
+        0
+    }
+
+    /// Records that rows up to `last_seq` were taken and committed.
+    fn took(&mut self, last_seq: i64) {
+        self.after = self.after.max(last_seq - LOOKBACK);
+    }
+}
+
+/// Takes one batch of `partition` through `sink`, looking where `cursor` says. Returns how
+/// many rows it took (0 when the partition was empty or owned by another worker).
+async fn drain_once(
     db: &PgPool,
     sink: &dyn BatchSink,
     partition: u32,
     settings: &EventSettings,
+    cursor: &mut Cursor,
 ) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
+    let after = cursor.next_claim_after();
     let Some(rows) =
-        outbox::claim(&mut tx, partition, settings.outbox_partitions, settings.outbox_batch_size).await?
+        outbox::claim(&mut tx, partition, settings.outbox_partitions, after, settings.outbox_batch_size)
+            .await?
     else {
         return Ok(0);
     };
-    if rows.is_empty() {
-        return Ok(0);
-    }
+    let Some(last) = rows.last().map(|row| row.seq) else { return Ok(0) };
     let events = rows
         .iter()
         .map(OutboxRow::clone_envelope)
@@ -45,6 +85,7 @@ pub async fn drain_once(
     sink.take(&events).await?;
     outbox::mark_published(&mut tx, &rows).await?;
     tx.commit().await?;
+    cursor.took(last);
     Ok(rows.len())
 }
 
@@ -88,11 +129,12 @@ pub async fn run_partition(
     mut stop: watch::Receiver<bool>,
 ) {
     let mut failures = 0u32;
+    let mut cursor = Cursor::new();
     loop {
         if *stop.borrow() {
             return;
         }
-        let wait = match drain_once(&db, sink.as_ref(), partition, &settings).await {
+        let wait = match drain_once(&db, sink.as_ref(), partition, &settings, &mut cursor).await {
             Ok(taken) if taken as u32 >= settings.outbox_batch_size => {
                 failures = 0;
                 continue;
