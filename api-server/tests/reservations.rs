@@ -61,14 +61,7 @@ async fn two_hundred_concurrent_reservations_for_fifty_units_give_exactly_fifty(
         .count();
     assert_eq!((successes, refused), (50, 150));
     assert_eq!(stock(&app, variant).await, (50, 50), "all 50 reserved, none oversold");
-    let in_stock: bool = sqlx::query_scalar(
-        "SELECT in_stock FROM products p JOIN variants v ON v.product_id = p.id WHERE v.id = $1",
-    )
-    .bind(variant)
-    .fetch_one(&app.ctx.db)
-    .await
-    .unwrap();
-    assert!(!in_stock, "a fully reserved product is out of stock in listings");
+    assert!(!in_stock(&app, variant).await, "a fully reserved product is out of stock in listings");
 }
 
 async fn spawn_app_with_big_pool() -> TestApp {
@@ -99,6 +92,35 @@ async fn commit_sells_release_returns_and_nothing_finishes_twice() {
     assert!(matches!(unknown, Err(DomainError::NotFound("variant"))));
     let zero = reservations::reserve(&mut conn, variant, 0, Duration::from_secs(600), None).await;
     assert!(matches!(zero, Err(DomainError::Invalid { .. })));
+}
+
+async fn in_stock(app: &TestApp, variant: Uuid) -> bool {
+    sqlx::query_scalar(
+        "SELECT in_stock FROM products p JOIN variants v ON v.product_id = p.id WHERE v.id = $1",
+    )
+    .bind(variant)
+    .fetch_one(&app.ctx.db)
+    .await
+    .unwrap()
+}
+
+/// A product's `in_stock` is recomputed only where availability can cross zero; it still
+/// follows every crossing.
+#[tokio::test]
+async fn in_stock_follows_availability_through_reserve_commit_and_release() {
+    let app = spawn_app().await;
+    let variant = variant_with_stock(&app, 3).await;
+    let mut conn = app.ctx.db.acquire().await.unwrap();
+    let ttl = Duration::from_secs(600);
+    let first = reservations::reserve(&mut conn, variant, 1, ttl, None).await.unwrap();
+    assert!(in_stock(&app, variant).await, "two of three units are still available");
+    let rest = reservations::reserve(&mut conn, variant, 2, ttl, None).await.unwrap();
+    assert!(!in_stock(&app, variant).await, "every unit is reserved");
+    reservations::finish(&mut conn, first.id, ReservationStatus::Committed).await.unwrap();
+    assert!(!in_stock(&app, variant).await, "selling reserved units changes no availability");
+    reservations::finish(&mut conn, rest.id, ReservationStatus::Released).await.unwrap();
+    assert!(in_stock(&app, variant).await, "released units are for sale again");
+    assert_eq!(stock(&app, variant).await, (2, 0));
 }
 
 #[tokio::test]

@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use shopfleet_domain::DomainError;
+use shopfleet_domain::{pricing::Address as Destination, DomainError};
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
@@ -174,19 +174,22 @@ pub async fn delete(db: &PgPool, user: Uuid, id: Uuid) -> Result<(), DomainError
     Ok(())
 }
 
-/// `user`'s address `id` as an order keeps it (the address fields alone), or `None`
-/// when it is not one of theirs.
+/// `user`'s address `id` as an order keeps it (the address fields alone) and where it is
+/// for pricing, or `None` when it is not one of theirs.
 pub async fn shipping_snapshot(
     conn: &mut PgConnection,
     user: Uuid,
     id: Uuid,
-) -> Result<Option<serde_json::Value>, DomainError> {
-    Ok(sqlx::query_scalar(
-        "SELECT to_jsonb(a) - 'user_id' - 'is_default' - 'created_at' - 'id' FROM addresses a
-         WHERE id = $1 AND user_id = $2",
+) -> Result<Option<(serde_json::Value, Destination)>, DomainError> {
+    let found: Option<(serde_json::Value, String, Option<String>, String)> = sqlx::query_as(
+        "SELECT to_jsonb(a) - 'user_id' - 'is_default' - 'created_at' - 'id', country::text, region, postal_code
+         FROM addresses a WHERE id = $1 AND user_id = $2",
     )
     .bind(id)
     .bind(user)
     .fetch_optional(conn)
-    .await?)
+    .await?;
+    Ok(found.map(|(snapshot, country, region, postcode)| {
+        (snapshot, Destination { country, region, postcode: Some(postcode) })
+    }))
 }

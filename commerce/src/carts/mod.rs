@@ -352,18 +352,14 @@ impl Carts {
 /// Removes every line of `user`'s cart and the code applied to it, in the caller's
 /// transaction (the address and method stay for the next order).
 pub async fn empty(conn: &mut PgConnection, user: Uuid) -> Result<(), DomainError> {
-    sqlx::query("DELETE FROM cart_lines WHERE user_id = $1").bind(user).execute(&mut *conn).await?;
-    sqlx::query("UPDATE carts SET promotion_id = NULL WHERE user_id = $1").bind(user).execute(conn).await?;
+    sqlx::query(
+        "WITH emptied AS (DELETE FROM cart_lines WHERE user_id = $1)
+         UPDATE carts SET promotion_id = NULL WHERE user_id = $1",
+    )
+    .bind(user)
+    .execute(conn)
+    .await?;
     Ok(())
-}
-
-/// The shipping method and the promotion of the code saved on `user`'s cart, for checkout.
-pub async fn saved_choices(
-    conn: &mut PgConnection,
-    user: Uuid,
-) -> Result<(Option<Uuid>, Option<Uuid>), DomainError> {
-    let saved = choices(conn, user).await?;
-    Ok((saved.shipping_method_id, saved.promotion_id))
 }
 
 /// The shopper's saved choices (none before the cart exists).
@@ -462,14 +458,25 @@ impl CheckoutLine {
     }
 }
 
+/// What checkout takes from the locked cart: its lines in variant order and the shopper's
+/// saved shipping method and code.
+pub struct LockedCart {
+    pub lines: Vec<CheckoutLine>,
+    pub shipping_method_id: Option<Uuid>,
+    pub promotion_id: Option<Uuid>,
+}
+
 /// Locks `user`'s cart for checkout and returns its lines in variant order (the order
-/// stock is locked in, so concurrent checkouts cannot deadlock). Refuses an empty cart
-/// and a cart whose lines changed since they were added, naming each line.
-pub async fn lock_for_checkout(
-    conn: &mut PgConnection,
-    user: Uuid,
-) -> Result<Vec<CheckoutLine>, DomainError> {
-    sqlx::query("SELECT 1 FROM carts WHERE user_id = $1 FOR UPDATE").bind(user).execute(&mut *conn).await?;
+/// stock is locked in, so concurrent checkouts cannot deadlock) with the saved choices.
+/// Refuses an empty cart and a cart whose lines changed since they were added, naming
+/// each line.
+pub async fn lock_for_checkout(conn: &mut PgConnection, user: Uuid) -> Result<LockedCart, DomainError> {
+    let choices: Option<(Option<Uuid>, Option<Uuid>)> =
+        sqlx::query_as("SELECT shipping_method_id, promotion_id FROM carts WHERE user_id = $1 FOR UPDATE")
+            .bind(user)
+            .fetch_optional(&mut *conn)
+            .await?;
+    let (shipping_method_id, promotion_id) = choices.unwrap_or_default();
     let lines: Vec<CheckoutLine> = sqlx::query_as(
         "SELECT l.variant_id, v.product_id, p.merchant_id, p.title, v.sku, l.quantity, l.seen_price_minor,
                 v.price_minor, v.currency, p.status = 'published' AS published
@@ -481,7 +488,7 @@ pub async fn lock_for_checkout(
     .await?;
     let now: Vec<LineNow> = lines.iter().map(CheckoutLine::now).collect();
     ensure_checkout_ready(&now)?;
-    Ok(lines)
+    Ok(LockedCart { lines, shipping_method_id, promotion_id })
 }
 
 fn quantity_overflow(err: sqlx::Error) -> DomainError {

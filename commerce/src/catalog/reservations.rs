@@ -78,7 +78,9 @@ pub async fn reserve(
     .bind(expires_at)
     .fetch_one(&mut *conn)
     .await?;
-    let flipped = refresh_in_stock(conn, product).await?;
+    // The variant had units before, so the product was in stock; it can only have run out
+    // when this variant has none left.
+    let flipped = available_after == 0 && refresh_in_stock(conn, product).await?;
     super::events::stock_changed(conn, variant, available_after + quantity, flipped).await?;
     Ok(reservation)
 }
@@ -124,7 +126,9 @@ pub async fn finish(
     .bind(sold)
     .fetch_one(&mut *conn)
     .await?;
-    let flipped = refresh_in_stock(conn, product).await?;
+    // Committing takes units out of both on hand and reserved, so availability (and with it
+    // `in_stock`) stays as it was; releasing may bring a sold-out product back.
+    let flipped = outcome != ReservationStatus::Committed && refresh_in_stock(conn, product).await?;
     // Releasing raises availability and committing leaves it as it was: never a low-stock crossing.
     super::events::stock_changed(conn, reservation.variant_id, i32::MIN, flipped).await?;
     Ok(reservation)

@@ -313,18 +313,17 @@ pub struct NewOrder<'a> {
     pub shipping_method: Option<&'a ShippingSnapshot>,
 }
 
-/// Creates `order` in `pending_payment` with its lines and first history row; returns
-/// its id and number.
-pub async fn create(conn: &mut PgConnection, order: &NewOrder<'_>) -> Result<(Uuid, i64), DomainError> {
+/// Creates `order` in `pending_payment` with its lines (one statement for all of them) and
+/// first history row; returns it as stored.
+pub async fn create(conn: &mut PgConnection, order: &NewOrder<'_>) -> Result<Order, DomainError> {
     let pricing = order.pricing;
     let shipping_minor = pricing.shipping.as_ref().map_or(0, |s| s.charge.total_minor);
-    let id = Uuid::now_v7();
-    let number: i64 = sqlx::query_scalar(
+    let mut created: Order = sqlx::query_as(&format!(
         "INSERT INTO orders (id, user_id, status, currency, subtotal_minor, discount_minor, shipping_minor, tax_minor,
                              total_minor, pricing, shipping_method, shipping_address, expires_at)
-         VALUES ($1, $2, 'pending_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING number",
-    )
-    .bind(id)
+         VALUES ($1, $2, 'pending_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {ORDER_COLUMNS}"
+    ))
+    .bind(Uuid::now_v7())
     .bind(order.user_id)
     .bind(order.currency)
     .bind(pricing.subtotal_minor)
@@ -338,25 +337,27 @@ pub async fn create(conn: &mut PgConnection, order: &NewOrder<'_>) -> Result<(Uu
     .bind(order.expires_at)
     .fetch_one(&mut *conn)
     .await?;
-    for (line_no, line) in order.lines.iter().enumerate() {
-        sqlx::query(
-            "INSERT INTO order_lines (order_id, line_no, variant_id, product_id, merchant_id, title, sku,
-                                      unit_price_minor, quantity, reservation_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(id)
-        .bind(line_no as i32 + 1)
-        .bind(line.variant_id)
-        .bind(line.product_id)
-        .bind(line.merchant_id)
-        .bind(&line.title)
-        .bind(&line.sku)
-        .bind(line.unit_price_minor)
-        .bind(line.quantity)
-        .bind(line.reservation_id)
-        .execute(&mut *conn)
+    created.lines = sqlx::query_as(&format!(
+        "INSERT INTO order_lines (order_id, line_no, variant_id, product_id, merchant_id, title, sku,
+                                  unit_price_minor, quantity, reservation_id)
+         SELECT $1, line_no::int, variant_id, product_id, merchant_id, title, sku, unit_price_minor, quantity, reservation_id
+         FROM unnest($2::uuid[], $3::uuid[], $4::uuid[], $5::text[], $6::text[], $7::bigint[], $8::int[], $9::uuid[])
+              WITH ORDINALITY AS l(variant_id, product_id, merchant_id, title, sku, unit_price_minor, quantity, reservation_id, line_no)
+         RETURNING {LINE_COLUMNS}"
+    ))
+    .bind(created.id)
+    .bind(order.lines.iter().map(|line| line.variant_id).collect::<Vec<_>>())
+    .bind(order.lines.iter().map(|line| line.product_id).collect::<Vec<_>>())
+    .bind(order.lines.iter().map(|line| line.merchant_id).collect::<Vec<_>>())
+    .bind(order.lines.iter().map(|line| line.title.as_str()).collect::<Vec<_>>())
+    .bind(order.lines.iter().map(|line| line.sku.as_str()).collect::<Vec<_>>())
+    .bind(order.lines.iter().map(|line| line.unit_price_minor).collect::<Vec<_>>())
+    .bind(order.lines.iter().map(|line| line.quantity).collect::<Vec<_>>())
+    .bind(order.lines.iter().map(|line| line.reservation_id).collect::<Vec<_>>())
+    .fetch_all(&mut *conn)
+    .await?;
+    created.lines.sort_by_key(|line| line.line_no);
+    record_history(conn, created.id, None, OrderStatus::PendingPayment, Some(order.user_id), "checkout")
         .await?;
-    }
-    record_history(conn, id, None, OrderStatus::PendingPayment, Some(order.user_id), "checkout").await?;
-    Ok((id, number))
+    Ok(created)
 }

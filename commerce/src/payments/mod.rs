@@ -13,6 +13,8 @@ pub mod webhook;
 
 pub use shopfleet_domain::payment::PaymentStatus;
 
+use shopfleet_domain::order::OrderStatus;
+
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shopfleet_domain::DomainError;
@@ -134,12 +136,29 @@ pub async fn mirror(
     Ok(())
 }
 
-/// The provider's id of `intent`, once it was opened there.
-pub async fn provider_ref(db: &PgPool, intent: Uuid) -> Result<Option<String>, DomainError> {
-    Ok(sqlx::query_scalar("SELECT provider_ref FROM payment_intents WHERE id = $1")
-        .bind(intent)
-        .fetch_one(db)
-        .await?)
+/// An order's payment as paying it needs it, read in one statement.
+#[derive(sqlx::FromRow)]
+pub struct Payable {
+    pub shopper: Uuid,
+    pub order_status: OrderStatus,
+    /// When the unpaid order expires.
+    pub order_expires_at: Option<DateTime<Utc>>,
+    #[sqlx(flatten)]
+    pub intent: PaymentIntent,
+    /// The provider's id of the intent, once it was opened there.
+    pub provider_ref: Option<String>,
+}
+
+/// `order`'s shopper, status and deadline with its payment intent, unlocked.
+pub async fn payable(db: &PgPool, order: Uuid) -> Result<Option<Payable>, DomainError> {
+    Ok(sqlx::query_as(&format!(
+        "WITH o AS (SELECT user_id AS shopper, status AS order_status, expires_at AS order_expires_at
+                    FROM orders WHERE id = $1)
+         SELECT o.*, {COLUMNS}, provider_ref FROM o, payment_intents WHERE order_id = $1"
+    ))
+    .bind(order)
+    .fetch_optional(db)
+    .await?)
 }
 
 /// Stores the provider's intent `opened` for `intent` unless one was stored first (two

@@ -65,15 +65,12 @@ impl Workflows {
         idempotency_key: Option<&str>,
     ) -> Result<Placed, DomainError> {
         let mut tx = self.db.begin().await?;
-        let shipping_address = addresses::shipping_snapshot(&mut tx, user, address)
+        let (shipping_address, destination) = addresses::shipping_snapshot(&mut tx, user, address)
             .await?
             .ok_or_else(|| DomainError::invalid("address_id", "is not one of your addresses"))?;
-        let destination = quote::address_of(&mut tx, user, address)
-            .await?
-            .ok_or_else(|| DomainError::invalid("address_id", "is not one of your addresses"))?;
-        let cart = carts::lock_for_checkout(&mut tx, user).await?;
+        let carts::LockedCart { lines: cart, shipping_method_id: saved_method, promotion_id: code } =
+            carts::lock_for_checkout(&mut tx, user).await?;
         let currency = cart[0].currency.clone(); // not empty: checked by the lock
-        let (saved_method, code) = carts::saved_choices(&mut tx, user).await?;
         let items: Vec<CartItem> =
             cart.iter().map(|line| CartItem::new(line.variant_id, line.quantity, line.price_minor)).collect();
         let quoted = quote::quote(
@@ -149,7 +146,8 @@ impl Workflows {
             shipping_method: shipping.as_ref(),
         };
         let total = breakdown.total_minor;
-        let (id, number) = orders::create(&mut tx, &new_order).await?;
+        let order = orders::create(&mut tx, &new_order).await?;
+        let (id, number) = (order.id, order.number);
         promotions::redeem(&mut tx, id, user, &breakdown.discounts).await?;
         payments::open(&mut tx, id, total, &currency).await?;
         let placed = OrderPlaced {
@@ -162,7 +160,6 @@ impl Workflows {
         };
         outbox::record(&mut tx, EventType::OrderPlaced, id, &placed).await?;
         carts::empty(&mut tx, user).await?;
-        let order = orders::get(&mut tx, id).await?.ok_or(DomainError::NotFound("order"))?;
         let answer = serde_json::to_vec(&order).map_err(anyhow::Error::from)?;
         if let Some(key) = idempotency_key {
             idempotency::complete(&mut tx, user, key, 201, &answer).await?;

@@ -9,9 +9,10 @@ use super::{
     Workflows,
 };
 use crate::{
-    orders::{self, OrderStatus},
+    orders::OrderStatus,
     payments::{
-        self, card::CardInput, provider::IntentSnapshot, webhook::WebhookEvent, PaymentIntent, PaymentStatus,
+        self, card::CardInput, provider::IntentSnapshot, webhook::WebhookEvent, Payable, PaymentIntent,
+        PaymentStatus,
     },
 };
 use chrono::Utc;
@@ -39,15 +40,15 @@ impl Workflows {
         idempotency_key: &str,
     ) -> Result<PaymentIntent, DomainError> {
         let card = card.parse("card")?;
-        let intent = self.payable(order, shopper).await?;
-        if !intent.status.accepts_confirmation() {
+        let payable = self.payable(order, shopper).await?;
+        if !payable.intent.status.accepts_confirmation() {
             return Err(DomainError::Conflict {
                 code: "payment_in_progress",
-                detail: format!("the payment is {}", intent.status.as_str()),
+                detail: format!("the payment is {}", payable.intent.status.as_str()),
             });
         }
-        let provider_ref = self.open_at_provider(&intent).await?;
-        let key = format!("confirm:{}:{idempotency_key}", intent.id);
+        let key = format!("confirm:{}:{idempotency_key}", payable.intent.id);
+        let provider_ref = self.open_at_provider(payable).await?;
         let snapshot = self.provider.confirm(&provider_ref, &card, &key).await?;
         self.settle_payment(order, &snapshot).await
     }
@@ -59,13 +60,14 @@ impl Workflows {
         shopper: Uuid,
         approved: bool,
     ) -> Result<PaymentIntent, DomainError> {
-        let intent = self.payable(order, shopper).await?;
-        let provider_ref = payments::provider_ref(&self.db, intent.id)
-            .await?
-            .filter(|_| intent.status == PaymentStatus::RequiresAction)
+        let payable = self.payable(order, shopper).await?;
+        let status = payable.intent.status;
+        let provider_ref = payable
+            .provider_ref
+            .filter(|_| status == PaymentStatus::RequiresAction)
             .ok_or_else(|| DomainError::Conflict {
                 code: "payment_state",
-                detail: format!("a payment that is {} has no 3-D Secure step", intent.status.as_str()),
+                detail: format!("a payment that is {} has no 3-D Secure step", status.as_str()),
             })?;
         let snapshot = self.provider.authenticate(&provider_ref, approved).await?;
         self.settle_payment(order, &snapshot).await
@@ -116,12 +118,13 @@ impl Workflows {
     }
 
     /// The payment of an order its shopper may pay now, or why not.
-    async fn payable(&self, order: Uuid, shopper: Uuid) -> Result<PaymentIntent, DomainError> {
-        let (status, expires_at) = match orders::payment_state(&self.db, order).await? {
-            Some((owner, status, expires_at)) if owner == shopper => (status, expires_at),
+    async fn payable(&self, order: Uuid, shopper: Uuid) -> Result<Payable, DomainError> {
+        let payable = match payments::payable(&self.db, order).await? {
+            Some(payable) if payable.shopper == shopper => payable,
             _ => return Err(DomainError::NotFound("order")),
         };
-        let expired = expires_at.is_some_and(|at| at <= Utc::now());
+        let status = payable.order_status;
+        let expired = payable.order_expires_at.is_some_and(|at| at <= Utc::now());
         if status == OrderStatus::Cancelled || (status == OrderStatus::PendingPayment && expired) {
             return Err(DomainError::Conflict {
                 code: "order_expired",
@@ -135,14 +138,15 @@ impl Workflows {
                 detail: format!("the order is {}", status.as_str()),
             });
         }
-        payments::for_order(&mut *self.db.acquire().await?, order).await
+        Ok(payable)
     }
 
     /// The provider's id of the intent, opening it there on the first attempt.
-    async fn open_at_provider(&self, intent: &PaymentIntent) -> Result<String, DomainError> {
-        if let Some(known) = payments::provider_ref(&self.db, intent.id).await? {
+    async fn open_at_provider(&self, payable: Payable) -> Result<String, DomainError> {
+        if let Some(known) = payable.provider_ref {
             return Ok(known);
         }
+        let intent = payable.intent;
         let opened = self.provider.create_intent(intent.amount_minor, &intent.currency, intent.id).await?;
         payments::store_provider_ref(&self.db, intent.id, &opened, self.provider.name()).await
     }
