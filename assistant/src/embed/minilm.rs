@@ -66,18 +66,40 @@ impl MiniLm {
         };
         let (queue, waiting) = mpsc::channel();
         let waiting = Arc::new(Mutex::new(waiting));
-        for n in 0..threads.max(1) {
+        let threads = threads.max(1);
+        let starting = |err: &dyn std::fmt::Display| {
+            EmbedError::Load(anyhow::anyhow!("starting an embedding thread: {err}"))
+        };
+        for n in 0..threads {
             let (model, waiting) = (model.clone(), waiting.clone());
+            // With several embedding threads, each keeps its passes' matrix multiplies to
+            // itself (a pool of one thread): candle would otherwise split every multiply
+            // over every CPU, and the threads would contend for them (a re-index measured
+            // 12 % faster so). One thread alone lets candle use every CPU for its pass.
+            let own_pool = match threads {
+                1 => None,
+                _ => Some(
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(1)
+                        .thread_name(move |_| format!("embed-{n}-pass"))
+                        .build()
+                        .map_err(|err| starting(&err))?,
+                ),
+            };
             std::thread::Builder::new()
                 .name(format!("embed-{n}"))
                 .spawn(move || {
-                    while let Some(batch) = next_batch(&waiting) {
-                        model.run(batch);
+                    let serve = || {
+                        while let Some(batch) = next_batch(&waiting) {
+                            model.run(batch);
+                        }
+                    };
+                    match own_pool {
+                        Some(pool) => pool.install(serve),
+                        None => serve(),
                     }
                 })
-                .map_err(|err| {
-                    EmbedError::Load(anyhow::Error::new(err).context("starting an embedding thread"))
-                })?;
+                .map_err(|err| starting(&err))?;
         }
         Ok(Self { model, queue, name })
     }
