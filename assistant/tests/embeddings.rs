@@ -99,3 +99,48 @@ async fn a_token_budget_cuts_the_tail_and_names_the_model_differently() {
     let whole = full.embed_batch(&[long, short]).await.unwrap();
     assert!(cosine(&whole[0], &whole[1]) < 0.99, "without it the tail counts");
 }
+
+#[test]
+fn the_fused_encoder_computes_what_candle_transformers_bert_computes() {
+    use candle_core::{DType, Device, Tensor};
+    use candle_nn::VarBuilder;
+    use candle_transformers::models::bert::{BertModel, Config};
+    use shopfleet_assistant::embed::encoder::Encoder;
+
+    let dir = model_dir();
+    let config: Config = serde_json::from_slice(&std::fs::read(dir.join("config.json")).unwrap()).unwrap();
+    let weights = std::fs::read(dir.join("model.safetensors")).unwrap();
+    let vb = VarBuilder::from_buffered_safetensors(weights, DType::F32, &Device::Cpu).unwrap();
+    let (library, fused) =
+        (BertModel::load(vb.clone(), &config).unwrap(), Encoder::load(vb, &config).unwrap());
+
+    // Three texts of different lengths, padded with [PAD] (0) to the longest.
+    let texts: [&[u32]; 3] = [
+        &[101, 4010, 4542, 6598, 102],
+        &[101, 1037, 5185, 2008, 7906, 2017, 4318, 1999, 1996, 4542, 1010, 1999, 6583, 102],
+        &[101, 3459, 3707, 15037, 102],
+    ];
+    let tokens = texts.iter().map(|t| t.len()).max().unwrap();
+    let padded: Vec<u32> =
+        texts.iter().flat_map(|t| t.iter().copied().chain(std::iter::repeat(0)).take(tokens)).collect();
+    let mask: Vec<u32> =
+        texts.iter().flat_map(|t| (0..tokens).map(move |i| u32::from(i < t.len()))).collect();
+    let ids = Tensor::from_vec(padded, (texts.len(), tokens), &Device::Cpu).unwrap();
+    let mask = Tensor::from_vec(mask, (texts.len(), tokens), &Device::Cpu).unwrap();
+
+    let expected =
+        library.forward(&ids, &ids.zeros_like().unwrap(), Some(&mask)).unwrap().to_vec3::<f32>().unwrap();
+    let lengths: Vec<usize> = texts.iter().map(|t| t.len()).collect();
+    let actual = fused.forward(&ids, &lengths).unwrap().to_vec3::<f32>().unwrap();
+    // Every real token's hidden state agrees; padding's rows mean nothing in either.
+    let mut worst = 0f32;
+    for (text, length) in lengths.iter().enumerate() {
+        for token in 0..*length {
+            for (a, e) in actual[text][token].iter().zip(&expected[text][token]) {
+                worst = worst.max((a - e).abs());
+            }
+        }
+    }
+    assert!(worst < 2e-5, "largest difference {worst}");
+    assert!(fused.forward(&ids, &[5, 15, 5]).is_err(), "a length beyond the batch's tokens is refused");
+}

@@ -1,7 +1,9 @@
 //! Sentence embeddings: the [`Embedder`] contract, the in-process MiniLM model
-//! ([`minilm`]) and an OpenAI-compatible endpoint ([`remote`]). Every vector is
-//! L2-normalised and has [`DIMENSIONS`] components, so cosine similarity is a dot product.
+//! ([`minilm`], its BERT forward pass in [`encoder`]) and an OpenAI-compatible endpoint
+//! ([`remote`]). Every vector is L2-normalised and has [`DIMENSIONS`] components, so
+//! cosine similarity is a dot product.
 
+pub mod encoder;
 pub mod minilm;
 pub mod remote;
 
