@@ -155,10 +155,34 @@ async fn publish_transition(shop: &ShopInstance, ctx: &Context, status: &ShopIns
         (Phase::Degraded, Some(c)) => (EventType::Warning, c.reason.clone(), c.message.clone()),
         (phase, _) => (EventType::Normal, format!("{phase:?}"), format!("shop is now {phase:?}")),
     };
-    let event = Event { type_, reason, note: Some(note), action: "Reconcile".to_owned(), secondary: None };
+    let event = Event {
+        type_,
+        reason,
+        note: Some(event_note(note)),
+        action: "Reconcile".to_owned(),
+        secondary: None,
+    };
     if let Err(e) = ctx.recorder.publish(&event, &shop.object_ref(&())).await {
         tracing::warn!(error = %e, "failed to publish event");
     }
+}
+
+/// The API server refuses an Event whose note is longer than this many bytes.
+const EVENT_NOTE_LIMIT: usize = 1024;
+
+/// `note` cut to what an Event may carry (an error from the API server can be longer, and
+/// the whole Event would be refused), ending in "…" when cut.
+fn event_note(mut note: String) -> String {
+    if note.len() <= EVENT_NOTE_LIMIT {
+        return note;
+    }
+    let mut end = EVENT_NOTE_LIMIT - '…'.len_utf8();
+    while !note.is_char_boundary(end) {
+        end -= 1;
+    }
+    note.truncate(end);
+    note.push('…');
+    note
 }
 
 /// Runs before the shop is removed: children go with it through owner references; volume
@@ -194,4 +218,22 @@ async fn cleanup(shop: &ShopInstance, ctx: &Context) -> Result<Action, Error> {
         tracing::warn!(error = %e, "failed to publish event");
     }
     Ok(Action::await_change())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_event_note_is_cut_to_what_the_api_server_accepts() {
+        assert_eq!(event_note("short".into()), "short");
+        let exact = "a".repeat(EVENT_NOTE_LIMIT);
+        assert_eq!(event_note(exact.clone()), exact);
+        let long = "é".repeat(EVENT_NOTE_LIMIT); // two bytes each
+        let cut = event_note(long);
+        assert!(cut.len() <= EVENT_NOTE_LIMIT, "{}", cut.len());
+        assert!(cut.len() > EVENT_NOTE_LIMIT - 8, "{}", cut.len());
+        assert!(cut.ends_with('…'));
+        assert!(cut.trim_end_matches('…').chars().all(|c| c == 'é'));
+    }
 }

@@ -45,14 +45,19 @@ pub fn keep_claim_template(statefulset: &mut StatefulSet, observed: &Observed) {
     }
 }
 
-/// The data claims that request less than the spec's size for their service.
+/// The bound data claims that request less than the spec's size for their service. A claim
+/// not bound yet cannot be changed (the API server refuses it); it is expanded once bound.
 pub fn resizes(shop: &ValidatedShop, observed: &Observed) -> Vec<Resize> {
     shop.backing()
         .iter()
         .filter_map(|backing| backing.data_service(&shop.owner))
         .filter_map(|service| {
             let claim = claim_name(&shop.owner, service.component);
-            let current = requested(&observed.get(Kind::PersistentVolumeClaim, &claim)?.data)?;
+            let found = &observed.get(Kind::PersistentVolumeClaim, &claim)?.data;
+            if found["status"]["phase"] != "Bound" {
+                return None;
+            }
+            let current = requested(found)?;
             let grows = bytes(&service.storage.size)? > bytes(current)?;
             grows.then(|| Resize { claim, size: service.storage.size.clone() })
         })

@@ -386,16 +386,23 @@ async fn storage_class(env: &Env, expandable: bool) -> String {
 /// Plays the StatefulSet controller and the volume binder for `<shop>-postgres`: its claim
 /// exists, bound, with `capacity`.
 async fn bind_postgres_claim(env: &Env, shop: &ShopInstance, class: &str, capacity: &str) -> String {
+    let name = postgres_claim(env, shop, class, capacity).await;
+    set_capacity(env, &name, capacity).await;
+    name
+}
+
+/// Plays the StatefulSet controller for `<shop>-postgres`: its claim exists, asking for
+/// `size`, not bound to a volume yet.
+async fn postgres_claim(env: &Env, shop: &ShopInstance, class: &str, size: &str) -> String {
     let name = format!("data-{}-postgres-0", shop.name_any());
     let claim: PersistentVolumeClaim = serde_json::from_value(json!({
         "metadata": {"name": name, "labels": Owner::of(shop).labels("postgres")},
         "spec": {"accessModes": ["ReadWriteOnce"], "storageClassName": class,
-                 "resources": {"requests": {"storage": capacity}}},
+                 "resources": {"requests": {"storage": size}}},
     }))
     .unwrap();
     let claims: Api<PersistentVolumeClaim> = Api::namespaced(env.client.clone(), &env.ns);
     claims.create(&PostParams::default(), &claim).await.expect("claim created");
-    set_capacity(env, &name, capacity).await;
     name
 }
 
@@ -459,6 +466,35 @@ async fn raising_the_storage_size_expands_the_claim_and_reports_it() {
         (volume.requested.as_str(), volume.capacity.as_deref(), volume.resizing),
         ("3Gi", Some("3Gi"), false)
     );
+}
+
+#[tokio::test]
+async fn a_claim_not_bound_yet_is_left_alone_and_expanded_once_bound() {
+    let h = Harness::new("expand-later").await;
+    let class = storage_class(&h.env, true).await;
+    let spec = format!("{{postgres: {{storage: {{size: 1Gi, storageClassName: {class}}}}}}}");
+    let shop = h.env.create_shop("later", &spec).await;
+    h.converge("later").await;
+    let claim = postgres_claim(&h.env, &shop, &class, "1Gi").await;
+    h.env.edit_shop("later", json!({"spec": {"postgres": {"storage": {"size": "3Gi"}}}})).await;
+    // The API server refuses to change an unbound claim; the shop must not degrade over it.
+    h.reconcile("later").await.expect("an unbound claim is not resized");
+    let claims: Api<PersistentVolumeClaim> = Api::namespaced(h.env.client.clone(), &h.env.ns);
+    let requested = |claim: PersistentVolumeClaim| claim.spec.unwrap().resources.unwrap().requests.unwrap();
+    assert_eq!(requested(claims.get(&claim).await.unwrap())["storage"].0, "1Gi");
+    assert_eq!(h.phase("later").await, Some(Phase::Ready));
+
+    set_capacity(&h.env, &claim, "1Gi").await; // a volume is bound to it
+    let mut expanded = Err(None);
+    for _ in 0..50 {
+        expanded = h.reconcile("later").await.map_err(Some);
+        if expanded.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(expanded.is_ok(), "{expanded:?}");
+    assert_eq!(requested(claims.get(&claim).await.unwrap())["storage"].0, "3Gi");
 }
 
 #[tokio::test]
