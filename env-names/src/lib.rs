@@ -245,6 +245,9 @@ pub const OUTBOX_PARTITIONS: &str = "OUTBOX_PARTITIONS";
 pub const OUTBOX_BATCH_SIZE: &str = "OUTBOX_BATCH_SIZE";
 /// Outbox poll interval when no NOTIFY arrives. Default: `500`.
 pub const OUTBOX_POLL_MS: &str = "OUTBOX_POLL_MS";
+/// How long a partition waits after a NOTIFY before claiming, to take the events committed
+/// meanwhile in the same batch. Default: `20`.
+pub const OUTBOX_LINGER_MS: &str = "OUTBOX_LINGER_MS";
 /// How long published outbox rows are kept. Default: `72`.
 pub const OUTBOX_RETENTION_HOURS: &str = "OUTBOX_RETENTION_HOURS";
 /// Attempts per event and handler before it is dead-lettered. Default: `5`.

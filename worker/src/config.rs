@@ -71,6 +71,10 @@ pub struct EventSettings {
     /// Milliseconds between outbox polls when no notification arrives.
     #[arg(long, env = env_names::OUTBOX_POLL_MS, default_value_t = 500, value_parser = clap::value_parser!(u64).range(10..=60_000))]
     pub outbox_poll_ms: u64,
+    /// Milliseconds a partition waits after a notification before claiming, so the events
+    /// committed meanwhile share its batch (one claim for many orders under load).
+    #[arg(long, env = env_names::OUTBOX_LINGER_MS, default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=1_000))]
+    pub outbox_linger_ms: u64,
     /// Hours a published outbox row is kept before the prune job deletes it.
     #[arg(long, env = env_names::OUTBOX_RETENTION_HOURS, default_value_t = 72, value_parser = clap::value_parser!(u64).range(1..=8760))]
     pub outbox_retention_hours: u64,
@@ -88,6 +92,10 @@ pub struct EventSettings {
 impl EventSettings {
     pub fn poll_interval(&self) -> Duration {
         Duration::from_millis(self.outbox_poll_ms)
+    }
+
+    pub fn linger(&self) -> Duration {
+        Duration::from_millis(self.outbox_linger_ms)
     }
 
     /// Delay before retry `attempt` (1-based): base × 2^(attempt-1), at most 30 s.

@@ -1,7 +1,7 @@
 //! The transactional outbox. Call [`record`] inside the transaction that makes the
 //! change: the event exists if and only if the change committed. The worker reads it in
 //! partitions: every aggregate hashes to one partition, a worker owns a partition for
-//! one transaction ([`claim`], an advisory lock), and [`mark_published`] in the same
+//! one transaction ([`claim`], an advisory lock taken with the rows), and [`mark_published`] in the same
 //! transaction, so no row is skipped and no aggregate's events are reordered.
 
 use super::{Aggregate, Envelope, EventType};
@@ -86,30 +86,25 @@ fn partition_of(partitions: &str) -> String {
 }
 
 /// Claims up to `batch` unpublished rows of `partition` (of `partitions`) numbered after
-/// `after`, oldest first, for the caller's transaction, or `None` when another worker holds
-/// the partition. Published rows stay in the index of unpublished ones until VACUUM removes
-/// them, so a claim from 0 reads every row published since; `after` lets a caller that knows
-/// where its partition stands skip them.
+/// `after`, oldest first, for the caller's transaction: none when another worker holds the
+/// partition or it has nothing new. One statement takes the partition's lock and its rows.
+/// Published rows stay in the index of unpublished ones until VACUUM removes them, so a claim
+/// from 0 reads every row published since; `after` lets a caller that knows where its
+/// partition stands skip them.
 pub async fn claim(
     conn: &mut PgConnection,
     partition: u32,
     partitions: u32,
     after: i64,
     batch: u32,
-) -> Result<Option<Vec<OutboxRow>>, DomainError> {
-    let owned: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1, $2)")
-        .bind(LOCK_CLASS)
-        .bind(partition as i32)
-        .fetch_one(&mut *conn)
-        .await?;
-    if !owned {
-        return Ok(None);
-    }
-    // Planned afresh each time (not a prepared statement): a plan cached while the outbox
-    // was small scans the whole table once it has grown, until the next ANALYZE.
+) -> Result<Vec<OutboxRow>, DomainError> {
+    // The lock is a one-time filter (evaluated once, before the scan). Planned afresh each
+    // time (not a prepared statement): a plan cached while the outbox was small scans the
+    // whole table once it has grown, until the next ANALYZE.
     let rows = sqlx::query_as(&format!(
         "SELECT {ROW_COLUMNS} FROM outbox
-         WHERE published_at IS NULL AND seq > $4 AND {} = $1
+         WHERE (SELECT pg_try_advisory_xact_lock($5, $1::int))
+           AND published_at IS NULL AND seq > $4 AND {} = $1
          ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED",
         partition_of("$2")
     ))
@@ -118,9 +113,10 @@ pub async fn claim(
     .bind(i64::from(partitions))
     .bind(i64::from(batch))
     .bind(after)
+    .bind(LOCK_CLASS)
     .fetch_all(&mut *conn)
     .await?;
-    Ok(Some(rows))
+    Ok(rows)
 }
 
 /// Marks claimed `rows` published, in the claiming transaction.

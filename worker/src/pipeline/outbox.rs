@@ -60,7 +60,7 @@ impl Cursor {
 }
 
 /// Takes one batch of `partition` through `sink`, looking where `cursor` says. Returns how
-/// many rows it took (0 when the partition was empty or owned by another worker).
+/// many rows it took (0 when the partition had nothing new or another worker owns it).
 async fn drain_once(
     db: &PgPool,
     sink: &dyn BatchSink,
@@ -70,12 +70,9 @@ async fn drain_once(
 ) -> anyhow::Result<usize> {
     let mut tx = db.begin().await?;
     let after = cursor.next_claim_after();
-    let Some(rows) =
+    let rows =
         outbox::claim(&mut tx, partition, settings.outbox_partitions, after, settings.outbox_batch_size)
-            .await?
-    else {
-        return Ok(0);
-    };
+            .await?;
     let Some(last) = rows.last().map(|row| row.seq) else { return Ok(0) };
     let events = rows
         .iter()
@@ -119,7 +116,8 @@ pub async fn listen(db: PgPool, wake: Arc<Notify>, mut stop: watch::Receiver<boo
 }
 
 /// Drains `partition` through `sink` until `stop`: batch after batch while there is
-/// work, then waits for a notification or the poll interval. Errors back off.
+/// work, then waits for a notification (and lingers, so the events committed meanwhile share
+/// the next batch) or the poll interval. Errors back off.
 pub async fn run_partition(
     db: PgPool,
     sink: Arc<dyn BatchSink>,
@@ -134,6 +132,8 @@ pub async fn run_partition(
         if *stop.borrow() {
             return;
         }
+        // Registered before the claim, so an event committed while it runs still wakes us.
+        let notified = wake.notified();
         let wait = match drain_once(&db, sink.as_ref(), partition, &settings, &mut cursor).await {
             Ok(taken) if taken as u32 >= settings.outbox_batch_size => {
                 failures = 0;
@@ -150,11 +150,16 @@ pub async fn run_partition(
                 settings.retry_delay(failures)
             }
         };
-        let notified = wake.notified();
-        tokio::select! {
-            _ = notified, if failures == 0 => {}
-            _ = tokio::time::sleep(wait) => {}
+        let woken = tokio::select! {
+            _ = notified, if failures == 0 => true,
+            _ = tokio::time::sleep(wait) => false,
             _ = crate::stopped(&mut stop) => return,
+        };
+        if woken && !settings.linger().is_zero() {
+            tokio::select! {
+                _ = tokio::time::sleep(settings.linger()) => {}
+                _ = crate::stopped(&mut stop) => return,
+            }
         }
     }
 }
