@@ -42,6 +42,14 @@ struct SimIntent {
     next_action: Option<serde_json::Value>,
 }
 
+/// An intent locked for a confirmation, with the answer an earlier one with the same key got.
+#[derive(sqlx::FromRow)]
+struct Locked {
+    earlier: Option<sqlx::types::Json<IntentSnapshot>>,
+    #[sqlx(flatten)]
+    intent: SimIntent,
+}
+
 const COLUMNS: &str =
     "ref, seq, status, amount_minor, currency::text AS currency, captured_minor, refunded_minor, \
      card_brand, card_last4, settle_outcome, settle_at, failure_code, failure_message, next_action";
@@ -104,18 +112,54 @@ impl SimulatedProvider {
             .ok_or(ProviderError::NotFound)
     }
 
-    /// Writes the intent as a new version and queues its webhook.
+    /// Locks `intent` and reads the answer an earlier confirmation with `key` got, if any.
+    async fn lock_with_confirmation(
+        tx: &mut PgConnection,
+        intent: &str,
+        key: &str,
+    ) -> Result<(SimIntent, Option<IntentSnapshot>), ProviderError> {
+        let locked: Option<Locked> = sqlx::query_as(&format!(
+            "SELECT (SELECT c.snapshot FROM sim_psp_confirmations c WHERE c.idempotency_key = $2 AND c.intent_ref = $1) AS earlier,
+                    {COLUMNS}
+             FROM sim_psp_intents WHERE ref = $1 FOR UPDATE"
+        ))
+        .bind(intent)
+        .bind(key)
+        .fetch_optional(&mut *tx)
+        .await?;
+        let locked = locked.ok_or(ProviderError::NotFound)?;
+        Ok((locked.intent, locked.earlier.map(|earlier| earlier.0)))
+    }
+
+    /// Writes the intent as a new version and queues its webhook, with what else the
+    /// change did: a `charge` recorded, the answer stored under a confirmation key. One
+    /// statement, so a confirmation costs the provider's books two round trips, not six.
     async fn save(
         tx: &mut PgConnection,
         intent: &mut SimIntent,
         event_type: &str,
-    ) -> Result<(), ProviderError> {
+        effects: Effects<'_>,
+    ) -> Result<IntentSnapshot, ProviderError> {
         intent.seq += 1;
+        let snapshot = intent.snapshot();
+        let event = WebhookEvent {
+            id: format!("evt_{}", Uuid::now_v7().simple()),
+            event_type: event_type.to_owned(),
+            created: Utc::now().timestamp(),
+            data: WebhookData { object: snapshot.clone() },
+        };
         sqlx::query(
-            "UPDATE sim_psp_intents SET seq = $2, status = $3, captured_minor = $4, refunded_minor = $5, card_brand = $6,
-                    card_last4 = $7, settle_outcome = $8, settle_at = $9, failure_code = $10, failure_message = $11,
-                    next_action = $12, updated_at = now()
-             WHERE ref = $1",
+            "WITH saved AS (
+               UPDATE sim_psp_intents SET seq = $2, status = $3, captured_minor = $4, refunded_minor = $5, card_brand = $6,
+                      card_last4 = $7, settle_outcome = $8, settle_at = $9, failure_code = $10, failure_message = $11,
+                      next_action = $12, updated_at = now()
+               WHERE ref = $1),
+             webhook AS (INSERT INTO sim_psp_webhooks (event_id, intent_ref, body) VALUES ($13, $1, $14)),
+             charge AS (INSERT INTO sim_psp_charges (intent_ref, amount_minor) SELECT $1, $4 WHERE $15),
+             confirmation AS (
+               INSERT INTO sim_psp_confirmations (idempotency_key, intent_ref, snapshot)
+               SELECT $16, $1, $17 WHERE $16 IS NOT NULL)
+             SELECT 1",
         )
         .bind(&intent.r#ref)
         .bind(intent.seq)
@@ -129,31 +173,24 @@ impl SimulatedProvider {
         .bind(&intent.failure_code)
         .bind(&intent.failure_message)
         .bind(&intent.next_action)
+        .bind(&event.id)
+        .bind(serde_json::to_value(&event).map_err(anyhow::Error::from)?)
+        .bind(effects.charged)
+        .bind(effects.confirmation_key)
+        .bind(sqlx::types::Json(&snapshot))
         .execute(&mut *tx)
         .await?;
-        let event = WebhookEvent {
-            id: format!("evt_{}", Uuid::now_v7().simple()),
-            event_type: event_type.to_owned(),
-            created: Utc::now().timestamp(),
-            data: WebhookData { object: intent.snapshot() },
-        };
-        sqlx::query("INSERT INTO sim_psp_webhooks (event_id, intent_ref, body) VALUES ($1, $2, $3)")
-            .bind(&event.id)
-            .bind(&intent.r#ref)
-            .bind(serde_json::to_value(&event).map_err(anyhow::Error::from)?)
-            .execute(&mut *tx)
-            .await?;
-        Ok(())
+        Ok(snapshot)
     }
+}
 
-    async fn record_charge(tx: &mut PgConnection, intent: &SimIntent) -> Result<(), ProviderError> {
-        sqlx::query("INSERT INTO sim_psp_charges (intent_ref, amount_minor) VALUES ($1, $2)")
-            .bind(&intent.r#ref)
-            .bind(intent.captured_minor)
-            .execute(tx)
-            .await?;
-        Ok(())
-    }
+/// What a saved change did besides moving the intent.
+#[derive(Default)]
+struct Effects<'a> {
+    /// The card was charged the captured amount.
+    charged: bool,
+    /// The answer to keep for repeats of a confirmation with this idempotency key.
+    confirmation_key: Option<&'a str>,
 }
 
 fn event_type_for(status: PaymentStatus) -> &'static str {
@@ -200,26 +237,20 @@ impl PaymentProvider for SimulatedProvider {
         idempotency_key: &str,
     ) -> Result<IntentSnapshot, ProviderError> {
         let mut tx = self.db.begin().await?;
-        let earlier: Option<sqlx::types::Json<IntentSnapshot>> = sqlx::query_scalar(
-            "SELECT snapshot FROM sim_psp_confirmations WHERE idempotency_key = $1 AND intent_ref = $2",
-        )
-        .bind(idempotency_key)
-        .bind(intent)
-        .fetch_optional(&mut *tx)
-        .await?;
+        let (mut row, earlier) = Self::lock_with_confirmation(&mut tx, intent, idempotency_key).await?;
         if let Some(earlier) = earlier {
-            return Ok(earlier.0);
+            return Ok(earlier);
         }
-        let mut row = Self::lock(&mut tx, intent).await?;
         row.advance(PaymentStatus::RequiresConfirmation)?;
         row.card_brand = Some(card.brand.to_owned());
         row.card_last4 = Some(card.last4.clone());
         (row.failure_code, row.failure_message, row.next_action) = (None, None, None);
+        let mut charged = false;
         match card.behaviour {
             TestCard::Succeeds => {
                 row.advance(PaymentStatus::Processing)?;
                 row.capture()?;
-                Self::record_charge(&mut tx, &row).await?;
+                charged = true;
             }
             TestCard::Declined => {
                 row.advance(PaymentStatus::Processing)?;
@@ -242,16 +273,8 @@ impl PaymentProvider for SimulatedProvider {
             }
         }
         let event = event_type_for(row.status);
-        Self::save(&mut tx, &mut row, event).await?;
-        let snapshot = row.snapshot();
-        sqlx::query(
-            "INSERT INTO sim_psp_confirmations (idempotency_key, intent_ref, snapshot) VALUES ($1, $2, $3)",
-        )
-        .bind(idempotency_key)
-        .bind(intent)
-        .bind(sqlx::types::Json(&snapshot))
-        .execute(&mut *tx)
-        .await?;
+        let effects = Effects { charged, confirmation_key: Some(idempotency_key) };
+        let snapshot = Self::save(&mut tx, &mut row, event, effects).await?;
         tx.commit().await?;
         Ok(snapshot)
     }
@@ -269,14 +292,14 @@ impl PaymentProvider for SimulatedProvider {
         if approved {
             row.advance(PaymentStatus::Processing)?;
             row.capture()?;
-            Self::record_charge(&mut tx, &row).await?;
         } else {
             row.fail("authentication_failed", "The 3-D Secure check was not passed.")?;
         }
         let event = event_type_for(row.status);
-        Self::save(&mut tx, &mut row, event).await?;
+        let snapshot =
+            Self::save(&mut tx, &mut row, event, Effects { charged: approved, ..Effects::default() }).await?;
         tx.commit().await?;
-        Ok(row.snapshot())
+        Ok(snapshot)
     }
 
     async fn refund(
@@ -316,9 +339,9 @@ impl PaymentProvider for SimulatedProvider {
         .bind(amount_minor)
         .execute(&mut *tx)
         .await?;
-        Self::save(&mut tx, &mut row, "charge.refunded").await?;
+        let snapshot = Self::save(&mut tx, &mut row, "charge.refunded", Effects::default()).await?;
         tx.commit().await?;
-        Ok(row.snapshot())
+        Ok(snapshot)
     }
 }
 
@@ -332,16 +355,19 @@ pub async fn settle_due(db: &PgPool, limit: i64) -> Result<usize, ProviderError>
     .fetch_all(&mut *tx)
     .await?;
     for row in &mut due {
-        match row.settle_outcome.take() {
+        let charged = match row.settle_outcome.take() {
             Some(PaymentStatus::Succeeded) => {
                 row.capture()?;
-                SimulatedProvider::record_charge(&mut tx, row).await?;
+                true
             }
-            _ => row.fail("processing_error", "The card issuer failed to process the payment.")?,
-        }
+            _ => {
+                row.fail("processing_error", "The card issuer failed to process the payment.")?;
+                false
+            }
+        };
         row.settle_at = None;
         let event = event_type_for(row.status);
-        SimulatedProvider::save(&mut tx, row, event).await?;
+        SimulatedProvider::save(&mut tx, row, event, Effects { charged, ..Effects::default() }).await?;
     }
     tx.commit().await?;
     Ok(due.len())
