@@ -13,7 +13,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shopfleet_domain::{
     cart::{check_quantity, ensure_checkout_ready, LineNow},
-    pricing::Breakdown,
+    pricing::{Address, Breakdown},
     DomainError,
 };
 use sqlx::{PgConnection, PgPool};
@@ -77,13 +77,25 @@ pub struct CartPricing {
     pub breakdown: Breakdown,
 }
 
-/// What the shopper chose on the cart.
+/// What the shopper chose on the cart, with where the cart goes: the chosen address, else
+/// their default one.
 #[derive(sqlx::FromRow, Default)]
 struct Choices {
     address_id: Option<Uuid>,
+    country: Option<String>,
+    region: Option<String>,
+    postal_code: Option<String>,
     shipping_method_id: Option<Uuid>,
     promotion_id: Option<Uuid>,
     code: Option<String>,
+}
+
+impl Choices {
+    /// The destination as pricing needs it, when there is one.
+    fn destination(&self) -> Option<(Uuid, Address)> {
+        let (id, country) = (self.address_id?, self.country.clone()?);
+        Some((id, Address { country, region: self.region.clone(), postcode: self.postal_code.clone() }))
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -251,36 +263,28 @@ impl Carts {
         .bind(user)
         .execute(&mut *tx)
         .await?; // also serialises concurrent changes to this cart (row lock until commit)
-        let target: Option<(i64, String, bool)> = sqlx::query_as(
-            "SELECT v.price_minor, v.currency, p.status = 'published'
-             FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
-        )
-        .bind(variant)
-        .fetch_optional(&mut *tx)
-        .await?;
-        let Some((price, currency, true)) = target else {
-            return Err(DomainError::invalid("variant_id", "no such variant for sale"));
-        };
-        let cart_currency: Option<String> = sqlx::query_scalar(
-            "SELECT v.currency FROM cart_lines l JOIN variants v ON v.id = l.variant_id
-             WHERE l.user_id = $1 AND l.variant_id <> $2 LIMIT 1",
+                 // The variant, and the cart's other lines (their currency and count), in one read
+                 // under the cart's lock.
+        let target: Option<(i64, String, bool, Option<String>, i64)> = sqlx::query_as(
+            "SELECT v.price_minor, v.currency, p.status = 'published',
+                    (SELECT o.currency FROM cart_lines l JOIN variants o ON o.id = l.variant_id
+                     WHERE l.user_id = $1 AND l.variant_id <> $2 LIMIT 1),
+                    (SELECT count(*) FROM cart_lines WHERE user_id = $1 AND variant_id <> $2)
+             FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $2",
         )
         .bind(user)
         .bind(variant)
         .fetch_optional(&mut *tx)
         .await?;
+        let Some((price, currency, true, cart_currency, lines)) = target else {
+            return Err(DomainError::invalid("variant_id", "no such variant for sale"));
+        };
         if cart_currency.is_some_and(|existing| existing != currency) {
             return Err(DomainError::Conflict {
                 code: "currency_mismatch",
                 detail: format!("variant_id: the cart is in another currency than this variant's {currency}"),
             });
         }
-        let lines: i64 =
-            sqlx::query_scalar("SELECT count(*) FROM cart_lines WHERE user_id = $1 AND variant_id <> $2")
-                .bind(user)
-                .bind(variant)
-                .fetch_one(&mut *tx)
-                .await?;
         if lines >= MAX_LINES {
             return Err(DomainError::invalid(
                 "variant_id",
@@ -362,16 +366,20 @@ pub async fn empty(conn: &mut PgConnection, user: Uuid) -> Result<(), DomainErro
     Ok(())
 }
 
-/// The shopper's saved choices (none before the cart exists).
+/// The shopper's saved choices (none before the cart exists) and destination, in one read.
 async fn choices(conn: &mut PgConnection, user: Uuid) -> Result<Choices, DomainError> {
-    let found: Option<Choices> = sqlx::query_as(
-        "SELECT c.address_id, c.shipping_method_id, c.promotion_id, p.code
-         FROM carts c LEFT JOIN promotions p ON p.id = c.promotion_id WHERE c.user_id = $1",
+    Ok(sqlx::query_as(
+        "SELECT a.id AS address_id, a.country::text AS country, a.region, a.postal_code,
+                c.shipping_method_id, c.promotion_id, p.code
+         FROM (SELECT $1::uuid AS user_id) u
+         LEFT JOIN carts c ON c.user_id = u.user_id
+         LEFT JOIN promotions p ON p.id = c.promotion_id
+         LEFT JOIN addresses a ON a.user_id = u.user_id AND a.id = coalesce(c.address_id,
+           (SELECT d.id FROM addresses d WHERE d.user_id = u.user_id AND d.is_default))",
     )
     .bind(user)
-    .fetch_optional(conn)
-    .await?;
-    Ok(found.unwrap_or_default())
+    .fetch_one(conn)
+    .await?)
 }
 
 /// The cart priced with the shopper's choices: at the chosen address or else the default
@@ -384,17 +392,7 @@ async fn price(
     choices: &Choices,
 ) -> Result<(Option<AppliedCode>, Option<CartPricing>), DomainError> {
     let mut code = choices.code.clone().map(|code| AppliedCode { code, problem: None, problem_detail: None });
-    let address_id = match choices.address_id {
-        Some(id) => Some(id),
-        None => {
-            sqlx::query_scalar("SELECT id FROM addresses WHERE user_id = $1 AND is_default")
-                .bind(user)
-                .fetch_optional(&mut *conn)
-                .await?
-        }
-    };
-    let Some(address_id) = address_id else { return Ok((code, None)) };
-    let Some(address) = quote::address_of(conn, user, address_id).await? else { return Ok((code, None)) };
+    let Some((address_id, address)) = choices.destination() else { return Ok((code, None)) };
     let items: Vec<CartItem> = lines
         .iter()
         .map(|line| CartItem::new(line.variant_id, line.quantity, line.unit_price_minor))

@@ -32,7 +32,7 @@ pub async fn product_changed(
     Ok(())
 }
 
-#[derive(Serialize, sqlx::FromRow)]
+#[derive(Serialize)]
 struct StockChanged {
     product_id: Uuid,
     variant_id: Uuid,
@@ -41,7 +41,6 @@ struct StockChanged {
     available: i32,
     /// Whether the change may have flipped the product's `in_stock` (what listings, search
     /// and the assistant show); `false` tells indexes they have nothing to update.
-    #[sqlx(skip)]
     in_stock_changed: bool,
 }
 
@@ -55,44 +54,60 @@ struct StockLow<'a> {
     threshold: i32,
 }
 
-/// Records the stock of `variant` as it is now in this transaction; `available_before`
-/// is what was available before the change (for the low-stock crossing), and
-/// `in_stock_changed` whether the product's `in_stock` may have flipped with it.
+/// A variant's stock as the statement that changed it returned it, with what the stock
+/// events carry: `UPDATE variants v … FROM products p WHERE p.id = v.product_id …
+/// RETURNING` [`STOCK_NOW`].
+#[derive(sqlx::FromRow)]
+pub struct StockNow {
+    pub product_id: Uuid,
+    pub variant_id: Uuid,
+    pub on_hand: i32,
+    pub reserved: i32,
+    merchant_id: Uuid,
+    sku: String,
+    low_stock_threshold: Option<i32>,
+}
+
+impl StockNow {
+    pub fn available(&self) -> i32 {
+        self.on_hand - self.reserved
+    }
+}
+
+/// The `RETURNING` list of a [`StockNow`] (variants as `v`, their products as `p`).
+pub const STOCK_NOW: &str =
+    "v.product_id, v.id AS variant_id, v.on_hand, v.reserved, p.merchant_id, v.sku, v.low_stock_threshold";
+
+/// Records the stock of a variant as the change left it (`now`); `available_before` is what
+/// was available before the change (for the low-stock crossing), and `in_stock_changed`
+/// whether the product's `in_stock` may have flipped with it.
 pub async fn stock_changed(
     conn: &mut PgConnection,
-    variant: Uuid,
+    now: &StockNow,
     available_before: i32,
     in_stock_changed: bool,
 ) -> Result<(), DomainError> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        #[sqlx(flatten)]
-        stock: StockChanged,
-        merchant_id: Uuid,
-        sku: String,
-        low_stock_threshold: Option<i32>,
-    }
-    let mut row: Row = sqlx::query_as(
-        "SELECT v.product_id, v.id AS variant_id, v.on_hand, v.reserved, v.on_hand - v.reserved AS available,
-                p.merchant_id, v.sku, v.low_stock_threshold
-         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1",
-    )
-    .bind(variant)
-    .fetch_one(&mut *conn)
-    .await?;
-    row.stock.in_stock_changed = in_stock_changed;
-    outbox::record(conn, EventType::StockChanged, row.stock.product_id, &row.stock).await?;
-    if let Some(threshold) = row.low_stock_threshold {
-        if available_before > threshold && row.stock.available <= threshold {
+    let available = now.available();
+    let stock = StockChanged {
+        product_id: now.product_id,
+        variant_id: now.variant_id,
+        on_hand: now.on_hand,
+        reserved: now.reserved,
+        available,
+        in_stock_changed,
+    };
+    outbox::record(conn, EventType::StockChanged, now.product_id, &stock).await?;
+    if let Some(threshold) = now.low_stock_threshold {
+        if available_before > threshold && available <= threshold {
             let low = StockLow {
-                product_id: row.stock.product_id,
-                variant_id: variant,
-                merchant_id: row.merchant_id,
-                sku: &row.sku,
-                available: row.stock.available,
+                product_id: now.product_id,
+                variant_id: now.variant_id,
+                merchant_id: now.merchant_id,
+                sku: &now.sku,
+                available,
                 threshold,
             };
-            outbox::record(conn, EventType::StockLow, row.stock.product_id, &low).await?;
+            outbox::record(conn, EventType::StockLow, now.product_id, &low).await?;
         }
     }
     Ok(())

@@ -2,6 +2,7 @@
 //! Each adjustment locks the variant row, so concurrent adjustments never lose updates
 //! and stock never drops below what is reserved.
 
+use super::events::{StockNow, STOCK_NOW};
 use crate::accounts::Caller;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -84,11 +85,14 @@ pub async fn adjust(
             detail: format!("{reserved} units are reserved; on-hand stock cannot go below that"),
         });
     }
-    sqlx::query("UPDATE variants SET on_hand = $2 WHERE id = $1")
-        .bind(variant)
-        .bind(after)
-        .execute(&mut *tx)
-        .await?;
+    let stock: StockNow = sqlx::query_as(&format!(
+        "UPDATE variants v SET on_hand = $2 FROM products p WHERE p.id = v.product_id AND v.id = $1
+         RETURNING {STOCK_NOW}"
+    ))
+    .bind(variant)
+    .bind(after)
+    .fetch_one(&mut *tx)
+    .await?;
     let adjustment: Adjustment = sqlx::query_as(
         "INSERT INTO inventory_adjustments (id, variant_id, actor_id, kind, reason, on_hand_before, on_hand_after)
          VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -106,7 +110,7 @@ pub async fn adjust(
     super::products::refresh_summary(&mut tx, product).await?;
     // The product's in_stock can flip only when this variant's availability crosses zero.
     let crossed = (before - reserved > 0) != (after - reserved > 0);
-    super::events::stock_changed(&mut tx, variant, before - reserved, crossed).await?;
+    super::events::stock_changed(&mut tx, &stock, before - reserved, crossed).await?;
     tx.commit().await?;
     Ok(adjustment)
 }

@@ -2,6 +2,7 @@
 //! are sold) or release them. Reserving is one conditional UPDATE, so concurrent
 //! reservations can never take more than is available, and stock never goes negative.
 
+use super::events::{StockNow, STOCK_NOW};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shopfleet_domain::DomainError;
@@ -44,15 +45,16 @@ pub async fn reserve(
     if quantity <= 0 || quantity > super::inventory::MAX_ON_HAND {
         return Err(DomainError::invalid("quantity", "must be a positive number of units"));
     }
-    let reserved: Option<(Uuid, i32)> = sqlx::query_as(
-        "UPDATE variants SET reserved = reserved + $2 WHERE id = $1 AND on_hand - reserved >= $2
-         RETURNING product_id, on_hand - reserved",
-    )
+    let reserved: Option<StockNow> = sqlx::query_as(&format!(
+        "UPDATE variants v SET reserved = v.reserved + $2 FROM products p
+         WHERE p.id = v.product_id AND v.id = $1 AND v.on_hand - v.reserved >= $2
+         RETURNING {STOCK_NOW}"
+    ))
     .bind(variant)
     .bind(quantity)
     .fetch_optional(&mut *conn)
     .await?;
-    let Some((product, available_after)) = reserved else {
+    let Some(stock) = reserved else {
         let available: Option<i32> =
             sqlx::query_scalar("SELECT on_hand - reserved FROM variants WHERE id = $1")
                 .bind(variant)
@@ -80,8 +82,8 @@ pub async fn reserve(
     .await?;
     // The variant had units before, so the product was in stock; it can only have run out
     // when this variant has none left.
-    let flipped = available_after == 0 && refresh_in_stock(conn, product).await?;
-    super::events::stock_changed(conn, variant, available_after + quantity, flipped).await?;
+    let flipped = stock.available() == 0 && refresh_in_stock(conn, stock.product_id).await?;
+    super::events::stock_changed(conn, &stock, stock.available() + quantity, flipped).await?;
     Ok(reservation)
 }
 
@@ -118,9 +120,10 @@ pub async fn finish(
         });
     };
     let sold = if outcome == ReservationStatus::Committed { reservation.quantity } else { 0 };
-    let product: Uuid = sqlx::query_scalar(
-        "UPDATE variants SET reserved = reserved - $2, on_hand = on_hand - $3 WHERE id = $1 RETURNING product_id",
-    )
+    let stock: StockNow = sqlx::query_as(&format!(
+        "UPDATE variants v SET reserved = v.reserved - $2, on_hand = v.on_hand - $3 FROM products p
+         WHERE p.id = v.product_id AND v.id = $1 RETURNING {STOCK_NOW}"
+    ))
     .bind(reservation.variant_id)
     .bind(reservation.quantity)
     .bind(sold)
@@ -128,9 +131,9 @@ pub async fn finish(
     .await?;
     // Committing takes units out of both on hand and reserved, so availability (and with it
     // `in_stock`) stays as it was; releasing may bring a sold-out product back.
-    let flipped = outcome != ReservationStatus::Committed && refresh_in_stock(conn, product).await?;
+    let flipped = outcome != ReservationStatus::Committed && refresh_in_stock(conn, stock.product_id).await?;
     // Releasing raises availability and committing leaves it as it was: never a low-stock crossing.
-    super::events::stock_changed(conn, reservation.variant_id, i32::MIN, flipped).await?;
+    super::events::stock_changed(conn, &stock, i32::MIN, flipped).await?;
     Ok(reservation)
 }
 

@@ -198,14 +198,18 @@ pub async fn transition_with(
     details: serde_json::Value,
 ) -> Result<(), DomainError> {
     from.ensure_can_become(to)?;
-    let user: Uuid = sqlx::query_scalar(
-        "UPDATE orders SET status = $2, updated_at = now() WHERE id = $1 RETURNING user_id",
-    )
+    let user: Uuid = sqlx::query_scalar(&format!(
+        "WITH moved AS (UPDATE orders SET status = $2, updated_at = now() WHERE id = $1 RETURNING id, user_id),
+              history AS ({HISTORY_ROW} SELECT id, $3, $2, $4, $5 FROM moved)
+         SELECT user_id FROM moved"
+    ))
     .bind(order)
     .bind(to)
+    .bind(from)
+    .bind(actor)
+    .bind(reason)
     .fetch_one(&mut *conn)
     .await?;
-    record_history(conn, order, Some(from), to, actor, reason).await?;
     let mut payload = serde_json::json!({
         "order_id": order, "user_id": user, "from": from.as_str(), "to": to.as_str(), "reason": reason,
     });
@@ -236,26 +240,10 @@ pub async fn finish_reservations(
     Ok(())
 }
 
-async fn record_history(
-    conn: &mut PgConnection,
-    order: Uuid,
-    from: Option<OrderStatus>,
-    to: OrderStatus,
-    actor: Option<Uuid>,
-    reason: &str,
-) -> Result<(), DomainError> {
-    sqlx::query(
-        "INSERT INTO order_status_history (order_id, from_status, to_status, actor_id, reason) VALUES ($1, $2, $3, $4, $5)",
-    )
-    .bind(order)
-    .bind(from)
-    .bind(to)
-    .bind(actor)
-    .bind(reason)
-    .execute(conn)
-    .await?;
-    Ok(())
-}
+/// The start of the statement that writes an order's history row, given a `SELECT` of
+/// (order, from, to, actor, reason): written by the statement that changes the order.
+const HISTORY_ROW: &str =
+    "INSERT INTO order_status_history (order_id, from_status, to_status, actor_id, reason)";
 
 /// `order`'s shopper and status, its row locked until the transaction ends.
 pub async fn lock(conn: &mut PgConnection, order: Uuid) -> Result<Option<(Uuid, OrderStatus)>, DomainError> {
@@ -319,9 +307,12 @@ pub async fn create(conn: &mut PgConnection, order: &NewOrder<'_>) -> Result<Ord
     let pricing = order.pricing;
     let shipping_minor = pricing.shipping.as_ref().map_or(0, |s| s.charge.total_minor);
     let mut created: Order = sqlx::query_as(&format!(
-        "INSERT INTO orders (id, user_id, status, currency, subtotal_minor, discount_minor, shipping_minor, tax_minor,
-                             total_minor, pricing, shipping_method, shipping_address, expires_at)
-         VALUES ($1, $2, 'pending_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {ORDER_COLUMNS}"
+        "WITH created AS (
+           INSERT INTO orders (id, user_id, status, currency, subtotal_minor, discount_minor, shipping_minor, tax_minor,
+                               total_minor, pricing, shipping_method, shipping_address, expires_at)
+           VALUES ($1, $2, 'pending_payment', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING {ORDER_COLUMNS}),
+         history AS ({HISTORY_ROW} SELECT id, NULL, status, user_id, 'checkout' FROM created)
+         SELECT * FROM created"
     ))
     .bind(Uuid::now_v7())
     .bind(order.user_id)
@@ -357,7 +348,5 @@ pub async fn create(conn: &mut PgConnection, order: &NewOrder<'_>) -> Result<Ord
     .fetch_all(&mut *conn)
     .await?;
     created.lines.sort_by_key(|line| line.line_no);
-    record_history(conn, created.id, None, OrderStatus::PendingPayment, Some(order.user_id), "checkout")
-        .await?;
     Ok(created)
 }

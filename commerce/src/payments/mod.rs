@@ -101,12 +101,20 @@ pub async fn lock_for_order(
         .await?)
 }
 
-/// The order whose intent the provider knows as `provider_ref`.
-pub async fn order_of(conn: &mut PgConnection, provider_ref: &str) -> Result<Option<Uuid>, DomainError> {
-    Ok(sqlx::query_scalar("SELECT order_id FROM payment_intents WHERE provider_ref = $1")
-        .bind(provider_ref)
-        .fetch_optional(conn)
-        .await?)
+/// The order whose intent the provider knows as `provider_ref`, with its shopper and
+/// status, its row locked until the transaction ends (the order first, then its payment,
+/// as everywhere).
+pub async fn lock_order_of(
+    conn: &mut PgConnection,
+    provider_ref: &str,
+) -> Result<Option<(Uuid, Uuid, OrderStatus)>, DomainError> {
+    Ok(sqlx::query_as(
+        "SELECT id, user_id, status FROM orders
+         WHERE id = (SELECT order_id FROM payment_intents WHERE provider_ref = $1) FOR UPDATE",
+    )
+    .bind(provider_ref)
+    .fetch_optional(conn)
+    .await?)
 }
 
 /// Mirrors the provider's `snapshot` onto the intent `intent` (locked by the caller).
@@ -184,6 +192,23 @@ pub async fn store_provider_ref(
 }
 
 /// Records that webhook `event` arrived; false when its id was recorded before.
+/// Whether webhook `event` was applied before, and the provider version the shop holds for
+/// its intent (none when no intent has that provider id), read without locks: versions only
+/// grow, so an event at or below the held one is stale whatever happens next.
+pub async fn webhook_standing(
+    db: &PgPool,
+    event: &webhook::WebhookEvent,
+) -> Result<Option<(bool, i32)>, DomainError> {
+    Ok(sqlx::query_as(
+        "SELECT EXISTS (SELECT 1 FROM payment_webhook_events WHERE event_id = $2), provider_seq
+         FROM payment_intents WHERE provider_ref = $1",
+    )
+    .bind(&event.data.object.id)
+    .bind(&event.id)
+    .fetch_optional(db)
+    .await?)
+}
+
 pub async fn record_webhook(
     conn: &mut PgConnection,
     event: &webhook::WebhookEvent,

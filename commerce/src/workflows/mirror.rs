@@ -41,8 +41,8 @@ struct PaymentEvent<'a> {
 /// Applies `snapshot` in the caller's transaction.
 pub(super) async fn apply(tx: &mut PgConnection, snapshot: &IntentSnapshot) -> Result<Applied, DomainError> {
     // Lock the order before its payment, in the same order as cancellation does.
-    let order = payments::order_of(tx, &snapshot.id).await?.ok_or(DomainError::NotFound("payment"))?;
-    let (user, order_status) = orders::lock(tx, order).await?.ok_or(DomainError::NotFound("order"))?;
+    let (order, user, order_status) =
+        payments::lock_order_of(tx, &snapshot.id).await?.ok_or(DomainError::NotFound("payment"))?;
     let (intent, seq, was) = payments::lock_for_order(tx, order).await?;
     if snapshot.seq <= seq {
         return Ok(Applied::Stale);

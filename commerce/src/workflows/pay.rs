@@ -98,8 +98,15 @@ impl Workflows {
     }
 
     /// Applies a verified webhook once per event id: the id is recorded in the
-    /// transaction that applies it, so a failure leaves it to be delivered again.
+    /// transaction that applies it, so a failure leaves it to be delivered again. An event
+    /// seen before, or no newer than what the shop holds (most often: the shopper's own
+    /// request already applied the provider's answer), is answered from one read.
     pub async fn receive_webhook(&self, event: &WebhookEvent) -> Result<Received, DomainError> {
+        match payments::webhook_standing(&self.db, event).await? {
+            Some((true, _)) => return Ok(Received::Duplicate),
+            Some((false, held)) if event.data.object.seq <= held => return Ok(Received::Stale),
+            _ => {}
+        }
         let mut tx = self.db.begin().await?;
         if !payments::record_webhook(&mut tx, event).await? {
             return Ok(Received::Duplicate);
