@@ -9,7 +9,8 @@
 #   BENCH_USERS=8 BENCH_SECONDS=10 bench/checkout.sh
 #
 # Needs: cargo, psql, pgbench, curl, python3, Postgres on 127.0.0.1:5432 (trust, user
-# postgres) and Redis on 127.0.0.1:6379.
+# postgres; `BENCH_PG_PORT` for another cluster, such as one preloading pg_stat_statements)
+# and Redis on 127.0.0.1:6379.
 set -euo pipefail
 # `serve` checks that the assistant's model is there (scripts/dev/prereqs.sh fetches it).
 export EMBEDDING_MODEL_DIR=${EMBEDDING_MODEL_DIR:-$HOME/.cache/shopfleet/models/all-MiniLM-L6-v2}
@@ -19,7 +20,8 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 source "$ROOT/bench/shoppers.sh"
 USERS=${BENCH_USERS:-16}
 SECONDS_PER_RUN=${BENCH_SECONDS:-30}
-PG=postgres://postgres@127.0.0.1:5432
+PG_PORT=${BENCH_PG_PORT:-5432}
+PG=postgres://postgres@127.0.0.1:$PG_PORT
 API_TARGET=${CARGO_TARGET_DIR:-$HOME/.cache/shopfleet/target}
 BENCH_TARGET=${BENCH_TARGET_DIR:-$HOME/.cache/shopfleet/target-bench}
 RUN_ID=$(date -u +%Y%m%d%H%M%S)_$$
@@ -48,8 +50,8 @@ log "building shopfleet-api, shopfleet-worker and the goose scenarios (release)"
 
 log "baseline: pgbench TPC-B, $USERS clients, ${SECONDS_PER_RUN}s"
 psql "$PG/postgres" -qc "CREATE DATABASE \"$PGBENCH_DB\""
-"$PGBENCH" -h 127.0.0.1 -U postgres -i -s 10 -q "$PGBENCH_DB" >"$OUT/pgbench-init.log" 2>&1
-"$PGBENCH" -h 127.0.0.1 -U postgres -c "$USERS" -j "$(nproc)" -T "$SECONDS_PER_RUN" "$PGBENCH_DB" >"$OUT/pgbench.log" 2>&1
+"$PGBENCH" -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -s 10 -q "$PGBENCH_DB" >"$OUT/pgbench-init.log" 2>&1
+"$PGBENCH" -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "$USERS" -j "$(nproc)" -T "$SECONDS_PER_RUN" "$PGBENCH_DB" >"$OUT/pgbench.log" 2>&1
 TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$OUT/pgbench.log" | tail -1)
 LAT=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$OUT/pgbench.log" | tail -1)
 
