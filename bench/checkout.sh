@@ -23,6 +23,9 @@ SECONDS_PER_RUN=${BENCH_SECONDS:-30}
 PG_PORT=${BENCH_PG_PORT:-5432}
 PG=postgres://postgres@127.0.0.1:$PG_PORT
 API_TARGET=${CARGO_TARGET_DIR:-$HOME/.cache/shopfleet/target}
+# BENCH_BIN_DIR: run shopfleet-api and shopfleet-worker from this directory instead of
+# building them (an A/B of two builds, alternating rounds).
+BIN=${BENCH_BIN_DIR:-$API_TARGET/release}
 BENCH_TARGET=${BENCH_TARGET_DIR:-$HOME/.cache/shopfleet/target-bench}
 RUN_ID=$(date -u +%Y%m%d%H%M%S)_$$
 OUT=${BENCH_OUT:-/tmp/shopfleet-bench-checkout-$RUN_ID}
@@ -44,8 +47,9 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 
-log "building shopfleet-api, shopfleet-worker and the goose scenarios (release)"
-(cd "$ROOT" && CARGO_TARGET_DIR=$API_TARGET cargo build --quiet --release -p shopfleet-api -p shopfleet-worker)
+log "building shopfleet-api, shopfleet-worker (unless BENCH_BIN_DIR) and the goose scenarios (release)"
+[ -n "${BENCH_BIN_DIR:-}" ] ||
+  (cd "$ROOT" && CARGO_TARGET_DIR=$API_TARGET cargo build --quiet --release -p shopfleet-api -p shopfleet-worker)
 (cd "$ROOT/bench" && CARGO_TARGET_DIR=$BENCH_TARGET cargo build --quiet --release)
 
 log "baseline: pgbench TPC-B, $USERS clients, ${SECONDS_PER_RUN}s"
@@ -65,17 +69,17 @@ export DEMO_PASSWORD=$(python3 -c 'import secrets; print("Bench-" + secrets.toke
 export API_HOST=127.0.0.1 API_PORT WORKER_HOST=127.0.0.1 WORKER_PORT PAYMENTS_WEBHOOK_URL="$BASE/api/v1/payments/webhook"
 export LOGIN_MAX_ATTEMPTS_PER_IP=1000000000 LOG_LEVEL=warn LOG_FORMAT=json
 psql "$PG/postgres" -qc "CREATE DATABASE \"$DB\""
-"$API_TARGET/release/shopfleet-api" migrate >"$OUT/migrate.log" 2>&1
+"$BIN/shopfleet-api" migrate >"$OUT/migrate.log" 2>&1
 log "seeding the demo shop"
-"$API_TARGET/release/shopfleet-api" seed-demo --products 1000 >"$OUT/seed.log" 2>&1
+"$BIN/shopfleet-api" seed-demo --products 1000 >"$OUT/seed.log" 2>&1
 # Stock that never runs out, so every iteration is a full order.
 psql "$PG/$DB" -qc "UPDATE variants SET on_hand = 100000000, low_stock_threshold = NULL" -c "VACUUM ANALYZE"
 VARIANTS=$(psql "$PG/$DB" -At -c "SELECT string_agg(v.id::text, ',') FROM (SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id
   WHERE p.status = 'published' AND v.currency = 'EUR' ORDER BY v.sku LIMIT 200) v")
-"$API_TARGET/release/shopfleet-api" serve >"$OUT/api.log" 2>&1 &
+"$BIN/shopfleet-api" serve >"$OUT/api.log" 2>&1 &
 PIDS+=($!)
 API_PID=$!
-"$API_TARGET/release/shopfleet-worker" >"$OUT/worker.log" 2>&1 &
+"$BIN/shopfleet-worker" >"$OUT/worker.log" 2>&1 &
 PIDS+=($!)
 WORKER_PID=$!
 for _ in $(seq 1 100); do curl -fsS "$BASE/ready" >/dev/null 2>&1 && break; sleep 0.2; done

@@ -21,7 +21,7 @@ pub struct PricingSettings {
 }
 
 /// A shipping zone with its tax rates (basis points: 1900 = 19 %).
-#[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, sqlx::FromRow)]
 pub struct ShippingZone {
     pub id: Uuid,
     pub name: String,
@@ -342,12 +342,12 @@ pub struct OfferedMethod {
     pub delivery_time: String,
 }
 
-#[derive(sqlx::FromRow)]
+#[derive(Deserialize)]
 struct MethodOfZone {
     id: Uuid,
     name: String,
     delivery_time: String,
-    rate: Json<ShippingRate>,
+    rate: ShippingRate,
     tax_class: TaxClass,
     countries: Vec<String>,
     regions: Vec<String>,
@@ -359,14 +359,24 @@ pub async fn at_address(
     address: &Address,
     currency: &str,
 ) -> Result<AtAddress, DomainError> {
-    let include_tax = prices_include_tax(&mut *conn).await?;
-    let zones: Vec<ShippingZone> = sqlx::query_as(&format!(
-        "SELECT {ZONE_COLUMNS} FROM shipping_zones WHERE $1 = ANY (countries)
-         ORDER BY cardinality(postcode_prefixes) > 0 DESC, cardinality(regions) > 0 DESC, name"
-    ))
-    .bind(&address.country)
-    .fetch_all(&mut *conn)
-    .await?;
+    // The shop's tax mode, the zones containing the address's country (most specific
+    // first) and the active methods in `currency`, in one round trip.
+    let (include_tax, Json(zones), Json(rows)): (bool, Json<Vec<ShippingZone>>, Json<Vec<MethodOfZone>>) =
+        sqlx::query_as(&format!(
+            "SELECT (SELECT prices_include_tax FROM shop_pricing),
+                    (SELECT coalesce(jsonb_agg(z ORDER BY cardinality(z.postcode_prefixes) > 0 DESC,
+                                                          cardinality(z.regions) > 0 DESC, z.name), '[]')
+                     FROM (SELECT {ZONE_COLUMNS} FROM shipping_zones WHERE $1 = ANY (countries)) z),
+                    (SELECT coalesce(jsonb_agg(m ORDER BY m.name, m.id), '[]')
+                     FROM (SELECT m.id, m.name, m.delivery_time, m.rate, m.tax_class, z.countries, z.regions,
+                                  z.postcode_prefixes
+                           FROM shipping_methods m JOIN shipping_zones z ON z.id = m.zone_id
+                           WHERE m.active AND m.currency = $2) m)"
+        ))
+        .bind(&address.country)
+        .bind(currency)
+        .fetch_one(&mut *conn)
+        .await?;
     let tax_zone = zones.iter().find(|zone| as_zone(zone).contains(address));
     let mode = if include_tax { TaxMode::Inclusive } else { TaxMode::Exclusive };
     let rate = |bp: Option<i32>| bp.and_then(|bp| u32::try_from(bp).ok()).unwrap_or(0);
@@ -375,14 +385,6 @@ pub async fn at_address(
         standard_bp: rate(tax_zone.map(|z| z.standard_rate_bp)),
         reduced_bp: rate(tax_zone.map(|z| z.reduced_rate_bp)),
     };
-    let rows: Vec<MethodOfZone> = sqlx::query_as(
-        "SELECT m.id, m.name, m.delivery_time, m.rate, m.tax_class, z.countries, z.regions, z.postcode_prefixes
-         FROM shipping_methods m JOIN shipping_zones z ON z.id = m.zone_id
-         WHERE m.active AND m.currency = $1 ORDER BY m.name, m.id",
-    )
-    .bind(currency)
-    .fetch_all(&mut *conn)
-    .await?;
     let shop_ships = !rows.is_empty();
     let methods = rows
         .into_iter()
@@ -394,7 +396,7 @@ pub async fn at_address(
                     regions: row.regions,
                     postcode_prefixes: row.postcode_prefixes,
                 },
-                rate: row.rate.0,
+                rate: row.rate,
                 tax_class: row.tax_class,
             },
             name: row.name,
