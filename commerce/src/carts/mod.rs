@@ -226,11 +226,17 @@ impl Carts {
     /// Applies a promotion code, refused with its reason (`code_unknown`, `code_expired`,
     /// `usage_limit_reached`, `minimum_not_met`… naming `code`) when it does not apply now.
     pub async fn apply_code(&self, caller: &Caller, code: &str) -> Result<Cart, DomainError> {
-        let cart = self.get(caller).await?;
         let mut conn = self.db.acquire().await?;
+        let (cart_currency, subtotal): (Option<String>, i64) = sqlx::query_as(
+            "SELECT min(v.currency), coalesce(sum(v.price_minor * l.quantity), 0)::bigint
+             FROM cart_lines l JOIN variants v ON v.id = l.variant_id WHERE l.user_id = $1",
+        )
+        .bind(caller.user_id)
+        .fetch_one(&mut *conn)
+        .await?;
         let promotion = promotions::by_code(&mut conn, code).await?;
-        let currency = cart.currency.as_deref().unwrap_or(&promotion.currency);
-        promotions::check(&mut conn, &promotion, caller.user_id, currency, cart.subtotal_minor).await?;
+        let currency = cart_currency.as_deref().unwrap_or(&promotion.currency);
+        promotions::check(&mut conn, &promotion, caller.user_id, currency, subtotal).await?;
         sqlx::query(
             "INSERT INTO carts (user_id, promotion_id) VALUES ($1, $2)
              ON CONFLICT (user_id) DO UPDATE SET promotion_id = EXCLUDED.promotion_id, updated_at = now()",
