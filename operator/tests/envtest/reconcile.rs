@@ -422,6 +422,20 @@ async fn shop_with_bound_volume(h: &Harness, name: &str, expandable: bool) -> St
     bind_postgres_claim(&h.env, &shop, &class, "1Gi").await
 }
 
+/// Reconciles shop `name` until its volume claim's resize is accepted: the admission plugin
+/// reads StorageClasses from its informer, so a class created a moment ago may not be seen yet.
+async fn reconcile_until_expanded(h: &Harness, name: &str) {
+    let mut expanded = Err(None);
+    for _ in 0..50 {
+        expanded = h.reconcile(name).await.map_err(Some);
+        if expanded.is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(expanded.is_ok(), "{expanded:?}");
+}
+
 #[tokio::test]
 async fn raising_the_storage_size_expands_the_claim_and_reports_it() {
     let h = Harness::new("expand").await;
@@ -435,16 +449,7 @@ async fn raising_the_storage_size_expands_the_claim_and_reports_it() {
     );
 
     h.env.edit_shop("grow", json!({"spec": {"postgres": {"storage": {"size": "3Gi"}}}})).await;
-    // The admission plugin reads StorageClasses from its informer: give it a moment.
-    let mut expanded = Err(None);
-    for _ in 0..50 {
-        expanded = h.reconcile("grow").await.map_err(Some);
-        if expanded.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(expanded.is_ok(), "{expanded:?}");
+    reconcile_until_expanded(&h, "grow").await;
     let claims: Api<PersistentVolumeClaim> = Api::namespaced(h.env.client.clone(), &h.env.ns);
     let requested = claims.get(&claim).await.unwrap().spec.unwrap().resources.unwrap().requests.unwrap();
     assert_eq!(requested["storage"].0, "3Gi");
@@ -485,15 +490,7 @@ async fn a_claim_not_bound_yet_is_left_alone_and_expanded_once_bound() {
     assert_eq!(h.phase("later").await, Some(Phase::Ready));
 
     set_capacity(&h.env, &claim, "1Gi").await; // a volume is bound to it
-    let mut expanded = Err(None);
-    for _ in 0..50 {
-        expanded = h.reconcile("later").await.map_err(Some);
-        if expanded.is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    assert!(expanded.is_ok(), "{expanded:?}");
+    reconcile_until_expanded(&h, "later").await;
     assert_eq!(requested(claims.get(&claim).await.unwrap())["storage"].0, "3Gi");
 }
 
