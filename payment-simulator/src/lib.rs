@@ -42,7 +42,7 @@ struct SimIntent {
     next_action: Option<serde_json::Value>,
 }
 
-/// An intent locked for a confirmation, with the answer an earlier one with the same key got.
+/// A locked intent, with the answer an earlier confirmation with the same key got.
 #[derive(sqlx::FromRow)]
 struct Locked {
     earlier: Option<sqlx::types::Json<IntentSnapshot>>,
@@ -104,19 +104,12 @@ impl SimulatedProvider {
         Self { db, settle_delay }
     }
 
-    async fn lock(tx: &mut PgConnection, intent: &str) -> Result<SimIntent, ProviderError> {
-        sqlx::query_as(&format!("SELECT {COLUMNS} FROM sim_psp_intents WHERE ref = $1 FOR UPDATE"))
-            .bind(intent)
-            .fetch_optional(&mut *tx)
-            .await?
-            .ok_or(ProviderError::NotFound)
-    }
-
-    /// Locks `intent` and reads the answer an earlier confirmation with `key` got, if any.
-    async fn lock_with_confirmation(
+    /// Locks `intent`, with the answer an earlier confirmation with `confirmation_key` got
+    /// (none without a key).
+    async fn lock(
         tx: &mut PgConnection,
         intent: &str,
-        key: &str,
+        confirmation_key: Option<&str>,
     ) -> Result<(SimIntent, Option<IntentSnapshot>), ProviderError> {
         let locked: Option<Locked> = sqlx::query_as(&format!(
             "SELECT (SELECT c.snapshot FROM sim_psp_confirmations c WHERE c.idempotency_key = $2 AND c.intent_ref = $1) AS earlier,
@@ -124,7 +117,7 @@ impl SimulatedProvider {
              FROM sim_psp_intents WHERE ref = $1 FOR UPDATE"
         ))
         .bind(intent)
-        .bind(key)
+        .bind(confirmation_key)
         .fetch_optional(&mut *tx)
         .await?;
         let locked = locked.ok_or(ProviderError::NotFound)?;
@@ -237,7 +230,7 @@ impl PaymentProvider for SimulatedProvider {
         idempotency_key: &str,
     ) -> Result<IntentSnapshot, ProviderError> {
         let mut tx = self.db.begin().await?;
-        let (mut row, earlier) = Self::lock_with_confirmation(&mut tx, intent, idempotency_key).await?;
+        let (mut row, earlier) = Self::lock(&mut tx, intent, Some(idempotency_key)).await?;
         if let Some(earlier) = earlier {
             return Ok(earlier);
         }
@@ -281,7 +274,7 @@ impl PaymentProvider for SimulatedProvider {
 
     async fn authenticate(&self, intent: &str, approved: bool) -> Result<IntentSnapshot, ProviderError> {
         let mut tx = self.db.begin().await?;
-        let mut row = Self::lock(&mut tx, intent).await?;
+        let (mut row, _) = Self::lock(&mut tx, intent, None).await?;
         if row.status != PaymentStatus::RequiresAction {
             return Err(ProviderError::InvalidState(format!(
                 "a payment that is {} has no 3-D Secure step",
@@ -309,7 +302,7 @@ impl PaymentProvider for SimulatedProvider {
         idempotency_key: &str,
     ) -> Result<IntentSnapshot, ProviderError> {
         let mut tx = self.db.begin().await?;
-        let mut row = Self::lock(&mut tx, intent).await?;
+        let (mut row, _) = Self::lock(&mut tx, intent, None).await?;
         let seen: bool =
             sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM sim_psp_refunds WHERE idempotency_key = $1)")
                 .bind(idempotency_key)

@@ -268,9 +268,9 @@ impl Carts {
         )
         .bind(user)
         .execute(&mut *tx)
-        .await?; // also serialises concurrent changes to this cart (row lock until commit)
-                 // The variant, and the cart's other lines (their currency and count), in one read
-                 // under the cart's lock.
+        .await?;
+        // The cart row's lock (until commit) serialises concurrent changes to this cart. Under
+        // it, the variant and the cart's other lines (their currency and count) in one read.
         let target: Option<(i64, String, bool, Option<String>, i64)> = sqlx::query_as(
             "SELECT v.price_minor, v.currency, p.status = 'published',
                     (SELECT o.currency FROM cart_lines l JOIN variants o ON o.id = l.variant_id

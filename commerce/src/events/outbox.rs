@@ -1,8 +1,9 @@
 //! The transactional outbox. Call [`record`] inside the transaction that makes the
 //! change: the event exists if and only if the change committed. The worker reads it in
 //! partitions: every aggregate hashes to one partition, a worker owns a partition for
-//! one transaction ([`claim`], an advisory lock taken with the rows), and [`mark_published`] in the same
-//! transaction, so no row is skipped and no aggregate's events are reordered.
+//! one transaction ([`claim`], an advisory lock taken with the rows), and
+//! [`mark_published`] runs in the same transaction, so no row is skipped and no
+//! aggregate's events are reordered.
 
 use super::{Aggregate, Envelope, EventType};
 use chrono::Utc;

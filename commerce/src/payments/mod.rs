@@ -191,7 +191,6 @@ pub async fn store_provider_ref(
     .await?)
 }
 
-/// Records that webhook `event` arrived; false when its id was recorded before.
 /// Whether webhook `event` was applied before, and the provider version the shop holds for
 /// its intent (none when no intent has that provider id), read without locks: versions only
 /// grow, so an event at or below the held one is stale whatever happens next.
@@ -209,6 +208,7 @@ pub async fn webhook_standing(
     .await?)
 }
 
+/// Records that webhook `event` arrived; false when its id was recorded before.
 pub async fn record_webhook(
     conn: &mut PgConnection,
     event: &webhook::WebhookEvent,
