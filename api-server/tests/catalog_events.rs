@@ -6,7 +6,7 @@ mod common;
 
 use common::{assert_problem, spawn_app, TestApp};
 use serde_json::{json, Value};
-use shopfleet_commerce::catalog::reservations;
+use shopfleet_commerce::{catalog::reservations, events::Change};
 use std::time::Duration;
 use uuid::Uuid;
 
@@ -69,14 +69,16 @@ async fn stock_movements_write_stock_events_and_one_low_stock_alert_per_crossing
     };
 
     assert!(adjust(5).await.status().is_success()); // 10 → 5: above the threshold
-    let mut tx = app.ctx.db.begin().await.unwrap();
+    let mut change = Change::begin(&app.ctx.db).await.unwrap();
     let reservation =
-        reservations::reserve(&mut tx, variant, 2, Duration::from_secs(60), None).await.unwrap();
-    tx.commit().await.unwrap(); // available 5 → 3: crosses the threshold
+        reservations::reserve(&mut change, variant, 2, Duration::from_secs(60), None).await.unwrap();
+    change.commit().await.unwrap(); // available 5 → 3: crosses the threshold
     assert!(adjust(4).await.status().is_success()); // available 3 → 2: still below, no second alert
-    let mut tx = app.ctx.db.begin().await.unwrap();
-    reservations::finish(&mut tx, reservation.id, reservations::ReservationStatus::Released).await.unwrap();
-    tx.commit().await.unwrap(); // available 2 → 4
+    let mut change = Change::begin(&app.ctx.db).await.unwrap();
+    reservations::finish(&mut change, reservation.id, reservations::ReservationStatus::Released)
+        .await
+        .unwrap();
+    change.commit().await.unwrap(); // available 2 → 4
     assert!(adjust(0).await.status().is_success()); // available 4 → 0: sold out, and a crossing
     assert!(adjust(2).await.status().is_success()); // available 0 → 2: back in stock
 
@@ -122,10 +124,10 @@ async fn deleting_a_sold_product_archives_it_and_keeps_its_history() {
         "variants": [{"sku": "KETTLE-1", "price_minor": 4000, "currency": "EUR", "on_hand": 3}]});
     let product: Value = app.post_as("/api/v1/products", token, &body).await.json().await.unwrap();
     let variant: Uuid = product["variants"][0]["id"].as_str().unwrap().parse().unwrap();
-    let mut tx = app.ctx.db.begin().await.unwrap();
-    let sale = reservations::reserve(&mut tx, variant, 1, Duration::from_secs(60), None).await.unwrap();
-    reservations::finish(&mut tx, sale.id, reservations::ReservationStatus::Committed).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut change = Change::begin(&app.ctx.db).await.unwrap();
+    let sale = reservations::reserve(&mut change, variant, 1, Duration::from_secs(60), None).await.unwrap();
+    reservations::finish(&mut change, sale.id, reservations::ReservationStatus::Committed).await.unwrap();
+    change.commit().await.unwrap();
 
     let path = format!("/api/v1/products/{}", product["id"].as_str().unwrap());
     let response = app.delete_as(&path, token).await;

@@ -5,10 +5,34 @@ mod common;
 
 use common::{spawn_app, TestApp};
 use serde_json::{json, Value};
-use shopfleet_commerce::catalog::reservations::{self, ReservationStatus};
+use shopfleet_commerce::{
+    catalog::reservations::{self, Reservation, ReservationStatus},
+    events::Change,
+};
 use shopfleet_domain::DomainError;
 use std::time::Duration;
 use uuid::Uuid;
+
+/// Reserves `quantity` units of `variant` for `ttl` in a change of its own, committed.
+async fn reserve(
+    app: &TestApp,
+    variant: Uuid,
+    quantity: i32,
+    ttl: Duration,
+) -> Result<Reservation, DomainError> {
+    let mut change = Change::begin(&app.ctx.db).await.unwrap();
+    let reserved = reservations::reserve(&mut change, variant, quantity, ttl, None).await;
+    change.commit().await.unwrap();
+    reserved
+}
+
+/// Ends reservation `id` as `outcome` in a change of its own, committed.
+async fn finish(app: &TestApp, id: Uuid, outcome: ReservationStatus) -> Result<Reservation, DomainError> {
+    let mut change = Change::begin(&app.ctx.db).await.unwrap();
+    let finished = reservations::finish(&mut change, id, outcome).await;
+    change.commit().await.unwrap();
+    finished
+}
 
 /// A published product with one variant holding `on_hand` units; returns the variant id.
 async fn variant_with_stock(app: &TestApp, on_hand: i32) -> Uuid {
@@ -45,9 +69,9 @@ async fn two_hundred_concurrent_reservations_for_fifty_units_give_exactly_fifty(
     let attempts = (0..200).map(|_| {
         let db = app.ctx.db.clone();
         tokio::spawn(async move {
-            let mut tx = db.begin().await.unwrap();
-            let result = reservations::reserve(&mut tx, variant, 1, Duration::from_secs(600), None).await;
-            tx.commit().await.unwrap();
+            let mut change = Change::begin(&db).await.unwrap();
+            let result = reservations::reserve(&mut change, variant, 1, Duration::from_secs(600), None).await;
+            change.commit().await.unwrap();
             result
         })
     });
@@ -72,25 +96,23 @@ async fn spawn_app_with_big_pool() -> TestApp {
 async fn commit_sells_release_returns_and_nothing_finishes_twice() {
     let app = spawn_app().await;
     let variant = variant_with_stock(&app, 10).await;
-    let mut conn = app.ctx.db.acquire().await.unwrap();
-    let sold = reservations::reserve(&mut conn, variant, 3, Duration::from_secs(600), None).await.unwrap();
-    let returned =
-        reservations::reserve(&mut conn, variant, 4, Duration::from_secs(600), None).await.unwrap();
+    let sold = reserve(&app, variant, 3, Duration::from_secs(600)).await.unwrap();
+    let returned = reserve(&app, variant, 4, Duration::from_secs(600)).await.unwrap();
     assert_eq!(stock(&app, variant).await, (10, 7));
 
-    reservations::finish(&mut conn, sold.id, ReservationStatus::Committed).await.unwrap();
+    finish(&app, sold.id, ReservationStatus::Committed).await.unwrap();
     assert_eq!(stock(&app, variant).await, (7, 4), "committed units leave stock");
-    reservations::finish(&mut conn, returned.id, ReservationStatus::Released).await.unwrap();
+    finish(&app, returned.id, ReservationStatus::Released).await.unwrap();
     assert_eq!(stock(&app, variant).await, (7, 0), "released units become available again");
 
-    let again = reservations::finish(&mut conn, sold.id, ReservationStatus::Released).await;
+    let again = finish(&app, sold.id, ReservationStatus::Released).await;
     assert!(matches!(again, Err(DomainError::Conflict { code: "reservation_not_active", .. })), "{again:?}");
     assert_eq!(stock(&app, variant).await, (7, 0));
-    let too_many = reservations::reserve(&mut conn, variant, 8, Duration::from_secs(600), None).await;
+    let too_many = reserve(&app, variant, 8, Duration::from_secs(600)).await;
     assert!(matches!(too_many, Err(DomainError::Conflict { code: "insufficient_stock", .. })));
-    let unknown = reservations::reserve(&mut conn, Uuid::new_v4(), 1, Duration::from_secs(600), None).await;
+    let unknown = reserve(&app, Uuid::new_v4(), 1, Duration::from_secs(600)).await;
     assert!(matches!(unknown, Err(DomainError::NotFound("variant"))));
-    let zero = reservations::reserve(&mut conn, variant, 0, Duration::from_secs(600), None).await;
+    let zero = reserve(&app, variant, 0, Duration::from_secs(600)).await;
     assert!(matches!(zero, Err(DomainError::Invalid { .. })));
 }
 
@@ -110,15 +132,14 @@ async fn in_stock(app: &TestApp, variant: Uuid) -> bool {
 async fn in_stock_follows_availability_through_reserve_commit_and_release() {
     let app = spawn_app().await;
     let variant = variant_with_stock(&app, 3).await;
-    let mut conn = app.ctx.db.acquire().await.unwrap();
     let ttl = Duration::from_secs(600);
-    let first = reservations::reserve(&mut conn, variant, 1, ttl, None).await.unwrap();
+    let first = reserve(&app, variant, 1, ttl).await.unwrap();
     assert!(in_stock(&app, variant).await, "two of three units are still available");
-    let rest = reservations::reserve(&mut conn, variant, 2, ttl, None).await.unwrap();
+    let rest = reserve(&app, variant, 2, ttl).await.unwrap();
     assert!(!in_stock(&app, variant).await, "every unit is reserved");
-    reservations::finish(&mut conn, first.id, ReservationStatus::Committed).await.unwrap();
+    finish(&app, first.id, ReservationStatus::Committed).await.unwrap();
     assert!(!in_stock(&app, variant).await, "selling reserved units changes no availability");
-    reservations::finish(&mut conn, rest.id, ReservationStatus::Released).await.unwrap();
+    finish(&app, rest.id, ReservationStatus::Released).await.unwrap();
     assert!(in_stock(&app, variant).await, "released units are for sale again");
     assert_eq!(stock(&app, variant).await, (2, 0));
 }
@@ -127,12 +148,10 @@ async fn in_stock_follows_availability_through_reserve_commit_and_release() {
 async fn overdue_reservations_expire_once_across_concurrent_sweepers() {
     let app = spawn_app().await;
     let variant = variant_with_stock(&app, 100).await;
-    let mut conn = app.ctx.db.acquire().await.unwrap();
     for _ in 0..40 {
-        reservations::reserve(&mut conn, variant, 2, Duration::from_millis(1), None).await.unwrap();
+        reserve(&app, variant, 2, Duration::from_millis(1)).await.unwrap();
     }
-    let live = reservations::reserve(&mut conn, variant, 5, Duration::from_secs(600), None).await.unwrap();
-    drop(conn);
+    let live = reserve(&app, variant, 5, Duration::from_secs(600)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(50)).await;
 
     let sweepers = (0..4).map(|_| reservations::expire_due(&app.ctx.db, 7));
@@ -155,9 +174,7 @@ async fn overdue_reservations_expire_once_across_concurrent_sweepers() {
 async fn the_worker_job_expires_overdue_reservations() {
     let app = spawn_app().await;
     let variant = variant_with_stock(&app, 5).await;
-    let mut conn = app.ctx.db.acquire().await.unwrap();
-    reservations::reserve(&mut conn, variant, 5, Duration::from_millis(200), None).await.unwrap();
-    drop(conn);
+    reserve(&app, variant, 5, Duration::from_millis(200)).await.unwrap();
     tokio::time::sleep(Duration::from_millis(300)).await;
     let summary = shopfleet_worker::jobs::expire_reservations(app.ctx.workflows.clone()).await.unwrap();
     assert_eq!(summary, "1 reservations expired");

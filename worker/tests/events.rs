@@ -209,15 +209,15 @@ async fn an_event_committed_after_thousands_of_newer_ones_is_still_delivered() {
     create_effects_table(&db).await;
     let worker =
         RunningWorker::start(&settings(&url, &[]), vec![Recorder::new("recorder") as Arc<dyn Handler>]).await;
+    // Written, not committed, before the newer rows: its `seq` is drawn first.
     let mut straggler = db.begin().await.unwrap();
-    shopfleet_commerce::events::outbox::record(
-        &mut straggler,
+    let event = shopfleet_commerce::events::Envelope::new(
         shopfleet_commerce::events::EventType::ProductUpdated,
         "aggregate-0", // the partition of rows emitted next
         &serde_json::json!({ "n": -1 }),
     )
-    .await
     .unwrap();
+    shopfleet_commerce::events::outbox::append(&mut straggler, &[event]).await.unwrap();
     let (aggregates, per_aggregate) = (4, 400); // far more rows than a claim looks back over
     emit(&db, aggregates, per_aggregate).await;
     let newer = (aggregates * per_aggregate) as i64;

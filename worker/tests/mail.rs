@@ -4,16 +4,16 @@
 mod common;
 
 use common::*;
-use shopfleet_commerce::events::{outbox, EventType};
+use shopfleet_commerce::events::{Change, EventType};
 use shopfleet_domain::Role;
 use shopfleet_test_support::{database::migrated_database, fixtures::user};
 use shopfleet_worker::default_handlers;
 use std::time::Duration;
 
 async fn record(db: &sqlx::PgPool, event: EventType, aggregate: uuid::Uuid, data: serde_json::Value) {
-    let mut tx = db.begin().await.unwrap();
-    outbox::record(&mut tx, event, aggregate, &data).await.unwrap();
-    tx.commit().await.unwrap();
+    let mut change = Change::begin(db).await.unwrap();
+    change.record(event, aggregate, &data).unwrap();
+    change.commit().await.unwrap();
 }
 
 /// A migrated database and a worker with every handler that writes its mail as files into

@@ -5,7 +5,7 @@
 mod common;
 
 use common::*;
-use shopfleet_commerce::events::{outbox, EventType};
+use shopfleet_commerce::events::{Change, EventType};
 use shopfleet_test_support::database::migrated_database;
 use std::{process::Stdio, time::Duration};
 
@@ -13,26 +13,21 @@ const USERS: usize = 400;
 
 /// Registers `USERS` users the way the API does (user row + `user.registered` event).
 async fn register_users(db: &sqlx::PgPool) {
-    let mut tx = db.begin().await.unwrap();
+    let mut change = Change::begin(db).await.unwrap();
     for i in 0..USERS {
         let id = uuid::Uuid::now_v7();
         let email = format!("user{i}@example.com");
         sqlx::query("INSERT INTO users (id, email, password_hash) VALUES ($1, $2, 'not-a-hash')")
             .bind(id)
             .bind(&email)
-            .execute(&mut *tx)
+            .execute(&mut *change)
             .await
             .unwrap();
-        outbox::record(
-            &mut tx,
-            EventType::UserRegistered,
-            id,
-            &serde_json::json!({ "user_id": id, "email": email }),
-        )
-        .await
-        .unwrap();
+        change
+            .record(EventType::UserRegistered, id, &serde_json::json!({ "user_id": id, "email": email }))
+            .unwrap();
     }
-    tx.commit().await.unwrap();
+    change.commit().await.unwrap();
 }
 
 fn spawn_worker_binary(database_url: &str, mail_dir: &std::path::Path) -> tokio::process::Child {

@@ -12,7 +12,7 @@ use super::{
     users::{self, User, UserPage, UserQuery},
     Role,
 };
-use crate::events::{outbox, EventType};
+use crate::events::{Change, EventType};
 use shopfleet_domain::DomainError;
 use shopfleet_platform::redis_conn::RedisConn;
 use sqlx::PgPool;
@@ -87,11 +87,11 @@ impl Accounts {
             return Err(DomainError::invalid("display_name", "must be at most 100 characters"));
         }
         let hash = self.hasher.hash(password).await?;
-        let mut tx = self.db.begin().await?;
-        let user = users::insert(&mut *tx, &email, &hash, role, display_name).await?;
+        let mut change = Change::begin(&self.db).await?;
+        let user = users::insert(&mut *change, &email, &hash, role, display_name).await?;
         let registered = UserRegistered { user_id: user.id, email: email.as_str() };
-        outbox::record(&mut tx, EventType::UserRegistered, user.id, &registered).await?;
-        tx.commit().await?;
+        change.record(EventType::UserRegistered, user.id, &registered)?;
+        change.commit().await?;
         Ok(user)
     }
 

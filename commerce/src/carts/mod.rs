@@ -270,19 +270,31 @@ impl Carts {
         .execute(&mut *tx)
         .await?;
         // The cart row's lock (until commit) serialises concurrent changes to this cart. Under
-        // it, the variant and the cart's other lines (their currency and count) in one read.
-        let target: Option<(i64, String, bool, Option<String>, i64)> = sqlx::query_as(
-            "SELECT v.price_minor, v.currency, p.status = 'published',
-                    (SELECT o.currency FROM cart_lines l JOIN variants o ON o.id = l.variant_id
-                     WHERE l.user_id = $1 AND l.variant_id <> $2 LIMIT 1),
-                    (SELECT count(*) FROM cart_lines WHERE user_id = $1 AND variant_id <> $2)
-             FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $2",
+        // it, one statement reads the variant and the cart's other lines (their currency and
+        // count) and adds the line only when all of them allow it.
+        let target: Option<(String, bool, Option<String>, i64)> = sqlx::query_as(
+            "WITH target AS (
+               SELECT v.price_minor, v.currency, p.status = 'published' AS for_sale,
+                      (SELECT o.currency FROM cart_lines l JOIN variants o ON o.id = l.variant_id
+                       WHERE l.user_id = $1 AND l.variant_id <> $2 LIMIT 1) AS cart_currency,
+                      (SELECT count(*) FROM cart_lines WHERE user_id = $1 AND variant_id <> $2) AS lines
+               FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $2),
+             added AS (
+               INSERT INTO cart_lines (user_id, variant_id, quantity, seen_price_minor)
+               SELECT $1, $2, $3, price_minor FROM target
+               WHERE for_sale AND coalesce(cart_currency = currency, true) AND lines < $4
+               ON CONFLICT (user_id, variant_id) DO UPDATE
+                 SET quantity = cart_lines.quantity + EXCLUDED.quantity, seen_price_minor = EXCLUDED.seen_price_minor)
+             SELECT currency, for_sale, cart_currency, lines FROM target",
         )
         .bind(user)
         .bind(variant)
+        .bind(quantity)
+        .bind(MAX_LINES)
         .fetch_optional(&mut *tx)
-        .await?;
-        let Some((price, currency, true, cart_currency, lines)) = target else {
+        .await
+        .map_err(quantity_overflow)?;
+        let Some((currency, true, cart_currency, lines)) = target else {
             return Err(DomainError::invalid("variant_id", "no such variant for sale"));
         };
         if cart_currency.is_some_and(|existing| existing != currency) {
@@ -297,18 +309,6 @@ impl Carts {
                 format!("a cart holds at most {MAX_LINES} lines"),
             ));
         }
-        sqlx::query(
-            "INSERT INTO cart_lines (user_id, variant_id, quantity, seen_price_minor) VALUES ($1, $2, $3, $4)
-             ON CONFLICT (user_id, variant_id) DO UPDATE
-               SET quantity = cart_lines.quantity + EXCLUDED.quantity, seen_price_minor = EXCLUDED.seen_price_minor",
-        )
-        .bind(user)
-        .bind(variant)
-        .bind(quantity)
-        .bind(price)
-        .execute(&mut *tx)
-        .await
-        .map_err(quantity_overflow)?;
         tx.commit().await?;
         self.get(caller).await
     }

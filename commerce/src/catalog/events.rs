@@ -5,10 +5,9 @@
 //! Payloads carry ids and numbers, not copies: consumers re-read what they need.
 
 use super::ProductStatus;
-use crate::events::{outbox, EventType};
+use crate::events::{Change, EventType};
 use serde::Serialize;
 use shopfleet_domain::DomainError;
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 #[derive(Serialize)]
@@ -20,16 +19,14 @@ struct ProductChange {
 }
 
 /// Records `product.created`, `product.updated`, `product.archived` or `product.deleted`.
-pub async fn product_changed(
-    conn: &mut PgConnection,
+pub fn product_changed(
+    change: &mut Change<'_>,
     event: EventType,
     product_id: Uuid,
     merchant_id: Uuid,
     status: Option<ProductStatus>,
 ) -> Result<(), DomainError> {
-    let change = ProductChange { product_id, merchant_id, status };
-    outbox::record(conn, event, product_id, &change).await?;
-    Ok(())
+    change.record(event, product_id, &ProductChange { product_id, merchant_id, status })
 }
 
 #[derive(Serialize)]
@@ -81,8 +78,8 @@ pub const STOCK_NOW: &str =
 /// Records the stock of a variant as the change left it (`now`); `available_before` is what
 /// was available before the change (for the low-stock crossing), and `in_stock_changed`
 /// whether the product's `in_stock` may have flipped with it.
-pub async fn stock_changed(
-    conn: &mut PgConnection,
+pub fn stock_changed(
+    change: &mut Change<'_>,
     now: &StockNow,
     available_before: i32,
     in_stock_changed: bool,
@@ -96,7 +93,7 @@ pub async fn stock_changed(
         available,
         in_stock_changed,
     };
-    outbox::record(conn, EventType::StockChanged, now.product_id, &stock).await?;
+    change.record(EventType::StockChanged, now.product_id, &stock)?;
     if let Some(threshold) = now.low_stock_threshold {
         if available_before > threshold && available <= threshold {
             let low = StockLow {
@@ -107,7 +104,7 @@ pub async fn stock_changed(
                 available,
                 threshold,
             };
-            outbox::record(conn, EventType::StockLow, now.product_id, &low).await?;
+            change.record(EventType::StockLow, now.product_id, &low)?;
         }
     }
     Ok(())

@@ -9,7 +9,7 @@
 use super::cache::CatalogCache;
 use crate::{
     accounts::Caller,
-    events::{outbox, EventType},
+    events::{Change, EventType},
 };
 use serde::{Deserialize, Serialize};
 use shopfleet_domain::DomainError;
@@ -143,7 +143,7 @@ impl ProductImages {
         let size = bytes.len() as i64;
         self.store.put_once(&original_key(&hash), bytes).await?;
 
-        let mut tx = self.db.begin().await?;
+        let mut change = Change::begin(&self.db).await?;
         let image: ProductImage = sqlx::query_as(&format!(
             "INSERT INTO product_images (id, product_id, content_hash, content_type, byte_size, alt, position)
              VALUES ($1, $2, $3, $4, $5, $6,
@@ -156,16 +156,14 @@ impl ProductImages {
         .bind(inspected.format.content_type())
         .bind(size)
         .bind(&alt)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut *change)
         .await?;
-        outbox::record(
-            &mut tx,
+        change.record(
             EventType::ProductImageUploaded,
             product,
             &serde_json::json!({"product_id": product, "image_id": image.id}),
-        )
-        .await?;
-        tx.commit().await?;
+        )?;
+        change.commit().await?;
         Ok(image)
     }
 

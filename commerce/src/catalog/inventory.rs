@@ -3,7 +3,7 @@
 //! and stock never drops below what is reserved.
 
 use super::events::{StockNow, STOCK_NOW};
-use crate::accounts::Caller;
+use crate::{accounts::Caller, events::Change};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shopfleet_domain::DomainError;
@@ -62,13 +62,13 @@ pub async fn adjust(
             format!("must be between 1 (0 for a correction) and {MAX_ON_HAND}"),
         ));
     }
-    let mut tx = db.begin().await?;
+    let mut change = Change::begin(db).await?;
     let row: Option<(Uuid, Uuid, i32, i32)> = sqlx::query_as(
         "SELECT v.product_id, p.merchant_id, v.on_hand, v.reserved
          FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = $1 FOR UPDATE OF v",
     )
     .bind(variant)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut *change)
     .await?;
     let (product, merchant, before, reserved) = row.ok_or(DomainError::NotFound("variant"))?;
     if !caller.may_act_for(merchant) {
@@ -91,7 +91,7 @@ pub async fn adjust(
     ))
     .bind(variant)
     .bind(after)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *change)
     .await?;
     let adjustment: Adjustment = sqlx::query_as(
         "INSERT INTO inventory_adjustments (id, variant_id, actor_id, kind, reason, on_hand_before, on_hand_after)
@@ -105,13 +105,13 @@ pub async fn adjust(
     .bind(reason)
     .bind(before)
     .bind(after)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *change)
     .await?;
-    super::products::refresh_summary(&mut tx, product).await?;
+    super::products::refresh_summary(&mut change, product).await?;
     // The product's in_stock can flip only when this variant's availability crosses zero.
     let crossed = (before - reserved > 0) != (after - reserved > 0);
-    super::events::stock_changed(&mut tx, &stock, before - reserved, crossed).await?;
-    tx.commit().await?;
+    super::events::stock_changed(&mut change, &stock, before - reserved, crossed)?;
+    change.commit().await?;
     Ok(adjustment)
 }
 

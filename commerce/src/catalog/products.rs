@@ -2,11 +2,14 @@
 //! updates and deletion, with merchants confined to their own products.
 
 use super::{check_currency, check_slug, slugify, ProductStatus, MAX_PRICE_MINOR};
-use crate::{accounts::Caller, events::EventType};
+use crate::{
+    accounts::Caller,
+    events::{Change, EventType},
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use shopfleet_domain::{pricing::TaxClass, DomainError, PageLimit};
-use sqlx::{PgPool, Postgres, Transaction};
+use sqlx::{PgConnection, PgPool};
 use std::collections::HashSet;
 use uuid::Uuid;
 
@@ -248,10 +251,7 @@ fn map_conflicts(err: sqlx::Error) -> DomainError {
 }
 
 /// Recomputes a product's listing columns from its variants (same transaction).
-pub(super) async fn refresh_summary(
-    tx: &mut Transaction<'_, Postgres>,
-    product: Uuid,
-) -> Result<(), DomainError> {
+pub(super) async fn refresh_summary(conn: &mut PgConnection, product: Uuid) -> Result<(), DomainError> {
     sqlx::query(
         "UPDATE products p SET min_price_minor = s.min_price, currency = s.currency, in_stock = s.in_stock,
                 variant_count = s.count, skus = s.skus, updated_at = now()
@@ -262,7 +262,7 @@ pub(super) async fn refresh_summary(
          WHERE p.id = $1",
     )
     .bind(product)
-    .execute(&mut **tx)
+    .execute(conn)
     .await?;
     Ok(())
 }
@@ -279,7 +279,7 @@ pub async fn create(db: &PgPool, merchant: Uuid, input: &NewProduct) -> Result<P
         ),
         None => None,
     };
-    let mut tx = db.begin().await?;
+    let mut change = Change::begin(db).await?;
     let id = Uuid::now_v7();
     sqlx::query(
         "INSERT INTO products (id, merchant_id, slug, title, description, status, category_id, attributes, images,
@@ -296,7 +296,7 @@ pub async fn create(db: &PgPool, merchant: Uuid, input: &NewProduct) -> Result<P
     .bind(serde_json::Value::Object(input.attributes.clone()))
     .bind(serde_json::to_value(&input.images).map_err(anyhow::Error::from)?)
     .bind(input.tax_class)
-    .execute(&mut *tx)
+    .execute(&mut *change)
     .await
     .map_err(map_conflicts)?;
     for (position, v) in input.variants.iter().enumerate() {
@@ -316,14 +316,13 @@ pub async fn create(db: &PgPool, merchant: Uuid, input: &NewProduct) -> Result<P
         .bind(v.on_hand)
         .bind(v.low_stock_threshold)
         .bind(i32::try_from(position).unwrap_or(i32::MAX))
-        .execute(&mut *tx)
+        .execute(&mut *change)
         .await
         .map_err(map_conflicts)?;
     }
-    refresh_summary(&mut tx, id).await?;
-    super::events::product_changed(&mut tx, EventType::ProductCreated, id, merchant, Some(input.status))
-        .await?;
-    tx.commit().await?;
+    refresh_summary(&mut change, id).await?;
+    super::events::product_changed(&mut change, EventType::ProductCreated, id, merchant, Some(input.status))?;
+    change.commit().await?;
     get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))
 }
 
@@ -463,7 +462,7 @@ pub async fn update(
     if patch.description.as_ref().is_some_and(|d| d.chars().count() > 20_000) {
         return Err(DomainError::invalid("description", "must be at most 20000 characters"));
     }
-    let mut tx = db.begin().await?;
+    let mut change = Change::begin(db).await?;
     let status: ProductStatus = sqlx::query_scalar(
         "UPDATE products SET title = coalesce($2, title), description = coalesce($3, description),
                 status = coalesce($4, status), tax_class = coalesce($5, tax_class), updated_at = now()
@@ -474,15 +473,15 @@ pub async fn update(
     .bind(&patch.description)
     .bind(patch.status)
     .bind(patch.tax_class)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *change)
     .await?;
     let event = if status == ProductStatus::Archived && product.status != ProductStatus::Archived {
         EventType::ProductArchived
     } else {
         EventType::ProductUpdated
     };
-    super::events::product_changed(&mut tx, event, id, product.merchant_id, Some(status)).await?;
-    tx.commit().await?;
+    super::events::product_changed(&mut change, event, id, product.merchant_id, Some(status))?;
+    change.commit().await?;
     get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))
 }
 
@@ -501,38 +500,37 @@ pub enum Deletion {
 pub async fn delete(db: &PgPool, caller: &Caller, id: Uuid) -> Result<Deletion, DomainError> {
     let product = get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))?;
     product.ensure_owned_by(caller)?;
-    let mut tx = db.begin().await?;
-    sqlx::query("SELECT 1 FROM products WHERE id = $1 FOR UPDATE").bind(id).execute(&mut *tx).await?;
+    let mut change = Change::begin(db).await?;
+    sqlx::query("SELECT 1 FROM products WHERE id = $1 FOR UPDATE").bind(id).execute(&mut *change).await?;
     let ordered: bool = sqlx::query_scalar(
         "SELECT EXISTS (SELECT 1 FROM order_lines WHERE product_id = $1)
              OR EXISTS (SELECT 1 FROM stock_reservations r JOIN variants v ON v.id = r.variant_id
                         WHERE v.product_id = $1 AND r.status IN ('committed', 'active'))",
     )
     .bind(id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut *change)
     .await?;
     if ordered {
         sqlx::query("UPDATE products SET status = 'archived', updated_at = now() WHERE id = $1")
             .bind(id)
-            .execute(&mut *tx)
+            .execute(&mut *change)
             .await?;
         if product.status != ProductStatus::Archived {
             let archived = Some(ProductStatus::Archived);
             super::events::product_changed(
-                &mut tx,
+                &mut change,
                 EventType::ProductArchived,
                 id,
                 product.merchant_id,
                 archived,
-            )
-            .await?;
+            )?;
         }
-        tx.commit().await?;
+        change.commit().await?;
         let archived = get(db, &id.to_string()).await?.ok_or(DomainError::NotFound("product"))?;
         return Ok(Deletion::Archived(Box::new(archived)));
     }
-    sqlx::query("DELETE FROM products WHERE id = $1").bind(id).execute(&mut *tx).await?;
-    super::events::product_changed(&mut tx, EventType::ProductDeleted, id, product.merchant_id, None).await?;
-    tx.commit().await?;
+    sqlx::query("DELETE FROM products WHERE id = $1").bind(id).execute(&mut *change).await?;
+    super::events::product_changed(&mut change, EventType::ProductDeleted, id, product.merchant_id, None)?;
+    change.commit().await?;
     Ok(Deletion::Deleted)
 }

@@ -65,6 +65,23 @@ pub struct Envelope {
 }
 
 impl Envelope {
+    /// A new event of `aggregate_id` with payload `data`, occurring now.
+    pub fn new(
+        event_type: super::EventType,
+        aggregate_id: impl ToString,
+        data: &impl Serialize,
+    ) -> Result<Self, serde_json::Error> {
+        Ok(Self {
+            id: Uuid::now_v7(),
+            event_type: event_type.name().to_owned(),
+            version: event_type.version(),
+            occurred_at: Utc::now(),
+            aggregate: event_type.aggregate(),
+            aggregate_id: aggregate_id.to_string(),
+            data: serde_json::to_value(data)?,
+        })
+    }
+
     /// Whether this event [changes a product](super::EventType::changes_product) as
     /// listings, search and the assistant show it: a stock change only when it says it may
     /// have flipped the product's `in_stock` (one without that field counts as a change).

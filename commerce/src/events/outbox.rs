@@ -1,47 +1,44 @@
-//! The transactional outbox. Call [`record`] inside the transaction that makes the
-//! change: the event exists if and only if the change committed. The worker reads it in
-//! partitions: every aggregate hashes to one partition, a worker owns a partition for
-//! one transaction ([`claim`], an advisory lock taken with the rows), and
-//! [`mark_published`] runs in the same transaction, so no row is skipped and no
-//! aggregate's events are reordered.
+//! The transactional outbox. Events are written by the transaction that makes the change
+//! ([`super::Change`] records them and [`append`]s them as it commits): an event exists if
+//! and only if its change committed. The worker reads it in partitions: every aggregate
+//! hashes to one partition, a worker owns a partition for one transaction ([`claim`], an
+//! advisory lock taken with the rows, which it marks published in that transaction), so
+//! no row is skipped and no aggregate's events are reordered.
 
-use super::{Aggregate, Envelope, EventType};
-use chrono::Utc;
-use serde::Serialize;
+use super::{Aggregate, Envelope};
+use chrono::{DateTime, Utc};
 use shopfleet_domain::DomainError;
 use sqlx::{PgConnection, PgPool};
 use uuid::Uuid;
 
-/// Appends one event to the outbox inside the caller's transaction and returns it.
-pub async fn record(
-    conn: &mut PgConnection,
-    event_type: EventType,
-    aggregate_id: impl ToString,
-    data: &impl Serialize,
-) -> Result<Envelope, DomainError> {
-    let envelope = Envelope {
-        id: Uuid::now_v7(),
-        event_type: event_type.name().to_owned(),
-        version: event_type.version(),
-        occurred_at: Utc::now(),
-        aggregate: event_type.aggregate(),
-        aggregate_id: aggregate_id.to_string(),
-        data: serde_json::to_value(data).map_err(anyhow::Error::from)?,
-    };
+/// Writes `events` to the outbox in the caller's transaction, in one statement and in
+/// their order (see [`super::Change`], which calls it as it commits). No events, no statement.
+pub async fn append(conn: &mut PgConnection, events: &[Envelope]) -> Result<(), DomainError> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<Uuid> = events.iter().map(|event| event.id).collect();
+    let aggregates: Vec<&str> = events.iter().map(|event| event.aggregate.as_str()).collect();
+    let aggregate_ids: Vec<&str> = events.iter().map(|event| event.aggregate_id.as_str()).collect();
+    let types: Vec<&str> = events.iter().map(|event| event.event_type.as_str()).collect();
+    let versions: Vec<i32> = events.iter().map(|event| event.version).collect();
+    let times: Vec<DateTime<Utc>> = events.iter().map(|event| event.occurred_at).collect();
+    let data: Vec<&serde_json::Value> = events.iter().map(|event| &event.data).collect();
+    // `unnest` yields the rows in array order, and `seq` is drawn row by row in that order.
     sqlx::query(
         "INSERT INTO outbox (id, aggregate, aggregate_id, event_type, version, occurred_at, data)
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+         SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::timestamptz[], $7::jsonb[])",
     )
-    .bind(envelope.id)
-    .bind(envelope.aggregate.as_str())
-    .bind(&envelope.aggregate_id)
-    .bind(&envelope.event_type)
-    .bind(envelope.version)
-    .bind(envelope.occurred_at)
-    .bind(&envelope.data)
+    .bind(&ids)
+    .bind(&aggregates)
+    .bind(&aggregate_ids)
+    .bind(&types)
+    .bind(&versions)
+    .bind(&times)
+    .bind(&data)
     .execute(conn)
     .await?;
-    Ok(envelope)
+    Ok(())
 }
 
 /// An outbox row read back as its envelope.
@@ -87,11 +84,12 @@ fn partition_of(partitions: &str) -> String {
 }
 
 /// Claims up to `batch` unpublished rows of `partition` (of `partitions`) numbered after
-/// `after`, oldest first, for the caller's transaction: none when another worker holds the
-/// partition or it has nothing new. One statement takes the partition's lock and its rows.
-/// Published rows stay in the index of unpublished ones until VACUUM removes them, so a claim
-/// from 0 reads every row published since; `after` lets a caller that knows where its
-/// partition stands skip them.
+/// `after`, oldest first, and marks them published in the caller's transaction: the caller
+/// hands them on and commits, or rolls back and they are unpublished again. None when
+/// another worker holds the partition or it has nothing new. One statement takes the
+/// partition's lock, its rows and marks them. Published rows stay in the index of
+/// unpublished ones until VACUUM removes them, so a claim from 0 reads every row published
+/// since; `after` lets a caller that knows where its partition stands skip them.
 pub async fn claim(
     conn: &mut PgConnection,
     partition: u32,
@@ -102,11 +100,13 @@ pub async fn claim(
     // The lock is a one-time filter (evaluated once, before the scan). Planned afresh each
     // time (not a prepared statement): a plan cached while the outbox was small scans the
     // whole table once it has grown, until the next ANALYZE.
-    let rows = sqlx::query_as(&format!(
-        "SELECT {ROW_COLUMNS} FROM outbox
-         WHERE (SELECT pg_try_advisory_xact_lock($5, $1::int))
-           AND published_at IS NULL AND seq > $4 AND {} = $1
-         ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED",
+    let mut rows: Vec<OutboxRow> = sqlx::query_as(&format!(
+        "UPDATE outbox SET published_at = now()
+         WHERE seq IN (SELECT seq FROM outbox
+                       WHERE (SELECT pg_try_advisory_xact_lock($5, $1::int))
+                         AND published_at IS NULL AND seq > $4 AND {} = $1
+                       ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED)
+         RETURNING {ROW_COLUMNS}",
         partition_of("$2")
     ))
     .persistent(false)
@@ -117,18 +117,8 @@ pub async fn claim(
     .bind(LOCK_CLASS)
     .fetch_all(&mut *conn)
     .await?;
+    rows.sort_unstable_by_key(|row| row.seq); // RETURNING keeps no order
     Ok(rows)
-}
-
-/// Marks claimed `rows` published, in the claiming transaction.
-pub async fn mark_published(conn: &mut PgConnection, rows: &[OutboxRow]) -> Result<(), DomainError> {
-    let seqs: Vec<i64> = rows.iter().map(|row| row.seq).collect();
-    sqlx::query("UPDATE outbox SET published_at = now() WHERE seq = ANY($1)")
-        .persistent(false) // as in `claim`
-        .bind(&seqs)
-        .execute(conn)
-        .await?;
-    Ok(())
 }
 
 /// Unpublished rows per partition, for every partition of `partitions`.

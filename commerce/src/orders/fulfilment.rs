@@ -5,6 +5,7 @@
 //! line arrived), one history row and event per step.
 
 use super::{get, transition_with, Order, OrderStatus, ORDER_COLUMNS};
+use crate::events::Change;
 use serde::Deserialize;
 use shopfleet_domain::{
     order::{self, FulfilmentAction, LineFulfilment},
@@ -56,17 +57,17 @@ pub async fn fulfil(
     request: &FulfilmentRequest,
 ) -> Result<Order, DomainError> {
     let (carrier, tracking) = shipping_details(request)?;
-    let mut tx = db.begin().await?;
+    let mut change = Change::begin(db).await?;
     let status: Option<OrderStatus> =
         sqlx::query_scalar("SELECT status FROM orders WHERE id = $1 FOR UPDATE")
             .bind(order)
-            .fetch_optional(&mut *tx)
+            .fetch_optional(&mut *change)
             .await?;
     let lines: Vec<(i32, Uuid, LineFulfilment)> = sqlx::query_as(
         "SELECT line_no, merchant_id, fulfilment_status FROM order_lines WHERE order_id = $1 ORDER BY line_no FOR UPDATE",
     )
     .bind(order)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut *change)
     .await?;
     let mine: Vec<&(i32, Uuid, LineFulfilment)> =
         lines.iter().filter(|(_, merchant, _)| caller.may_act_for(*merchant)).collect();
@@ -114,12 +115,12 @@ pub async fn fulfil(
         .bind(to)
         .bind(carrier)
         .bind(tracking)
-        .execute(&mut *tx)
+        .execute(&mut *change)
         .await?;
     }
-    follow_lines(&mut tx, order, status, caller.user_id).await?;
-    let mut order = get(&mut tx, order).await?.ok_or(DomainError::NotFound("order"))?;
-    tx.commit().await?;
+    follow_lines(&mut change, order, status, caller.user_id).await?;
+    let mut order = get(&mut change, order).await?.ok_or(DomainError::NotFound("order"))?;
+    change.commit().await?;
     // A merchant sees the order as `/merchant/orders` shows it: with their own lines only.
     order.lines.retain(|line| caller.may_act_for(line.merchant_id));
     Ok(order)
@@ -128,7 +129,7 @@ pub async fn fulfil(
 /// Moves the order forward, step by step, as far as its lines now are
 /// (`shopfleet_domain::order::follow_lines`), one history row and event per step.
 async fn follow_lines(
-    tx: &mut PgConnection,
+    change: &mut Change<'_>,
     order: Uuid,
     mut status: OrderStatus,
     actor: Uuid,
@@ -136,7 +137,7 @@ async fn follow_lines(
     let lines: Vec<LineFulfilment> =
         sqlx::query_scalar("SELECT fulfilment_status FROM order_lines WHERE order_id = $1")
             .bind(order)
-            .fetch_all(&mut *tx)
+            .fetch_all(&mut **change)
             .await?;
     for step in order::follow_lines(status, &lines) {
         let (reason, details) = match step {
@@ -147,13 +148,13 @@ async fn follow_lines(
                      FROM order_lines WHERE order_id = $1 ORDER BY line_no",
                 )
                 .bind(order)
-                .fetch_all(&mut *tx)
+                .fetch_all(&mut **change)
                 .await?;
                 ("all_lines_shipped", serde_json::json!({ "shipments": shipments }))
             }
             _ => ("all_lines_delivered", serde_json::json!({})),
         };
-        transition_with(tx, order, status, step, Some(actor), reason, details).await?;
+        transition_with(change, order, status, step, Some(actor), reason, details).await?;
         status = step;
     }
     Ok(())

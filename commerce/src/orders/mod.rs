@@ -8,7 +8,7 @@ pub mod service;
 
 use crate::{
     catalog::reservations::{self, ReservationStatus},
-    events::{outbox, EventType},
+    events::{Change, EventType},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -177,19 +177,19 @@ pub async fn list_all(
 /// and the event named after the new status (`order.paid`, `order.shipped`…), in the
 /// caller's transaction. The order row must be locked by the caller.
 pub async fn transition(
-    conn: &mut PgConnection,
+    change: &mut Change<'_>,
     order: Uuid,
     from: OrderStatus,
     to: OrderStatus,
     actor: Option<Uuid>,
     reason: &str,
 ) -> Result<(), DomainError> {
-    transition_with(conn, order, from, to, actor, reason, serde_json::json!({})).await
+    transition_with(change, order, from, to, actor, reason, serde_json::json!({})).await
 }
 
 /// [`transition`] with extra `details` (an object) in the event payload.
 pub async fn transition_with(
-    conn: &mut PgConnection,
+    change: &mut Change<'_>,
     order: Uuid,
     from: OrderStatus,
     to: OrderStatus,
@@ -208,7 +208,7 @@ pub async fn transition_with(
     .bind(from)
     .bind(actor)
     .bind(reason)
-    .fetch_one(&mut *conn)
+    .fetch_one(&mut **change)
     .await?;
     let mut payload = serde_json::json!({
         "order_id": order, "user_id": user, "from": from.as_str(), "to": to.as_str(), "reason": reason,
@@ -216,14 +216,13 @@ pub async fn transition_with(
     if let (Some(payload), serde_json::Value::Object(details)) = (payload.as_object_mut(), details) {
         payload.extend(details);
     }
-    outbox::record(conn, EventType::entering(to), order, &payload).await?;
-    Ok(())
+    change.record(EventType::entering(to), order, &payload)
 }
 
 /// Ends the stock reservations an order's lines still hold: `Committed` when it is paid
 /// (the units are sold), `Released` when it is cancelled.
 pub async fn finish_reservations(
-    tx: &mut PgConnection,
+    change: &mut Change<'_>,
     order: Uuid,
     outcome: ReservationStatus,
 ) -> Result<(), DomainError> {
@@ -232,10 +231,10 @@ pub async fn finish_reservations(
          WHERE l.order_id = $1 AND r.status = 'active' ORDER BY r.variant_id",
     )
     .bind(order)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut **change)
     .await?;
     for reservation in held {
-        reservations::finish(tx, reservation, outcome).await?;
+        reservations::finish(change, reservation, outcome).await?;
     }
     Ok(())
 }

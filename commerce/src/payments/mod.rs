@@ -117,18 +117,19 @@ pub async fn lock_order_of(
     .await?)
 }
 
-/// Mirrors the provider's `snapshot` onto the intent `intent` (locked by the caller).
+/// Mirrors the provider's `snapshot` onto the intent `intent` (locked by the caller) and
+/// returns the intent as it now is.
 pub async fn mirror(
     conn: &mut PgConnection,
     intent: Uuid,
     snapshot: &provider::IntentSnapshot,
-) -> Result<(), DomainError> {
-    sqlx::query(
+) -> Result<PaymentIntent, DomainError> {
+    Ok(sqlx::query_as(&format!(
         "UPDATE payment_intents SET provider_seq = $2, status = $3, captured_minor = $4, refunded_minor = $5,
                 card_brand = $6, card_last4 = $7, failure_code = $8, failure_message = $9, next_action = $10,
                 updated_at = now()
-         WHERE id = $1",
-    )
+         WHERE id = $1 RETURNING {COLUMNS}"
+    ))
     .bind(intent)
     .bind(snapshot.seq)
     .bind(snapshot.status)
@@ -139,9 +140,8 @@ pub async fn mirror(
     .bind(&snapshot.failure_code)
     .bind(&snapshot.failure_message)
     .bind(&snapshot.next_action)
-    .execute(conn)
-    .await?;
-    Ok(())
+    .fetch_one(conn)
+    .await?)
 }
 
 /// An order's payment as paying it needs it, read in one statement.

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::catalog::check_currency;
-use crate::events::{outbox, EventType};
+use crate::events::{Change, EventType};
 
 /// A promotion as admins and merchants see it.
 #[derive(Debug, Clone, Serialize, ToSchema, sqlx::FromRow)]
@@ -450,7 +450,7 @@ struct Redeemed<'a> {
 /// the checkout transaction, each with a `promotion.redeemed` event. Takes no lock on the
 /// promotions: [`count_limited_uses`] does that last.
 pub async fn redeem(
-    conn: &mut PgConnection,
+    change: &mut Change<'_>,
     order: Uuid,
     user: Uuid,
     discounts: &[AppliedDiscount],
@@ -471,11 +471,11 @@ pub async fn redeem(
         .bind(order)
         .bind(user)
         .bind(amount)
-        .execute(&mut *conn)
+        .execute(&mut **change)
         .await?;
         let event =
             Redeemed { promotion_id: *id, code, order_id: order, user_id: user, amount_minor: amount };
-        outbox::record(conn, EventType::PromotionRedeemed, id, &event).await?;
+        change.record(EventType::PromotionRedeemed, id, &event)?;
     }
     Ok(())
 }

@@ -8,20 +8,20 @@ use super::Workflows;
 use crate::{
     accounts::Caller,
     catalog::reservations::{self, ReservationStatus},
+    events::Change,
     orders::{self, Order, OrderStatus},
     payments,
     pricing::promotions,
 };
 use shopfleet_domain::DomainError;
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 impl Workflows {
     /// Cancels an unpaid order on request of its shopper (or any order an admin may
     /// cancel under the state machine), releasing its stock. Others' orders are not found.
     pub async fn cancel_order(&self, caller: &Caller, id: Uuid) -> Result<Order, DomainError> {
-        let mut tx = self.db.begin().await?;
-        let (owner, status) = match orders::lock(&mut tx, id).await? {
+        let mut change = Change::begin(&self.db).await?;
+        let (owner, status) = match orders::lock(&mut change, id).await? {
             Some((owner, status)) if caller.may_act_for(owner) => (owner, status),
             _ => return Err(DomainError::NotFound("order")),
         };
@@ -38,10 +38,10 @@ impl Workflows {
             });
         }
         let reason = if owner == caller.user_id { "cancelled_by_shopper" } else { "cancelled_by_admin" };
-        cancel_locked(&mut tx, id, status, Some(caller.user_id), reason).await?;
-        promotions::release(&mut tx, &[id]).await?;
-        let order = orders::get(&mut tx, id).await?.ok_or(DomainError::NotFound("order"))?;
-        tx.commit().await?;
+        cancel_locked(&mut change, id, status, Some(caller.user_id), reason).await?;
+        promotions::release(&mut change, &[id]).await?;
+        let order = orders::get(&mut change, id).await?.ok_or(DomainError::NotFound("order"))?;
+        change.commit().await?;
         self.catalog_changed().await; // its stock is available again
         Ok(order)
     }
@@ -49,15 +49,15 @@ impl Workflows {
     /// Expires up to `limit` overdue unpaid orders; returns how many. Cached catalog
     /// pages are invalidated when any stock was released.
     pub async fn expire_unpaid(&self, limit: i64) -> Result<usize, DomainError> {
-        let mut tx = self.db.begin().await?;
-        let due = orders::lock_overdue(&mut tx, limit).await?;
+        let mut change = Change::begin(&self.db).await?;
+        let due = orders::lock_overdue(&mut change, limit).await?;
         for order in &due {
-            cancel_locked(&mut tx, *order, OrderStatus::PendingPayment, None, "payment_deadline_passed")
+            cancel_locked(&mut change, *order, OrderStatus::PendingPayment, None, "payment_deadline_passed")
                 .await?;
         }
         // Stock before promotions, and these all at once in id order, as checkout locks them.
-        promotions::release(&mut tx, &due).await?;
-        tx.commit().await?;
+        promotions::release(&mut change, &due).await?;
+        change.commit().await?;
         if !due.is_empty() {
             self.catalog_changed().await;
         }
@@ -79,14 +79,14 @@ impl Workflows {
 /// `order.cancelled`. The caller gives back its promotion uses afterwards
 /// ([`promotions::release`]), after the stock, in the order checkout locks them.
 async fn cancel_locked(
-    tx: &mut PgConnection,
+    change: &mut Change<'_>,
     order: Uuid,
     from: OrderStatus,
     actor: Option<Uuid>,
     reason: &str,
 ) -> Result<(), DomainError> {
     from.ensure_can_become(OrderStatus::Cancelled)?;
-    orders::finish_reservations(tx, order, ReservationStatus::Released).await?;
-    payments::cancel_for_order(tx, order).await?;
-    orders::transition(tx, order, from, OrderStatus::Cancelled, actor, reason).await
+    orders::finish_reservations(change, order, ReservationStatus::Released).await?;
+    payments::cancel_for_order(change, order).await?;
+    orders::transition(change, order, from, OrderStatus::Cancelled, actor, reason).await
 }

@@ -14,7 +14,7 @@ use crate::{
     accounts::addresses,
     carts,
     catalog::reservations,
-    events::{outbox, EventType},
+    events::{Change, EventType},
     idempotency,
     orders::{self, NewLine, NewOrder, Order, ShippingSnapshot},
     payments,
@@ -64,17 +64,17 @@ impl Workflows {
         payment_ttl: Duration,
         idempotency_key: Option<&str>,
     ) -> Result<Placed, DomainError> {
-        let mut tx = self.db.begin().await?;
-        let (shipping_address, destination) = addresses::shipping_snapshot(&mut tx, user, address)
+        let mut change = Change::begin(&self.db).await?;
+        let (shipping_address, destination) = addresses::shipping_snapshot(&mut change, user, address)
             .await?
             .ok_or_else(|| DomainError::invalid("address_id", "is not one of your addresses"))?;
         let carts::LockedCart { lines: cart, shipping_method_id: saved_method, promotion_id: code } =
-            carts::lock_for_checkout(&mut tx, user).await?;
+            carts::lock_for_checkout(&mut change, user).await?;
         let currency = cart[0].currency.clone(); // not empty: checked by the lock
         let items: Vec<CartItem> =
             cart.iter().map(|line| CartItem::new(line.variant_id, line.quantity, line.price_minor)).collect();
         let quoted = quote::quote(
-            &mut tx,
+            &mut change,
             QuoteRequest {
                 user,
                 currency: &currency,
@@ -111,7 +111,7 @@ impl Workflows {
         let mut lines = Vec::with_capacity(cart.len());
         for line in cart {
             let reservation = reservations::reserve(
-                &mut tx,
+                &mut change,
                 line.variant_id,
                 line.quantity,
                 payment_ttl + RESERVATION_GRACE,
@@ -146,10 +146,10 @@ impl Workflows {
             shipping_method: shipping.as_ref(),
         };
         let total = breakdown.total_minor;
-        let order = orders::create(&mut tx, &new_order).await?;
+        let order = orders::create(&mut change, &new_order).await?;
         let (id, number) = (order.id, order.number);
-        promotions::redeem(&mut tx, id, user, &breakdown.discounts).await?;
-        payments::open(&mut tx, id, total, &currency).await?;
+        promotions::redeem(&mut change, id, user, &breakdown.discounts).await?;
+        payments::open(&mut change, id, total, &currency).await?;
         let placed = OrderPlaced {
             order_id: id,
             user_id: user,
@@ -158,16 +158,18 @@ impl Workflows {
             currency,
             pricing: &breakdown,
         };
-        outbox::record(&mut tx, EventType::OrderPlaced, id, &placed).await?;
-        carts::empty(&mut tx, user).await?;
+        change.record(EventType::OrderPlaced, id, &placed)?;
+        carts::empty(&mut change, user).await?;
         let answer = serde_json::to_vec(&order).map_err(anyhow::Error::from)?;
         if let Some(key) = idempotency_key {
-            idempotency::complete(&mut tx, user, key, 201, &answer).await?;
+            idempotency::complete(&mut change, user, key, 201, &answer).await?;
         }
         // Last, so the row lock every checkout with the same limited code needs is held
         // only for the commit.
-        promotions::count_limited_uses(&mut tx, id).await?;
-        tx.commit().await?;
+        if breakdown.discounts.iter().any(|discount| discount.amount_minor > 0) {
+            promotions::count_limited_uses(&mut change, id).await?;
+        }
+        change.commit().await?;
         self.catalog_changed().await; // availability changed
         Ok(Placed { order, answer })
     }

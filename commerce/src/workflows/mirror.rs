@@ -6,20 +6,20 @@
 
 use crate::{
     catalog::reservations::ReservationStatus,
-    events::{outbox, EventType},
+    events::{Change, EventType},
     orders::{self, OrderStatus},
-    payments::{self, provider::IntentSnapshot, refunds, PaymentStatus},
+    payments::{self, provider::IntentSnapshot, refunds, PaymentIntent, PaymentStatus},
 };
 use serde::Serialize;
 use shopfleet_domain::DomainError;
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 /// What applying a snapshot did.
-#[derive(Debug, PartialEq, Eq)]
 pub(super) enum Applied {
     /// Newer than what the shop knew: mirrored, with its effects.
     Updated {
+        /// The payment as the snapshot left it.
+        intent: Box<PaymentIntent>,
         /// A refund to execute at the provider after commit (money for a cancelled order).
         refund: Option<Uuid>,
     },
@@ -39,15 +39,18 @@ struct PaymentEvent<'a> {
 }
 
 /// Applies `snapshot` in the caller's transaction.
-pub(super) async fn apply(tx: &mut PgConnection, snapshot: &IntentSnapshot) -> Result<Applied, DomainError> {
+pub(super) async fn apply(
+    change: &mut Change<'_>,
+    snapshot: &IntentSnapshot,
+) -> Result<Applied, DomainError> {
     // Lock the order before its payment, in the same order as cancellation does.
     let (order, user, order_status) =
-        payments::lock_order_of(tx, &snapshot.id).await?.ok_or(DomainError::NotFound("payment"))?;
-    let (intent, seq, was) = payments::lock_for_order(tx, order).await?;
+        payments::lock_order_of(change, &snapshot.id).await?.ok_or(DomainError::NotFound("payment"))?;
+    let (intent, seq, was) = payments::lock_for_order(change, order).await?;
     if snapshot.seq <= seq {
         return Ok(Applied::Stale);
     }
-    payments::mirror(tx, intent, snapshot).await?;
+    let mirrored = payments::mirror(change, intent, snapshot).await?;
     let event = PaymentEvent {
         order_id: order,
         user_id: user,
@@ -60,12 +63,12 @@ pub(super) async fn apply(tx: &mut PgConnection, snapshot: &IntentSnapshot) -> R
     let mut refund = None;
     match snapshot.status {
         PaymentStatus::Succeeded if was != PaymentStatus::Succeeded => {
-            outbox::record(tx, EventType::PaymentSucceeded, intent, &event).await?;
+            change.record(EventType::PaymentSucceeded, intent, &event)?;
             if order_status == OrderStatus::PendingPayment {
-                orders::finish_reservations(tx, order, ReservationStatus::Committed).await?;
+                orders::finish_reservations(change, order, ReservationStatus::Committed).await?;
                 let details = serde_json::json!({ "amount_minor": snapshot.captured_minor, "currency": snapshot.currency });
                 orders::transition_with(
-                    tx,
+                    change,
                     order,
                     order_status,
                     OrderStatus::Paid,
@@ -77,16 +80,14 @@ pub(super) async fn apply(tx: &mut PgConnection, snapshot: &IntentSnapshot) -> R
             } else {
                 tracing::warn!(%order, status = order_status.as_str(), "payment captured for an order that is no longer payable: refunding it");
                 refund = Some(
-                    refunds::request_locked(tx, intent, None, "order_no_longer_payable", None).await?.id,
+                    refunds::request_locked(change, intent, None, "order_no_longer_payable", None).await?.id,
                 );
             }
         }
         // From `failed` the only moves are a new attempt or cancellation, so a newer
         // failed snapshot is always a new failure.
-        PaymentStatus::Failed => {
-            outbox::record(tx, EventType::PaymentFailed, intent, &event).await.map(drop)?
-        }
+        PaymentStatus::Failed => change.record(EventType::PaymentFailed, intent, &event)?,
         _ => {}
     }
-    Ok(Applied::Updated { refund })
+    Ok(Applied::Updated { intent: Box::new(mirrored), refund })
 }

@@ -9,6 +9,7 @@ use super::{
     Workflows,
 };
 use crate::{
+    events::Change,
     orders::OrderStatus,
     payments::{
         self, card::CardInput, provider::IntentSnapshot, webhook::WebhookEvent, Payable, PaymentIntent,
@@ -73,20 +74,23 @@ impl Workflows {
         self.settle_payment(order, &snapshot).await
     }
 
-    /// Applies a provider answer (and any refund it calls for) and reads the payment back.
+    /// Applies a provider answer (and any refund it calls for) and returns the payment as it
+    /// now is.
     pub async fn settle_payment(
         &self,
         order: Uuid,
         snapshot: &IntentSnapshot,
     ) -> Result<PaymentIntent, DomainError> {
-        let mut tx = self.db.begin().await?;
-        let applied = apply(&mut tx, snapshot).await?;
-        let intent = payments::for_order(&mut tx, order).await?;
-        tx.commit().await?;
-        if applied != Applied::Stale {
+        let mut change = Change::begin(&self.db).await?;
+        let (intent, updated, refund) = match apply(&mut change, snapshot).await? {
+            Applied::Updated { intent, refund } => (*intent, true, refund),
+            Applied::Stale => (payments::for_order(&mut change, order).await?, false, None),
+        };
+        change.commit().await?;
+        if updated {
             self.catalog_changed().await; // a payment sells stock
         }
-        if let Applied::Updated { refund: Some(refund) } = applied {
+        if let Some(refund) = refund {
             self.execute_refund(refund).await?;
             return Err(DomainError::Conflict {
                 code: "order_expired",
@@ -107,13 +111,13 @@ impl Workflows {
             Some((false, held)) if event.data.object.seq <= held => return Ok(Received::Stale),
             _ => {}
         }
-        let mut tx = self.db.begin().await?;
-        if !payments::record_webhook(&mut tx, event).await? {
+        let mut change = Change::begin(&self.db).await?;
+        if !payments::record_webhook(&mut change, event).await? {
             return Ok(Received::Duplicate);
         }
-        let applied = apply(&mut tx, &event.data.object).await?;
-        tx.commit().await?;
-        let Applied::Updated { refund } = applied else { return Ok(Received::Stale) };
+        let applied = apply(&mut change, &event.data.object).await?;
+        change.commit().await?;
+        let Applied::Updated { refund, .. } = applied else { return Ok(Received::Stale) };
         self.catalog_changed().await; // a payment sells stock
         if let Some(refund) = refund {
             // On failure the refund stays pending; the worker's sweep retries it.

@@ -5,7 +5,7 @@
 
 use super::Workflows;
 use crate::{
-    events::{outbox, EventType},
+    events::{Change, EventType},
     orders::{self, OrderStatus},
     payments::{
         provider::ProviderError,
@@ -14,7 +14,6 @@ use crate::{
 };
 use serde::Serialize;
 use shopfleet_domain::DomainError;
-use sqlx::PgConnection;
 use uuid::Uuid;
 
 #[derive(Serialize)]
@@ -39,14 +38,14 @@ impl Workflows {
         reason: &str,
         actor: Uuid,
     ) -> Result<Refund, DomainError> {
-        let mut tx = self.db.begin().await?;
+        let mut change = Change::begin(&self.db).await?;
         // Lock the order before its payment, as mirroring a provider answer does: a refund
         // inserted under the payment's lock alone waits for the order's key lock while a
         // concurrent mirror holds the order and waits for the payment (a deadlock).
-        orders::lock(&mut tx, order).await?.ok_or(DomainError::NotFound("order"))?;
-        let intent = refunds::intent_of(&mut tx, order).await?.ok_or(DomainError::NotFound("order"))?;
-        let refund = refunds::request_locked(&mut tx, intent, amount, reason, Some(actor)).await?;
-        tx.commit().await?;
+        orders::lock(&mut change, order).await?.ok_or(DomainError::NotFound("order"))?;
+        let intent = refunds::intent_of(&mut change, order).await?.ok_or(DomainError::NotFound("order"))?;
+        let refund = refunds::request_locked(&mut change, intent, amount, reason, Some(actor)).await?;
+        change.commit().await?;
         self.execute_refund(refund.id).await
     }
 
@@ -57,16 +56,16 @@ impl Workflows {
             return refunds::get(&self.db, refund).await;
         };
         let outcome = self.provider.refund(&provider_ref, amount, &refund.to_string()).await;
-        let mut tx = self.db.begin().await?;
+        let mut change = Change::begin(&self.db).await?;
         match outcome {
             Ok(snapshot) => {
-                super::mirror::apply(&mut tx, &snapshot).await?;
-                record_success(&mut tx, refund).await?;
+                super::mirror::apply(&mut change, &snapshot).await?;
+                record_success(&mut change, refund).await?;
             }
             Err(ProviderError::Unavailable(err)) => return Err(DomainError::Internal(err)),
-            Err(refused) => refunds::mark_failed(&mut tx, refund, &refused.to_string()).await?,
+            Err(refused) => refunds::mark_failed(&mut change, refund, &refused.to_string()).await?,
         }
-        tx.commit().await?;
+        change.commit().await?;
         refunds::get(&self.db, refund).await
     }
 
@@ -84,14 +83,14 @@ impl Workflows {
 }
 
 /// Marks `refund` succeeded, moves its order and writes `payment.refunded`.
-async fn record_success(tx: &mut PgConnection, refund: Uuid) -> Result<(), DomainError> {
-    let Some(done) = refunds::mark_succeeded(tx, refund).await? else { return Ok(()) };
-    let (user, status) = orders::lock(tx, done.order_id).await?.ok_or(DomainError::NotFound("order"))?;
+async fn record_success(change: &mut Change<'_>, refund: Uuid) -> Result<(), DomainError> {
+    let Some(done) = refunds::mark_succeeded(change, refund).await? else { return Ok(()) };
+    let (user, status) = orders::lock(change, done.order_id).await?.ok_or(DomainError::NotFound("order"))?;
     let to = OrderStatus::after_refunds(done.refunded_minor, done.captured_minor);
     // A cancelled order keeps its status: the refund returns money taken after it was cancelled.
     if status.ensure_can_become(to).is_ok() {
         let details = serde_json::json!({ "refunded_minor": done.refunded_minor });
-        orders::transition_with(tx, done.order_id, status, to, None, &done.reason, details).await?;
+        orders::transition_with(change, done.order_id, status, to, None, &done.reason, details).await?;
     }
     let event = PaymentRefunded {
         order_id: done.order_id,
@@ -103,6 +102,5 @@ async fn record_success(tx: &mut PgConnection, refund: Uuid) -> Result<(), Domai
         refunded_minor: done.refunded_minor,
         reason: &done.reason,
     };
-    outbox::record(tx, EventType::PaymentRefunded, done.payment_intent_id, &event).await?;
-    Ok(())
+    change.record(EventType::PaymentRefunded, done.payment_intent_id, &event)
 }

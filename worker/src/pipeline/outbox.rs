@@ -80,8 +80,7 @@ async fn drain_once(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|err| anyhow::anyhow!("{err}"))?;
     sink.take(&events).await?;
-    outbox::mark_published(&mut tx, &rows).await?;
-    tx.commit().await?;
+    tx.commit().await?; // the claim marked them published
     cursor.took(last);
     Ok(rows.len())
 }

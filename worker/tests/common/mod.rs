@@ -4,7 +4,7 @@
 #![allow(dead_code, unused_imports)] // each test binary uses a different part of the harness
 
 use clap::Parser;
-use shopfleet_commerce::events::{outbox, Envelope, EventType, Handler, HandlerError};
+use shopfleet_commerce::events::{Change, Envelope, EventType, Handler, HandlerError};
 pub use shopfleet_test_support::{
     scalar,
     services::{env_or, kafka_brokers, redis_url},
@@ -154,16 +154,11 @@ pub async fn emit_range(db: &PgPool, aggregates: usize, numbers: std::ops::Range
         writers.spawn(async move {
             let aggregate_id = format!("aggregate-{aggregate}");
             for n in numbers {
-                let mut tx = db.begin().await.unwrap();
-                outbox::record(
-                    &mut tx,
-                    EventType::ProductUpdated,
-                    &aggregate_id,
-                    &serde_json::json!({ "n": n }),
-                )
-                .await
-                .unwrap();
-                tx.commit().await.unwrap();
+                let mut change = Change::begin(&db).await.unwrap();
+                change
+                    .record(EventType::ProductUpdated, &aggregate_id, &serde_json::json!({ "n": n }))
+                    .unwrap();
+                change.commit().await.unwrap();
             }
         });
     }
