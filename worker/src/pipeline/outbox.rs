@@ -1,7 +1,8 @@
-//! Draining the outbox partition by partition: each batch claimed with
-//! `commerce::events::outbox::claim` is handed to a sink (Kafka, or the handlers) and
-//! marked published in the same transaction. Several workers therefore never skip a row,
-//! never reorder an aggregate's events, and repeat a row only after a crash.
+//! Draining the outbox partition by partition: each batch is claimed and marked published
+//! by `commerce::events::outbox::claim`, handed to a sink (Kafka, or the handlers), and
+//! only then committed; a failed hand-off rolls the mark back. Several workers therefore
+//! never skip a row, never reorder an aggregate's events, and repeat a row only after a
+//! crash.
 
 use crate::config::EventSettings;
 use shopfleet_commerce::events::{
