@@ -27,11 +27,7 @@ use std::time::Duration;
 use uuid::Uuid;
 
 fn envelope(event: EventType) -> Envelope {
-    serde_json::from_value(serde_json::json!({
-        "id": Uuid::now_v7(), "type": event.name(), "version": 1, "occurred_at": chrono::Utc::now(),
-        "aggregate": event.aggregate().as_str(), "aggregate_id": Uuid::nil().to_string(), "data": {}
-    }))
-    .unwrap()
+    Envelope::new(event, Uuid::nil(), &serde_json::json!({})).unwrap()
 }
 
 #[tokio::test]

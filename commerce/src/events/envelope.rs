@@ -108,14 +108,10 @@ impl Envelope {
 
 #[cfg(test)]
 mod tests {
-    use super::{Aggregate, Envelope};
+    use super::{super::EventType, Aggregate, Envelope};
 
     fn event(event_type: &str, data: serde_json::Value) -> Envelope {
-        serde_json::from_value(serde_json::json!({
-            "id": uuid::Uuid::now_v7(), "type": event_type, "version": 1, "occurred_at": chrono::Utc::now(),
-            "aggregate": "inventory", "aggregate_id": "x", "data": data
-        }))
-        .unwrap()
+        Envelope::new(EventType::parse(event_type).unwrap(), "x", &data).unwrap()
     }
 
     #[test]
