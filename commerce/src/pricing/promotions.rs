@@ -447,14 +447,14 @@ struct Redeemed<'a> {
 }
 
 /// Records the uses of the promotions `discounts` applied to order `order` of `user`, in
-/// the checkout transaction, each with a `promotion.redeemed` event. Takes no lock on the
-/// promotions: [`count_limited_uses`] does that last.
+/// the checkout transaction, each with a `promotion.redeemed` event; returns whether there
+/// was any. Takes no lock on the promotions: [`count_limited_uses`] does that last.
 pub async fn redeem(
     change: &mut Change<'_>,
     order: Uuid,
     user: Uuid,
     discounts: &[AppliedDiscount],
-) -> Result<(), DomainError> {
+) -> Result<bool, DomainError> {
     let mut used: HashMap<Uuid, (Option<&str>, i64)> = HashMap::new();
     for discount in discounts.iter().filter(|d| d.amount_minor > 0) {
         let entry = used.entry(discount.promotion_id).or_insert((discount.code.as_deref(), 0));
@@ -477,7 +477,7 @@ pub async fn redeem(
             Redeemed { promotion_id: *id, code, order_id: order, user_id: user, amount_minor: amount };
         change.record(EventType::PromotionRedeemed, id, &event)?;
     }
-    Ok(())
+    Ok(!used.is_empty())
 }
 
 /// Counts order `order`'s uses against the promotions that have a total usage limit, in id

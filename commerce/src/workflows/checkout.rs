@@ -148,7 +148,7 @@ impl Workflows {
         let total = breakdown.total_minor;
         let order = orders::create(&mut change, &new_order).await?;
         let (id, number) = (order.id, order.number);
-        promotions::redeem(&mut change, id, user, &breakdown.discounts).await?;
+        let redeemed = promotions::redeem(&mut change, id, user, &breakdown.discounts).await?;
         payments::open(&mut change, id, total, &currency).await?;
         let placed = OrderPlaced {
             order_id: id,
@@ -166,7 +166,7 @@ impl Workflows {
         }
         // Last, so the row lock every checkout with the same limited code needs is held
         // only for the commit.
-        if breakdown.discounts.iter().any(|discount| discount.amount_minor > 0) {
+        if redeemed {
             promotions::count_limited_uses(&mut change, id).await?;
         }
         change.commit().await?;
