@@ -58,8 +58,15 @@ async fn progress(db: &sqlx::PgPool) -> String {
     .fetch_all(db)
     .await
     .unwrap();
+    let failures: Vec<(String, i64)> =
+        sqlx::query_as("SELECT handler, count(*) FROM handler_failures GROUP BY handler ORDER BY handler")
+            .fetch_all(db)
+            .await
+            .unwrap();
+    let dead_letters = scalar(db, "SELECT count(*) FROM dead_letters").await;
     format!(
-        "effects per handler {effects:?}, {unpublished} unpublished outbox rows, lag per consumer {lags:?}"
+        "effects per handler {effects:?}, {unpublished} unpublished outbox rows, lag per consumer {lags:?}, \
+         failed attempts per handler {failures:?}, {dead_letters} dead letters"
     )
 }
 
