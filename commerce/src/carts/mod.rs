@@ -10,13 +10,13 @@ use crate::pricing::{
     quote::{self, CartItem, MethodChoice, QuoteRequest},
 };
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use shopfleet_domain::{
     cart::{check_quantity, ensure_checkout_ready, LineNow},
     pricing::{Address, Breakdown},
     DomainError,
 };
-use sqlx::{types::Json, PgConnection, PgPool};
+use sqlx::{PgConnection, PgPool};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -98,7 +98,7 @@ impl Choices {
     }
 }
 
-#[derive(Deserialize)]
+#[derive(sqlx::FromRow)]
 struct LineRow {
     variant_id: Uuid,
     product_id: Uuid,
@@ -153,12 +153,22 @@ impl Carts {
 
     /// The user's cart as it is now.
     pub async fn get(&self, caller: &Caller) -> Result<Cart, DomainError> {
-        let mut conn = self.db.acquire().await?;
-        let CartRead { lines, choices } = read(&mut conn, caller.user_id).await?;
-        let lines: Vec<CartLine> = lines.0.into_iter().map(CartLine::from).collect();
+        let (db, user) = (&self.db, caller.user_id);
+        let rows: Vec<LineRow> = sqlx::query_as(
+            "SELECT l.variant_id, v.product_id, p.title, v.sku, l.quantity, l.seen_price_minor, v.price_minor,
+                    v.currency, v.on_hand - v.reserved AS available, p.status = 'published' AS published, l.added_at
+             FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+             WHERE l.user_id = $1 ORDER BY l.added_at, l.variant_id",
+        )
+        .bind(user)
+        .fetch_all(db)
+        .await?;
+        let lines: Vec<CartLine> = rows.into_iter().map(CartLine::from).collect();
+        let mut conn = db.acquire().await?;
+        let choices = choices(&mut conn, user).await?;
         let currency = lines.first().map(|line| line.currency.clone());
         let (code, pricing) = match &currency {
-            Some(currency) => price(&mut conn, caller.user_id, currency, &lines, &choices).await?,
+            Some(currency) => price(&mut conn, user, currency, &lines, &choices).await?,
             None => {
                 (choices.code.map(|code| AppliedCode { code, problem: None, problem_detail: None }), None)
             }
@@ -362,26 +372,11 @@ pub async fn empty(conn: &mut PgConnection, user: Uuid) -> Result<(), DomainErro
     Ok(())
 }
 
-/// A cart as read: its lines (oldest first) and the shopper's choices.
-#[derive(sqlx::FromRow)]
-struct CartRead {
-    lines: Json<Vec<LineRow>>,
-    #[sqlx(flatten)]
-    choices: Choices,
-}
-
-/// The lines of `user`'s cart with the shopper's saved choices (none before the cart
-/// exists) and destination, in one read.
-async fn read(conn: &mut PgConnection, user: Uuid) -> Result<CartRead, DomainError> {
+/// The shopper's saved choices (none before the cart exists) and destination, in one read.
+async fn choices(conn: &mut PgConnection, user: Uuid) -> Result<Choices, DomainError> {
     Ok(sqlx::query_as(
         "SELECT a.id AS address_id, a.country::text AS country, a.region, a.postal_code,
-                c.shipping_method_id, c.promotion_id, p.code,
-                coalesce((SELECT json_agg(line ORDER BY line.added_at, line.variant_id) FROM (
-                   SELECT l.variant_id, v.product_id, pr.title, v.sku, l.quantity, l.seen_price_minor,
-                          v.price_minor, v.currency, v.on_hand - v.reserved AS available,
-                          pr.status = 'published' AS published, l.added_at
-                   FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products pr ON pr.id = v.product_id
-                   WHERE l.user_id = u.user_id) line), '[]') AS lines
+                c.shipping_method_id, c.promotion_id, p.code
          FROM (SELECT $1::uuid AS user_id) u
          LEFT JOIN carts c ON c.user_id = u.user_id
          LEFT JOIN promotions p ON p.id = c.promotion_id
