@@ -112,13 +112,13 @@ psql "$PG/$DB" -qc "INSERT INTO promotions (id, code, name, currency, benefit)
 STATEMENTS=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM pg_settings WHERE name = 'shared_preload_libraries'
   AND setting ~ 'pg_stat_statements'")
 [ "$STATEMENTS" = 1 ] && psql "$PG/$DB" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
-db_work() { # transactions, statements (or -1), paid orders so far
+db_work() { # transactions, statements (or -1), rows written, paid orders so far
   sleep 1.5 # statistics reach the shared counters within a second of a transaction
   local statements=-1
   [ "$STATEMENTS" = 1 ] && statements=$(psql "$PG/$DB" -At -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())")
   psql "$PG/$DB" -At -F ' ' -c "SELECT xact_commit + xact_rollback, $statements,
-    (SELECT count(*) FROM orders WHERE status = 'paid') FROM pg_stat_database WHERE datname = current_database()"
+    tup_inserted + tup_updated + tup_deleted, (SELECT count(*) FROM orders WHERE status = 'paid') FROM pg_stat_database WHERE datname = current_database()"
 }
 run_round() { # <name>
   local name=$1 extra=()
@@ -211,13 +211,13 @@ cost = priced["p50_ms"] - plain["p50_ms"]
 print()
 print(f"Pricing (shipping, VAT, a code) adds {cost:.2f} ms to the median checkout: {100 * cost / priced['p50_ms']:.1f} % of its {priced['p50_ms']:.2f} ms.")
 print()
-print("| round | transactions per paid order | statements (round trips) per paid order |")
-print("| --- | ---: | ---: |")
+print("| round | transactions per paid order | statements (round trips) per paid order | rows written per paid order (TPC-B: 4 per transaction) |")
+print("| --- | ---: | ---: | ---: |")
 for name in ("priced", "plain"):
-    x0, s0, p0, x1, s1, p1 = map(int, open(f"{out}/{name}-db.txt").read().split())
+    x0, s0, w0, p0, x1, s1, w1, p1 = map(int, open(f"{out}/{name}-db.txt").read().split())
     orders = max(p1 - p0, 1)
     statements = f"{(s1 - s0) / orders:.1f}" if s0 >= 0 else "not measured (pg_stat_statements not preloaded)"
-    print(f"| {name} | {(x1 - x0) / orders:.1f} | {statements} |")
+    print(f"| {name} | {(x1 - x0) / orders:.1f} | {statements} | {(w1 - w0) / orders:.1f} |")
 print()
 # CPU per paid order by process, from the before/after snapshots of each round.
 hz = os.sysconf("SC_CLK_TCK")
@@ -230,7 +230,7 @@ def cpu(path):
 print("| round | CPU ms per paid order: API | worker | Postgres | goose | machine in all |")
 print("| --- | ---: | ---: | ---: | ---: | ---: |")
 for name in ("priced", "plain"):
-    x0, s0, p0, x1, s1, p1 = map(int, open(f"{out}/{name}-db.txt").read().split())
+    *_, p0, _, _, _, p1 = map(int, open(f"{out}/{name}-db.txt").read().split())
     orders = max(p1 - p0, 1)
     spent = [(b - a) * 1000 / hz / orders for a, b in zip(cpu(f"{out}/{name}-cpu-before.txt"), cpu(f"{out}/{name}-cpu-after.txt"))]
     print(f"| {name} | " + " | ".join(f"{ms:.2f}" for ms in spent) + " |")
