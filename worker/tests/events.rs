@@ -43,14 +43,10 @@ async fn two_workers_deliver_everything_once_in_order(extra: Vec<String>) {
     }
 }
 
-/// Where the pipeline stands: effects per handler, unpublished outbox rows, and the last
-/// lag each consumer reported.
+/// Where the pipeline stands: effects per handler, unpublished outbox rows, the last lag
+/// each consumer reported, failed attempts per handler and dead letters.
 async fn progress(db: &sqlx::PgPool) -> String {
-    let effects: Vec<(String, i64)> =
-        sqlx::query_as("SELECT handler, count(*) FROM test_effects GROUP BY handler ORDER BY handler")
-            .fetch_all(db)
-            .await
-            .unwrap();
+    let effects = per_handler(db, "test_effects").await;
     let unpublished = scalar(db, "SELECT count(*) FROM outbox WHERE published_at IS NULL").await;
     let lags: Vec<(String, i64)> = sqlx::query_as(
         "SELECT consumer, sum(lag)::bigint FROM consumer_lag GROUP BY consumer ORDER BY consumer",
@@ -58,16 +54,20 @@ async fn progress(db: &sqlx::PgPool) -> String {
     .fetch_all(db)
     .await
     .unwrap();
-    let failures: Vec<(String, i64)> =
-        sqlx::query_as("SELECT handler, count(*) FROM handler_failures GROUP BY handler ORDER BY handler")
-            .fetch_all(db)
-            .await
-            .unwrap();
+    let failures = per_handler(db, "handler_failures").await;
     let dead_letters = scalar(db, "SELECT count(*) FROM dead_letters").await;
     format!(
         "effects per handler {effects:?}, {unpublished} unpublished outbox rows, lag per consumer {lags:?}, \
          failed attempts per handler {failures:?}, {dead_letters} dead letters"
     )
+}
+
+/// Rows of `table` counted by its `handler` column.
+async fn per_handler(db: &sqlx::PgPool, table: &str) -> Vec<(String, i64)> {
+    sqlx::query_as(&format!("SELECT handler, count(*) FROM {table} GROUP BY handler ORDER BY handler"))
+        .fetch_all(db)
+        .await
+        .unwrap()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
