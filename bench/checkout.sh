@@ -80,10 +80,8 @@ psql "$PG/$DB" -qc "UPDATE variants SET on_hand = 100000000, low_stock_threshold
 # statement prepared then keeps a sequential scan while the table grows (this machine's
 # Postgres runs without autovacuum, which would analyse them again).
 psql "$PG/$DB" -q <<'SQL'
-SELECT format('VACUUM ANALYZE %I.%I', schemaname, tablename) FROM pg_tables
-WHERE schemaname = 'public'
-  AND (xpath('/row/filled/text()',
-             query_to_xml(format('SELECT EXISTS (SELECT FROM %I.%I) AS filled', schemaname, tablename), false, true, '')))[1]::text = 'true'
+SELECT format('VACUUM ANALYZE %s', oid::regclass) FROM pg_class
+WHERE relkind = 'r' AND relnamespace = 'public'::regnamespace AND pg_relation_size(oid) > 0
 \gexec
 SQL
 VARIANTS=$(psql "$PG/$DB" -At -c "SELECT string_agg(v.id::text, ',') FROM (SELECT v.id FROM variants v JOIN products p ON p.id = v.product_id
@@ -213,8 +211,11 @@ print(f"Pricing (shipping, VAT, a code) adds {cost:.2f} ms to the median checkou
 print()
 print("| round | transactions per paid order | statements (round trips) per paid order | rows written per paid order (TPC-B: 4 per transaction) |")
 print("| --- | ---: | ---: | ---: |")
+def work(name):  # (transactions, statements, rows written, paid orders) before and after the round
+    values = list(map(int, open(f"{out}/{name}-db.txt").read().split()))
+    return values[:4], values[4:]
 for name in ("priced", "plain"):
-    x0, s0, w0, p0, x1, s1, w1, p1 = map(int, open(f"{out}/{name}-db.txt").read().split())
+    (x0, s0, w0, p0), (x1, s1, w1, p1) = work(name)
     orders = max(p1 - p0, 1)
     statements = f"{(s1 - s0) / orders:.1f}" if s0 >= 0 else "not measured (pg_stat_statements not preloaded)"
     print(f"| {name} | {(x1 - x0) / orders:.1f} | {statements} | {(w1 - w0) / orders:.1f} |")
@@ -230,7 +231,7 @@ def cpu(path):
 print("| round | CPU ms per paid order: API | worker | Postgres | goose | machine in all |")
 print("| --- | ---: | ---: | ---: | ---: | ---: |")
 for name in ("priced", "plain"):
-    *_, p0, _, _, _, p1 = map(int, open(f"{out}/{name}-db.txt").read().split())
+    (*_, p0), (*_, p1) = work(name)
     orders = max(p1 - p0, 1)
     spent = [(b - a) * 1000 / hz / orders for a, b in zip(cpu(f"{out}/{name}-cpu-before.txt"), cpu(f"{out}/{name}-cpu-after.txt"))]
     print(f"| {name} | " + " | ".join(f"{ms:.2f}" for ms in spent) + " |")
