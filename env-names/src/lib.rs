@@ -248,8 +248,6 @@ pub const OUTBOX_POLL_MS: &str = "OUTBOX_POLL_MS";
 /// How long a partition waits after a NOTIFY before claiming, to take the events committed
 /// meanwhile in the same batch. Default: `20`.
 pub const OUTBOX_LINGER_MS: &str = "OUTBOX_LINGER_MS";
-/// How long published outbox rows are kept. Default: `72`.
-pub const OUTBOX_RETENTION_HOURS: &str = "OUTBOX_RETENTION_HOURS";
 /// Attempts per event and handler before it is dead-lettered. Default: `5`.
 pub const HANDLER_MAX_ATTEMPTS: &str = "HANDLER_MAX_ATTEMPTS";
 /// First retry delay, doubled per retry (max 30 s). Default: `200`.
@@ -262,7 +260,7 @@ pub const KAFKA_GROUP_PREFIX: &str = "KAFKA_GROUP_PREFIX";
 pub const SCHEDULE_EXPIRE_RESERVATIONS: &str = "SCHEDULE_EXPIRE_RESERVATIONS";
 /// Cron: cancel unpaid orders past their deadline, releasing their stock. Default: `*/10 * * * * *`.
 pub const SCHEDULE_EXPIRE_ORDERS: &str = "SCHEDULE_EXPIRE_ORDERS";
-/// Cron: prune published outbox rows, expired idempotency keys, old bookkeeping and vector tombstones older
+/// Cron: prune expired idempotency keys, old bookkeeping and vector tombstones older
 /// than 30 days. Default: `0 */10 * * * *`.
 pub const SCHEDULE_PRUNE: &str = "SCHEDULE_PRUNE";
 /// Cron: measure the outbox backlog for `/metrics` and the admin API. Default: `*/10 * * * * *`.

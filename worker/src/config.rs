@@ -75,9 +75,6 @@ pub struct EventSettings {
     /// committed meanwhile share its batch (one claim for many orders under load).
     #[arg(long, env = env_names::OUTBOX_LINGER_MS, default_value_t = 20, value_parser = clap::value_parser!(u64).range(0..=1_000))]
     pub outbox_linger_ms: u64,
-    /// Hours a published outbox row is kept before the prune job deletes it.
-    #[arg(long, env = env_names::OUTBOX_RETENTION_HOURS, default_value_t = 72, value_parser = clap::value_parser!(u64).range(1..=8760))]
-    pub outbox_retention_hours: u64,
     /// Attempts a handler gets for one event before it is dead-lettered.
     #[arg(long, env = env_names::HANDLER_MAX_ATTEMPTS, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     pub handler_max_attempts: u32,
@@ -119,7 +116,7 @@ pub struct ScheduleSettings {
     /// Cancel unpaid orders past their payment deadline and release their stock.
     #[arg(long = "schedule-expire-orders", env = env_names::SCHEDULE_EXPIRE_ORDERS, default_value = "*/10 * * * * *")]
     pub expire_orders: Schedule,
-    /// Delete published outbox rows, expired idempotency keys, old failures, job runs and vector tombstones.
+    /// Delete expired idempotency keys, old failures, job runs and vector tombstones.
     #[arg(long = "schedule-prune", env = env_names::SCHEDULE_PRUNE, default_value = "0 */10 * * * *")]
     pub prune: Schedule,
     /// Write the consumer lag snapshot the admin API reads.

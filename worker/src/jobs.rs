@@ -2,10 +2,7 @@
 
 use crate::{config::EventSettings, lag};
 use shopfleet_commerce::{
-    catalog::search::SearchIndex,
-    events::{ledger, outbox},
-    idempotency, job_runs, mail_outbox,
-    workflows::Workflows,
+    catalog::search::SearchIndex, events::ledger, idempotency, job_runs, mail_outbox, workflows::Workflows,
 };
 use shopfleet_domain::DomainError;
 use shopfleet_payment_simulator::{self as simulator, Delivery};
@@ -52,18 +49,14 @@ where
     Ok(total)
 }
 
-/// Deletes published outbox rows past their retention, expired idempotency keys, old
-/// bookkeeping rows and old vector tombstones.
-pub async fn prune(db: PgPool, settings: EventSettings) -> anyhow::Result<String> {
-    let outbox = outbox::prune_published(&db, settings.outbox_retention_hours as i32).await?;
+/// Deletes expired idempotency keys, old bookkeeping rows and old vector tombstones.
+pub async fn prune(db: PgPool) -> anyhow::Result<String> {
     let history = ledger::prune(&db, HISTORY_DAYS).await?
         + job_runs::prune(&db, HISTORY_DAYS).await?
         + mail_outbox::prune(&db, HISTORY_DAYS).await?;
     let keys = idempotency::prune_expired(&db).await?;
     let tombstones = shopfleet_assistant::store::prune_tombstones(&db, HISTORY_DAYS).await?;
-    Ok(format!(
-        "{outbox} outbox rows, {keys} idempotency keys, {history} history rows and {tombstones} vector tombstones pruned"
-    ))
+    Ok(format!("{keys} idempotency keys, {history} history rows and {tombstones} vector tombstones pruned"))
 }
 
 /// Rebuilds the search index from Postgres (the postgres backend logs that it needs none).
@@ -74,7 +67,7 @@ pub async fn reindex_search(db: PgPool, index: Arc<dyn SearchIndex>) -> anyhow::
 /// Measures the outbox backlog (the consumers measure their own Kafka lag).
 pub async fn measure_lag(db: PgPool, settings: EventSettings) -> anyhow::Result<String> {
     let backlog = lag::measure_outbox(&db, &settings).await?;
-    Ok(format!("{backlog} unpublished outbox rows"))
+    Ok(format!("{backlog} outbox rows waiting"))
 }
 
 /// The simulated payment provider's background work: settles `processing` payments

@@ -1,6 +1,6 @@
 //! Lag snapshots: what each consumer still has to read, per topic and partition, kept
 //! in `consumer_lag` for the admin API (the gauges carry the same numbers). In Postgres
-//! mode the "consumer" is the outbox itself: unpublished rows per outbox partition.
+//! mode the "consumer" is the outbox itself: rows waiting per outbox partition.
 
 use crate::config::EventSettings;
 use shopfleet_commerce::events::{ledger, outbox};

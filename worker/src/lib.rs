@@ -135,8 +135,8 @@ pub fn jobs(settings: &WorkerSettings, state: &ProbeState) -> anyhow::Result<Vec
             move || jobs::expire_orders(workflows.clone())
         }),
         Job::new("prune", schedules.prune.cron.clone(), {
-            let (db, events) = (db.clone(), events.clone());
-            move || jobs::prune(db.clone(), events.clone())
+            let db = db.clone();
+            move || jobs::prune(db.clone())
         }),
         Job::new("reindex_search", schedules.reindex.cron.clone(), {
             let db = db.clone();

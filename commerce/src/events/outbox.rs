@@ -2,8 +2,9 @@
 //! ([`super::Change`] records them and [`append`]s them as it commits): an event exists if
 //! and only if its change committed. The worker reads it in partitions: every aggregate
 //! hashes to one partition, a worker owns a partition for one transaction ([`claim`], an
-//! advisory lock taken with the rows, which it marks published in that transaction), so
-//! no row is skipped and no aggregate's events are reordered.
+//! advisory lock taken with the rows, which it deletes in that transaction as it hands them
+//! on), so no row is skipped and no aggregate's events are reordered. The outbox is a queue:
+//! a row leaves as it is taken (dead letters keep their own copy of the event).
 
 use super::{Aggregate, Envelope};
 use chrono::{DateTime, Utc};
@@ -83,13 +84,13 @@ fn partition_of(partitions: &str) -> String {
     format!("mod(hashtext(aggregate_id)::bigint + 2147483648, {partitions})")
 }
 
-/// Claims up to `batch` unpublished rows of `partition` (of `partitions`) numbered after
-/// `after`, oldest first, and marks them published in the caller's transaction: the caller
-/// hands them on and commits, or rolls back and they are unpublished again. None when
-/// another worker holds the partition or it has nothing new. One statement takes the
-/// partition's lock, its rows and marks them. Published rows stay in the index of
-/// unpublished ones until VACUUM removes them, so a claim from 0 reads every row published
-/// since; `after` lets a caller that knows where its partition stands skip them.
+/// Takes up to `batch` rows of `partition` (of `partitions`) numbered after `after`, oldest
+/// first, deleting them in the caller's transaction: the caller hands them on and commits,
+/// or rolls back and they are there to be taken again. None when another worker holds the
+/// partition or it has nothing new. One statement takes the partition's lock and its rows.
+/// Taken rows stay in the primary key's index until VACUUM removes them, so a claim from 0
+/// steps over every row taken since; `after` lets a caller that knows where its partition
+/// stands skip them.
 pub async fn claim(
     conn: &mut PgConnection,
     partition: u32,
@@ -97,15 +98,17 @@ pub async fn claim(
     after: i64,
     batch: u32,
 ) -> Result<Vec<OutboxRow>, DomainError> {
-    // The lock is a one-time filter (evaluated once, before the scan). Planned afresh each
-    // time (not a prepared statement): a plan cached while the outbox was small scans the
-    // whole table once it has grown, until the next ANALYZE.
+    // The lock is a one-time filter (evaluated once, before the scan): without it, no rows.
+    // Holding it, this transaction is the partition's only claimer, so its rows need no row
+    // locks of their own before the delete (each would be one more WAL record). Planned
+    // afresh each time (not a prepared statement): a plan cached while the outbox was small
+    // scans the whole table once it has grown, until the next ANALYZE.
     let mut rows: Vec<OutboxRow> = sqlx::query_as(&format!(
-        "UPDATE outbox SET published_at = now()
+        "DELETE FROM outbox
          WHERE seq IN (SELECT seq FROM outbox
                        WHERE (SELECT pg_try_advisory_xact_lock($5, $1::int))
-                         AND published_at IS NULL AND seq > $4 AND {} = $1
-                       ORDER BY seq LIMIT $3 FOR UPDATE SKIP LOCKED)
+                         AND seq > $4 AND {} = $1
+                       ORDER BY seq LIMIT $3)
          RETURNING {ROW_COLUMNS}",
         partition_of("$2")
     ))
@@ -121,11 +124,11 @@ pub async fn claim(
     Ok(rows)
 }
 
-/// Unpublished rows per partition, for every partition of `partitions`.
+/// Rows waiting per partition, for every partition of `partitions`.
 pub async fn backlog(db: &PgPool, partitions: u32) -> Result<Vec<(u32, i64)>, DomainError> {
     let counts: Vec<(i64, i64)> = sqlx::query_as(&format!(
         "SELECT p, count(o.seq) FROM generate_series(0, $1 - 1) AS p
-         LEFT JOIN outbox o ON o.published_at IS NULL AND {} = p
+         LEFT JOIN outbox o ON {} = p
          GROUP BY p ORDER BY p",
         partition_of("$1")
     ))
@@ -133,13 +136,4 @@ pub async fn backlog(db: &PgPool, partitions: u32) -> Result<Vec<(u32, i64)>, Do
     .fetch_all(db)
     .await?;
     Ok(counts.into_iter().map(|(partition, count)| (partition as u32, count)).collect())
-}
-
-/// Deletes rows published more than `hours` ago; returns how many.
-pub async fn prune_published(db: &PgPool, hours: i32) -> Result<u64, DomainError> {
-    Ok(sqlx::query("DELETE FROM outbox WHERE published_at < now() - make_interval(hours => $1)")
-        .bind(hours)
-        .execute(db)
-        .await?
-        .rows_affected())
 }

@@ -1,6 +1,6 @@
 //! Postgres mode (no `KAFKA_BROKERS`): outbox rows go straight to every handler, in
-//! order, and are marked published once each handler has handled or dead-lettered them.
-//! A crash mid-batch leaves the batch unpublished; handlers that already applied an event
+//! order, and leave the outbox once each handler has handled or dead-lettered them.
+//! A crash mid-batch leaves the batch in the outbox; handlers that already applied an event
 //! recognise it on redelivery (`processed_events`), so nothing is lost or applied twice.
 
 use super::outbox::BatchSink;

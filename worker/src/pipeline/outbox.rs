@@ -1,6 +1,6 @@
-//! Draining the outbox partition by partition: each batch is claimed and marked published
-//! by `commerce::events::outbox::claim`, handed to a sink (Kafka, or the handlers), and
-//! only then committed; a failed hand-off rolls the mark back. Several workers therefore
+//! Draining the outbox partition by partition: each batch is claimed and deleted by
+//! `commerce::events::outbox::claim`, handed to a sink (Kafka, or the handlers), and only
+//! then committed; a failed hand-off rolls the delete back. Several workers therefore
 //! never skip a row, never reorder an aggregate's events, and repeat a row only after a
 //! crash.
 
@@ -19,8 +19,8 @@ use tokio::sync::{watch, Notify};
 /// Where a claimed batch goes: published to Kafka, or handed to the handlers.
 #[async_trait::async_trait]
 pub trait BatchSink: Send + Sync {
-    /// Takes every event of the batch, in order. An error leaves the whole batch
-    /// unpublished, to be taken again.
+    /// Takes every event of the batch, in order. An error leaves the whole batch in the
+    /// outbox, to be taken again.
     async fn take(&self, events: &[Envelope]) -> anyhow::Result<()>;
 }
 
@@ -31,9 +31,8 @@ const LOOKBACK: i64 = 1_000;
 /// later than [`LOOKBACK`] allows for.
 const FULL_SCAN_EVERY: Duration = Duration::from_secs(1);
 
-/// Where a partition's next claim starts looking. Published rows stay in the index of
-/// unpublished ones until VACUUM, so claims from the start would read every event published
-/// since (milliseconds per claim after some tens of thousands, however busy the shop is).
+/// Where a partition's next claim starts looking. Taken rows stay in the outbox's index
+/// until VACUUM, so claims from the start would step over every event taken since (milliseconds per claim after some tens of thousands, however busy the shop is).
 struct Cursor {
     after: i64,
     full_scan_at: Instant,
@@ -81,7 +80,7 @@ async fn drain_once(
         .collect::<Result<Vec<_>, _>>()
         .map_err(|err| anyhow::anyhow!("{err}"))?;
     sink.take(&events).await?;
-    tx.commit().await?; // the claim marked them published
+    tx.commit().await?; // the claim deleted them
     cursor.took(last);
     Ok(rows.len())
 }

@@ -1,6 +1,6 @@
 //! Kafka mode, first half: the relay publishes outbox rows to `<prefix>.<aggregate>`,
 //! keyed by aggregate id (so one aggregate's events share a Kafka partition and keep
-//! their order), with an idempotent producer. A batch is marked published only after
+//! their order), with an idempotent producer. A batch leaves the outbox only after
 //! the broker acknowledged every message of it; while the broker is down the rows wait.
 
 use super::outbox::BatchSink;
