@@ -7,6 +7,7 @@
 #
 #   bench/checkout.sh                          # 16 users, 30 s
 #   BENCH_USERS=8 BENCH_SECONDS=10 bench/checkout.sh
+#   BENCH_WAL_BREAKDOWN=1 bench/checkout.sh    # also: each round's WAL by table (pg_waldump)
 #
 # Needs: cargo, psql, pgbench, curl, python3, Postgres on 127.0.0.1:5432 (trust, user
 # postgres; `BENCH_PG_PORT` for another cluster, such as one preloading pg_stat_statements)
@@ -55,9 +56,15 @@ log "building shopfleet-api, shopfleet-worker (unless BENCH_BIN_DIR) and the goo
 log "baseline: pgbench TPC-B, $USERS clients, ${SECONDS_PER_RUN}s"
 psql "$PG/postgres" -qc "CREATE DATABASE \"$PGBENCH_DB\""
 "$PGBENCH" -h 127.0.0.1 -p "$PG_PORT" -U postgres -i -s 10 -q "$PGBENCH_DB" >"$OUT/pgbench-init.log" 2>&1
+# WAL written is the cluster's (pg_stat_wal): nothing else should use this Postgres meanwhile.
+wal_bytes() { psql "$PG/postgres" -At -c "SELECT wal_bytes::bigint FROM pg_stat_wal"; }
+WAL_BEFORE=$(wal_bytes)
 "$PGBENCH" -h 127.0.0.1 -p "$PG_PORT" -U postgres -c "$USERS" -j "$(nproc)" -T "$SECONDS_PER_RUN" "$PGBENCH_DB" >"$OUT/pgbench.log" 2>&1
+sleep 1.5 # as db_work below
+PGBENCH_WAL=$(( $(wal_bytes) - WAL_BEFORE ))
 TPS=$(sed -n 's/^tps = \([0-9.]*\).*/\1/p' "$OUT/pgbench.log" | tail -1)
 LAT=$(sed -n 's/^latency average = \([0-9.]*\) ms/\1/p' "$OUT/pgbench.log" | tail -1)
+PGBENCH_TX=$(sed -n 's/^number of transactions actually processed: \([0-9]*\).*/\1/p' "$OUT/pgbench.log" | tail -1)
 
 API_PORT=$(free_port)
 WORKER_PORT=$(free_port)
@@ -110,13 +117,14 @@ psql "$PG/$DB" -qc "INSERT INTO promotions (id, code, name, currency, benefit)
 STATEMENTS=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM pg_settings WHERE name = 'shared_preload_libraries'
   AND setting ~ 'pg_stat_statements'")
 [ "$STATEMENTS" = 1 ] && psql "$PG/$DB" -qc "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
-db_work() { # transactions, statements (or -1), rows written, paid orders so far
+db_work() { # transactions, statements (or -1), rows written, paid orders so far, WAL bytes
   sleep 1.5 # statistics reach the shared counters within a second of a transaction
   local statements=-1
   [ "$STATEMENTS" = 1 ] && statements=$(psql "$PG/$DB" -At -c "SELECT coalesce(sum(calls), 0) FROM pg_stat_statements
     WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())")
   psql "$PG/$DB" -At -F ' ' -c "SELECT xact_commit + xact_rollback, $statements,
-    tup_inserted + tup_updated + tup_deleted, (SELECT count(*) FROM orders WHERE status = 'paid') FROM pg_stat_database WHERE datname = current_database()"
+    tup_inserted + tup_updated + tup_deleted, (SELECT count(*) FROM orders WHERE status = 'paid'), (SELECT wal_bytes::bigint FROM pg_stat_wal)
+    FROM pg_stat_database WHERE datname = current_database()"
 }
 run_round() { # <name>
   local name=$1 extra=()
@@ -160,9 +168,11 @@ busy = sum(cpu) - cpu[3] - cpu[4]
 print(own(sys.argv[1]), own(sys.argv[2]), postgres, busy)
 PY
 }
+wal_lsn() { psql "$PG/postgres" -At -c "SELECT pg_current_wal_insert_lsn()"; }
 measured_round() { # <name>: the round, then its database work into $OUT/<name>-db.txt
   local before after cpu_before cpu_after
   before=$(db_work)
+  wal_lsn >"$OUT/$1-lsn.txt"
   cpu_ticks >"$OUT/$1-cpu-before.txt"
   times >>"$OUT/$1-cpu-before.txt"
   run_round "$1"
@@ -172,6 +182,7 @@ measured_round() { # <name>: the round, then its database work into $OUT/<name>-
     sleep 1
   done
   after=$(db_work)
+  wal_lsn >>"$OUT/$1-lsn.txt"
   cpu_ticks >"$OUT/$1-cpu-after.txt"
   times >>"$OUT/$1-cpu-after.txt"
   echo "$before $after" >"$OUT/$1-db.txt"
@@ -184,15 +195,50 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 PAID=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM orders WHERE status = 'paid'")
+# Each round's WAL by table, its indexes counted with it: pg_waldump over the round's range
+# (the segments must still be there: raise wal_keep_size), relations named from this database.
+wal_breakdown() { # <name>
+  local range waldump
+  range=($(cat "$OUT/$1-lsn.txt"))
+  waldump=/usr/lib/postgresql/$(( $(psql "$PG/postgres" -At -c "SHOW server_version_num") / 10000 ))/bin/pg_waldump
+  [ -x "$waldump" ] || waldump=$(command -v pg_waldump) || { log "pg_waldump not found"; return 0; }
+  psql "$PG/$DB" -At -F ' ' -c "SELECT c.relfilenode, coalesce(t.relname, c.relname) FROM pg_class c
+    LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid WHERE c.relfilenode <> 0" >"$OUT/relations.txt"
+  "$waldump" -p "$(psql "$PG/postgres" -At -c "SHOW data_directory")/pg_wal" -s "${range[0]}" -e "${range[1]}" >"$OUT/$1-wal.txt" 2>"$OUT/$1-waldump.err" ||
+    { log "pg_waldump failed for $1 (WAL recycled? raise wal_keep_size): $(tail -1 "$OUT/$1-waldump.err")"; return 0; }
+  python3 - "$OUT" "$1" <<'PY'
+import collections, re, sys
+out, name = sys.argv[1], sys.argv[2]
+tables = dict(line.split(" ", 1) for line in open(f"{out}/relations.txt").read().splitlines())
+values = list(map(int, open(f"{out}/{name}-db.txt").read().split()))  # as db_work printed them
+orders = max(values[8] - values[3], 1)
+records, size, kinds = collections.Counter(), collections.Counter(), collections.defaultdict(collections.Counter)
+for line in open(f"{out}/{name}-wal.txt"):
+    found = re.search(r"len \(rec/tot\):\s*\d+/\s*(\d+),.*?desc: (\S+)(?:.*?blkref #0: rel \d+/\d+/(\d+))?", line)
+    if not found:
+        continue
+    table = tables.get(found[3], "(no table: commits, other databases)") if found[3] else "(no table: commits, other databases)"
+    records[table] += 1
+    size[table] += int(found[1])
+    kinds[table][found[2]] += 1
+total = sum(size.values())
+print(f"| {name}: table (with its indexes) | WAL records per paid order | WAL bytes per paid order | share | most frequent records per order |")
+print("| --- | ---: | ---: | ---: | --- |")
+for table, bytes_ in size.most_common(12):
+    common = ", ".join(f"{kind} {count / orders:.1f}" for kind, count in kinds[table].most_common(3))
+    print(f"| {table} | {records[table] / orders:.1f} | {bytes_ / orders:,.0f} | {100 * bytes_ / total:.0f} % | {common} |")
+print()
+PY
+}
 UNDELIVERED=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM sim_psp_webhooks WHERE delivered_at IS NULL")
 DOUBLE=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM (SELECT intent_ref FROM sim_psp_charges GROUP BY 1 HAVING count(*) > 1) d")
 DISCOUNTED=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM orders WHERE discount_minor > 0")
 REDEEMED=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM promotion_redemptions r JOIN promotions p ON p.id = r.promotion_id
   WHERE p.code = 'BENCH5' AND r.released_at IS NULL")
 
-python3 - "$OUT" "$TPS" "$LAT" "$PAID" "$UNDELIVERED" "$DOUBLE" "$DISCOUNTED" "$REDEEMED" <<PY | tee "$OUT/summary.md"
+python3 - "$OUT" "$TPS" "$LAT" "$PAID" "$UNDELIVERED" "$DOUBLE" "$DISCOUNTED" "$REDEEMED" "$PGBENCH_TX" "$PGBENCH_WAL" <<PY | tee "$OUT/summary.md"
 import json, os, sys
-out, tps, lat, paid, undelivered, double, discounted, redeemed = sys.argv[1], float(sys.argv[2]), sys.argv[3], *map(int, sys.argv[4:])
+out, tps, lat, paid, undelivered, double, discounted, redeemed, pgbench_tx, pgbench_wal = sys.argv[1], float(sys.argv[2]), sys.argv[3], *map(int, sys.argv[4:])
 print("Run $RUN_ID, $(date -u '+%Y-%m-%d %H:%M UTC'), commit \`$(git -C "$ROOT" rev-parse --short HEAD)\`, $(nproc) CPUs,"
       " $USERS users, ${SECONDS_PER_RUN} s per round; baseline \`pgbench -c $USERS\` (TPC-B): " + f"{tps:,.0f} TPS, avg {lat} ms")
 print()
@@ -209,16 +255,17 @@ cost = priced["p50_ms"] - plain["p50_ms"]
 print()
 print(f"Pricing (shipping, VAT, a code) adds {cost:.2f} ms to the median checkout: {100 * cost / priced['p50_ms']:.1f} % of its {priced['p50_ms']:.2f} ms.")
 print()
-print("| round | transactions per paid order | statements (round trips) per paid order | rows written per paid order (TPC-B: 4 per transaction) |")
-print("| --- | ---: | ---: | ---: |")
-def work(name):  # (transactions, statements, rows written, paid orders) before and after the round
+print("| round | transactions per paid order | statements (round trips) per paid order | rows written per paid order (TPC-B: 4 per transaction) "
+      f"| WAL bytes per paid order (TPC-B: {pgbench_wal / max(pgbench_tx, 1):,.0f} per transaction) |")
+print("| --- | ---: | ---: | ---: | ---: |")
+def work(name):  # (transactions, statements, rows written, paid orders, WAL bytes) before and after the round
     values = list(map(int, open(f"{out}/{name}-db.txt").read().split()))
-    return values[:4], values[4:]
+    return values[:5], values[5:]
 for name in ("priced", "plain"):
-    (x0, s0, w0, p0), (x1, s1, w1, p1) = work(name)
+    (x0, s0, w0, p0, b0), (x1, s1, w1, p1, b1) = work(name)
     orders = max(p1 - p0, 1)
     statements = f"{(s1 - s0) / orders:.1f}" if s0 >= 0 else "not measured (pg_stat_statements not preloaded)"
-    print(f"| {name} | {(x1 - x0) / orders:.1f} | {statements} | {(w1 - w0) / orders:.1f} |")
+    print(f"| {name} | {(x1 - x0) / orders:.1f} | {statements} | {(w1 - w0) / orders:.1f} | {(b1 - b0) / orders:,.0f} |")
 print()
 # CPU per paid order by process, from the before/after snapshots of each round.
 hz = os.sysconf("SC_CLK_TCK")
@@ -231,7 +278,7 @@ def cpu(path):
 print("| round | CPU ms per paid order: API | worker | Postgres | goose | machine in all |")
 print("| --- | ---: | ---: | ---: | ---: | ---: |")
 for name in ("priced", "plain"):
-    (*_, p0), (*_, p1) = work(name)
+    (_, _, _, p0, _), (_, _, _, p1, _) = work(name)
     orders = max(p1 - p0, 1)
     spent = [(b - a) * 1000 / hz / orders for a, b in zip(cpu(f"{out}/{name}-cpu-before.txt"), cpu(f"{out}/{name}-cpu-after.txt"))]
     print(f"| {name} | " + " | ".join(f"{ms:.2f}" for ms in spent) + " |")
@@ -239,3 +286,6 @@ print()
 print(f"Afterwards: {paid:,} orders paid, {undelivered} webhooks undelivered, {double} payment intents charged twice, "
       f"{discounted:,} orders discounted and the code counted {redeemed:,} redemptions.")
 PY
+if [ -n "${BENCH_WAL_BREAKDOWN:-}" ]; then
+  for name in priced plain; do wal_breakdown "$name"; done | tee -a "$OUT/summary.md"
+fi
