@@ -32,7 +32,8 @@ const LOOKBACK: i64 = 1_000;
 const FULL_SCAN_EVERY: Duration = Duration::from_secs(1);
 
 /// Where a partition's next claim starts looking. Taken rows stay in the outbox's index
-/// until VACUUM, so claims from the start would step over every event taken since (milliseconds per claim after some tens of thousands, however busy the shop is).
+/// until VACUUM, so claims from the start would step over every event taken since
+/// (milliseconds per claim after some tens of thousands, however busy the shop is).
 struct Cursor {
     after: i64,
     full_scan_at: Instant,
