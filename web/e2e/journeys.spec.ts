@@ -227,14 +227,18 @@ test("an admin refunds part of the order and replays a dead letter", async ({ pa
   await expect(page.getByRole("status").filter({ hasText: "Refunded €5.00." })).toBeVisible();
   await capture(page, testInfo, "admin-order");
 
-  // A handler gave up on an event: the worker records a dead letter like this one.
+  // A handler gave up on an event: the worker records a dead letter like this one, with the
+  // event as it was delivered (the outbox row itself left as the worker took it).
   psql(
     `INSERT INTO dead_letters (id, handler, event_id, event, error, attempts)
-     SELECT gen_random_uuid(), 'email', o.id,
-            jsonb_build_object('id', o.id, 'type', o.event_type, 'version', o.version, 'occurred_at', o.occurred_at,
-                               'aggregate', o.aggregate, 'aggregate_id', o.aggregate_id, 'data', o.data),
+     SELECT gen_random_uuid(), 'email', e.id,
+            jsonb_build_object('id', e.id, 'type', 'order.paid', 'version', 1, 'occurred_at', now(),
+                               'aggregate', 'order', 'aggregate_id', o.id::text,
+                               'data', jsonb_build_object('order_id', o.id, 'user_id', o.user_id, 'from', 'pending_payment',
+                                                          'to', 'paid', 'reason', 'payment succeeded',
+                                                          'amount_minor', o.total_minor, 'currency', o.currency)),
             'smtp: connection refused', 5
-     FROM outbox o WHERE o.event_type = 'order.paid' ORDER BY o.seq DESC LIMIT 1`,
+     FROM orders o, (SELECT gen_random_uuid() AS id) e WHERE o.id = '${orderId}'`,
   );
   await page.goto("/admin/events");
   await expect(page.getByText("smtp: connection refused")).toBeVisible();

@@ -94,14 +94,15 @@ pub async fn create_effects_table(db: &PgPool) {
     sqlx::query(
         "CREATE TABLE IF NOT EXISTS test_effects (
             id bigserial PRIMARY KEY, handler text NOT NULL, event_id uuid NOT NULL,
-            aggregate_id text NOT NULL, n integer NOT NULL)",
+            aggregate_id text NOT NULL, n integer NOT NULL, occurred_at timestamptz NOT NULL)",
     )
     .execute(db)
     .await
     .unwrap();
 }
 
-/// A handler that records each event it applies in `test_effects`, in its transaction.
+/// A handler that records each event it applies in `test_effects` (with when it occurred),
+/// in its transaction.
 /// While `failing` is set it fails every time (retryably).
 pub struct Recorder {
     pub name: &'static str,
@@ -129,13 +130,16 @@ impl Handler for Recorder {
             return Err(HandlerError::Retryable(anyhow::anyhow!("the test's fault is switched on")));
         }
         let n = event.data["n"].as_i64().ok_or_else(|| HandlerError::Permanent(anyhow::anyhow!("no n")))?;
-        sqlx::query("INSERT INTO test_effects (handler, event_id, aggregate_id, n) VALUES ($1, $2, $3, $4)")
-            .bind(self.name)
-            .bind(event.id)
-            .bind(&event.aggregate_id)
-            .bind(n as i32)
-            .execute(&mut *tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO test_effects (handler, event_id, aggregate_id, n, occurred_at) VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(self.name)
+        .bind(event.id)
+        .bind(&event.aggregate_id)
+        .bind(n as i32)
+        .bind(event.occurred_at)
+        .execute(&mut *tx)
+        .await?;
         Ok(())
     }
 }
