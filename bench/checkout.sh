@@ -169,6 +169,37 @@ print(own(sys.argv[1]), own(sys.argv[2]), postgres, busy)
 PY
 }
 wal_lsn() { psql "$PG/postgres" -At -c "SELECT pg_current_wal_insert_lsn()"; }
+# Each round's WAL by table, its indexes counted with it: pg_waldump over the round's LSN range
+# (the segments must still be there: raise wal_keep_size), relations named from this database.
+wal_breakdown() { # <name> <paid orders in the round>
+  local range waldump
+  range=($(cat "$OUT/$1-lsn.txt"))
+  waldump=/usr/lib/postgresql/$(( $(psql "$PG/postgres" -At -c "SHOW server_version_num") / 10000 ))/bin/pg_waldump
+  [ -x "$waldump" ] || waldump=$(command -v pg_waldump) || { log "pg_waldump not found"; return 0; }
+  "$waldump" -p "$(psql "$PG/postgres" -At -c "SHOW data_directory")/pg_wal" -s "${range[0]}" -e "${range[1]}" >"$OUT/$1-wal.txt" 2>"$OUT/$1-waldump.err" ||
+    { log "pg_waldump failed for $1 (WAL recycled? raise wal_keep_size): $(tail -1 "$OUT/$1-waldump.err")"; return 0; }
+  python3 - "$OUT" "$1" "$2" <<'PY'
+import collections, re, sys
+out, name, orders = sys.argv[1], sys.argv[2], max(int(sys.argv[3]), 1)
+tables = dict(line.split(" ", 1) for line in open(f"{out}/relations.txt").read().splitlines())
+records, size, kinds = collections.Counter(), collections.Counter(), collections.defaultdict(collections.Counter)
+for line in open(f"{out}/{name}-wal.txt"):
+    found = re.search(r"len \(rec/tot\):\s*\d+/\s*(\d+),.*?desc: (\S+)(?:.*?blkref #0: rel \d+/\d+/(\d+))?", line)
+    if not found:
+        continue
+    table = tables.get(found[3] or "", "(no table: commits, other databases)")
+    records[table] += 1
+    size[table] += int(found[1])
+    kinds[table][found[2]] += 1
+total = sum(size.values())
+print(f"| {name}: table (with its indexes) | WAL records per paid order | WAL bytes per paid order | share | most frequent records per order |")
+print("| --- | ---: | ---: | ---: | --- |")
+for table, bytes_ in size.most_common(12):
+    common = ", ".join(f"{kind} {count / orders:.1f}" for kind, count in kinds[table].most_common(3))
+    print(f"| {table} | {records[table] / orders:.1f} | {bytes_ / orders:,.0f} | {100 * bytes_ / total:.0f} % | {common} |")
+print()
+PY
+}
 measured_round() { # <name>: the round, then its database work into $OUT/<name>-db.txt
   local before after cpu_before cpu_after
   before=$(db_work)
@@ -195,41 +226,6 @@ for _ in $(seq 1 30); do
   sleep 1
 done
 PAID=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM orders WHERE status = 'paid'")
-# Each round's WAL by table, its indexes counted with it: pg_waldump over the round's range
-# (the segments must still be there: raise wal_keep_size), relations named from this database.
-wal_breakdown() { # <name>
-  local range waldump
-  range=($(cat "$OUT/$1-lsn.txt"))
-  waldump=/usr/lib/postgresql/$(( $(psql "$PG/postgres" -At -c "SHOW server_version_num") / 10000 ))/bin/pg_waldump
-  [ -x "$waldump" ] || waldump=$(command -v pg_waldump) || { log "pg_waldump not found"; return 0; }
-  psql "$PG/$DB" -At -F ' ' -c "SELECT c.relfilenode, coalesce(t.relname, c.relname) FROM pg_class c
-    LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid WHERE c.relfilenode <> 0" >"$OUT/relations.txt"
-  "$waldump" -p "$(psql "$PG/postgres" -At -c "SHOW data_directory")/pg_wal" -s "${range[0]}" -e "${range[1]}" >"$OUT/$1-wal.txt" 2>"$OUT/$1-waldump.err" ||
-    { log "pg_waldump failed for $1 (WAL recycled? raise wal_keep_size): $(tail -1 "$OUT/$1-waldump.err")"; return 0; }
-  python3 - "$OUT" "$1" <<'PY'
-import collections, re, sys
-out, name = sys.argv[1], sys.argv[2]
-tables = dict(line.split(" ", 1) for line in open(f"{out}/relations.txt").read().splitlines())
-values = list(map(int, open(f"{out}/{name}-db.txt").read().split()))  # as db_work printed them
-orders = max(values[8] - values[3], 1)
-records, size, kinds = collections.Counter(), collections.Counter(), collections.defaultdict(collections.Counter)
-for line in open(f"{out}/{name}-wal.txt"):
-    found = re.search(r"len \(rec/tot\):\s*\d+/\s*(\d+),.*?desc: (\S+)(?:.*?blkref #0: rel \d+/\d+/(\d+))?", line)
-    if not found:
-        continue
-    table = tables.get(found[3], "(no table: commits, other databases)") if found[3] else "(no table: commits, other databases)"
-    records[table] += 1
-    size[table] += int(found[1])
-    kinds[table][found[2]] += 1
-total = sum(size.values())
-print(f"| {name}: table (with its indexes) | WAL records per paid order | WAL bytes per paid order | share | most frequent records per order |")
-print("| --- | ---: | ---: | ---: | --- |")
-for table, bytes_ in size.most_common(12):
-    common = ", ".join(f"{kind} {count / orders:.1f}" for kind, count in kinds[table].most_common(3))
-    print(f"| {table} | {records[table] / orders:.1f} | {bytes_ / orders:,.0f} | {100 * bytes_ / total:.0f} % | {common} |")
-print()
-PY
-}
 UNDELIVERED=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM sim_psp_webhooks WHERE delivered_at IS NULL")
 DOUBLE=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM (SELECT intent_ref FROM sim_psp_charges GROUP BY 1 HAVING count(*) > 1) d")
 DISCOUNTED=$(psql "$PG/$DB" -At -c "SELECT count(*) FROM orders WHERE discount_minor > 0")
@@ -287,5 +283,11 @@ print(f"Afterwards: {paid:,} orders paid, {undelivered} webhooks undelivered, {d
       f"{discounted:,} orders discounted and the code counted {redeemed:,} redemptions.")
 PY
 if [ -n "${BENCH_WAL_BREAKDOWN:-}" ]; then
-  for name in priced plain; do wal_breakdown "$name"; done | tee -a "$OUT/summary.md"
+  # Every relation by its file: an index under its table's name.
+  psql "$PG/$DB" -At -F ' ' -c "SELECT c.relfilenode, coalesce(t.relname, c.relname) FROM pg_class c
+    LEFT JOIN pg_index i ON i.indexrelid = c.oid LEFT JOIN pg_class t ON t.oid = i.indrelid WHERE c.relfilenode <> 0" >"$OUT/relations.txt"
+  for name in priced plain; do
+    read -r _ _ _ paid_before _ _ _ _ paid_after _ <"$OUT/$name-db.txt" # as db_work printed them, before and after
+    wal_breakdown "$name" $((paid_after - paid_before))
+  done | tee -a "$OUT/summary.md"
 fi
