@@ -1,7 +1,7 @@
 //! Checkout totals on real Postgres: the cart priced with shipping, tax and a code is what
 //! checkout charges and what the order keeps; codes are refused with their reason naming
 //! the field; a code's limits hold under concurrent checkouts (no double redemption), and
-//! a cancelled order gives its use back.
+//! a cancelled order gives its use back; a code on a category reaches its descendants' products.
 
 mod common;
 
@@ -196,6 +196,70 @@ async fn the_priced_cart_is_what_checkout_charges_and_the_order_keeps() {
         scalar(&app, "SELECT count(*) FROM promotion_redemptions WHERE released_at IS NOT NULL").await,
         1
     );
+}
+
+/// A category under `parent` (a slug); returns its id.
+async fn category(app: &TestApp, admin: &TestUser, slug: &str, parent: Option<&str>) -> String {
+    let body = json!({"slug": slug, "name": slug, "parent": parent});
+    let created = json_201(app.post_as("/api/v1/categories", &admin.access_token, &body).await).await;
+    created["id"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_code_on_a_category_discounts_its_descendants_products_and_no_others() {
+    let app = big_app().await;
+    let admin = app.admin("admin@example.com").await;
+    let (standard, _) = german_shipping(&app, &admin).await;
+    let kitchen = category(&app, &admin, "kitchen", None).await;
+    let teaware = category(&app, &admin, "teaware", Some("kitchen")).await;
+    let kettles = category(&app, &admin, "kettles", Some("teaware")).await;
+    let lineage: Vec<uuid::Uuid> =
+        sqlx::query_scalar("SELECT lineage FROM categories WHERE slug = 'kettles'")
+            .fetch_one(&app.ctx.db)
+            .await
+            .unwrap();
+    let ids: Vec<String> = lineage.iter().map(ToString::to_string).collect();
+    assert_eq!(ids, [kitchen.clone(), teaware, kettles], "the ids from the root down to the category itself");
+
+    let merchant = app.user_with_role("kitchen@merchants.example.com", "merchant").await;
+    let in_category = |sku: &str, price: i64, category: Option<&str>| {
+        json!({"title": format!("Product {sku}"), "status": "published", "category": category,
+            "variants": [{"sku": sku, "price_minor": price, "currency": "EUR", "on_hand": 10}]})
+    };
+    let mut variants = Vec::new();
+    for (sku, price, category) in
+        [("KETTLE-1", 1000, Some("kettles")), ("MUG-1", 300, Some("kitchen")), ("BOOK-1", 500, None)]
+    {
+        let body = in_category(sku, price, category);
+        let product = json_201(app.post_as("/api/v1/products", &merchant.access_token, &body).await).await;
+        variants.push(product["variants"][0]["id"].as_str().unwrap().to_owned());
+    }
+    promotion(
+        &app,
+        &admin,
+        json!({"code": "KITCHEN20", "name": "Kitchen", "currency": "EUR",
+        "benefit": {"kind": "percent_off", "percent_bp": 2000,
+                    "target": {"scope": "categories", "category_ids": [kitchen]}}}),
+    )
+    .await;
+    let lines: Vec<(&str, i32)> = variants.iter().map(|v| (v.as_str(), 1)).collect();
+    let (token, address) = shopper(&app, "kim@example.com", &lines).await;
+    let delivery = json!({"address_id": address, "shipping_method_id": standard});
+    assert_eq!(put_as(&app, "/api/v1/cart/delivery", &token, &delivery).await.status(), 200);
+    let applied = app.post_as("/api/v1/cart/code", &token, &json!({"code": "KITCHEN20"})).await;
+    assert_eq!(applied.status(), 200);
+    let priced: Value = applied.json().await.unwrap();
+    let breakdown = priced["pricing"]["breakdown"].clone();
+    assert_eq!(
+        breakdown["discount_minor"], 260,
+        "20 % of the kettle (two levels down) and the mug, not the book"
+    );
+
+    let response = checkout_as(&app, &token, "kitchen", &address).await;
+    assert_eq!(response.status(), 201);
+    let order: Value = response.json().await.unwrap();
+    assert_eq!(order["pricing"], breakdown, "checkout prices the categories as the cart did");
+    assert_eq!(order["discount_minor"], 260);
 }
 
 #[tokio::test]

@@ -7,13 +7,13 @@
 use crate::accounts::Caller;
 use crate::pricing::{
     promotions,
-    quote::{self, CartItem, MethodChoice, QuoteRequest},
+    quote::{self, MethodChoice, ProductFacts, QuoteRequest},
 };
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use shopfleet_domain::{
     cart::{check_quantity, ensure_checkout_ready, LineNow},
-    pricing::{Address, Breakdown},
+    pricing::{Address, Breakdown, Line},
     DomainError,
 };
 use sqlx::{PgConnection, PgPool};
@@ -111,6 +111,15 @@ struct LineRow {
     available: i32,
     published: bool,
     added_at: DateTime<Utc>,
+    #[sqlx(flatten)]
+    facts: ProductFacts,
+}
+
+impl LineRow {
+    /// The line as pricing takes it, at its current price.
+    fn priced(&self) -> Line {
+        self.facts.line(self.variant_id, self.product_id, self.quantity, self.price_minor)
+    }
 }
 
 impl From<LineRow> for CartLine {
@@ -154,21 +163,25 @@ impl Carts {
     /// The user's cart as it is now.
     pub async fn get(&self, caller: &Caller) -> Result<Cart, DomainError> {
         let (db, user) = (&self.db, caller.user_id);
-        let rows: Vec<LineRow> = sqlx::query_as(
+        let rows: Vec<LineRow> = sqlx::query_as(&format!(
             "SELECT l.variant_id, v.product_id, p.title, v.sku, l.quantity, l.seen_price_minor, v.price_minor,
-                    v.currency, v.on_hand - v.reserved AS available, p.status = 'published' AS published, l.added_at
-             FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+                    v.currency, v.on_hand - v.reserved AS available, p.status = 'published' AS published, l.added_at,
+                    {}
+             FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id {}
              WHERE l.user_id = $1 ORDER BY l.added_at, l.variant_id",
-        )
+            ProductFacts::COLUMNS,
+            ProductFacts::JOIN
+        ))
         .bind(user)
         .fetch_all(db)
         .await?;
+        let items: Vec<Line> = rows.iter().map(LineRow::priced).collect();
         let lines: Vec<CartLine> = rows.into_iter().map(CartLine::from).collect();
         let mut conn = db.acquire().await?;
         let choices = choices(&mut conn, user).await?;
         let currency = lines.first().map(|line| line.currency.clone());
         let (code, pricing) = match &currency {
-            Some(currency) => price(&mut conn, user, currency, &lines, &choices).await?,
+            Some(currency) => price(&mut conn, user, currency, &items, &choices).await?,
             None => {
                 (choices.code.map(|code| AppliedCode { code, problem: None, problem_detail: None }), None)
             }
@@ -394,20 +407,16 @@ async fn price(
     conn: &mut PgConnection,
     user: Uuid,
     currency: &str,
-    lines: &[CartLine],
+    items: &[Line],
     choices: &Choices,
 ) -> Result<(Option<AppliedCode>, Option<CartPricing>), DomainError> {
     let mut code = choices.code.clone().map(|code| AppliedCode { code, problem: None, problem_detail: None });
     let Some((address_id, address)) = choices.destination() else { return Ok((code, None)) };
-    let items: Vec<CartItem> = lines
-        .iter()
-        .map(|line| CartItem::new(line.variant_id, line.quantity, line.unit_price_minor))
-        .collect();
     let request = |promotion| QuoteRequest {
         user,
         currency,
         address: address.clone(),
-        items: &items,
+        items,
         method: choices.shipping_method_id,
         checkout: false,
         code: promotion,
@@ -438,7 +447,6 @@ async fn price(
 pub struct CheckoutLine {
     pub variant_id: Uuid,
     pub product_id: Uuid,
-    pub merchant_id: Uuid,
     pub title: String,
     pub sku: String,
     pub quantity: i32,
@@ -446,9 +454,16 @@ pub struct CheckoutLine {
     pub price_minor: i64,
     pub currency: String,
     pub published: bool,
+    #[sqlx(flatten)]
+    pub facts: ProductFacts,
 }
 
 impl CheckoutLine {
+    /// The line as pricing takes it, at its current price.
+    pub fn priced(&self) -> Line {
+        self.facts.line(self.variant_id, self.product_id, self.quantity, self.price_minor)
+    }
+
     fn now(&self) -> LineNow<'_> {
         LineNow {
             sku: &self.sku,
@@ -481,12 +496,14 @@ pub async fn lock_for_checkout(conn: &mut PgConnection, user: Uuid) -> Result<Lo
             .fetch_optional(&mut *conn)
             .await?;
     let (shipping_method_id, promotion_id) = choices.unwrap_or_default();
-    let lines: Vec<CheckoutLine> = sqlx::query_as(
-        "SELECT l.variant_id, v.product_id, p.merchant_id, p.title, v.sku, l.quantity, l.seen_price_minor,
-                v.price_minor, v.currency, p.status = 'published' AS published
-         FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id
+    let lines: Vec<CheckoutLine> = sqlx::query_as(&format!(
+        "SELECT l.variant_id, v.product_id, p.title, v.sku, l.quantity, l.seen_price_minor,
+                v.price_minor, v.currency, p.status = 'published' AS published, {}
+         FROM cart_lines l JOIN variants v ON v.id = l.variant_id JOIN products p ON p.id = v.product_id {}
          WHERE l.user_id = $1 ORDER BY l.variant_id",
-    )
+        ProductFacts::COLUMNS,
+        ProductFacts::JOIN
+    ))
     .bind(user)
     .fetch_all(conn)
     .await?;

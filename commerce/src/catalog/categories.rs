@@ -1,10 +1,12 @@
 //! The category tree. Each category stores its slug path from the root, so a
-//! category and all its descendants are found with one prefix match.
+//! category and all its descendants are found with one prefix match, and its lineage
+//! (the ids from the root down to itself), so a product's categories are one join away.
+//! Categories never move, so both are written once, as the category is created.
 
 use super::check_slug;
 use serde::{Deserialize, Serialize};
 use shopfleet_domain::DomainError;
-use sqlx::PgPool;
+use sqlx::{PgExecutor, PgPool};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow, utoipa::ToSchema)]
@@ -42,6 +44,29 @@ pub async fn by_slug(db: &PgPool, slug: &str) -> Result<Option<Category>, Domain
         .await?)
 }
 
+/// Inserts a category under `parent`: its path and lineage (the ids from the root down to
+/// itself) are its parent's with its own slug and id appended, in the same statement.
+pub(super) async fn insert(
+    db: impl PgExecutor<'_>,
+    id: Uuid,
+    parent: Option<Uuid>,
+    slug: &str,
+    name: &str,
+) -> Result<Category, sqlx::Error> {
+    sqlx::query_as(&format!(
+        "INSERT INTO categories (id, parent_id, slug, name, path, lineage)
+         SELECT $1, $2, $3, $4, coalesce(parent.path || '/', '') || $3, coalesce(parent.lineage, '{{}}') || $1
+         FROM (SELECT NULL) AS root LEFT JOIN categories parent ON parent.id = $2
+         RETURNING {COLUMNS}"
+    ))
+    .bind(id)
+    .bind(parent)
+    .bind(slug)
+    .bind(name)
+    .fetch_one(db)
+    .await
+}
+
 pub async fn create(db: &PgPool, input: &NewCategory) -> Result<Category, DomainError> {
     check_slug("slug", &input.slug)?;
     let name = input.name.trim();
@@ -56,21 +81,11 @@ pub async fn create(db: &PgPool, input: &NewCategory) -> Result<Category, Domain
         ),
         None => None,
     };
-    let path = parent.as_ref().map_or_else(|| input.slug.clone(), |p| format!("{}/{}", p.path, input.slug));
-    sqlx::query_as(&format!(
-        "INSERT INTO categories (id, parent_id, slug, name, path) VALUES ($1, $2, $3, $4, $5) RETURNING {COLUMNS}"
-    ))
-    .bind(Uuid::now_v7())
-    .bind(parent.map(|p| p.id))
-    .bind(&input.slug)
-    .bind(name)
-    .bind(&path)
-    .fetch_one(db)
-    .await
-    .map_err(|err| match &err {
-        sqlx::Error::Database(e) if e.constraint() == Some("categories_slug_key") => {
-            DomainError::Conflict { code: "category_slug_taken", detail: format!("category slug `{}` is taken", input.slug) }
-        }
+    insert(db, Uuid::now_v7(), parent.map(|p| p.id), &input.slug, name).await.map_err(|err| match &err {
+        sqlx::Error::Database(e) if e.constraint() == Some("categories_slug_key") => DomainError::Conflict {
+            code: "category_slug_taken",
+            detail: format!("category slug `{}` is taken", input.slug),
+        },
         _ => err.into(),
     })
 }

@@ -3,6 +3,7 @@
 //! bulk, with the demo pricing (`crate::pricing::demo`: VAT zones, shipping, a code).
 //! `make dev` loads 1,000 products; benchmarks reuse it at 100,000.
 
+use super::categories;
 use crate::accounts::password::PasswordHasherService;
 use chrono::{Duration, TimeZone, Utc};
 use rand::{seq::SliceRandom, Rng, SeedableRng};
@@ -173,11 +174,11 @@ pub async fn load(
     let mut category_count = 0;
     for (top, children) in CATEGORIES {
         let top_id = uuid(&mut rng);
-        insert_category(&mut tx, top_id, None, top, top).await?;
+        insert_category(&mut tx, top_id, None, top).await?;
         category_count += 1;
         for child in *children {
             let id = uuid(&mut rng);
-            insert_category(&mut tx, id, Some(top_id), child, &format!("{top}/{child}")).await?;
+            insert_category(&mut tx, id, Some(top_id), child).await?;
             leaves.push((id, *child));
             category_count += 1;
         }
@@ -252,23 +253,16 @@ pub async fn load(
     })
 }
 
+/// A demo category named after its slug.
 async fn insert_category(
     tx: &mut sqlx::PgTransaction<'_>,
     id: Uuid,
     parent: Option<Uuid>,
     slug: &str,
-    path: &str,
 ) -> Result<(), DomainError> {
     let name = slug.replace('-', " ");
     let name = name[..1].to_uppercase() + &name[1..];
-    sqlx::query("INSERT INTO categories (id, parent_id, slug, name, path) VALUES ($1, $2, $3, $4, $5)")
-        .bind(id)
-        .bind(parent)
-        .bind(slug)
-        .bind(name)
-        .bind(path)
-        .execute(&mut **tx)
-        .await?;
+    categories::insert(&mut **tx, id, parent, slug, &name).await?;
     Ok(())
 }
 

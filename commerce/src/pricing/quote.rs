@@ -1,5 +1,6 @@
-//! A cart priced: its lines with what pricing needs of each product (tax class, weight,
-//! categories with their ancestors, merchant), the tax rates and shipping methods at the
+//! A cart priced: its lines with what pricing needs of each product ([`ProductFacts`]: tax
+//! class, weight, categories with their ancestors, merchant; read with the cart's lines, in
+//! the same statement), the tax rates and shipping methods at the
 //! address, and the promotions in play, handed to the domain's `price`. The cart view and
 //! checkout both price through [`quote`], so what the shopper is shown is what is charged.
 
@@ -12,20 +13,6 @@ use uuid::Uuid;
 
 use super::promotions;
 use super::settings::{self, OfferedMethod};
-
-/// One line of a cart as it is priced: its variant, quantity and current unit price.
-#[derive(Debug, Clone, Copy)]
-pub struct CartItem {
-    pub variant_id: Uuid,
-    pub quantity: i32,
-    pub unit_price_minor: i64,
-}
-
-impl CartItem {
-    pub fn new(variant_id: Uuid, quantity: i32, unit_price_minor: i64) -> Self {
-        Self { variant_id, quantity, unit_price_minor }
-    }
-}
 
 /// A shipping method the cart may take, with what it would cost.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -42,7 +29,8 @@ pub struct QuoteRequest<'a> {
     pub user: Uuid,
     pub currency: &'a str,
     pub address: Address,
-    pub items: &'a [CartItem],
+    /// The cart's lines, each with its product's facts ([`ProductFacts::line`]).
+    pub items: &'a [Line],
     /// The chosen shipping method.
     pub method: Option<Uuid>,
     /// Checkout: the chosen method must serve the cart, and the limited promotions are
@@ -64,19 +52,43 @@ pub struct Quote {
     pub shop_ships: bool,
 }
 
-#[derive(sqlx::FromRow)]
-struct ProductFacts {
-    variant_id: Uuid,
-    product_id: Uuid,
-    merchant_id: Uuid,
+/// What pricing needs of a line's product, read with the cart's lines: a query joining
+/// `variants v` and `products p` selects [`ProductFacts::COLUMNS`] and adds
+/// [`ProductFacts::JOIN`], and its row type flattens this one in.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct ProductFacts {
+    pub merchant_id: Uuid,
     tax_class: TaxClass,
     weight_grams: i32,
+    /// The product's category and its ancestors, from the root down.
     category_ids: Vec<Uuid>,
+}
+
+impl ProductFacts {
+    pub const COLUMNS: &'static str =
+        "p.merchant_id, p.tax_class, coalesce(v.weight_grams, 0) AS weight_grams, \
+         coalesce(c.lineage, '{}') AS category_ids";
+    pub const JOIN: &'static str = "LEFT JOIN categories c ON c.id = p.category_id";
+
+    /// A line of `quantity` units of `variant` (of `product`) at `unit_price_minor`, as the
+    /// domain prices it.
+    pub fn line(&self, variant: Uuid, product: Uuid, quantity: i32, unit_price_minor: i64) -> Line {
+        Line {
+            variant_id: variant,
+            product_id: product,
+            category_ids: self.category_ids.clone(),
+            merchant_id: Some(self.merchant_id),
+            unit_price_minor,
+            quantity: u32::try_from(quantity).unwrap_or(0),
+            weight_grams: u32::try_from(self.weight_grams).unwrap_or(0),
+            tax_class: self.tax_class,
+        }
+    }
 }
 
 /// Prices `request`.
 pub async fn quote(conn: &mut PgConnection, request: QuoteRequest<'_>) -> Result<Quote, DomainError> {
-    let lines = lines(conn, request.items).await?;
+    let lines = request.items.to_vec();
     let subtotal = lines.iter().map(|l| l.unit_price_minor * i64::from(l.quantity)).sum();
     let at = settings::at_address(conn, &request.address, request.currency).await?;
     let promotions =
@@ -113,41 +125,6 @@ pub async fn quote(conn: &mut PgConnection, request: QuoteRequest<'_>) -> Result
         promotions,
     })?;
     Ok(Quote { breakdown, methods, method, shop_ships: at.shop_ships })
-}
-
-/// The items as the domain prices them, with their products' facts.
-async fn lines(conn: &mut PgConnection, items: &[CartItem]) -> Result<Vec<Line>, DomainError> {
-    let ids: Vec<Uuid> = items.iter().map(|item| item.variant_id).collect();
-    let facts: Vec<ProductFacts> = sqlx::query_as(
-        "SELECT v.id AS variant_id, v.product_id, p.merchant_id, p.tax_class,
-                coalesce(v.weight_grams, 0) AS weight_grams,
-                ARRAY(SELECT a.id FROM categories c JOIN categories a
-                        ON c.path = a.path OR c.path LIKE a.path || '/%'
-                      WHERE c.id = p.category_id ORDER BY a.path) AS category_ids
-         FROM variants v JOIN products p ON p.id = v.product_id WHERE v.id = ANY($1)",
-    )
-    .bind(&ids)
-    .fetch_all(conn)
-    .await?;
-    items
-        .iter()
-        .map(|item| {
-            let fact = facts
-                .iter()
-                .find(|f| f.variant_id == item.variant_id)
-                .ok_or(DomainError::NotFound("variant"))?;
-            Ok(Line {
-                variant_id: item.variant_id,
-                product_id: fact.product_id,
-                category_ids: fact.category_ids.clone(),
-                merchant_id: Some(fact.merchant_id),
-                unit_price_minor: item.unit_price_minor,
-                quantity: u32::try_from(item.quantity).unwrap_or(0),
-                weight_grams: u32::try_from(fact.weight_grams).unwrap_or(0),
-                tax_class: fact.tax_class,
-            })
-        })
-        .collect()
 }
 
 /// Where `user`'s address `address` is, as pricing needs it; `None` when it is not theirs.

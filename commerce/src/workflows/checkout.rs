@@ -20,7 +20,7 @@ use crate::{
     payments,
     pricing::{
         promotions,
-        quote::{self, CartItem, QuoteRequest},
+        quote::{self, QuoteRequest},
     },
 };
 use chrono::Utc;
@@ -71,8 +71,7 @@ impl Workflows {
         let carts::LockedCart { lines: cart, shipping_method_id: saved_method, promotion_id: code } =
             carts::lock_for_checkout(&mut change, user).await?;
         let currency = cart[0].currency.clone(); // not empty: checked by the lock
-        let items: Vec<CartItem> =
-            cart.iter().map(|line| CartItem::new(line.variant_id, line.quantity, line.price_minor)).collect();
+        let items: Vec<_> = cart.iter().map(carts::CheckoutLine::priced).collect();
         let quoted = quote::quote(
             &mut change,
             QuoteRequest {
@@ -128,7 +127,7 @@ impl Workflows {
             lines.push(NewLine {
                 variant_id: line.variant_id,
                 product_id: line.product_id,
-                merchant_id: line.merchant_id,
+                merchant_id: line.facts.merchant_id,
                 title: line.title,
                 sku: line.sku,
                 unit_price_minor: line.price_minor,

@@ -121,8 +121,7 @@ const SELECT: &str = "SELECT p.id, p.title, p.description, p.merchant_id, p.stat
        coalesce((SELECT array_agg(v.sku ORDER BY v.position, v.id) FROM variants v WHERE v.product_id = p.id), '{}') AS skus,
        coalesce((SELECT jsonb_object_agg(kv.key, kv.value) FROM jsonb_each(p.attributes) kv
                  WHERE jsonb_typeof(kv.value) = 'string'), '{}') AS attributes,
-       coalesce((SELECT array_agg(a.id ORDER BY a.path) FROM categories a
-                 WHERE c.path = a.path OR c.path LIKE a.path || '/%'), '{}') AS category_ids,
+       coalesce(c.lineage, '{}') AS category_ids,
        split_part(c.path, '/', 1) AS top_category
 FROM products p LEFT JOIN categories c ON c.id = p.category_id
 WHERE p.status = 'published'";
