@@ -90,27 +90,31 @@ pub async fn cancel_for_order(conn: &mut PgConnection, order: Uuid) -> Result<()
     Ok(())
 }
 
-/// The payment intent of `order`, locked, with the provider version and status last applied.
-pub async fn lock_for_order(
-    conn: &mut PgConnection,
-    order: Uuid,
-) -> Result<(Uuid, i32, PaymentStatus), DomainError> {
-    Ok(sqlx::query_as("SELECT id, provider_seq, status FROM payment_intents WHERE order_id = $1 FOR UPDATE")
-        .bind(order)
-        .fetch_one(conn)
-        .await?)
+/// An order and its payment intent, both locked, as a provider answer finds them.
+#[derive(sqlx::FromRow)]
+pub struct LockedPayment {
+    pub order_id: Uuid,
+    pub user_id: Uuid,
+    pub order_status: OrderStatus,
+    pub intent_id: Uuid,
+    /// The provider version last applied.
+    pub provider_seq: i32,
+    pub status: PaymentStatus,
 }
 
 /// The order whose intent the provider knows as `provider_ref`, with its shopper and
-/// status, its row locked until the transaction ends (the order first, then its payment,
-/// as everywhere).
-pub async fn lock_order_of(
+/// status, and that intent with the provider version and status last applied; both rows
+/// locked until the transaction ends, the order first, then its payment, as everywhere
+/// (`FOR UPDATE OF` locks in the order it names).
+pub async fn lock_by_provider_ref(
     conn: &mut PgConnection,
     provider_ref: &str,
-) -> Result<Option<(Uuid, Uuid, OrderStatus)>, DomainError> {
+) -> Result<Option<LockedPayment>, DomainError> {
     Ok(sqlx::query_as(
-        "SELECT id, user_id, status FROM orders
-         WHERE id = (SELECT order_id FROM payment_intents WHERE provider_ref = $1) FOR UPDATE",
+        "SELECT o.id AS order_id, o.user_id, o.status AS order_status,
+                pi.id AS intent_id, pi.provider_seq, pi.status
+         FROM orders o JOIN payment_intents pi ON pi.order_id = o.id
+         WHERE pi.provider_ref = $1 FOR UPDATE OF o, pi",
     )
     .bind(provider_ref)
     .fetch_optional(conn)

@@ -43,10 +43,17 @@ pub(super) async fn apply(
     change: &mut Change<'_>,
     snapshot: &IntentSnapshot,
 ) -> Result<Applied, DomainError> {
-    // Lock the order before its payment, in the same order as cancellation does.
-    let (order, user, order_status) =
-        payments::lock_order_of(change, &snapshot.id).await?.ok_or(DomainError::NotFound("payment"))?;
-    let (intent, seq, was) = payments::lock_for_order(change, order).await?;
+    // Locks the order before its payment, in the same order as cancellation does.
+    let payments::LockedPayment {
+        order_id: order,
+        user_id: user,
+        order_status,
+        intent_id: intent,
+        provider_seq: seq,
+        status: was,
+    } = payments::lock_by_provider_ref(change, &snapshot.id)
+        .await?
+        .ok_or(DomainError::NotFound("payment"))?;
     if snapshot.seq <= seq {
         return Ok(Applied::Stale);
     }
