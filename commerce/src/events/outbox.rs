@@ -85,12 +85,12 @@ fn partition_of(partitions: &str) -> String {
 }
 
 /// Takes up to `batch` rows of `partition` (of `partitions`) numbered after `after`, oldest
-/// first, deleting them in the caller's transaction: the caller hands them on and commits,
-/// or rolls back and they are there to be taken again. None when another worker holds the
-/// partition or it has nothing new. One statement takes the partition's lock and its rows.
-/// Taken rows stay in the primary key's index until VACUUM removes them, so a claim from 0
-/// steps over every row taken since; `after` lets a caller that knows where its partition
-/// stands skip them.
+/// first, deleting them in the caller's transaction (it must hold one): the caller hands
+/// them on and commits, or rolls back and they are there to be taken again. None when
+/// another worker holds the partition or it has nothing new. One statement takes the
+/// partition's lock and its rows. Taken rows stay in the primary key's index until VACUUM
+/// removes them, so a claim from 0 steps over every row taken since; `after` lets a caller
+/// that knows where its partition stands skip them.
 pub async fn claim(
     conn: &mut PgConnection,
     partition: u32,
@@ -98,11 +98,19 @@ pub async fn claim(
     after: i64,
     batch: u32,
 ) -> Result<Vec<OutboxRow>, DomainError> {
+    // The claim walks the primary key in order whatever the outbox's size or statistics
+    // say: a plan made while the outbox was small would scan the whole table once it has
+    // grown, and a bitmap scan re-reads the heap pages of every taken row in its window,
+    // where an index scan marks their entries dead once and skips them after. With these
+    // settings, local to the transaction, the claim is planned once per connection.
+    sqlx::query(
+        "SELECT set_config('enable_seqscan', 'off', true), set_config('enable_bitmapscan', 'off', true)",
+    )
+    .execute(&mut *conn)
+    .await?;
     // The lock is a one-time filter (evaluated once, before the scan): without it, no rows.
     // Holding it, this transaction is the partition's only claimer, so its rows need no row
-    // locks of their own before the delete (each would be one more WAL record). Planned
-    // afresh each time (not a prepared statement): a plan cached while the outbox was small
-    // scans the whole table once it has grown, until the next ANALYZE.
+    // locks of their own before the delete (each would be one more WAL record).
     let mut rows: Vec<OutboxRow> = sqlx::query_as(&format!(
         "DELETE FROM outbox
          WHERE seq IN (SELECT seq FROM outbox
@@ -112,7 +120,6 @@ pub async fn claim(
          RETURNING {ROW_COLUMNS}",
         partition_of("$2")
     ))
-    .persistent(false)
     .bind(i64::from(partition))
     .bind(i64::from(partitions))
     .bind(i64::from(batch))
